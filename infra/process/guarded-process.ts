@@ -1,0 +1,66 @@
+// Starts long-running helper processes (the Temporal dev server, later the simulator and workers)
+// so that they can never outlive the process that started them, whatever way it ends.
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const GUARDIAN = fileURLToPath(new URL('./child-guardian.js', import.meta.url));
+
+export interface GuardedProcessOptions {
+  /** Where the command's stdout and stderr go. */
+  logFile: string;
+  /** Time between SIGTERM and SIGKILL when stopping. */
+  graceMs: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface GuardedProcess {
+  /** Resolves with the exit status once the command has ended. */
+  readonly exited: Promise<number>;
+  readonly hasExited: () => boolean;
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the command is gone. */
+  stop(): Promise<number>;
+  /** The last lines the command wrote, for error messages. */
+  outputTail(lines?: number): string;
+}
+
+export function spawnGuarded(command: string, args: readonly string[], options: GuardedProcessOptions): GuardedProcess {
+  const logFd = openSync(options.logFile, 'a');
+  // The guardian's stdin is a pipe we never write to: it closes when this process dies, even by
+  // SIGKILL, and the guardian then terminates the command.
+  const guardian = spawn(process.execPath, [GUARDIAN, String(options.graceMs), command, ...args], {
+    stdio: ['pipe', logFd, logFd],
+    env: options.env ?? process.env,
+  });
+  closeSync(logFd);
+  let ended = false;
+  const exited = new Promise<number>((resolve) => {
+    guardian.on('exit', (code, signal) => {
+      ended = true;
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+  return {
+    exited,
+    hasExited: () => ended,
+    async stop() {
+      if (!ended) {
+        guardian.kill('SIGTERM');
+        const backstop = setTimeout(() => guardian.kill('SIGKILL'), options.graceMs + 5_000);
+        try {
+          return await exited;
+        } finally {
+          clearTimeout(backstop);
+        }
+      }
+      return exited;
+    },
+    outputTail(lines = 20) {
+      try {
+        return readFileSync(options.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch {
+        return '';
+      }
+    },
+  };
+}

@@ -1,0 +1,11 @@
+// The search attributes operators filter incidents by in the Web UI and `temporal workflow list`
+// (e.g. `LazarusHost = "cmp-07" AND LazarusPhase = "FencingUnproven"`). They are part of the
+// product's interface: the dev server registers them at start and production clusters must too.
+export const LAZARUS_SEARCH_ATTRIBUTES = {
+  LazarusHost: 'Keyword',
+  LazarusIncident: 'Keyword',
+  LazarusPhase: 'Keyword',
+  LazarusOutcome: 'Keyword',
+} as const;
+
+export type LazarusSearchAttributeName = keyof typeof LAZARUS_SEARCH_ATTRIBUTES;
