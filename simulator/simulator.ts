@@ -1,0 +1,168 @@
+// startSimulator(): one simulated cloud (Keystone, Nova, BMCs, admin API) on loopback ports.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAdminHandler } from './admin/app.ts';
+import type { BmcEndpoints, BmcFleet, BmcFleetOptions, StartBmcFleet } from './bmc/bmc-contract.ts';
+import { createClock } from './clock.ts';
+import { writeCloudsYaml } from './clouds-yaml.ts';
+import type { SimulatorControls } from './controls.ts';
+import { describeWorld } from './controls.ts';
+import { FaultTable } from './http/faults.ts';
+import type { HttpService } from './http/server.ts';
+import { listenOnLoopback } from './http/server.ts';
+import type { Identity } from './identity.ts';
+import { createIdentity } from './identity.ts';
+import { createKeystoneHandler } from './keystone/app.ts';
+import { TokenStore } from './keystone/tokens.ts';
+import { checkInvariants } from './ledger/invariants.ts';
+import { Ledger } from './ledger/ledger.ts';
+import { createNovaHandler } from './nova/app.ts';
+import type { Microversion } from './nova/microversion.ts';
+import { createRandom } from './random.ts';
+import { buildWorld } from './world/build.ts';
+import type { WorldTiming } from './world/model.ts';
+import { defaultTiming } from './world/model.ts';
+import { World, WorldError } from './world/world.ts';
+
+export interface SimulatorOptions {
+  hosts: number;
+  instancesPerHost: number;
+  seed?: number;
+  /** Simulated time runs this many times faster than real time. */
+  timeScale?: number;
+  /** The highest microversion Nova offers, as the minor part (95 for 2.95; 93 matches Zed). */
+  novaMaxMicroversion?: Microversion;
+  /** Overrides of Nova's timings, in simulated milliseconds. */
+  timing?: Partial<WorldTiming>;
+  /** Keystone [token] expiration, simulated milliseconds (one hour by default). */
+  tokenLifetimeMs?: number;
+  /** Starts the BMCs; without it the hosts have none (power is then set through the admin API). */
+  startBmcFleet?: StartBmcFleet;
+  bmc?: Partial<Pick<BmcFleetOptions, 'powerTransitionMs' | 'redfishResponseStyle' | 'tls'>> & { ipmi?: boolean };
+}
+
+export interface SimulatorCredentials {
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainId: string;
+  projectDomainId: string;
+  applicationCredential: { id: string; name: string; secret: string };
+}
+
+export interface Simulator extends SimulatorControls {
+  keystoneUrl: string;
+  /** Nova's endpoint as the catalog lists it (…/v2.1). */
+  novaUrl: string;
+  adminUrl: string;
+  credentials: SimulatorCredentials;
+  cloudsYamlPath: string;
+  bmcs: Readonly<Record<string, BmcEndpoints>>;
+  /** The simulated clock, so tests can reason in simulated time. */
+  now(): number;
+  stop(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const timeScale = options.timeScale ?? 1;
+  const clock = createClock(timeScale);
+  const random = createRandom(options.seed ?? 1);
+  const identity = createIdentity(random);
+  const ledger = new Ledger(() => clock.now());
+  const timing = { ...defaultTiming, ...options.timing };
+  const world = new World(buildWorld(options, identity, random, clock.now()), clock, random, ledger, timing);
+  const tokens = new TokenStore(clock, random, options.tokenLifetimeMs ?? 3_600_000);
+  const faults = new FaultTable();
+  const workDir = await mkdtemp(join(tmpdir(), 'lazarus-sim-'));
+  const services: HttpService[] = [];
+  let fleet: BmcFleet | undefined;
+  const urls = { keystone: '', nova: '' };
+
+  const stop = async (): Promise<void> => {
+    clock.stop();
+    await fleet?.stop();
+    await Promise.all(services.map((s) => s.close()));
+    await rm(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    const keystone = await listenOnLoopback(createKeystoneHandler({
+      identity, tokens, faults, clock, random, novaUrl: () => urls.nova, keystoneUrl: () => urls.keystone,
+    }));
+    services.push(keystone);
+    urls.keystone = keystone.url;
+    const nova = await listenOnLoopback(createNovaHandler({
+      deps: { world, ledger, clock, random, maxMicroversion: options.novaMaxMicroversion ?? 95, isInstancePasswordEnabled: true },
+      tokens, faults, keystoneUrl: () => urls.keystone,
+    }));
+    services.push(nova);
+    urls.nova = `${nova.url}/v2.1`;
+    if (options.startBmcFleet !== undefined) {
+      const isIpmi = options.bmc?.ipmi ?? true;
+      fleet = await options.startBmcFleet([...world.hosts.keys()].map((host) => ({ host, ipmi: isIpmi })), {
+        power: world, timeScale, workDir,
+        powerTransitionMs: options.bmc?.powerTransitionMs ?? 2000,
+        redfishResponseStyle: options.bmc?.redfishResponseStyle ?? '204',
+        tls: options.bmc?.tls ?? true,
+      });
+    }
+    const controls = createControls(world, ledger, faults, tokens, () => fleet);
+    const admin = await listenOnLoopback(createAdminHandler(controls));
+    services.push(admin);
+    const cloudsYamlPath = join(workDir, 'clouds.yaml');
+    await writeCloudsYaml(cloudsYamlPath, urls.keystone, identity);
+    return {
+      ...controls,
+      keystoneUrl: urls.keystone, novaUrl: urls.nova, adminUrl: admin.url,
+      credentials: credentialsOf(identity), cloudsYamlPath, bmcs: fleet?.endpoints ?? {},
+      now: () => clock.now(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function createControls(world: World, ledger: Ledger, faults: FaultTable, tokens: TokenStore, fleet: () => BmcFleet | undefined): SimulatorControls {
+  return {
+    failHost: (host, mode) => {
+      world.fail(host, mode);
+    },
+    restartCompute: (host) => {
+      world.restartCompute(host);
+    },
+    setPower: (host, state) => {
+      world.applyPower(host, state, 'sim-admin');
+    },
+    addFault: (rule) => {
+      faults.add(rule);
+    },
+    clearFaults: () => {
+      faults.clear();
+    },
+    faults: () => faults.list(),
+    setBmcFaults: (host, bmcFaults) => {
+      world.host(host);
+      const bmcs = fleet();
+      if (bmcs === undefined) throw new WorldError(409, 'this simulator runs without BMCs (it was started without startBmcFleet)');
+      bmcs.setFaults(host, bmcFaults);
+    },
+    expireTokens: () => {
+      tokens.expireAll();
+    },
+    ledger: () => ledger.entries(),
+    invariants: () => ({ violations: checkInvariants(ledger.entries()) }),
+    state: () => describeWorld(world),
+  };
+}
+
+function credentialsOf(identity: Identity): SimulatorCredentials {
+  const { admin, adminProject, domain, appCredential } = identity;
+  return {
+    username: admin.name, password: admin.password, projectName: adminProject.name,
+    userDomainId: domain.id, projectDomainId: domain.id,
+    applicationCredential: { id: appCredential.id, name: appCredential.name, secret: appCredential.secret },
+  };
+}
