@@ -4,7 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BmcProtocol, HostPowerPort, IpmiEndpoint, PowerState, RedfishEndpoint } from '../../simulator/bmc/bmc-contract.ts';
+import type {
+  BmcEndpoints, BmcFleet, BmcFleetOptions, BmcHostSpec, BmcProtocol, HostPowerPort, IpmiEndpoint, PowerState, RedfishEndpoint,
+} from '../../simulator/bmc/bmc-contract.ts';
+import { startBmcFleet } from '../../simulator/bmc/index.ts';
 
 export interface FakeWorld {
   power: HostPowerPort;
@@ -30,6 +33,35 @@ export function fakeWorld(hosts: readonly string[]): FakeWorld {
 
 export function workDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'lazarus-bmc-test-'));
+}
+
+export interface TestFleet {
+  fleet: BmcFleet;
+  world: FakeWorld;
+  /** The fleet's workDir. */
+  directory: string;
+  endpointsOf: (host: string) => BmcEndpoints;
+  ipmiOf: (host: string) => IpmiEndpoint;
+}
+
+/** A fleet over a fake world where every host starts On; a fast clock, 204 resets and TLS unless overridden. */
+export async function startTestFleet(hosts: readonly BmcHostSpec[], options: Partial<Omit<BmcFleetOptions, 'power' | 'workDir'>> = {}): Promise<TestFleet> {
+  const world = fakeWorld(hosts.map((spec) => spec.host));
+  const directory = await workDir();
+  const fleet = await startBmcFleet(hosts, {
+    power: world.power, timeScale: 1000, powerTransitionMs: 5000, redfishResponseStyle: '204', tls: true, workDir: directory, ...options,
+  });
+  const endpointsOf = (host: string) => {
+    const endpoints = fleet.endpoints[host];
+    if (!endpoints) throw new Error(`the fleet has no BMC for ${host}`);
+    return endpoints;
+  };
+  const ipmiOf = (host: string) => {
+    const { ipmi } = endpointsOf(host);
+    if (!ipmi) throw new Error(`${host} has no IPMI BMC`);
+    return ipmi;
+  };
+  return { fleet, world, directory, endpointsOf, ipmiOf };
 }
 
 export interface CommandResult {

@@ -1,8 +1,7 @@
-import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BmcFleet, IpmiEndpoint, RedfishEndpoint } from '../../simulator/bmc/index.ts';
-import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import type { FakeWorld } from './bmc-clients.ts';
-import { fakeWorld, ipmitool, redfish, workDir } from './bmc-clients.ts';
+import { ipmitool, redfish, startTestFleet } from './bmc-clients.ts';
 
 const HOST = 'cmp-01';
 const TIME_SCALE = 1000;
@@ -21,14 +20,10 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
   const afterTransition = () => new Promise((resolve) => setTimeout(resolve, (5 * TRANSITION_MS) / TIME_SCALE));
 
   beforeAll(async () => {
-    world = fakeWorld([HOST]);
-    fleet = await startBmcFleet([{ host: HOST, ipmi: true }], {
-      power: world.power, timeScale: TIME_SCALE, powerTransitionMs: TRANSITION_MS, redfishResponseStyle: '204', tls: true, workDir: await workDir(),
-    });
-    const endpoints = fleet.endpoints[HOST];
-    if (!endpoints?.ipmi) throw new Error(`${HOST} has no IPMI endpoint`);
-    bmc = endpoints.redfish;
-    ipmi = endpoints.ipmi;
+    const started = await startTestFleet([{ host: HOST, ipmi: true }], { timeScale: TIME_SCALE, powerTransitionMs: TRANSITION_MS });
+    ({ world, fleet } = started);
+    bmc = started.endpointsOf(HOST).redfish;
+    ipmi = started.ipmiOf(HOST);
   });
   afterEach(() => {
     fleet.setFaults(HOST, {});

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BmcEndpoints, BmcFleet, IpmiEndpoint } from '../../simulator/bmc/index.ts';
-import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import type { FakeWorld } from './bmc-clients.ts';
-import { fakeWorld, ipmitool, redfish, workDir } from './bmc-clients.ts';
+import { ipmitool, redfish, startTestFleet } from './bmc-clients.ts';
 
 describe('a simulated IPMI BMC driven by the real ipmitool', () => {
   let world: FakeWorld;
@@ -11,14 +10,10 @@ describe('a simulated IPMI BMC driven by the real ipmitool', () => {
   let ipmi: IpmiEndpoint;
 
   beforeAll(async () => {
-    world = fakeWorld(['cmp-01', 'cmp-02']);
-    fleet = await startBmcFleet([{ host: 'cmp-01', ipmi: true }, { host: 'cmp-02', ipmi: false }], {
-      power: world.power, timeScale: 1000, powerTransitionMs: 5000, redfishResponseStyle: '204', tls: false, workDir: await workDir(),
-    });
-    const found = fleet.endpoints['cmp-01'];
-    if (!found?.ipmi) throw new Error('cmp-01 has no IPMI endpoint');
-    endpoints = found;
-    ipmi = found.ipmi;
+    const started = await startTestFleet([{ host: 'cmp-01', ipmi: true }, { host: 'cmp-02', ipmi: false }], { tls: false });
+    ({ world, fleet } = started);
+    endpoints = started.endpointsOf('cmp-01');
+    ipmi = started.ipmiOf('cmp-01');
   });
   afterAll(async () => { await fleet.stop(); });
 

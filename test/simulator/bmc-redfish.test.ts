@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BmcFleet, RedfishEndpoint } from '../../simulator/bmc/index.ts';
-import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import type { FakeWorld } from './bmc-clients.ts';
-import { eventually, fakeWorld, redfish, workDir } from './bmc-clients.ts';
+import { eventually, redfish, startTestFleet } from './bmc-clients.ts';
 
 const MOCKUP = new URL('./bmc-fixtures/redfish-mockup-rackmount1/', import.meta.url);
 
@@ -34,17 +33,10 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
   let other: RedfishEndpoint;
 
   beforeAll(async () => {
-    world = fakeWorld(['cmp-01', 'cmp-02']);
-    fleet = await startBmcFleet([{ host: 'cmp-01', ipmi: false }, { host: 'cmp-02', ipmi: false }], {
-      power: world.power, timeScale: 1000, powerTransitionMs: 5000, redfishResponseStyle: '204', tls: true, workDir: await workDir(),
-    });
-    const endpoints = (host: string) => {
-      const found = fleet.endpoints[host];
-      if (!found) throw new Error(`no endpoints for ${host}`);
-      return found.redfish;
-    };
-    bmc = endpoints('cmp-01');
-    other = endpoints('cmp-02');
+    const started = await startTestFleet([{ host: 'cmp-01', ipmi: false }, { host: 'cmp-02', ipmi: false }]);
+    ({ world, fleet } = started);
+    bmc = started.endpointsOf('cmp-01').redfish;
+    other = started.endpointsOf('cmp-02').redfish;
   });
   afterAll(async () => { await fleet.stop(); });
 
@@ -172,12 +164,9 @@ describe('a simulated Redfish BMC over plain HTTP with a fast clock', () => {
 
   beforeAll(async () => {
     // 1800 simulated seconds of session timeout last under 2 real milliseconds.
-    fleet = await startBmcFleet([{ host: 'cmp-09', ipmi: false }], {
-      power: fakeWorld(['cmp-09']).power, timeScale: 1_000_000, powerTransitionMs: 1000, redfishResponseStyle: '204', tls: false, workDir: await workDir(),
-    });
-    const endpoints = fleet.endpoints['cmp-09'];
-    if (!endpoints) throw new Error('no endpoints for cmp-09');
-    bmc = endpoints.redfish;
+    const started = await startTestFleet([{ host: 'cmp-09', ipmi: false }], { timeScale: 1_000_000, tls: false });
+    fleet = started.fleet;
+    bmc = started.endpointsOf('cmp-09').redfish;
   });
   afterAll(async () => { await fleet.stop(); });
 
