@@ -25,6 +25,8 @@ interface ChassisAnswer {
 export async function startChassisControlEndpoint(powers: ReadonlyMap<string, BmcPower>, directory: string): Promise<ChassisControlEndpoint> {
   const server: Server = createServer((socket: Socket) => {
     socket.on('error', () => { socket.destroy(); });
+    // The script writes its line at once; a connection that says nothing is not ipmi_sim's.
+    socket.setTimeout(5_000, () => { socket.destroy(); });
     createInterface({ input: socket }).once('line', (line) => {
       const { exitCode, stdout } = answer(powers, line.trim().split(/\s+/));
       socket.end(stdout === undefined ? `${exitCode}\n` : `${exitCode} ${stdout}\n`);
@@ -51,6 +53,12 @@ function answer(powers: ReadonlyMap<string, BmcPower>, [host = '', operation, pa
   if (request === 'get power') return { exitCode: 0, stdout: `power:${power.reportedOnOff() === 'On' ? 1 : 0}` };
   if (request === 'set power' && (value === '0' || value === '1')) {
     power.switchNow(value === '1' ? 'On' : 'Off', 'ipmi');
+    return { exitCode: 0 };
+  }
+  // ipmitool's `chassis power soft` asks the OS to shut down (ACPI soft-off); ipmi_sim sends
+  // `set shutdown`. The simulated OS always complies.
+  if (request === 'set shutdown') {
+    power.switchNow('Off', 'ipmi');
     return { exitCode: 0 };
   }
   // A hard reset cuts the power and restores it at once (bmc_chassis.c sends `set reset 1`).

@@ -84,6 +84,8 @@ export async function startIpmiFaultRelay(targetPort: number, faults: () => BmcF
     front.once('error', reject);
     front.bind(0, '127.0.0.1', resolve);
   });
+  // A datagram that cannot be sent is lost, which UDP and every IPMI client allow for.
+  front.on('error', () => undefined);
   return {
     port: front.address().port,
     close: async () => {

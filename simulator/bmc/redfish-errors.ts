@@ -56,6 +56,12 @@ const BASE_MESSAGES = {
     severity: 'Critical',
     resolution: 'None.',
   },
+  InternalError: {
+    status: 500,
+    message: () => 'The request failed due to an internal service error.  The service is still operational.',
+    severity: 'Critical',
+    resolution: 'Resubmit the request.  If the problem persists, consider resetting the service.',
+  },
   ResourceInUse: {
     status: 409,
     message: () => 'The change to the requested resource failed because the resource is in use or in transition.',

@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BmcFaults } from './bmc-contract.ts';
+import { redfishError } from './redfish-errors.ts';
 import type { RedfishResponse } from './redfish-http.ts';
 import type { RedfishService } from './redfish-service.ts';
 import { realMs } from './simulated-time.ts';
@@ -64,8 +65,8 @@ async function serve(options: RedfishServerOptions, request: IncomingMessage, re
     }
     const path = new URL(request.url ?? '/', 'http://bmc').pathname.replace(/\/+$/, '');
     send(response, options.service.handle({ method: request.method ?? 'GET', path, headers: request.headers, body }));
-  } catch (error) {
-    send(response, { status: 500, body: { error: { code: 'Base.1.22.InternalError', message: String(error) } } });
+  } catch {
+    send(response, redfishError('InternalError'));
   }
 }
 

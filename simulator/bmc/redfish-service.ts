@@ -18,6 +18,7 @@ import {
   sessionService,
   sessionsCollection,
   systemPathOf,
+  SYSTEMS,
   systemsCollection,
   TASK_MONITORS,
   TASK_SERVICE,
@@ -71,7 +72,7 @@ export class RedfishService {
     this.routes = [
       { path: exactly('/redfish'), handlers: { GET: () => ok({ v1: `${SERVICE_ROOT}/` }) }, anonymous: ['GET'] },
       { path: exactly(SERVICE_ROOT), handlers: { GET: () => ok(serviceRoot(this.uuid)) }, anonymous: ['GET'] },
-      { path: exactly(`${SERVICE_ROOT}/Systems`), handlers: { GET: () => ok(systemsCollection(systemId)) } },
+      { path: exactly(SYSTEMS), handlers: { GET: () => ok(systemsCollection(systemId)) } },
       { path: exactly(systemPathOf(systemId)), handlers: { GET: () => ok(this.system()) } },
       { path: exactly(resetActionInfoPathOf(systemId)), handlers: { GET: () => ok(resetActionInfo(systemId)) } },
       { path: exactly(resetTargetOf(systemId)), handlers: { POST: (request) => this.reset(request) } },

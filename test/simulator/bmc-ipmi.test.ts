@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BmcEndpoints, BmcFleet, IpmiEndpoint } from '../../simulator/bmc/index.ts';
 import type { FakeWorld } from './bmc-clients.ts';
-import { ipmitool, redfish, startTestFleet } from './bmc-clients.ts';
+import { eventually, ipmitool, redfish, startTestFleet } from './bmc-clients.ts';
 
 describe('a simulated IPMI BMC driven by the real ipmitool', () => {
   let world: FakeWorld;
@@ -45,6 +45,20 @@ describe('a simulated IPMI BMC driven by the real ipmitool', () => {
     expect((await ipmitool(ipmi, ['chassis', 'power', 'on'])).stdout.trim()).toBe('Chassis Power Control: Up/On');
     expect(world.states.get('cmp-01')).toBe('On');
     expect((await ipmitool(ipmi, ['chassis', 'status'])).stdout).toMatch(/System Power\s+: on/);
+  });
+
+  it('shuts the host down with chassis power soft, as an OS obeying ACPI soft-off would', async () => {
+    expect((await ipmitool(ipmi, ['chassis', 'power', 'soft'])).stdout.trim()).toBe('Chassis Power Control: Soft');
+    expect(world.states.get('cmp-01')).toBe('Off');
+    world.states.set('cmp-01', 'On');
+  });
+
+  it('cycles the power off and back on with chassis power cycle', async () => {
+    const commandsBefore = world.commands.length;
+    expect((await ipmitool(ipmi, ['chassis', 'power', 'cycle'])).stdout.trim()).toBe('Chassis Power Control: Cycle');
+    // ipmi_sim powers back on from its own one-second timer (API-FACTS §5b).
+    await eventually(() => Promise.resolve(world.commands.slice(commandsBefore)), (commands) => commands.length === 2);
+    expect(world.commands.slice(commandsBefore).map((command) => command.state)).toEqual(['Off', 'On']);
   });
 
   it('reports power the world changed by itself, such as a power loss', async () => {
