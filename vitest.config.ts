@@ -8,6 +8,7 @@ export default defineConfig({
     // Two cores: two test files at a time, sharing one dev server started by the global setup.
     maxWorkers: 2,
     globalSetup: ['test/setup/temporal-dev-server.ts'],
+    setupFiles: ['test/setup/quiet-worker-logs.ts'],
     // Integration tests bundle workflows and wait on a real server; a minute is a generous ceiling.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -62,9 +62,11 @@ const goRoute: InstallRoute = {
   name: `go install ${GO_PACKAGE}`,
   isAvailable: (env) => run('go', ['version'], { env, timeout: 30_000 }).then(() => true, () => false),
   async obtain(workDir, env) {
-    // CGO is off because the dev server's SQLite driver is pure Go; the build then needs no C toolchain.
-    await run('go', ['install', GO_PACKAGE], {
-      env: { ...env, GOBIN: workDir, CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
+    // The flags of the official release build: CGO off (the dev server's SQLite driver is pure Go),
+    // and the version stamped in, which `temporal --version` otherwise reports as 0.0.0-DEV.
+    const ldflags = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
+    await run('go', ['install', '-trimpath', '-ldflags', ldflags, GO_PACKAGE], {
+      env: { ...env, GOBIN: workDir, CGO_ENABLED: '0' },
       timeout: 45 * 60_000,
       maxBuffer: 64 * 1024 * 1024,
     });

@@ -1,0 +1,29 @@
+// Finds live processes by their command line, to prove that nothing was left behind.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** PIDs of live processes whose argv contains every one of `fragments` as whole arguments. */
+export function processesWithArguments(...fragments: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // it ended while we looked
+    }
+    if (fragments.every((fragment) => argv.includes(fragment))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Polls until no process matches, or throws naming the survivors. */
+export async function expectNoProcessLeft(fragments: string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const survivors = processesWithArguments(...fragments);
+    if (survivors.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes with ${fragments.join(' ')} still alive: ${survivors.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
