@@ -30,7 +30,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): { attribute: st
   if (issue.code === 'unrecognized_keys') {
     return { attribute: null, detail: `Additional properties are not allowed (${issue.keys.map((k) => `'${k}'`).join(', ')} ${issue.keys.length === 1 ? 'was' : 'were'} unexpected)` };
   }
-  if (issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined && attribute !== null) {
+  if (valueAt(value, issue.path) === undefined && attribute !== null) {
     return { attribute: null, detail: `'${attribute}' is a required property` };
   }
   return { attribute, detail: `${pythonRepr(valueAt(value, issue.path))} is not valid under any of the given schemas` };
