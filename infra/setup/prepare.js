@@ -55,8 +55,12 @@ function installNpmPackages() {
   const digest = createHash('sha256').update(lock).digest('hex');
   const stamp = join(root, 'node_modules', '.lazarus-lock-sha256');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return;
-  console.error('prepare: installing npm packages (npm ci)');
-  runVisible('npm', ['ci', '--no-audit', '--no-fund']);
+  // Not `npm ci`: the registry these machines reach lacks some other platforms' optional native
+  // packages (e.g. @rollup/rollup-darwin-arm64), so the lock file cannot list them and `npm ci`
+  // rejects it as out of sync. `npm install --no-save` installs exactly the locked versions and
+  // never rewrites package.json or the lock.
+  console.error('prepare: installing the locked npm packages');
+  runVisible('npm', ['install', '--no-save', '--no-audit', '--no-fund']);
   writeFileSync(stamp, digest);
 }
 
