@@ -26,8 +26,9 @@ export function shapeDifferences(actual: unknown, sample: unknown, options: Shap
   if (actual === null || sample === null) return [];
   if (kindOf(actual) !== kindOf(sample)) return [`${path}: ${kindOf(actual)} where the sample has ${kindOf(sample)}`];
   if (Array.isArray(actual) && Array.isArray(sample)) {
-    const model: unknown = sample[0];
-    return model === undefined ? [] : actual.flatMap((item, i) => shapeDifferences(item, model, options, `${path}[${i}]`));
+    // Item i is compared with the sample's item i when it has one (links differ by position),
+    // otherwise with its first.
+    return sample.length === 0 ? [] : actual.flatMap((item, i) => shapeDifferences(item, sample[i] ?? sample[0], options, `${path}[${i}]`));
   }
   if (typeof actual !== 'object' || typeof sample !== 'object') return [];
   const got = actual as Record<string, unknown>;
