@@ -13,6 +13,8 @@ export function loadSample(relativePath: string): unknown {
 export interface ShapeOptions {
   /** Keys the response may have beyond the sample's (e.g. admin-only fields). */
   extraKeys?: readonly string[];
+  /** Keys of the sample the response may leave out (e.g. fields that only some records have). */
+  optionalKeys?: readonly string[];
   /** Keys whose values are free-form maps (metadata, extra_specs): their own keys are data. */
   dataMaps?: readonly string[];
 }
@@ -33,7 +35,7 @@ export function shapeDifferences(actual: unknown, sample: unknown, options: Shap
   if (typeof actual !== 'object' || typeof sample !== 'object') return [];
   const got = actual as Record<string, unknown>;
   const want = sample as Record<string, unknown>;
-  const missing = Object.keys(want).filter((k) => !(k in got)).map((k) => `${path}.${k}: missing`);
+  const missing = Object.keys(want).filter((k) => !(k in got) && !(options.optionalKeys ?? []).includes(k)).map((k) => `${path}.${k}: missing`);
   const extra = Object.keys(got).filter((k) => !(k in want) && !(options.extraKeys ?? []).includes(k)).map((k) => `${path}.${k}: not in the sample`);
   const nested = Object.keys(want)
     .filter((k) => k in got && !(options.dataMaps ?? []).includes(k))
