@@ -22,6 +22,8 @@ const RETRYABLE = {
   InstanceBusy: true,
   /** No microversion both Lazarus and this Nova support. */
   MicroversionUnsupported: false,
+  /** Keystone or Nova answered in a shape Lazarus cannot trust (schema mismatch, microversion not honoured). */
+  UnexpectedResponse: false,
   /** The BMC could not be reached or answered with an error; another attempt may succeed. */
   BmcUnavailable: true,
   /** The BMC rejected the credentials. */
