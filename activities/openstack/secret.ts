@@ -1,0 +1,30 @@
+// A password, application-credential secret or token that cannot end up in a log line or an error
+// by accident: printing, string-building and JSON all show a placeholder (DESIGN I7).
+import { inspect } from 'node:util';
+
+const hidden = '[redacted]';
+
+export class Secret {
+  readonly #value: string;
+
+  constructor(value: string) {
+    this.#value = value;
+  }
+
+  /** The real value, for the one place that must send it (a request body or header). */
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return hidden;
+  }
+
+  toJSON(): string {
+    return hidden;
+  }
+
+  [inspect.custom](): string {
+    return hidden;
+  }
+}
