@@ -1,0 +1,100 @@
+// fenceHost: the safety pattern of fence_ipmilan (API-FACTS §4) for any FenceDriver — read the
+// power state; if it is already Off that is the proof; otherwise send one power-off, then read the
+// state back until it is Off or the deadline passes. A command that "succeeded" is never proof.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LazarusError } from '../errors.ts';
+import type { FenceDriver, FenceProtocol, PowerState } from './fence-driver.ts';
+import { protocolLabel } from './fence-driver.ts';
+
+export interface FencingTiming {
+  /** How long after the power-off command the state may take to read Off. */
+  powerOffTimeoutMs: number;
+  /** The pause between two power-state reads; the only sleep in fencing. */
+  pollIntervalMs: number;
+}
+
+/** Evidence that a host is powered off: its BMC read back Off. Names and numbers only, no secret. */
+export interface FencingProof {
+  host: string;
+  protocol: FenceProtocol;
+  bmc: string;
+  powerState: 'Off';
+  /** When the BMC reported Off (ISO 8601). */
+  readAt: string;
+  /** Off at the first read, so no power-off was sent. */
+  wasAlreadyOff: boolean;
+  /** How many power-state reads it took. */
+  attempts: number;
+  elapsedMs: number;
+}
+
+export async function fenceHost(host: string, driver: FenceDriver, timing: FencingTiming): Promise<FencingProof> {
+  const startedAt = Date.now();
+  let attempts = 0;
+  const readPower = (): Promise<PowerState> => {
+    attempts += 1;
+    return driver.powerState();
+  };
+  let outcome: { wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number };
+  try {
+    outcome = await powerOffAndReadBack(driver, readPower, timing);
+  } catch (error) {
+    if (!(error instanceof LazarusError)) throw error;
+    throw new LazarusError(error.type, `fencing host ${host}: ${error.message}`, { host, ...error.details }, { cause: error });
+  }
+  const elapsedMs = Date.now() - startedAt;
+  if ('wasAlreadyOff' in outcome) {
+    return {
+      host, protocol: driver.protocol, bmc: driver.address, powerState: 'Off',
+      readAt: new Date().toISOString(), wasAlreadyOff: outcome.wasAlreadyOff, attempts, elapsedMs,
+    };
+  }
+  throw unproven(host, driver, outcome.last, { attempts, elapsedMs, sinceOffMs: Date.now() - outcome.offSentAt });
+}
+
+async function powerOffAndReadBack(
+  driver: FenceDriver, readPower: () => Promise<PowerState>, timing: FencingTiming,
+): Promise<{ wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number }> {
+  const initial = await readPower();
+  if (initial === 'Off') return { wasAlreadyOff: true };
+  // A BMC already powering off needs no second command; a second one may be refused (§3: 409).
+  if (initial !== 'PoweringOff') await driver.powerOff();
+  const offSentAt = Date.now();
+  const deadline = offSentAt + timing.powerOffTimeoutMs;
+  let last: PowerState | LazarusError = initial;
+  for (;;) {
+    await sleep(Math.min(timing.pollIntervalMs, Math.max(0, deadline - Date.now())));
+    try {
+      const state = await readPower();
+      if (state === 'Off') return { wasAlreadyOff: false };
+      last = state;
+    } catch (error) {
+      // A BMC that drops one status read may answer the next; wrong credentials will not.
+      if (!(error instanceof LazarusError) || !error.retryable) throw error;
+      last = error;
+    }
+    if (Date.now() >= deadline) return { last, offSentAt };
+  }
+}
+
+function unproven(
+  host: string, driver: FenceDriver, last: PowerState | LazarusError, counts: { attempts: number; elapsedMs: number; sinceOffMs: number },
+): LazarusError {
+  const after = `${formatSeconds(counts.sinceOffMs)} after ${driver.powerOffCommand}`;
+  const what = last instanceof LazarusError
+    ? `power state could not be read ${after} (last error: ${last.message})`
+    : `power state still "${last}" ${after}`;
+  return new LazarusError(
+    'FencingUnproven',
+    `fencing host ${host} via ${protocolLabel(driver.protocol)} at ${driver.address}: ${what}; check the BMC, then retry or confirm manual fencing`,
+    {
+      host, protocol: driver.protocol, bmc: driver.address, lastPowerState: last instanceof LazarusError ? null : last,
+      attempts: counts.attempts, elapsedMs: counts.elapsedMs,
+    },
+  );
+}
+
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds >= 10 ? Math.round(seconds) : Number(seconds.toFixed(1))} s`;
+}
