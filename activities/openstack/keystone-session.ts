@@ -20,8 +20,6 @@ export interface KeystoneSessionOptions {
   timeoutMs?: number;
   /** A token is renewed this long before its expires_at, so no request leaves with a dying one. */
   renewalMarginMs?: number;
-  /** The clock expires_at is compared with (tests pass the simulator's). */
-  now?: () => number;
   logger?: OpenStackLogger;
 }
 
@@ -54,7 +52,6 @@ export class KeystoneSession {
   readonly transport: HttpTransport;
   readonly #credentials: CloudCredentials;
   readonly #renewalMarginMs: number;
-  readonly #now: () => number;
   #token: IssuedToken | undefined;
   #pending: Promise<IssuedToken> | undefined;
 
@@ -62,7 +59,6 @@ export class KeystoneSession {
     this.transport = transport;
     this.#credentials = options.credentials;
     this.#renewalMarginMs = options.renewalMarginMs ?? 120_000;
-    this.#now = options.now ?? Date.now;
   }
 
   static async open(options: KeystoneSessionOptions): Promise<KeystoneSession> {
@@ -115,7 +111,7 @@ export class KeystoneSession {
   /** A token good for at least the renewal margin; a new one if `refused` is still the current one. */
   async #currentToken(refused?: IssuedToken): Promise<IssuedToken> {
     const token = this.#token;
-    const isUsable = token !== undefined && token !== refused && token.expiresAt - this.#renewalMarginMs > this.#now();
+    const isUsable = token !== undefined && token !== refused && token.expiresAt - this.#renewalMarginMs > Date.now();
     if (isUsable) return token;
     // Concurrent callers share one authentication instead of each asking Keystone.
     this.#pending ??= this.#authenticate().finally(() => {
