@@ -1,11 +1,19 @@
 // Simulated time: real time multiplied by a scale factor, so a 60 s Nova timeout takes 60 ms in a
 // test running at timeScale 1000. Every delay in the simulator goes through here, so stop() can
 // cancel whatever is still pending.
+//
+// Durations (heartbeats, timeouts, rebuilds) run in simulated time, but every timestamp a client
+// sees is wall-clock time: a client that remembers Date.now() and later asks for
+// changes-since=<that> must get exactly the records written since, as with a real Nova.
 
 export interface SimClock {
   readonly timeScale: number;
-  /** Simulated epoch milliseconds. */
+  /** Simulated epoch milliseconds: what durations are measured in. */
   now(): number;
+  /** Real epoch milliseconds: what timestamps in API responses and the ledger show. */
+  wallNow(): number;
+  /** The wall-clock moment at which simulated instant `simMs` happened. */
+  toWall(simMs: number): number;
   /** Runs `task` after `simMs` simulated milliseconds, unless the clock is stopped first. */
   schedule(simMs: number, task: () => void): void;
   /** Resolves after `simMs` simulated milliseconds, or as soon as the clock stops. */
@@ -47,6 +55,8 @@ export function createClock(timeScale: number): SimClock {
   return {
     timeScale,
     now: () => origin + (performance.now() - realStart) * timeScale,
+    wallNow: () => origin + (performance.now() - realStart),
+    toWall: (simMs) => origin + (simMs - origin) / timeScale,
     schedule,
     sleep,
     stop: () => {

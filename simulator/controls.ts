@@ -45,7 +45,7 @@ export function describeWorld(world: World): SimulatorState {
     for (const uuid of host.guests) runningOn.set(uuid, [...(runningOn.get(uuid) ?? []), host.name]);
   }
   return {
-    now: `${isoMicros(world.now())}Z`,
+    now: `${isoMicros(world.stamp())}Z`,
     hosts: [...world.hosts.values()].map((h) => ({
       name: h.name,
       power: h.power,

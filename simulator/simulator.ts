@@ -35,7 +35,7 @@ export interface SimulatorOptions {
   novaMaxMicroversion?: Microversion;
   /** Overrides of Nova's timings, in simulated milliseconds. */
   timing?: Partial<WorldTiming>;
-  /** Keystone [token] expiration, simulated milliseconds (one hour by default). */
+  /** Keystone [token] expiration in real milliseconds (one hour by default), like every timestamp clients see. */
   tokenLifetimeMs?: number;
   /** Starts the BMCs; without it the hosts have none (power is then set through the admin API). */
   startBmcFleet?: StartBmcFleet;
@@ -59,7 +59,7 @@ export interface Simulator extends SimulatorControls {
   credentials: SimulatorCredentials;
   cloudsYamlPath: string;
   bmcs: Readonly<Record<string, BmcEndpoints>>;
-  /** The simulated clock, so tests can reason in simulated time. */
+  /** Simulated time, so tests can measure durations as Nova's configuration states them. */
   now(): number;
   stop(): Promise<void>;
 }
@@ -69,9 +69,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const clock = createClock(timeScale);
   const random = createRandom(options.seed ?? 1);
   const identity = createIdentity(random);
-  const ledger = new Ledger(() => clock.now());
+  const ledger = new Ledger(() => clock.wallNow());
   const timing = { ...defaultTiming, ...options.timing };
-  const world = new World(buildWorld(options, identity, random, clock.now()), clock, random, ledger, timing);
+  const world = new World(buildWorld(options, identity, random, clock.wallNow()), clock, random, ledger, timing);
   const tokens = new TokenStore(clock, random, options.tokenLifetimeMs ?? 3_600_000);
   const faults = new FaultTable();
   const workDir = await mkdtemp(join(tmpdir(), 'lazarus-sim-'));

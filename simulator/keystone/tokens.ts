@@ -25,7 +25,7 @@ export class TokenStore {
   constructor(private readonly clock: SimClock, private readonly random: SeededRandom, private readonly lifetimeMs: number) {}
 
   issue(grant: TokenGrant): Token {
-    const issuedAt = this.clock.now();
+    const issuedAt = this.clock.wallNow();
     // Fernet tokens start with "gAAAAA"; clients treat them as opaque either way.
     const token: Token = {
       ...grant, id: `gAAAAA${this.random.hex(48)}`, issuedAt, expiresAt: issuedAt + this.lifetimeMs, auditId: this.random.hex(11),
@@ -37,12 +37,12 @@ export class TokenStore {
   /** The live token with this id, or null when it is unknown or expired. */
   validate(id: string | undefined): Token | null {
     const token = id === undefined ? undefined : this.#tokens.get(id);
-    return token !== undefined && token.expiresAt > this.clock.now() ? token : null;
+    return token !== undefined && token.expiresAt > this.clock.wallNow() ? token : null;
   }
 
   /** Lets a test see what a client does when its token expires early. */
   expireAll(): void {
-    const now = this.clock.now();
+    const now = this.clock.wallNow();
     for (const token of this.#tokens.values()) token.expiresAt = Math.min(token.expiresAt, now);
   }
 }

@@ -52,6 +52,6 @@ export const aggregateAction: NovaHandler = (deps, request) => {
     if (!isMember) throw notFound(`Cannot remove host ${host} in aggregate ${aggregate.id}`);
     aggregate.hosts.splice(aggregate.hosts.indexOf(host), 1);
   }
-  aggregate.updatedAt = deps.world.now();
+  aggregate.updatedAt = deps.world.stamp();
   return { status: 200, body: { aggregate: aggregateView(aggregate, request.microversion) } };
 };

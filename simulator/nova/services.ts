@@ -112,7 +112,7 @@ async function applyServiceChange(deps: NovaDeps, request: NovaRequest, service:
     service.disabled = change.status === 'disabled';
     service.disabledReason = change.status === 'disabled' ? change.disabled_reason ?? null : null;
   }
-  service.updatedAt = world.now();
+  service.updatedAt = world.stamp();
   deps.ledger.record({
     kind: 'service-update', host: service.host, binary: service.binary, power: host?.power ?? 'On', requestId: request.requestId,
     ...(change.status === undefined ? {} : { status: change.status, disabledReason: service.disabledReason }),

@@ -71,8 +71,14 @@ export class World implements HostPowerPort {
     this.aggregates = initial.aggregates;
   }
 
+  /** Simulated time, for heartbeats and other durations. */
   now(): number {
     return this.clock.now();
+  }
+
+  /** Wall-clock time, for the timestamps of records. */
+  stamp(): number {
+    return this.clock.wallNow();
   }
 
   host(name: string): Host {
@@ -108,7 +114,7 @@ export class World implements HostPowerPort {
   }
 
   serviceUpdatedAt(service: ComputeService): number {
-    return Math.max(service.updatedAt, this.lastHeartbeat(service));
+    return Math.max(service.updatedAt, this.clock.toWall(this.lastHeartbeat(service)));
   }
 
   /** Whether an RPC call to the host's nova-compute would be answered. */
@@ -241,7 +247,7 @@ export class World implements HostPowerPort {
     const { instance } = request;
     const source = this.host(instance.host ?? '');
     const isSecond = this.migrations.some((m) => m.instanceUuid === instance.uuid && inFlight.has(m.status) && !this.#orphans.has(m.id));
-    const now = this.now();
+    const now = this.stamp();
     const migration: Migration = {
       id: this.migrations.length + 1, uuid: this.random.uuid(), instanceUuid: instance.uuid,
       sourceCompute: source.name, sourceNode: source.name, destCompute: request.targetHost, destNode: null, destHost: null,
@@ -353,17 +359,17 @@ export class World implements HostPowerPort {
   #failInstance(instance: Instance, message: string): void {
     instance.vmState = 'error';
     instance.taskState = null;
-    instance.fault = { code: 500, message, details: '', created: this.now() };
+    instance.fault = { code: 500, message, details: '', created: this.stamp() };
     this.#touch(instance);
   }
 
   #setMigrationStatus(migration: Migration, status: Migration['status']): void {
     migration.status = status;
-    migration.updatedAt = this.now();
+    migration.updatedAt = this.stamp();
   }
 
   #touch(instance: Instance): void {
-    instance.updatedAt = this.now();
+    instance.updatedAt = this.stamp();
   }
 
   #actionsOf(instanceUuid: string): InstanceAction[] {
@@ -376,7 +382,7 @@ export class World implements HostPowerPort {
   }
 
   #recordAction(instance: Instance, action: string, requestId: string, userId: string, eventName: string, host: string): PendingEvent {
-    const now = this.now();
+    const now = this.stamp();
     const event: InstanceActionEvent = { event: eventName, host, result: null, startTime: now, finishTime: null, traceback: null };
     const record: InstanceAction = {
       instanceUuid: instance.uuid, action, requestId, userId, projectId: instance.projectId,
@@ -387,7 +393,7 @@ export class World implements HostPowerPort {
   }
 
   #finishEvent({ action, event }: PendingEvent, result: 'Success' | 'Error'): void {
-    const now = this.now();
+    const now = this.stamp();
     event.result = result;
     event.finishTime = now;
     action.updatedAt = now;
