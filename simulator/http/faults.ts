@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SimClock } from '../clock.ts';
 
-export const apiFaultSchema = z.discriminatedUnion('kind', [
+const apiFaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('status'), status: z.number().int().min(400).max(599), message: z.string().optional() }),
   z.object({ kind: z.literal('latency'), ms: z.number().nonnegative() }),
   z.object({ kind: z.literal('reset') }),

@@ -12,7 +12,7 @@ export const novaBoolean = z.union([z.boolean(), z.enum([...trueWords, ...falseW
   .transform((value) => value === true || (typeof value === 'string' && trueWords.includes(value)));
 
 /** A Python-style rendering of a value, as jsonschema error messages show it. */
-export function pythonRepr(value: unknown): string {
+function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
@@ -81,10 +81,10 @@ export function pageLimit(query: URLSearchParams): number {
   return Math.min(limit, maxLimit);
 }
 
-export const maxLimit = 1000;
+const maxLimit = 1000;
 
 /** A date-time query parameter such as changes-since, or null when absent. */
-export function timestampQuery(query: URLSearchParams, name: string): number | null {
+function timestampQuery(query: URLSearchParams, name: string): number | null {
   const text = query.get(name);
   if (text === null) return null;
   const ms = parseTimestamp(text);

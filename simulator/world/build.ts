@@ -28,7 +28,7 @@ const flavors: readonly Flavor[] = [
 /** Room for every instance of two failed hosts on the rest of a 3-host cloud with 40 per host. */
 const hostCapacity = { vcpus: 512, ramMb: 1_048_576, diskGb: 16_000 };
 
-export function hostName(index: number, total: number): string {
+function hostName(index: number, total: number): string {
   return `cmp-${String(index + 1).padStart(Math.max(2, String(total).length), '0')}`;
 }
 

@@ -150,11 +150,6 @@ export interface Aggregate {
   updatedAt: number;
 }
 
-export interface Project {
-  id: string;
-  name: string;
-}
-
 /** Timing knobs, in simulated milliseconds. */
 export interface WorldTiming {
   /** nova.conf report_interval (10 s by default). */
