@@ -1,5 +1,5 @@
 // `npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X]
-// [--nova-max-microversion V] [--no-ipmi]`: starts the simulated cloud, prints one JSON line that
+// [--nova-max-microversion V] [--ipmi-hosts K]`: starts the simulated cloud, prints one JSON line that
 // says where everything is, and runs until SIGTERM or SIGINT.
 import { parseArgs } from 'node:util';
 import { startBmcFleet } from './bmc/index.ts';
@@ -10,7 +10,7 @@ import { startSimulator } from './simulator.ts';
 
 class UsageError extends Error {}
 
-const usage = 'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--no-ipmi]';
+const usage = 'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--ipmi-hosts K]';
 
 function integer(name: string, text: string | undefined, min: number, max: number): number {
   const value = Number(text);
@@ -32,7 +32,7 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
         seed: { type: 'string' },
         'time-scale': { type: 'string' },
         'nova-max-microversion': { type: 'string' },
-        'no-ipmi': { type: 'boolean' },
+        'ipmi-hosts': { type: 'string' },
       },
     });
   } catch (error) {
@@ -49,14 +49,16 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
   if (max?.major !== 2 || max.minor < 1 || max.minor > 100) {
     throw new UsageError(`--nova-max-microversion must look like 2.93 and lie between 2.1 and 2.100 (got ${maxText})`);
   }
+  const hosts = integer('hosts', values.hosts, 1, 1000);
   return {
-    hosts: integer('hosts', values.hosts, 1, 1000),
+    hosts,
     instancesPerHost: integer('instances-per-host', values['instances-per-host'], 0, 500),
     seed: values.seed === undefined ? 1 : integer('seed', values.seed, 0, 2 ** 32 - 1),
     timeScale,
     novaMaxMicroversion: max.minor,
     startBmcFleet,
-    bmc: { ipmi: values['no-ipmi'] !== true },
+    // Each IPMI BMC is an ipmi_sim process; fewer of them start faster on a small machine.
+    bmc: { ipmiHosts: values['ipmi-hosts'] === undefined ? hosts : integer('ipmi-hosts', values['ipmi-hosts'], 0, hosts) },
   };
 }
 

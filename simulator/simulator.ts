@@ -39,7 +39,10 @@ export interface SimulatorOptions {
   tokenLifetimeMs?: number;
   /** Starts the BMCs; without it the hosts have none (power is then set through the admin API). */
   startBmcFleet?: StartBmcFleet;
-  bmc?: Partial<Pick<BmcFleetOptions, 'powerTransitionMs' | 'redfishResponseStyle' | 'tls'>> & { ipmi?: boolean };
+  bmc?: Partial<Pick<BmcFleetOptions, 'powerTransitionMs' | 'redfishResponseStyle' | 'tls'>> & {
+    /** How many hosts, from the first, also get an IPMI BMC (an ipmi_sim process each); all by default. */
+    ipmiHosts?: number;
+  };
 }
 
 export interface SimulatorCredentials {
@@ -99,8 +102,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     services.push(nova);
     urls.nova = `${nova.url}/v2.1`;
     if (options.startBmcFleet !== undefined) {
-      const isIpmi = options.bmc?.ipmi ?? true;
-      fleet = await options.startBmcFleet([...world.hosts.keys()].map((host) => ({ host, ipmi: isIpmi })), {
+      const ipmiHosts = options.bmc?.ipmiHosts ?? options.hosts;
+      fleet = await options.startBmcFleet([...world.hosts.keys()].map((host, i) => ({ host, ipmi: i < ipmiHosts })), {
         power: world, timeScale, workDir,
         powerTransitionMs: options.bmc?.powerTransitionMs ?? 2000,
         redfishResponseStyle: options.bmc?.redfishResponseStyle ?? '204',

@@ -5,7 +5,7 @@ import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import type { TestCloud } from './cloud.ts';
 import { request, useCloud } from './cloud.ts';
 
-const cloud = useCloud({ hosts: 2, instancesPerHost: 3, startBmcFleet, bmc: { ipmi: false, tls: false, powerTransitionMs: 1000 } });
+const cloud = useCloud({ hosts: 2, instancesPerHost: 3, startBmcFleet, bmc: { ipmiHosts: 0, tls: false, powerTransitionMs: 1000 } });
 
 async function redfish(c: TestCloud, host: string, method: string, suffix: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const endpoint = c.sim.bmcs[host]?.redfish;

@@ -37,7 +37,7 @@ describe('npm run sim', () => {
   });
 
   it('prints one JSON line with the URLs, credentials, clouds.yaml and BMC endpoints, serves them, and stops on SIGTERM', async () => {
-    const child = startSim('--hosts', '2', '--instances-per-host', '3', '--seed', '5', '--nova-max-microversion', '2.93');
+    const child = startSim('--hosts', '2', '--instances-per-host', '3', '--seed', '5', '--nova-max-microversion', '2.93', '--ipmi-hosts', '1');
     let workDir = '';
     try {
       const [line] = await waitForOutput(child, /^\{.*\}\n/m, 30_000);
@@ -48,6 +48,7 @@ describe('npm run sim', () => {
       };
       expect(Object.keys(printed.bmcs)).toEqual(['cmp-01', 'cmp-02']);
       expect(printed.bmcs['cmp-01']?.ipmi?.port).toBeGreaterThan(0);
+      expect(printed.bmcs['cmp-02']?.ipmi).toBeUndefined();
       workDir = dirname(printed.cloudsYaml);
       expect(await readFile(printed.cloudsYaml, 'utf8')).toContain(`auth_url: ${printed.keystoneUrl}/v3`);
       const version = await request('GET', `${printed.novaUrl}/`);
