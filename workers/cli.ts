@@ -1,13 +1,27 @@
-// `lazarus`: the operator's command line. Commands arrive with the issues that build them; until
-// then it answers --help and --version, and refuses anything else with a clear message.
+// `lazarus`: the operator's command line. Each command is one entry of COMMANDS, implemented in
+// its own module; anything else is refused with a clear message.
 import { readFileSync } from 'node:fs';
+import { preflightCommand } from './preflight/preflight-command.ts';
+
+interface Command {
+  summary: string;
+  /** Runs with the arguments after the command's name; resolves to the exit status. */
+  run: (args: readonly string[]) => Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  preflight: { summary: 'check the configuration, Nova and every BMC before protecting a cloud', run: preflightCommand },
+};
 
 const USAGE = `usage: lazarus <command> [options]
 
 Instance HA for OpenStack on Temporal.
 
+commands:
+${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(11)}  ${command.summary}`).join('\n')}
+
 options:
-  --help       show this help
+  --help       show this help (lazarus <command> --help for a command's)
   --version    print the Lazarus version`;
 
 function packageVersion(): string {
@@ -15,18 +29,22 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-export function runCli(argv: readonly string[]): number {
-  const [command] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
     console.log(USAGE);
     return 0;
   }
-  if (command === '--version') {
+  if (name === '--version') {
     console.log(packageVersion());
     return 0;
   }
-  console.error(`lazarus: unknown command "${command}"; run lazarus --help for the list of commands`);
-  return 2;
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    console.error(`lazarus: unknown command "${name}"; run lazarus --help for the list of commands`);
+    return 2;
+  }
+  return command.run(args);
 }
 
-process.exitCode = runCli(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2));
