@@ -1,7 +1,7 @@
 // Faults injected through the admin API, and the admin API itself.
 import { describe, expect, it } from 'vitest';
 import type { TestCloud } from './cloud.ts';
-import { failAndMarkDown, firstServer, passwordAuth, useCloud } from './cloud.ts';
+import { passwordAuth, serverOnFailedHost, useCloud } from './cloud.ts';
 
 const cloud = useCloud({ hosts: 4, instancesPerHost: 6 });
 
@@ -22,8 +22,7 @@ const evacuationsOf = (c: TestCloud, id: string): number => c.sim.ledger().filte
 describe('API faults', () => {
   it('answers an injected error status in Nova\'s format without acting, once', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-01');
-    const victim = await firstServer(c, 'cmp-01', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-01');
     expect((await evacuateFault(c, { kind: 'status', status: 503 })).status).toBe(200);
     const failed = await c.nova('POST', `/servers/${victim.id}/action`, { microversion: '2.53', body: { evacuate: {} } });
     expect(failed).toMatchObject({ status: 503, body: { serviceUnavailable: { code: 503 } } });
@@ -33,8 +32,7 @@ describe('API faults', () => {
 
   it('resets the connection before acting', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-02');
-    const victim = await firstServer(c, 'cmp-02', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-02');
     await evacuateFault(c, { kind: 'reset' });
     expect(await evacuateRaw(c, victim.id)).toBe('connection lost');
     expect(evacuationsOf(c, victim.id)).toBe(0);
@@ -42,8 +40,7 @@ describe('API faults', () => {
 
   it('processes the request but loses the response: the client sees a dropped connection, Nova has the evacuation', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-03');
-    const victim = await firstServer(c, 'cmp-03', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-03');
     await evacuateFault(c, { kind: 'lost-response' });
     expect(await evacuateRaw(c, victim.id)).toBe('connection lost');
     expect(evacuationsOf(c, victim.id)).toBe(1);

@@ -154,3 +154,9 @@ export async function firstServer(cloud: TestCloud, host: string, status: string
   if (found === undefined) throw new Error(`no ${status} server on ${host}; pick another seed or host`);
   return found;
 }
+
+/** An ACTIVE server whose host just lost power and is marked down: ready to be evacuated. */
+export async function serverOnFailedHost(cloud: TestCloud, host: string): Promise<ServerSummary> {
+  await failAndMarkDown(cloud, host);
+  return firstServer(cloud, host, 'ACTIVE');
+}

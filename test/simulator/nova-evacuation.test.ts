@@ -1,7 +1,7 @@
 // Evacuation as real Nova does it, sharp edges included (API-FACTS §0, §1.6, §1.7).
 import { describe, expect, it } from 'vitest';
 import type { TestCloud } from './cloud.ts';
-import { evacuations, failAndMarkDown, firstServer, markDown, server, serversOn, serviceUuid, useCloud } from './cloud.ts';
+import { evacuations, failAndMarkDown, firstServer, markDown, server, serverOnFailedHost, serversOn, serviceUuid, useCloud } from './cloud.ts';
 
 // Ten times real time with half-second (real) steps: slow enough to watch each migration status.
 const cloud = useCloud({ hosts: 6, instancesPerHost: 10, timeScale: 10, timing: { schedulingMs: 5_000, rebuildMs: 5_000 } });
@@ -33,8 +33,7 @@ describe('evacuate', () => {
 
   it('sets task_state rebuilding, runs the migration accepted → pre-migrating → done and switches the host only at the end', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-02');
-    const victim = await firstServer(c, 'cmp-02', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-02');
     const answer = await evacuate(c, victim.id, '2.53');
     expect(answer).toMatchObject({ status: 200, body: undefined });
     const during = await server(c, victim.id);
@@ -52,8 +51,7 @@ describe('evacuate', () => {
 
   it('moves `done` evacuations to `completed` only when the source compute starts again, and blocks forced_down:false until then', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-03');
-    const victim = await firstServer(c, 'cmp-03', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-03');
     expect((await evacuate(c, victim.id, '2.53')).status).toBe(200);
     await migrationStatus(c, victim.id, 'done');
     const unforce = (): Promise<{ status: number; body: unknown }> =>
@@ -69,8 +67,7 @@ describe('evacuate', () => {
 
   it('accepts a second evacuate while the first is in flight and leaves the instance in ERROR', async () => {
     const c = cloud();
-    await failAndMarkDown(c, 'cmp-04');
-    const victim = await firstServer(c, 'cmp-04', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-04');
     const [first, second] = [await evacuate(c, victim.id, '2.53'), await evacuate(c, victim.id, '2.53')];
     expect([first.status, second.status]).toEqual([200, 200]);
     await migrationStatus(c, victim.id, 'done');
@@ -134,8 +131,7 @@ describe('evacuate requests that Nova rejects', () => {
 
   it('answers adminPass before 2.14 and an empty body after', async () => {
     const c = rejected();
-    await failAndMarkDown(c, 'cmp-03');
-    const victim = await firstServer(c, 'cmp-03', 'ACTIVE');
+    const victim = await serverOnFailedHost(c, 'cmp-03');
     const answer = await evacuate(c, victim.id, '2.1', { onSharedStorage: 'False', adminPass: 'MySecretPass' });
     expect(answer).toMatchObject({ status: 200, body: { adminPass: 'MySecretPass' } });
   });
