@@ -139,7 +139,8 @@ describe('fencing through a Redfish BMC that answers resets with a 202 task moni
   let test: TestFleet;
 
   beforeAll(async () => {
-    test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE, redfishResponseStyle: '202' });
+    // Transitions of 200 real ms, so the power is still PoweringOff when the ForceOff is answered.
+    test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE, powerTransitionMs: 2_000_000, redfishResponseStyle: '202' });
   });
   afterAll(async () => { await test.fleet.stop(); });
 
@@ -147,8 +148,48 @@ describe('fencing through a Redfish BMC that answers resets with a 202 task moni
     const { driver: fence } = await redfishDriverFor(test.endpointsOf(HOST).redfish);
     try {
       const proof = await fenceHost(HOST, fence, { ...TIMING, powerOffTimeoutMs: 5000 });
+      // One read before the ForceOff and one after: the driver waited for the task to finish.
+      expect(proof).toMatchObject({ powerState: 'Off', wasAlreadyOff: false, attempts: 2 });
+      expect(test.world.commands).toEqual([{ host: HOST, state: 'Off', via: 'redfish' }]);
+    } finally {
+      await fence.close();
+    }
+  });
+});
+
+describe('fencing through a Redfish BMC whose power transitions take a while', () => {
+  let test: TestFleet;
+  let bmc: RedfishEndpoint;
+
+  beforeAll(async () => {
+    // 2000 simulated seconds at 10 000x: each power transition lasts 200 real ms.
+    test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE, powerTransitionMs: 2_000_000 });
+    bmc = test.endpointsOf(HOST).redfish;
+  });
+  afterAll(async () => { await test.fleet.stop(); });
+
+  it('polls a host already powering off to Off without sending a second ForceOff', async () => {
+    const started = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, { method: 'POST', body: { ResetType: 'ForceOff' } });
+    expect(started.status).toBe(204);
+    const { driver: fence } = await redfishDriverFor(bmc);
+    try {
+      const proof = await fenceHost(HOST, fence, { ...TIMING, powerOffTimeoutMs: 5000 });
       expect(proof).toMatchObject({ powerState: 'Off', wasAlreadyOff: false });
       expect(test.world.commands).toEqual([{ host: HOST, state: 'Off', via: 'redfish' }]);
+    } finally {
+      await fence.close();
+    }
+  });
+
+  it('reads the power state after a 409 to ForceOff during power-on, and asks for a retry', async () => {
+    test.world.states.set(HOST, 'Off');
+    const { driver: fence } = await redfishDriverFor(bmc);
+    try {
+      await fence.powerOn();
+      expect(await fence.powerState()).toBe('PoweringOn');
+      const failure = fenceHost(HOST, fence, TIMING);
+      await expect(failure).rejects.toMatchObject({ type: 'BmcUnavailable', retryable: true, details: { status: 409, powerState: 'PoweringOn' } });
+      await expect(failure).rejects.toThrow(/did not carry out ForceOff \(POST .* → 409: ".*"\) and reports the power "PoweringOn"; Lazarus will retry/);
     } finally {
       await fence.close();
     }
