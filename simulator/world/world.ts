@@ -202,6 +202,8 @@ export class World implements HostPowerPort {
 
   /** _sync_instance_power_state and init_host's resumption of interrupted power actions. */
   #syncPowerState(host: Host, instance: Instance): void {
+    // Nova's sync leaves an instance with a task in progress alone, such as one being evacuated.
+    if (instance.taskState === 'rebuilding') return;
     if (instance.taskState === 'powering-on') {
       this.#finishPowerAction(instance, 'active');
       return;

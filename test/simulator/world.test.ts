@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../simulator/simulator.ts';
 import { chooseDestination } from '../../simulator/world/scheduler.ts';
-import { fastTime, openCloud, serversOn, useCloud } from './cloud.ts';
+import { failAndMarkDown, fastTime, openCloud, server, serversOn, useCloud } from './cloud.ts';
 
 describe('chooseDestination', () => {
   const roomy = { vcpus: 64, ramMb: 65_536, diskGb: 1000 };
@@ -66,5 +66,21 @@ describe('seeds and scale', () => {
     } finally {
       await c.sim.stop();
     }
+  });
+});
+
+describe('nova-compute restarting on a host with an evacuation in flight', () => {
+  // Rebuilds take a simulated hour, so the evacuation is still running when the source returns.
+  const cloud = useCloud({ hosts: 2, instancesPerHost: 4, timing: { rebuildMs: 3_600_000 } });
+
+  it('leaves the evacuating instance alone and stops the ones whose guests died', async () => {
+    const c = cloud();
+    const [moving, left] = (await serversOn(c, 'cmp-01')).filter((s) => s.status === 'ACTIVE');
+    if (moving === undefined || left === undefined) throw new Error('cmp-01 needs two ACTIVE servers');
+    await failAndMarkDown(c, 'cmp-01');
+    expect((await c.nova('POST', `/servers/${moving.id}/action`, { microversion: '2.53', body: { evacuate: {} } })).status).toBe(200);
+    c.sim.setPower('cmp-01', 'On');
+    expect(await server(c, moving.id)).toMatchObject({ status: 'REBUILD', 'OS-EXT-STS:task_state': 'rebuilding' });
+    expect((await server(c, left.id)).status).toBe('SHUTOFF');
   });
 });
