@@ -37,6 +37,8 @@ export interface Connected {
 
 export interface ConnectOptions extends Omit<NovaClientOptions, 'session' | 'logger'> {
   credentials?: CloudCredentials;
+  /** Where the clients log; a fresh capture when absent. */
+  logs?: CapturedLogs;
   renewalMarginMs?: number;
   timeoutMs?: number;
 }
@@ -45,8 +47,7 @@ export interface ConnectOptions extends Omit<NovaClientOptions, 'session' | 'log
 export const quickRetries = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
 export async function connect(sim: Simulator, options: ConnectOptions = {}): Promise<Connected> {
-  const logs = captureLogs();
-  const { credentials, renewalMarginMs, timeoutMs, ...novaOptions } = options;
+  const { credentials, renewalMarginMs, timeoutMs, logs = captureLogs(), ...novaOptions } = options;
   const session = await KeystoneSession.open({
     credentials: credentials ?? await credentialsOf(sim), logger: logs.logger,
     ...(renewalMarginMs === undefined ? {} : { renewalMarginMs }),
