@@ -41,7 +41,3 @@ export interface FencingSettings {
   };
   ipmitool: string;
 }
-
-export function describeSecretReference(reference: SecretReference): string {
-  return 'env' in reference ? `environment variable ${reference.env}` : `file ${reference.file}`;
-}

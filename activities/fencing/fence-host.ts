@@ -94,7 +94,7 @@ function unproven(
   );
 }
 
-export function formatSeconds(ms: number): string {
+function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
   return `${seconds >= 10 ? Math.round(seconds) : Number(seconds.toFixed(1))} s`;
 }

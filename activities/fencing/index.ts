@@ -1,8 +1,6 @@
 // Fencing: prove a host is powered off through its BMC, whatever the protocol.
 export type { BmcEntry, FencingSettings, IpmiBmc, RedfishBmc, SecretReference } from './bmc-entry.ts';
-export { describeSecretReference } from './bmc-entry.ts';
 export type { FenceDriver, FenceProtocol, PowerState } from './fence-driver.ts';
 export { createFenceDriver } from './fence-driver-factories.ts';
-export type { DriverContext } from './fence-driver-factories.ts';
 export { fenceHost } from './fence-host.ts';
 export type { FencingProof, FencingTiming } from './fence-host.ts';

@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { LazarusError } from '../errors.ts';
 import type { SecretReference } from './bmc-entry.ts';
-import { describeSecretReference } from './bmc-entry.ts';
 
 /** `purpose` names what the secret is for, e.g. "the BMC password of host cmp-07". */
 export async function readSecret(reference: SecretReference, purpose: string): Promise<string> {
@@ -29,4 +28,8 @@ export async function readSecret(reference: SecretReference, purpose: string): P
       { secret: describeSecretReference(reference) },
     );
   }
+}
+
+function describeSecretReference(reference: SecretReference): string {
+  return 'env' in reference ? `environment variable ${reference.env}` : `file ${reference.file}`;
 }
