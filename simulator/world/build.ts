@@ -87,7 +87,8 @@ function buildInstance(serial: number, host: Host, identity: Identity, images: r
   // Masakari's convention for protected instances is this metadata key.
   const metadata: Record<string, string> = random.next() < 0.5 ? { HA_Enabled: 'True' } : {};
   const isLocked = random.next() < 0.05;
-  const createdAt = now - 3_600_000 + serial * 1000;
+  // A day ago, 10 ms apart: distinct creation times (Nova sorts by them) that stay in the past.
+  const createdAt = now - 86_400_000 + serial * 10;
   return {
     uuid: random.uuid(),
     name: `vm-${String(serial).padStart(5, '0')}`,
