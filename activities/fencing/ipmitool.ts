@@ -41,7 +41,8 @@ export function runIpmitool(target: IpmitoolTarget, args: readonly string[]): Pr
   const command = `ipmitool ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
     const child = spawn(target.executable, argv, {
-      env: { ...process.env, IPMI_PASSWORD: target.password },
+      // Only what ipmitool needs: the worker's other secrets (OS_PASSWORD…) stay out of the child.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', IPMI_PASSWORD: target.password },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: target.commandTimeoutMs,
     });

@@ -100,4 +100,16 @@ describe('lazarus preflight against the simulated cloud', () => {
     const printed = [result, broken].map((r) => r.stdout + r.stderr).join('\n');
     for (const secret of [...secrets, 'inline-secret-0b7d']) expect(printed).not.toContain(secret);
   });
+
+  it('exits 1 with the fix when the configuration file or the OpenStack cloud cannot be found', async () => {
+    const missing = await preflight(['--config', join(sim.cloudsYamlPath, '..', 'absent.yaml')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toMatch(/configuration file .*absent\.yaml does not exist; write one/);
+    const path = join(sim.cloudsYamlPath, '..', 'unknown-cloud.yaml');
+    await writeFile(path, 'openstack:\n  cloud: no-such-cloud\n');
+    const unknown = await preflight(['--config', path]);
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stdout).toContain('no-such-cloud');
+    expect(unknown.stdout).not.toContain('HOST ');
+  });
 });
