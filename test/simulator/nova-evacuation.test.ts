@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TestCloud } from './cloud.ts';
 import { evacuations, failAndMarkDown, firstServer, markDown, server, serverOnFailedHost, serversOn, serviceUuid, useCloud } from './cloud.ts';
+import { loadSample } from './shape.ts';
 
 // Ten times real time with half-second (real) steps: slow enough to watch each migration status.
 const cloud = useCloud({ hosts: 6, instancesPerHost: 10, timeScale: 10, timing: { schedulingMs: 5_000, rebuildMs: 5_000 } });
@@ -145,5 +146,29 @@ describe('evacuate requests that Nova rejects', () => {
     expect((await evacuate(c, victim.id, '2.53')).status).toBe(200);
     await migrationStatus(c, victim.id, 'error');
     expect(await server(c, victim.id)).toMatchObject({ status: 'ERROR', 'OS-EXT-SRV-ATTR:host': 'cmp-02' });
+  });
+});
+
+describe('the official evacuate request samples', () => {
+  const samples = useCloud({ hosts: 3, instancesPerHost: 12 });
+  const cases = [
+    ['2.1', 'server-evacuate-req.json'], ['2.1', 'server-evacuate-find-host-req.json'],
+    ['2.14', 'v2.14/server-evacuate-req.json'], ['2.14', 'v2.14/server-evacuate-find-host-req.json'],
+    ['2.29', 'v2.29/server-evacuate-req.json'], ['2.29', 'v2.29/server-evacuate-find-host-req.json'],
+    ['2.68', 'v2.68/server-evacuate-req.json'], ['2.68', 'v2.68/server-evacuate-find-host-req.json'],
+    ['2.95', 'v2.95/server-evacuate-req.json'], ['2.95', 'v2.95/server-evacuate-find-host-req.json'],
+  ] as const;
+
+  it('accepts each at its microversion, with the sample host pointed at a real one', async () => {
+    const c = samples();
+    await failAndMarkDown(c, 'cmp-03');
+    const victims = await serversOn(c, 'cmp-03');
+    const statuses = [];
+    for (const [i, [microversion, file]] of cases.entries()) {
+      const body = loadSample(`nova-api-samples/os-evacuate/${file}`) as { evacuate: Record<string, unknown> };
+      const args = 'host' in body.evacuate ? { ...body.evacuate, host: 'cmp-01' } : body.evacuate;
+      statuses.push((await evacuate(c, victims[i]?.id ?? '', microversion, args)).status);
+    }
+    expect(statuses).toEqual(cases.map(() => 200));
   });
 });
