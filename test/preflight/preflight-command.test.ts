@@ -101,6 +101,15 @@ describe('lazarus preflight against the simulated cloud', () => {
     for (const secret of [...secrets, 'inline-secret-0b7d']) expect(printed).not.toContain(secret);
   });
 
+  it('suspects a BMC that reads Off while its host runs nova-compute, as one that belongs to another machine would', async () => {
+    const [, suspect] = hosts;
+    if (suspect === undefined) throw new Error('the simulator has too few hosts');
+    sim.setBmcFaults(suspect, { misreportPower: 'Off' });
+    const result = await preflight(['--config', await writeConfig(hosts)]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(`reports power Off while nova-compute on ${suspect} is up: the entry probably points at another machine`);
+  });
+
   it('exits 1 with the fix when the configuration file or the OpenStack cloud cannot be found', async () => {
     const missing = await preflight(['--config', join(sim.cloudsYamlPath, '..', 'absent.yaml')]);
     expect(missing.exitCode).toBe(1);
