@@ -28,6 +28,9 @@ export interface FencingProof {
   elapsedMs: number;
 }
 
+/** Off was read (before or after the power-off), or the deadline passed with this last reading. */
+type ReadBack = { wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number };
+
 export async function fenceHost(host: string, driver: FenceDriver, timing: FencingTiming): Promise<FencingProof> {
   const startedAt = Date.now();
   let attempts = 0;
@@ -35,7 +38,7 @@ export async function fenceHost(host: string, driver: FenceDriver, timing: Fenci
     attempts += 1;
     return driver.powerState();
   };
-  let outcome: { wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number };
+  let outcome: ReadBack;
   try {
     outcome = await powerOffAndReadBack(driver, readPower, timing);
   } catch (error) {
@@ -52,12 +55,10 @@ export async function fenceHost(host: string, driver: FenceDriver, timing: Fenci
   throw unproven(host, driver, outcome.last, { attempts, elapsedMs, sinceOffMs: Date.now() - outcome.offSentAt });
 }
 
-async function powerOffAndReadBack(
-  driver: FenceDriver, readPower: () => Promise<PowerState>, timing: FencingTiming,
-): Promise<{ wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number }> {
+async function powerOffAndReadBack(driver: FenceDriver, readPower: () => Promise<PowerState>, timing: FencingTiming): Promise<ReadBack> {
   const initial = await readPower();
   if (initial === 'Off') return { wasAlreadyOff: true };
-  // A BMC already powering off needs no second command; a second one may be refused (§3: 409).
+  // A BMC already powering off needs no second command; a second one may be refused (API-FACTS §3: 409).
   if (initial !== 'PoweringOff') await driver.powerOff();
   const offSentAt = Date.now();
   const deadline = offSentAt + timing.powerOffTimeoutMs;
