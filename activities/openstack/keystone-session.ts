@@ -86,7 +86,9 @@ export class KeystoneSession {
 
   /**
    * Sends `call` with the token. A 401 means the token was refused (expired early, revoked): one
-   * new token, one more try. A 401 to a fresh token is AuthenticationFailed.
+   * new token, one more try. The 401 comes from the token check in front of the service
+   * (keystonemiddleware, §2), so the request had no effect and sending it again is safe, even an
+   * evacuate. A 401 to a fresh token is AuthenticationFailed.
    */
   async send(call: HttpRequest, service: string): Promise<HttpResponse> {
     const token = await this.#currentToken();

@@ -12,7 +12,7 @@ const novaTime = z.string().transform((text, context) => {
   return z.NEVER;
 });
 
-export const knownServiceSchema = z.object({
+const knownServiceFields = z.object({
   id: z.string(),
   binary: z.string(),
   host: z.string(),
@@ -22,18 +22,24 @@ export const knownServiceSchema = z.object({
   updated_at: novaTime.nullable(),
   disabled_reason: z.string().nullable(),
   forced_down: z.boolean(),
-}).transform((s) => ({
+});
+
+const knownService = (s: z.output<typeof knownServiceFields>) => ({
   id: s.id, binary: s.binary, host: s.host, zone: s.zone, status: s.status, state: s.state,
   isForcedDown: s.forced_down, disabledReason: s.disabled_reason, updatedAt: s.updated_at,
-}));
+});
+
+export const knownServiceSchema = knownServiceFields.transform(knownService);
 
 // From 2.69 a service in a cell Nova cannot reach comes back with three fields only (os-services/v2.69).
 const unreachableServiceSchema = z.object({ binary: z.string(), host: z.string(), status: z.literal('UNKNOWN') });
 
-export const computeServiceSchema = z.union([knownServiceSchema, unreachableServiceSchema]);
+// Told apart by status, so a broken record is reported field by field.
+export const computeServiceSchema = z.discriminatedUnion('status', [knownServiceFields, unreachableServiceSchema])
+  .transform((s) => (s.status === 'UNKNOWN' ? s : knownService(s)));
 
 /** A nova-compute service as `GET /os-services` shows it at 2.53+ (id is the service's uuid). */
-export type KnownComputeService = z.output<typeof knownServiceSchema>;
+export type KnownComputeService = ReturnType<typeof knownService>;
 /** A service whose cell is down: Nova knows neither its state nor its id (2.69+). */
 export type UnreachableComputeService = z.output<typeof unreachableServiceSchema>;
 export type ComputeService = KnownComputeService | UnreachableComputeService;

@@ -5,6 +5,7 @@ import type { CloudCredentials } from '../../activities/openstack/cloud-credenti
 import { resolveCloudCredentials } from '../../activities/openstack/cloud-credentials.ts';
 import { KeystoneSession } from '../../activities/openstack/keystone-session.ts';
 import type { OpenStackLogger } from '../../activities/openstack/logger.ts';
+import type { Instance, KnownComputeService } from '../../activities/openstack/index.ts';
 import type { NovaClientOptions } from '../../activities/openstack/nova-client.ts';
 import { NovaClient } from '../../activities/openstack/nova-client.ts';
 import { appCredentialCloudName, cloudName } from '../../simulator/clouds-yaml.ts';
@@ -70,4 +71,18 @@ export function useSimulator(options: Partial<SimulatorOptions> = {}): () => Sim
     if (sim === undefined) throw new Error('the simulator is not started yet');
     return sim;
   };
+}
+
+export async function computeServiceOf(nova: NovaClient, host: string): Promise<KnownComputeService> {
+  const [service, ...others] = await nova.listComputeServices(host);
+  if (service === undefined || service.status === 'UNKNOWN' || others.length > 0) throw new Error(`expected one known compute service on ${host}`);
+  return service;
+}
+
+/** What Lazarus does before evacuating: the host lost power, its service is disabled and forced down. Its instances. */
+export async function failAndForceDown(sim: Simulator, nova: NovaClient, host: string): Promise<Instance[]> {
+  const service = await computeServiceOf(nova, host);
+  sim.failHost(host, 'power-loss');
+  await nova.forceDownComputeService(service.id, `test: ${host} fenced`);
+  return nova.listInstancesOnHost(host);
 }

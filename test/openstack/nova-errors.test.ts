@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { novaFailure } from '../../activities/openstack/nova-errors.ts';
 import type { Instance, NovaClient } from '../../activities/openstack/index.ts';
 import { startSimulator } from '../../simulator/simulator.ts';
-import { connect, useSimulator } from './cloud.ts';
+import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 const fault = (name: string, code: number, message: string) => ({ [name]: { code, message } });
 
@@ -60,11 +60,8 @@ describe('errors from a running Nova', () => {
   it('rejects an evacuation onto the host the instance is on with RequestRejected', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    s.failHost('cmp-02', 'power-loss');
-    const [service] = await nova.listComputeServices('cmp-02');
-    if (service === undefined || service.status === 'UNKNOWN') throw new Error('no service on cmp-02');
-    await nova.forceDownComputeService(service.id, 'test');
-    const instance = await firstOn(nova, 'cmp-02', 'ACTIVE');
+    const instance = (await failAndForceDown(s, nova, 'cmp-02'))[0];
+    if (instance === undefined) throw new Error('cmp-02 has no instances');
     await expect(nova.evacuate(instance.id, 'cmp-02')).rejects.toMatchObject({ type: 'RequestRejected', details: { novaMessage: "The target host can't be the same one." } });
     await expect(nova.evacuate(instance.id, 'cmp-99')).rejects.toMatchObject({ type: 'NotFound', details: { novaMessage: 'Compute host cmp-99 not found.' } });
   });

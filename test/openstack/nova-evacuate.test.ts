@@ -1,26 +1,17 @@
 // Evacuate is sent at most once: accepted with its request id, refused with a typed error, or,
 // when the answer is lost or Nova fails mid-way, reported as unknown without a second POST.
 import { describe, expect, it } from 'vitest';
-import type { Instance, NovaClient } from '../../activities/openstack/index.ts';
 import type { Simulator } from '../../simulator/simulator.ts';
-import { connect, useSimulator } from './cloud.ts';
+import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 const sim = useSimulator({ hosts: 4, instancesPerHost: 3 });
-
-async function failedHostInstances(s: Simulator, nova: NovaClient, host: string): Promise<Instance[]> {
-  s.failHost(host, 'power-loss');
-  const [service] = await nova.listComputeServices(host);
-  if (service === undefined || service.status === 'UNKNOWN') throw new Error(`no known compute service on ${host}`);
-  await nova.forceDownComputeService(service.id, `test: ${host} fenced`);
-  return nova.listInstancesOnHost(host);
-}
 
 const evacuatesOf = (s: Simulator, instanceId: string) => s.ledger().filter((e) => e.kind === 'evacuate' && e.instance === instanceId);
 
 describe('evacuate', () => {
   it('returns the request id Nova recorded for an accepted evacuation', async () => {
     const { nova } = await connect(sim());
-    const [instance] = await failedHostInstances(sim(), nova, 'cmp-01');
+    const [instance] = await failAndForceDown(sim(), nova, 'cmp-01');
     if (instance === undefined) throw new Error('cmp-01 has no instances');
     const request = await nova.evacuate(instance.id);
     expect(request.outcome).toBe('accepted');
@@ -34,7 +25,7 @@ describe('evacuate', () => {
   it('reports a lost answer as unknown and never sends the evacuate twice', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    const [instance] = await failedHostInstances(s, nova, 'cmp-02');
+    const [instance] = await failAndForceDown(s, nova, 'cmp-02');
     if (instance === undefined) throw new Error('cmp-02 has no instances');
     s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'lost-response' }, times: 1 });
     const request = await nova.evacuate(instance.id);
@@ -48,7 +39,7 @@ describe('evacuate', () => {
   it('does not retry an evacuate that Nova answered with 500, and reports it as unknown', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    const [instance] = await failedHostInstances(s, nova, 'cmp-03');
+    const [instance] = await failAndForceDown(s, nova, 'cmp-03');
     if (instance === undefined) throw new Error('cmp-03 has no instances');
     s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'status', status: 500 }, times: 1 });
     const request = await nova.evacuate(instance.id);

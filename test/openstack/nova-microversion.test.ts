@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { negotiateMicroversion, versionDocumentUrl } from '../../activities/openstack/nova-microversion.ts';
 import type { NovaClient } from '../../activities/openstack/index.ts';
 import type { Simulator } from '../../simulator/simulator.ts';
-import { connect, useSimulator } from './cloud.ts';
+import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 describe('negotiateMicroversion', () => {
   it('takes the server maximum when it is below 2.95, as on Zed', () => {
@@ -41,11 +41,7 @@ describe('versionDocumentUrl', () => {
 });
 
 async function evacuateOneActive(sim: Simulator, nova: NovaClient, host: string): Promise<string> {
-  sim.failHost(host, 'power-loss');
-  const [service] = await nova.listComputeServices(host);
-  if (service === undefined || service.status === 'UNKNOWN') throw new Error(`no service on ${host}`);
-  await nova.forceDownComputeService(service.id, 'test');
-  const active = (await nova.listInstancesOnHost(host)).find((i) => i.status === 'ACTIVE');
+  const active = (await failAndForceDown(sim, nova, host)).find((i) => i.status === 'ACTIVE');
   if (active === undefined) throw new Error(`no ACTIVE instance on ${host}`);
   await nova.evacuate(active.id);
   await expect.poll(async () => (await nova.getInstance(active.id)).taskState).toBeNull();

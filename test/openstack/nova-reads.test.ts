@@ -1,7 +1,7 @@
 // Reads: every page of servers and migrations, validated records, and retries with backoff on
 // transient failures only.
 import { describe, expect, it } from 'vitest';
-import { connect, useSimulator } from './cloud.ts';
+import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 const sim = useSimulator({ hosts: 3, instancesPerHost: 7 });
 
@@ -19,12 +19,8 @@ describe('paging', () => {
   it('lists every evacuation record across pages, filtered by source host and changes-since', async () => {
     const s = sim();
     const { nova } = await connect(s, { pageSize: 2 });
-    const [service] = await nova.listComputeServices('cmp-02');
-    if (service === undefined || service.status === 'UNKNOWN') throw new Error('no service on cmp-02');
-    s.failHost('cmp-02', 'power-loss');
-    await nova.forceDownComputeService(service.id, 'test');
     const incidentStart = new Date().toISOString();
-    const instances = await nova.listInstancesOnHost('cmp-02');
+    const instances = await failAndForceDown(s, nova, 'cmp-02');
     for (const instance of instances) await nova.evacuate(instance.id);
     const migrations = await nova.listMigrations({ migrationType: 'evacuation', sourceCompute: 'cmp-02', changesSince: incidentStart });
     expect(migrations.map((m) => m.instanceId).sort()).toEqual(instances.map((i) => i.id).sort());

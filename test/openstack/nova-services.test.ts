@@ -1,16 +1,9 @@
 // Compute services: listed at 2.53+, disabled and forced down in one PUT (API-FACTS §0 finding 3),
 // un-forced only once the restarted compute completed its evacuations (finding 4), enabled again.
 import { describe, expect, it } from 'vitest';
-import type { KnownComputeService, NovaClient } from '../../activities/openstack/index.ts';
-import { connect, useSimulator } from './cloud.ts';
+import { computeServiceOf, connect, useSimulator } from './cloud.ts';
 
 const sim = useSimulator({ hosts: 3, instancesPerHost: 2 });
-
-async function serviceOf(nova: NovaClient, host: string): Promise<KnownComputeService> {
-  const [service, ...others] = await nova.listComputeServices(host);
-  if (service === undefined || service.status === 'UNKNOWN' || others.length > 0) throw new Error(`expected one known service on ${host}`);
-  return service;
-}
 
 describe('compute services', () => {
   it('lists every nova-compute service with its uuid, state and forced_down', async () => {
@@ -24,7 +17,7 @@ describe('compute services', () => {
   it('disables and forces down a dead host in one request, without waiting for the RPC timeout', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    const service = await serviceOf(nova, 'cmp-01');
+    const service = await computeServiceOf(nova, 'cmp-01');
     s.failHost('cmp-01', 'power-loss');
     const before = s.now();
     const update = await nova.forceDownComputeService(service.id, 'lazarus: incident incident/cmp-01');
@@ -38,7 +31,7 @@ describe('compute services', () => {
   it('refuses to un-force while done evacuations remain, then un-forces and enables once the compute restarted', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    const service = await serviceOf(nova, 'cmp-02');
+    const service = await computeServiceOf(nova, 'cmp-02');
     s.failHost('cmp-02', 'power-loss');
     await nova.forceDownComputeService(service.id, 'lazarus: test');
     const [instance] = await nova.listInstancesOnHost('cmp-02');
