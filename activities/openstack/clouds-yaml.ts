@@ -19,7 +19,7 @@ export interface CloudEntry {
   entry: unknown;
 }
 
-export function cloudsYamlCandidates({ env, cwd = process.cwd() }: CloudsYamlSearch): string[] {
+function cloudsYamlCandidates({ env, cwd = process.cwd() }: CloudsYamlSearch): string[] {
   const explicit = env.OS_CLIENT_CONFIG_FILE;
   if (explicit !== undefined && explicit !== '') return [resolve(cwd, explicit)];
   return [

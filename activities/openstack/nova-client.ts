@@ -10,7 +10,7 @@ import type { NovaApiOptions } from './nova-api.ts';
 import { NovaApi, requestIdOf } from './nova-api.ts';
 import { novaFailure, novaUnreachable } from './nova-errors.ts';
 import type { NegotiatedMicroversion } from './nova-microversion.ts';
-import { negotiateMicroversion, versionDocumentSchema, versionDocumentUrl } from './nova-microversion.ts';
+import { LAZARUS_MAX_MICROVERSION, negotiateMicroversion, versionDocumentSchema, versionDocumentUrl } from './nova-microversion.ts';
 import type { ComputeService, Hypervisor, Instance, InstanceAction, InstanceActionDetail, KnownComputeService, Migration } from './nova-types.ts';
 import {
   computeServiceSchema, hypervisorSchema, instanceActionDetailSchema, instanceActionSchema, instanceSchema, knownServiceSchema, migrationSchema,
@@ -77,7 +77,8 @@ export class NovaClient {
   /** Finds Nova in the catalog and settles the microversion from its version discovery. */
   static async connect(options: NovaClientOptions): Promise<NovaClient> {
     const settings = {
-      logger: options.logger ?? consoleLogger, retry: options.retry ?? defaultRetryPolicy, pageSize: options.pageSize ?? 500, maxMicroversion: options.maxMicroversion ?? 95,
+      logger: options.logger ?? consoleLogger, retry: options.retry ?? defaultRetryPolicy, pageSize: options.pageSize ?? 500,
+      maxMicroversion: options.maxMicroversion ?? LAZARUS_MAX_MICROVERSION,
     };
     const endpoint = await options.session.endpoint('compute');
     const microversion = await discoverMicroversion(options.session, endpoint, settings);
