@@ -34,7 +34,7 @@ describe('lazarus preflight against `npm run sim`', () => {
 
     const configPath = join(directory, 'lazarus.yaml');
     const config = await readFile(configPath, 'utf8');
-    const { bmcs } = JSON.parse(announcement ?? '{}') as { bmcs: Record<string, { redfish: { password: string } }> };
+    const { bmcs } = JSON.parse(announcement) as { bmcs: Record<string, { redfish: { password: string } }> };
     for (const [host, bmc] of Object.entries(bmcs)) {
       expect(config).not.toContain(bmc.redfish.password);
       expect((await stat(join(directory, 'bmc-passwords', host))).mode & 0o077).toBe(0);
