@@ -8,7 +8,7 @@ export interface InstanceFacts {
   name: string;
   /** Nova's status: ACTIVE, SHUTOFF, ERROR, PAUSED, … */
   status: string;
-  locked: boolean;
+  isLocked: boolean;
   metadata: Readonly<Record<string, string>>;
   /** The embedded flavor's extra_specs (microversion 2.47+). */
   flavorExtraSpecs: Readonly<Record<string, string>>;
@@ -110,7 +110,7 @@ function reasonToSkip(instance: InstanceFacts, policy: EvacuationPolicy): string
   }
   if (instance.status === 'SHUTOFF' && policy.stopped === 'skip') return 'stopped, and the policy skips stopped instances (policy.stopped)';
   if (instance.status === 'ERROR' && policy.errored === 'skip') return 'in ERROR, and the policy skips errored instances (policy.errored)';
-  if (instance.locked && policy.locked === 'skip') return 'locked, and the policy skips locked instances (policy.locked)';
+  if (instance.isLocked && policy.locked === 'skip') return 'locked, and the policy skips locked instances (policy.locked)';
   if (!instance.isBootFromVolume && policy.imageBackedOnLocalDisk === 'skip') {
     return 'image-backed root disk on the failed host: evacuation would rebuild it from its image and lose its data; ' +
       'set policy.imageBackedOnLocalDisk to evacuate if instance storage is shared or the loss is acceptable';

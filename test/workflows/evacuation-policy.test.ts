@@ -3,7 +3,7 @@ import { DEFAULT_EVACUATION_POLICY, planEvacuation, type EvacuationPolicy, type 
 
 function instance(id: string, overrides: Partial<InstanceFacts> = {}): InstanceFacts {
   return {
-    id, name: `vm-${id}`, status: 'ACTIVE', locked: false,
+    id, name: `vm-${id}`, status: 'ACTIVE', isLocked: false,
     metadata: { HA_Enabled: 'True' }, flavorExtraSpecs: {}, imageProperties: {}, isBootFromVolume: true,
     ...overrides,
   };
@@ -53,7 +53,7 @@ describe('planEvacuation', () => {
   it.each([
     ['stopped', instance('a', { status: 'SHUTOFF' }), { stopped: 'skip' }, /stopped/],
     ['errored', instance('a', { status: 'ERROR' }), { errored: 'skip' }, /in ERROR/],
-    ['locked', instance('a', { locked: true }), { locked: 'skip' }, /locked/],
+    ['locked', instance('a', { isLocked: true }), { locked: 'skip' }, /locked/],
   ] as const)('skips %s instances when the policy says so, and evacuates them by default', (_kind, subject, override, reason) => {
     expect(skipReason(subject, policy(override))).toMatch(reason);
     expect(planned([subject])).toEqual(['a']);
