@@ -20,6 +20,10 @@ const RETRYABLE = {
   EvacuationsNotCompleted: true,
   /** The instance has a task in progress; acting now would race it. */
   InstanceBusy: true,
+  /** An evacuate was sent, its answer was lost, and Nova shows no evacuation yet: read again before deciding. */
+  EvacuationOutcomeUnknown: true,
+  /** Nova is still evacuating the instance (migration not yet done, or task_state not yet cleared). */
+  EvacuationInProgress: true,
   /** No microversion both Lazarus and this Nova support. */
   MicroversionUnsupported: false,
   /** Keystone or Nova answered in a shape Lazarus cannot trust (schema mismatch, microversion not honoured). */

@@ -1,6 +1,7 @@
 // Builds a Lazarus worker: the workflows bundle from workflows/ and the activities from activities/.
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { IncidentDependencies } from '../activities/incident/index.ts';
 import { createActivities } from '../activities/index.ts';
 
 export const DEFAULT_TASK_QUEUE = 'lazarus';
@@ -11,6 +12,12 @@ export interface LazarusWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue?: string;
+  /** Nova, the BMCs and the clock the activities use. */
+  dependencies: IncidentDependencies;
+  /** Activities running at once; each holds at most one Nova or BMC conversation. */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** Workflow executions kept in memory between tasks. */
+  maxCachedWorkflows?: number;
 }
 
 export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Worker> {
@@ -20,6 +27,8 @@ export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities({ taskQueue }),
+    activities: createActivities({ taskQueue, ...options.dependencies }),
+    ...(options.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

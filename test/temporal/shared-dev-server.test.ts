@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LAZARUS_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import { createLazarusWorker } from '../../workers/create-worker.ts';
+import { idleIncidentDependencies } from '../support/idle-incident-dependencies.ts';
 import type { workerHealthCheck } from '../../workflows/worker-health-check.ts';
 
 const run = promisify(execFile);
@@ -33,7 +34,7 @@ describe('the Temporal dev server of the test run', () => {
     const taskQueue = `foundation-${process.pid}`;
     const workerConnection = await NativeConnection.connect({ address });
     try {
-      const worker = await createLazarusWorker({ connection: workerConnection, namespace, taskQueue });
+      const worker = await createLazarusWorker({ connection: workerConnection, namespace, taskQueue, dependencies: idleIncidentDependencies() });
       const workflowId = `worker-health-check/${taskQueue}`;
       const health = await worker.runUntil(
         new Client({ connection, namespace }).workflow.execute<typeof workerHealthCheck>('workerHealthCheck', { taskQueue, workflowId }),

@@ -1,0 +1,29 @@
+// What every incident activity does at its edge: typed failures cross into workflow history as
+// ApplicationFailures (retryable or not as activities/errors.ts decides), and long waits heartbeat.
+import { asyncLocalStorage } from '@temporalio/activity';
+import { LazarusError } from '../errors.ts';
+
+/** Runs an activity's body; a LazarusError leaves it as the ApplicationFailure the workflow branches on. */
+export async function withTypedFailures<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof LazarusError) throw error.toApplicationFailure();
+    throw error;
+  }
+}
+
+/**
+ * Heartbeats every `intervalMs` until `work` settles, so a heartbeat timeout tells a worker that
+ * died mid-fencing from a BMC that is merely slow. Outside an activity (a direct call) it only waits.
+ */
+export async function heartbeatWhile<T>(work: Promise<T>, intervalMs: number): Promise<T> {
+  const context = asyncLocalStorage.getStore();
+  if (context === undefined) return work;
+  const timer = setInterval(() => { context.heartbeat(); }, intervalMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}

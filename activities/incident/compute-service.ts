@@ -1,0 +1,100 @@
+// The failed host's nova-compute service through the incident: forced down once fencing is proven,
+// then, at re-admission, checked for a live compute, un-forced and enabled again (API-FACTS §1.2–1.4).
+import { LazarusError } from '../errors.ts';
+import type { FencingProof } from '../fencing/index.ts';
+import type { KnownComputeService, NovaClient } from '../openstack/index.ts';
+import type { Clock } from './incident-dependencies.ts';
+
+export interface ForcedDown {
+  host: string;
+  serviceId: string;
+  disabledReason: string;
+  /** The x-openstack-request-id of the PUT, for Nova's logs. */
+  requestId: string | null;
+}
+
+export interface ServiceUpdated {
+  host: string;
+  serviceId: string;
+  requestId: string | null;
+}
+
+export interface ComputeServiceHealth {
+  host: string;
+  /** Whether nova-compute on the host is alive and reporting to Nova. */
+  isUp: boolean;
+  /** How that was decided, for the operator. */
+  evidence: string;
+  isForcedDown: boolean;
+  status: 'enabled' | 'disabled';
+}
+
+/** The host's one nova-compute service, as Nova knows it now. */
+export async function computeServiceOn(nova: NovaClient, host: string): Promise<KnownComputeService> {
+  const services = await nova.listComputeServices(host);
+  const [service] = services;
+  if (service === undefined) {
+    throw new LazarusError('NotFound', `Nova has no nova-compute service on host ${host}; check the host name against "openstack compute service list --service nova-compute"`, { host });
+  }
+  if (service.status === 'UNKNOWN') {
+    throw new LazarusError('CloudUnavailable', `Nova cannot reach the cell of host ${host}, so its nova-compute service is unknown (microversion 2.69+); check the cell's database and message queue, then retry`, { host });
+  }
+  return service;
+}
+
+/**
+ * One PUT disables the service with a reason naming the incident and forces it down (§1.3). Sent
+ * together, Nova skips the RPC to the dead compute that a disable on its own waits 60 s for
+ * (§0 finding 3). Then a read confirms Nova computes it down: forced_down makes it down at once
+ * (§1.4), so there is nothing to wait for and no sleep.
+ */
+export async function forceDown(nova: NovaClient, host: string, incidentId: string, proof: FencingProof): Promise<ForcedDown> {
+  if (proof.host !== host) {
+    // Invariant I4: only this host's own read-back Off may force it down.
+    throw new LazarusError('FencingUnproven', `refusing to force down host ${host} with the fencing proof of host ${proof.host}; fence ${host} itself first`, { host, proofHost: proof.host });
+  }
+  const service = await computeServiceOn(nova, host);
+  const disabledReason = `lazarus ${incidentId}: fenced via ${proof.protocol} at ${proof.readAt}`;
+  const { requestId } = await nova.forceDownComputeService(service.id, disabledReason);
+  const after = await computeServiceOn(nova, host);
+  if (after.state !== 'down' || !after.isForcedDown) {
+    throw new LazarusError('UnexpectedResponse', `Nova accepted forced_down for the nova-compute service of host ${host} (request ${requestId ?? 'without id'}) but then reported it ${after.state}, forced_down ${String(after.isForcedDown)}; Nova counts a forced-down service as down, so check its API and database before evacuating`, {
+      host, serviceId: service.id, requestId, state: after.state, isForcedDown: after.isForcedDown,
+    });
+  }
+  return { host, serviceId: service.id, disabledReason, requestId };
+}
+
+/**
+ * Whether the host's nova-compute runs again. Without forced_down Nova's own `state` says so. With
+ * it, Nova reports down whatever the compute does (§1.4), but a live compute still saves its
+ * service record every report_interval (nova/servicegroup/drivers/db.py _report_state), so two
+ * reads further apart than that interval show updated_at moving. An admin PUT also bumps
+ * updated_at (§1.2); none of Lazarus's falls between the two reads.
+ */
+export async function checkHealth(nova: NovaClient, host: string, clock: Clock, reportIntervalMs: number): Promise<ComputeServiceHealth> {
+  const first = await computeServiceOn(nova, host);
+  const health = { host, isForcedDown: first.isForcedDown, status: first.status };
+  if (!first.isForcedDown) return { ...health, isUp: first.state === 'up', evidence: `Nova reports its nova-compute service ${first.state}` };
+  await clock.sleep(reportIntervalMs * 1.5);
+  const second = await computeServiceOn(nova, host);
+  const isUp = second.updatedAt !== null && (first.updatedAt === null || Date.parse(second.updatedAt) > Date.parse(first.updatedAt));
+  return {
+    ...health,
+    isUp,
+    evidence: isUp
+      ? `its forced-down nova-compute service record was updated again (${second.updatedAt ?? ''}), so the compute is reporting`
+      : `its forced-down nova-compute service record was not updated in ${reportIntervalMs * 1.5} ms (last ${first.updatedAt ?? 'never'}); start nova-compute on ${host} first`,
+  };
+}
+
+/**
+ * One re-admission change to the host's service: clear forced_down (refused with the retryable
+ * EvacuationsNotCompleted until the restarted compute completed its evacuations, §0 finding 4), or
+ * enable it again.
+ */
+export async function changeService(nova: NovaClient, host: string, change: 'unforceComputeService' | 'enableComputeService'): Promise<ServiceUpdated> {
+  const service = await computeServiceOn(nova, host);
+  const { requestId } = await nova[change](service.id);
+  return { host, serviceId: service.id, requestId };
+}

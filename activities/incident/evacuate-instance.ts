@@ -1,0 +1,69 @@
+// Evacuate one instance exactly once (invariant I2). Nova accepts a second evacuate of the same
+// instance and damages it (API-FACTS §0 finding 2), so Nova's own records decide: read the server
+// and its evacuation migrations since the incident began, and POST only when there is none and the
+// server is still on the failed host. Every retry of this activity reads again first.
+import { LazarusError } from '../errors.ts';
+import type { Migration, NovaClient } from '../openstack/index.ts';
+import type { ExistingEvacuation } from '../../workflows/evacuation-records.ts';
+import { evacuationWindowStart, existingEvacuation } from '../../workflows/evacuation-records.ts';
+
+export interface EvacuateInstanceInput {
+  incidentId: string;
+  instanceId: string;
+  sourceHost: string;
+  /** ISO 8601: evacuations of this instance from sourceHost since then belong to this incident. */
+  incidentStartedAt: string;
+  /** A failed evacuation (its migration id) the workflow decided to retry after; it alone stops counting. */
+  retryAfterMigrationId?: number;
+}
+
+export type EvacuationStart =
+  /** Nova accepted our evacuate just now. */
+  | { outcome: 'requested'; requestId: string | null }
+  /** An evacuation since the incident began is under way (ours whose answer was lost, or a human's). */
+  | { outcome: 'alreadyEvacuating'; migration: Migration; requestId: string | null }
+  /** An evacuation since the incident began is done. */
+  | { outcome: 'alreadyEvacuated'; migration: Migration; requestId: string | null }
+  /** The newest evacuation since the incident began failed; retry only with retryAfterMigrationId. */
+  | { outcome: 'previousEvacuationFailed'; migration: Migration; requestId: string | null }
+  /** The server is no longer on the failed host, and no evacuation of this incident moved it. */
+  | { outcome: 'notOnSourceHost'; host: string | null };
+
+const OUTCOME_OF = { inProgress: 'alreadyEvacuating', finished: 'alreadyEvacuated', failed: 'previousEvacuationFailed' } as const;
+
+export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInput): Promise<EvacuationStart> {
+  const instance = await nova.getInstance(input.instanceId);
+  const before = await readExisting(nova, input);
+  if (before.kind !== 'none') return reported(nova, input, before);
+  if (instance.host !== input.sourceHost) return { outcome: 'notOnSourceHost', host: instance.host };
+  const request = await nova.evacuate(input.instanceId);
+  if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
+  // The POST may or may not have been accepted: Nova's records say which. Never a second POST here.
+  const after = await readExisting(nova, input);
+  if (after.kind !== 'none') return reported(nova, input, after);
+  throw new LazarusError('EvacuationOutcomeUnknown', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): ${request.reason}, and Nova shows no evacuation of it yet; the next attempt reads Nova again before deciding whether to send it`, {
+    instanceId: input.instanceId, sourceHost: input.sourceHost, incidentId: input.incidentId,
+  });
+}
+
+async function readExisting(nova: NovaClient, input: EvacuateInstanceInput): Promise<ExistingEvacuation<Migration>> {
+  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: input.instanceId, changesSince: evacuationWindowStart(input.incidentStartedAt) });
+  return existingEvacuation(migrations, input);
+}
+
+async function reported(nova: NovaClient, input: EvacuateInstanceInput, existing: Exclude<ExistingEvacuation<Migration>, { kind: 'none' }>): Promise<EvacuationStart> {
+  const { migration } = existing;
+  return { outcome: OUTCOME_OF[existing.kind], migration, requestId: await requestIdOf(nova, input.instanceId, migration) };
+}
+
+/**
+ * The request id of the evacuate behind `migration`: Nova records the POST's request id as the
+ * instance action's (§1.7), started when the migration was created; the nearest evacuate action wins.
+ */
+async function requestIdOf(nova: NovaClient, instanceId: string, migration: Migration): Promise<string | null> {
+  const created = Date.parse(migration.createdAt);
+  const distance = (time: string) => Math.abs(Date.parse(time) - created);
+  const evacuations = (await nova.listInstanceActions(instanceId)).filter((action) => action.action === 'evacuate');
+  evacuations.sort((a, b) => distance(a.startTime) - distance(b.startTime));
+  return evacuations[0]?.requestId ?? null;
+}

@@ -1,0 +1,97 @@
+// What the incident activities need from the world, handed in by the worker (built from its
+// configuration) or by a test (pointed at the simulator): Nova, the BMCs and a way to wait.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LazarusError } from '../errors.ts';
+import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../fencing/index.ts';
+import { createFenceDriver } from '../fencing/index.ts';
+import type { CredentialRequest, OpenStackLogger } from '../openstack/index.ts';
+import { KeystoneSession, NovaClient, resolveCloudCredentials } from '../openstack/index.ts';
+
+/** Nova, connected once and shared by every activity of the worker. */
+export interface NovaProvider {
+  /** The shared client; connected at the first call, and tried again at the next if that failed. */
+  client(): Promise<NovaClient>;
+  close(): Promise<void>;
+}
+
+/** The BMCs: a fence driver per host, built when fencing starts so its password is read then. */
+export interface FencingProvider {
+  /** A driver for `host`'s BMC, which the caller closes; ConfigurationInvalid when no entry covers the host. */
+  driverFor(host: string): Promise<FenceDriver>;
+  timing: FencingTiming;
+}
+
+/** The activities' only waiting: between two reads of a forced-down service's heartbeat. */
+export interface Clock {
+  sleep(ms: number): Promise<void>;
+}
+
+export interface IncidentDependencies {
+  nova: NovaProvider;
+  fencing: FencingProvider;
+  clock: Clock;
+  /** nova-compute's report_interval (Nova's default is 10 s): how often a live compute bumps its service record. */
+  reportIntervalMs: number;
+}
+
+export const systemClock: Clock = { sleep: (ms) => sleep(ms) };
+
+/** Nova's default [DEFAULT] report_interval (nova/conf/service.py, API-FACTS §1.4). */
+export const NOVA_REPORT_INTERVAL_MS = 10_000;
+
+export interface NovaConnection extends CredentialRequest {
+  logger: OpenStackLogger;
+  /** The highest microversion to use, as its minor part; 2.95 when absent. */
+  maxMicroversion?: number;
+}
+
+/**
+ * Connects on first use, so a worker starts (and serves workflows) while Nova is briefly away; the
+ * credentials are read then, from clouds.yaml or OS_* variables, and stay inside the session.
+ */
+export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
+  let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
+  const connect = async () => {
+    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger });
+    try {
+      const nova = await NovaClient.connect({ session, logger: connection.logger, ...(connection.maxMicroversion === undefined ? {} : { maxMicroversion: connection.maxMicroversion }) });
+      return { session, nova };
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  };
+  return {
+    async client() {
+      connecting ??= connect();
+      try {
+        return (await connecting).nova;
+      } catch (error) {
+        connecting = undefined;
+        throw error;
+      }
+    },
+    async close() {
+      const connected = await connecting?.catch(() => undefined);
+      await connected?.session.close();
+    },
+  };
+}
+
+export interface BmcInventoryView {
+  bmcFor(host: string): BmcEntry | undefined;
+}
+
+/** Fence drivers from the configuration's BMC inventory and fencing settings. */
+export function fenceDriversFromInventory(inventory: BmcInventoryView, settings: FencingSettings, warn: (message: string) => void): FencingProvider {
+  return {
+    timing: { powerOffTimeoutMs: settings.powerOffTimeoutMs, pollIntervalMs: settings.pollIntervalMs },
+    driverFor: (host) => {
+      const bmc = inventory.bmcFor(host);
+      if (bmc === undefined) {
+        return Promise.reject(new LazarusError('ConfigurationInvalid', `host ${host} has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing`, { host }));
+      }
+      return createFenceDriver(bmc, { host, settings, warn });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The activities of an incident, in the order of the runbook: fence, force down, list, evacuate,
+// verify, re-admit. Inputs and results are names, ids and plain facts, never a secret (invariant I7);
+// failures are the typed ApplicationFailures of activities/errors.ts.
+import type { FencingProof } from '../fencing/index.ts';
+import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
+import { withTypedFailures } from './activity-support.ts';
+import type { ComputeServiceHealth, ForcedDown, ServiceUpdated } from './compute-service.ts';
+import { changeService, checkHealth, forceDown } from './compute-service.ts';
+import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance.ts';
+import { evacuateOnce } from './evacuate-instance.ts';
+import { fenceHostThroughItsBmc } from './fence-host-activity.ts';
+import type { IncidentDependencies } from './incident-dependencies.ts';
+import type { InstanceOnHost } from './instances-on-host.ts';
+import { instanceOnHost } from './instances-on-host.ts';
+import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
+import { verifyLanding } from './verify-landing.ts';
+
+export type { ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, LandingReport, ServiceUpdated, VerifyLandingInput };
+export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
+export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
+
+export function createIncidentActivities(dependencies: IncidentDependencies) {
+  const { fencing, clock, reportIntervalMs } = dependencies;
+  const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> => withTypedFailures(async () => use(await dependencies.nova.client()));
+  return {
+    /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
+    fenceHost: (host: string): Promise<FencingProof> => withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
+    /** Disables and forces down the host's nova-compute in one PUT, then confirms Nova reports it down. */
+    forceDownComputeService: (host: string, incidentId: string, proof: FencingProof): Promise<ForcedDown> =>
+      withNova((nova) => forceDown(nova, host, incidentId, proof)),
+    /** Every instance on the host, of every project, as facts for the evacuation policy. */
+    listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> => withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
+    /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
+    evacuateInstance: (input: EvacuateInstanceInput): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
+      withNova(async (nova) => ({ ...await evacuateOnce(nova, input), microversion: nova.microversion })),
+    /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
+    verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
+    checkComputeServiceUp: (host: string): Promise<ComputeServiceHealth> => withNova((nova) => checkHealth(nova, host, clock, reportIntervalMs)),
+    unforceComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'unforceComputeService')),
+    enableComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'enableComputeService')),
+  };
+}

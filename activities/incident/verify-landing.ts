@@ -1,0 +1,44 @@
+// Proof that an evacuated instance landed (API-FACTS §1.7): its newest evacuation of this incident
+// is done, task_state cleared, the host changed and the status is the one its microversion promises.
+// "Not yet" is a retryable EvacuationInProgress, so the activity's retry policy is the backoff.
+import { LazarusError } from '../errors.ts';
+import type { Migration, NovaClient } from '../openstack/index.ts';
+import { evacuationWindowStart, existingEvacuation, expectedStatusAfterEvacuation, judgeLanding } from '../../workflows/evacuation-records.ts';
+
+export interface VerifyLandingInput {
+  instanceId: string;
+  sourceHost: string;
+  /** The status the instance had on the failed host, before the evacuation. */
+  statusBefore: string;
+  incidentStartedAt: string;
+  /** Whether the evacuate was sent at 2.95+, where Nova stops the instance on its destination. */
+  doesEvacuateStopInstances: boolean;
+}
+
+export type LandingReport =
+  | { outcome: 'landed'; host: string; status: string; migration: Migration }
+  | {
+    outcome: 'failed';
+    reason: string;
+    /** Where Nova places the instance now: a retry elsewhere makes sense only while it is still sourceHost. */
+    host: string | null;
+    status: string;
+    migration: Migration | null;
+  };
+
+export async function verifyLanding(nova: NovaClient, input: VerifyLandingInput): Promise<LandingReport> {
+  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: input.instanceId, changesSince: evacuationWindowStart(input.incidentStartedAt) });
+  const existing = existingEvacuation(migrations, input);
+  const migration = existing.kind === 'none' ? undefined : existing.migration;
+  // Read after the migration: Nova marks it done last, so a done migration means the server is final.
+  const instance = await nova.getInstance(input.instanceId);
+  const expected = expectedStatusAfterEvacuation(input.statusBefore, input.doesEvacuateStopInstances);
+  const landing = judgeLanding(migration, { host: instance.host, status: instance.status, taskState: instance.taskState, faultMessage: instance.fault?.message ?? null }, input.sourceHost, expected);
+  if (landing.verdict === 'inProgress') {
+    throw new LazarusError('EvacuationInProgress', `instance ${input.instanceId} is still being evacuated from host ${input.sourceHost}: waiting for ${landing.waitingFor}; verification is retried with backoff`, {
+      instanceId: input.instanceId, sourceHost: input.sourceHost, migrationId: migration?.id ?? null,
+    });
+  }
+  if (landing.verdict === 'landed') return { outcome: 'landed', host: landing.host, status: instance.status, migration: landing.migration };
+  return { outcome: 'failed', reason: landing.reason, host: instance.host, status: instance.status, migration: migration ?? null };
+}
