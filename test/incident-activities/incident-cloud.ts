@@ -92,3 +92,14 @@ export async function until<T>(check: () => Promise<T | undefined>, what: string
 
 export const entriesOf = <K extends ReturnType<Simulator['ledger']>[number]['kind']>(sim: Simulator, kind: K) =>
   sim.ledger().filter((entry): entry is Extract<typeof entry, { kind: K }> => entry.kind === kind);
+
+/** What the incident does before evacuating: the host fails, is fenced and forced down. Its instances, and when the incident began. */
+export async function fencedAndForcedDown(cloud: IncidentCloud, host: string, mode: 'power-loss' | 'compute-crash' = 'power-loss') {
+  const incidentStartedAt = new Date().toISOString();
+  cloud.sim.failHost(host, mode);
+  const proof = await cloud.activities.fenceHost(host);
+  await cloud.activities.forceDownComputeService(host, `incident/${host}`, proof);
+  return { incidentStartedAt, instances: await cloud.activities.listInstancesOnHost(host) };
+}
+
+export const evacuatesOf = (sim: Simulator, instanceId: string) => entriesOf(sim, 'evacuate').filter((e) => e.instance === instanceId);
