@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startDevServer } from '../../infra/temporal/dev-server.ts';
 import { exitOf, waitForOutput } from '../support/child-output.ts';
 import { expectNoProcessLeft } from '../support/processes.ts';
+import { temporalWorkflowList } from '../support/temporal-cli-list.ts';
 
 const { cliPath } = inject('temporal');
 const repoRoot = join(import.meta.dirname, '..', '..');
 
 describe('npm run temporal:dev', () => {
-  it('prints the gRPC address and a Web UI URL that answers 200, and stops on Ctrl-C leaving no server behind', async () => {
+  it('prints the gRPC address and a Web UI URL that answers 200, lists started workflows, and stops on Ctrl-C leaving no server behind', async () => {
     const child = spawn('npm', ['run', '--silent', 'temporal:dev'], { cwd: repoRoot, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath } });
     try {
       const [, port, uiUrl] = await waitForOutput(child, /Temporal dev server: 127\.0\.0\.1:(\d+)[\s\S]*Web UI: (http:\/\/\S+)/);
@@ -21,6 +22,13 @@ describe('npm run temporal:dev', () => {
       const response = await fetch(uiUrl ?? '');
       expect(response.status).toBe(200);
       await response.body?.cancel();
+
+      const address = `127.0.0.1:${port}`;
+      const connection = await Connection.connect({ address });
+      await new Client({ connection }).workflow.start('neverRunsHere', { taskQueue: 'nobody-polls', workflowId: 'seen-by-the-cli' });
+      await connection.close();
+      const listed = await temporalWorkflowList(cliPath, address, 'default', 'WorkflowId = "seen-by-the-cli"');
+      expect(listed.map((entry) => entry.status)).toEqual(['WORKFLOW_EXECUTION_STATUS_RUNNING']);
 
       child.kill('SIGINT');
       expect(await exitOf(child)).toBe(0);

@@ -1,16 +1,14 @@
 // The dev server that the global setup hands to every test file.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LAZARUS_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import { createLazarusWorker } from '../../workers/create-worker.ts';
+import { temporalWorkflowList } from '../support/temporal-cli-list.ts';
 import { idleIncidentDependencies } from '../support/idle-incident-dependencies.ts';
 import type { workerHealthCheck } from '../../workflows/worker-health-check.ts';
 
-const run = promisify(execFile);
 const { address, namespace, cliPath } = inject('temporal');
 
 describe('the Temporal dev server of the test run', () => {
@@ -42,9 +40,7 @@ describe('the Temporal dev server of the test run', () => {
       // The activity ran in this process, inside the worker we built.
       expect(health.worker).toMatchObject({ pid: process.pid, taskQueue });
 
-      const { stdout } = await run(cliPath, ['workflow', 'list', '--address', address, '--namespace', namespace,
-        '--query', `WorkflowId = "${workflowId}"`, '--output', 'json']);
-      const listed = JSON.parse(stdout) as { execution: { workflowId: string }; status: string }[];
+      const listed = await temporalWorkflowList(cliPath, address, namespace, `WorkflowId = "${workflowId}"`);
       expect(listed.map((entry) => entry.execution.workflowId)).toEqual([workflowId]);
       expect(listed[0]?.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     } finally {
