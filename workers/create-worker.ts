@@ -18,6 +18,8 @@ export interface LazarusWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Workflow executions kept in memory between tasks. */
   maxCachedWorkflows?: number;
+  /** How long running activities may take to finish once shutdown was requested. */
+  shutdownGraceTimeMs?: number;
 }
 
 export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Worker> {
@@ -30,5 +32,6 @@ export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Work
     activities: createActivities({ taskQueue, ...options.dependencies }),
     ...(options.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+    ...(options.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTimeMs }),
   });
 }

@@ -47,7 +47,7 @@ describe('the Lazarus configuration file', () => {
 
   it('fills in defaults for everything but the BMC inventory', async () => {
     const config = await loadConfig({ path: await configWith('{}'), env: {} });
-    expect(config.temporal).toEqual({ taskQueue: 'lazarus' });
+    expect(config.temporal).toEqual({ taskQueue: 'lazarus', maxConcurrentActivities: 20, maxCachedWorkflows: 500 });
     expect(config.fencing).toMatchObject({ powerOffTimeoutMs: 20_000, pollIntervalMs: 1000, redfish: { isInsecure: false } });
   });
 

@@ -50,6 +50,8 @@ export const configFileSchema = z.strictObject({
     profile: text.optional(),
     configFile: text.optional(),
     taskQueue: text.default('lazarus'),
+    maxConcurrentActivities: z.number({ error: 'must be a whole number' }).int().positive({ error: 'must be at least 1' }).default(20),
+    maxCachedWorkflows: z.number({ error: 'must be a whole number' }).int().nonnegative({ error: 'must be 0 or more' }).default(500),
   }).prefault({}),
   fencing: z.strictObject({
     powerOffTimeoutSeconds: seconds.default(20),
