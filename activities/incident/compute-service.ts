@@ -76,7 +76,9 @@ export async function checkHealth(nova: NovaClient, host: string, clock: Clock, 
   const first = await computeServiceOn(nova, host);
   const health = { host, isForcedDown: first.isForcedDown, status: first.status };
   if (!first.isForcedDown) return { ...health, isUp: first.state === 'up', evidence: `Nova reports its nova-compute service ${first.state}` };
-  await clock.sleep(reportIntervalMs * 1.5);
+  // Half an interval more than one, so a report falls between the reads even when it runs late.
+  const gapMs = reportIntervalMs * 1.5;
+  await clock.sleep(gapMs);
   const second = await computeServiceOn(nova, host);
   const isUp = second.updatedAt !== null && (first.updatedAt === null || Date.parse(second.updatedAt) > Date.parse(first.updatedAt));
   return {
@@ -84,7 +86,7 @@ export async function checkHealth(nova: NovaClient, host: string, clock: Clock, 
     isUp,
     evidence: isUp
       ? `its forced-down nova-compute service record was updated again (${second.updatedAt ?? ''}), so the compute is reporting`
-      : `its forced-down nova-compute service record was not updated in ${reportIntervalMs * 1.5} ms (last ${first.updatedAt ?? 'never'}); start nova-compute on ${host} first`,
+      : `its forced-down nova-compute service record was not updated in ${gapMs} ms (last ${first.updatedAt ?? 'never'}); start nova-compute on ${host} first`,
   };
 }
 

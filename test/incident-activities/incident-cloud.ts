@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { BmcEntry } from '../../activities/fencing/index.ts';
 import { createActivities } from '../../activities/index.ts';
 import type { Activities } from '../../activities/index.ts';
-import type { NovaProvider } from '../../activities/incident/index.ts';
+import type { IncidentDependencies, NovaProvider } from '../../activities/incident/index.ts';
 import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../../activities/incident/index.ts';
 import type { NovaClient } from '../../activities/openstack/index.ts';
 import { startBmcFleet } from '../../simulator/bmc/index.ts';
@@ -14,6 +14,7 @@ import { cloudName } from '../../simulator/clouds-yaml.ts';
 import type { Simulator, SimulatorOptions } from '../../simulator/simulator.ts';
 import { startSimulator } from '../../simulator/simulator.ts';
 import { passwordInEnvironment, settings } from '../fencing/fencing-fixtures.ts';
+import type { CapturedLogs } from '../openstack/cloud.ts';
 import { captureLogs } from '../openstack/cloud.ts';
 
 /** Simulated time runs this much faster: Nova's 60 s service_down_time takes 60 ms. */
@@ -42,6 +43,16 @@ function inventoryOf(sim: Simulator): { bmcFor: (host: string) => BmcEntry | und
   };
 }
 
+/** The activities' dependencies pointed at the simulator; Nova connects on first use. */
+export function incidentDependencies(sim: Simulator, logs: CapturedLogs): IncidentDependencies {
+  return {
+    nova: connectNovaOnFirstUse({ env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath }, cloud: cloudName, logger: logs.logger }),
+    fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) => logs.lines.push(message)),
+    clock: systemClock,
+    reportIntervalMs: NOVA_REPORT_INTERVAL_MS / TIME_SCALE,
+  };
+}
+
 /** `ipmiHosts` first hosts get an IPMI BMC (an ipmi_sim each); none by default. */
 export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHosts?: number } = {}): () => IncidentCloud {
   const { ipmiHosts = 0, ...simulatorOptions } = options;
@@ -53,11 +64,9 @@ export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHost
       bmc: { ipmiHosts, tls: false }, ...simulatorOptions,
     });
     const logs = captureLogs();
-    nova = connectNovaOnFirstUse({ env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath }, cloud: cloudName, logger: logs.logger });
-    const activities = createActivities({
-      taskQueue: 'incident-activities-test', nova, clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS / TIME_SCALE,
-      fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) => logs.lines.push(message)),
-    });
+    const dependencies = incidentDependencies(sim, logs);
+    nova = dependencies.nova;
+    const activities = createActivities({ taskQueue: 'incident-activities-test', ...dependencies });
     cloud = { sim, activities, nova: await nova.client(), logLines: logs.lines };
   });
   afterAll(async () => {
