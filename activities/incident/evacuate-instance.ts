@@ -4,17 +4,13 @@
 // server is still on the failed host. Every retry of this activity reads again first.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
-import type { ExistingEvacuation } from '../../workflows/evacuation-records.ts';
-import { evacuationWindowStart, existingEvacuation } from '../../workflows/evacuation-records.ts';
+import type { EvacuationQuery, ExistingEvacuation } from '../../workflows/evacuation-records.ts';
+import { readExistingEvacuation } from './existing-evacuation.ts';
 
-export interface EvacuateInstanceInput {
+/** The instance, its failed host, when the incident began, and any failed evacuation to retry after. */
+export interface EvacuateInstanceInput extends EvacuationQuery {
+  /** For messages: incident/<host>. */
   incidentId: string;
-  instanceId: string;
-  sourceHost: string;
-  /** ISO 8601: evacuations of this instance from sourceHost since then belong to this incident. */
-  incidentStartedAt: string;
-  /** A failed evacuation (its migration id) the workflow decided to retry after; it alone stops counting. */
-  retryAfterMigrationId?: number;
 }
 
 export type EvacuationStart =
@@ -33,22 +29,20 @@ const OUTCOME_OF = { inProgress: 'alreadyEvacuating', finished: 'alreadyEvacuate
 
 export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInput): Promise<EvacuationStart> {
   const instance = await nova.getInstance(input.instanceId);
-  const before = await readExisting(nova, input);
+  const before = await readExistingEvacuation(nova, input);
   if (before.kind !== 'none') return reported(nova, input, before);
   if (instance.host !== input.sourceHost) return { outcome: 'notOnSourceHost', host: instance.host };
+  // task_state is no guard: evacuate has none (§0 finding 2), a task the dead compute left never
+  // clears, and an evacuation in flight is already found above by its migration, which Nova creates
+  // in the same request that sets task_state rebuilding (§1.7).
   const request = await nova.evacuate(input.instanceId);
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   // The POST may or may not have been accepted: Nova's records say which. Never a second POST here.
-  const after = await readExisting(nova, input);
+  const after = await readExistingEvacuation(nova, input);
   if (after.kind !== 'none') return reported(nova, input, after);
   throw new LazarusError('EvacuationOutcomeUnknown', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): ${request.reason}, and Nova shows no evacuation of it yet; the next attempt reads Nova again before deciding whether to send it`, {
     instanceId: input.instanceId, sourceHost: input.sourceHost, incidentId: input.incidentId,
   });
-}
-
-async function readExisting(nova: NovaClient, input: EvacuateInstanceInput): Promise<ExistingEvacuation<Migration>> {
-  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: input.instanceId, changesSince: evacuationWindowStart(input.incidentStartedAt) });
-  return existingEvacuation(migrations, input);
 }
 
 async function reported(nova: NovaClient, input: EvacuateInstanceInput, existing: Exclude<ExistingEvacuation<Migration>, { kind: 'none' }>): Promise<EvacuationStart> {

@@ -3,7 +3,8 @@
 // "Not yet" is a retryable EvacuationInProgress, so the activity's retry policy is the backoff.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
-import { evacuationWindowStart, existingEvacuation, expectedStatusAfterEvacuation, judgeLanding } from '../../workflows/evacuation-records.ts';
+import { expectedStatusAfterEvacuation, judgeLanding } from '../../workflows/evacuation-records.ts';
+import { readExistingEvacuation } from './existing-evacuation.ts';
 
 export interface VerifyLandingInput {
   instanceId: string;
@@ -27,8 +28,7 @@ export type LandingReport =
   };
 
 export async function verifyLanding(nova: NovaClient, input: VerifyLandingInput): Promise<LandingReport> {
-  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: input.instanceId, changesSince: evacuationWindowStart(input.incidentStartedAt) });
-  const existing = existingEvacuation(migrations, input);
+  const existing = await readExistingEvacuation(nova, input);
   const migration = existing.kind === 'none' ? undefined : existing.migration;
   // Read after the migration: Nova marks it done last, so a done migration means the server is final.
   const instance = await nova.getInstance(input.instanceId);
