@@ -12,10 +12,12 @@ import { fenceHostThroughItsBmc } from './fence-host-activity.ts';
 import type { IncidentDependencies } from './incident-dependencies.ts';
 import type { InstanceOnHost } from './instances-on-host.ts';
 import { instanceOnHost } from './instances-on-host.ts';
+import type { InstanceStart } from './start-instance.ts';
+import { startUnlessActive } from './start-instance.ts';
 import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
 
-export type { ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, LandingReport, ServiceUpdated, VerifyLandingInput };
+export type { ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ServiceUpdated, VerifyLandingInput };
 export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
 export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
 
@@ -35,6 +37,8 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
       withNova(async (nova) => ({ ...await evacuateOnce(nova, input), microversion: nova.microversion })),
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
     verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
+    /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */
+    startInstance: (instanceId: string): Promise<InstanceStart> => withNova((nova) => startUnlessActive(nova, instanceId)),
     checkComputeServiceUp: (host: string): Promise<ComputeServiceHealth> => withNova((nova) => checkHealth(nova, host, clock, reportIntervalMs)),
     unforceComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'unforceComputeService')),
     enableComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'enableComputeService')),

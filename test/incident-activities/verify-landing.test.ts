@@ -123,3 +123,21 @@ describe('a landing that fails', () => {
     expect(await landingOf(c, { ...landingInput, statusBefore: 'ERROR' })).toMatchObject({ outcome: 'landed', host: 'cmp-02', status: 'ACTIVE' });
   });
 });
+
+describe('starting an instance that 2.95 left stopped', () => {
+  const cloud = useIncidentCloud({ hosts: 2, instancesPerHost: 2 });
+
+  it('starts it once, proves it ACTIVE on its new host, and finds it already active when asked again', async () => {
+    const c = cloud();
+    const { incidentStartedAt, instances } = await fencedAndForcedDown(c, 'cmp-01');
+    const instance = instances.find((i) => i.status === 'ACTIVE');
+    if (instance === undefined) throw new Error('cmp-01 has no ACTIVE instance');
+    await c.activities.evacuateInstance({ incidentId: 'incident/cmp-01', instanceId: instance.id, sourceHost: 'cmp-01', incidentStartedAt });
+    const landingInput = { instanceId: instance.id, sourceHost: 'cmp-01', statusBefore: 'ACTIVE', incidentStartedAt, doesEvacuateStopInstances: true };
+    expect(await landingOf(c, landingInput)).toMatchObject({ outcome: 'landed', status: 'SHUTOFF' });
+
+    expect((await c.activities.startInstance(instance.id)).outcome).toBe('started');
+    expect(await landingOf(c, { ...landingInput, doesEvacuateStopInstances: false })).toMatchObject({ outcome: 'landed', host: 'cmp-02', status: 'ACTIVE' });
+    expect(await c.activities.startInstance(instance.id)).toEqual({ outcome: 'alreadyActive' });
+  });
+});
