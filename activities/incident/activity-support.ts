@@ -27,3 +27,12 @@ export async function heartbeatWhile<T>(work: Promise<T>, intervalMs: number): P
     clearInterval(timer);
   }
 }
+
+/**
+ * How long this activity attempt has before its startToClose deadline; Infinity outside an activity.
+ * Counted from when the attempt was scheduled, a little before it started, so it errs short.
+ */
+export function timeLeftInAttemptMs(): number {
+  const info = asyncLocalStorage.getStore()?.info;
+  return info === undefined ? Number.POSITIVE_INFINITY : info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - Date.now();
+}

@@ -27,7 +27,16 @@ export type EvacuationStart =
 
 const OUTCOME_OF = { inProgress: 'alreadyEvacuating', finished: 'alreadyEvacuated', failed: 'previousEvacuationFailed' } as const;
 
-export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInput): Promise<EvacuationStart> {
+/**
+ * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
+ * could outlive the attempt's deadline could meet the next attempt's, so it is not sent.
+ */
+export interface PostDeadline {
+  timeLeftInAttemptMs: () => number;
+  requestTimeoutMs: number;
+}
+
+export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInput, deadline: PostDeadline): Promise<EvacuationStart> {
   const instance = await nova.getInstance(input.instanceId);
   const before = await readExistingEvacuation(nova, input);
   if (before.kind !== 'none') return reported(nova, input, before);
@@ -35,6 +44,12 @@ export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInpu
   // task_state is no guard: evacuate has none (§0 finding 2), a task the dead compute left never
   // clears, and an evacuation in flight is already found above by its migration, which Nova creates
   // in the same request that sets task_state rebuilding (§1.7).
+  const timeLeftMs = deadline.timeLeftInAttemptMs();
+  if (timeLeftMs < deadline.requestTimeoutMs) {
+    throw new LazarusError('CloudUnavailable', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${deadline.requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`, {
+      instanceId: input.instanceId, sourceHost: input.sourceHost, incidentId: input.incidentId, timeLeftMs,
+    });
+  }
   const request = await nova.evacuate(input.instanceId);
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   // The POST may or may not have been accepted: Nova's records say which. Never a second POST here.

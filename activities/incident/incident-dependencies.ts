@@ -11,6 +11,8 @@ import { KeystoneSession, NovaClient, resolveCloudCredentials } from '../opensta
 export interface NovaProvider {
   /** The shared client; connected at the first call, and tried again at the next if that failed. */
   client(): Promise<NovaClient>;
+  /** The deadline of each of its HTTP requests: how long an evacuate POST may be in flight. */
+  requestTimeoutMs: number;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export interface NovaConnection extends CredentialRequest {
   logger: OpenStackLogger;
   /** The highest microversion to use, as its minor part; 2.95 when absent. */
   maxMicroversion?: number;
+  /** Deadline of each Keystone and Nova request; 30 s when absent. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -51,8 +55,9 @@ export interface NovaConnection extends CredentialRequest {
  */
 export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
   let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
+  const requestTimeoutMs = connection.requestTimeoutMs ?? 30_000;
   const connect = async () => {
-    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger });
+    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger, timeoutMs: requestTimeoutMs });
     try {
       const nova = await NovaClient.connect({ session, logger: connection.logger, ...(connection.maxMicroversion === undefined ? {} : { maxMicroversion: connection.maxMicroversion }) });
       return { session, nova };
@@ -62,6 +67,7 @@ export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider 
     }
   };
   return {
+    requestTimeoutMs,
     async client() {
       connecting ??= connect();
       try {

@@ -3,7 +3,7 @@
 // failures are the typed ApplicationFailures of activities/errors.ts.
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
-import { withTypedFailures } from './activity-support.ts';
+import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';
 import type { ComputeServiceHealth, ForcedDown, ServiceUpdated } from './compute-service.ts';
 import { changeService, checkHealth, forceDown } from './compute-service.ts';
 import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance.ts';
@@ -34,7 +34,7 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> => withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
     evacuateInstance: (input: EvacuateInstanceInput): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
-      withNova(async (nova) => ({ ...await evacuateOnce(nova, input), microversion: nova.microversion })),
+      withNova(async (nova) => ({ ...await evacuateOnce(nova, input, { timeLeftInAttemptMs, requestTimeoutMs: dependencies.nova.requestTimeoutMs }), microversion: nova.microversion })),
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
     verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
     /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */

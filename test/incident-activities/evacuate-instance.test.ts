@@ -1,10 +1,12 @@
 // evacuateInstance sends at most one evacuate per instance and incident (I2), whatever repeats it:
 // a second call, a lost answer, a 500, or a human who evacuated first. Nova's records decide.
+import type { Context } from '@temporalio/activity';
+import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from '../../workflows/evacuation-policy.ts';
 import { evacuatesOf, expectFailure, fencedAndForcedDown, useIncidentCloud } from './incident-cloud.ts';
 
-const cloud = useIncidentCloud({ hosts: 6, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 7, instancesPerHost: 3 });
 
 async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
@@ -68,6 +70,17 @@ describe('evacuateInstance', () => {
     const failure = await expectFailure(activities.evacuateInstance(input), 'ComputeServiceStillUp', false);
     expect(failure.message).toContain('Compute service of cmp-05 is still in use');
     expect(evacuatesOf(sim, instance.id)).toEqual([]);
+  });
+
+  it('does not send an evacuate that could outlive its attempt, so the next attempt can never overlap it', async () => {
+    const { sim, activities } = cloud();
+    const input = await firstInstanceOfFencedHost('cmp-07');
+    // An attempt with 20 s left, less than the 30 s an evacuate POST may take.
+    const attempt = { info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 20_000 } } as unknown as Context;
+    const failure = await expectFailure(asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input)), 'CloudUnavailable', true);
+    expect(failure.message).toMatch(/: Nova's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/);
+    expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+    expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
   });
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {
