@@ -41,12 +41,11 @@ export const systemClock: Clock = { sleep: (ms) => sleep(ms) };
 /** Nova's default [DEFAULT] report_interval (nova/conf/service.py, API-FACTS §1.4). */
 export const NOVA_REPORT_INTERVAL_MS = 10_000;
 
+/** Deadline of each Keystone and Nova request (KeystoneSession's own default). */
+const NOVA_REQUEST_TIMEOUT_MS = 30_000;
+
 export interface NovaConnection extends CredentialRequest {
   logger: OpenStackLogger;
-  /** The highest microversion to use, as its minor part; 2.95 when absent. */
-  maxMicroversion?: number;
-  /** Deadline of each Keystone and Nova request; 30 s when absent. */
-  requestTimeoutMs?: number;
 }
 
 /**
@@ -55,11 +54,10 @@ export interface NovaConnection extends CredentialRequest {
  */
 export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
   let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
-  const requestTimeoutMs = connection.requestTimeoutMs ?? 30_000;
   const connect = async () => {
-    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger, timeoutMs: requestTimeoutMs });
+    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger, timeoutMs: NOVA_REQUEST_TIMEOUT_MS });
     try {
-      const nova = await NovaClient.connect({ session, logger: connection.logger, ...(connection.maxMicroversion === undefined ? {} : { maxMicroversion: connection.maxMicroversion }) });
+      const nova = await NovaClient.connect({ session, logger: connection.logger });
       return { session, nova };
     } catch (error) {
       await session.close();
@@ -67,7 +65,7 @@ export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider 
     }
   };
   return {
-    requestTimeoutMs,
+    requestTimeoutMs: NOVA_REQUEST_TIMEOUT_MS,
     async client() {
       connecting ??= connect();
       try {
