@@ -1,0 +1,89 @@
+// A real Worker per test on the shared dev server, running the workflows bundled once per file and
+// the incident activities against the file's simulated cloud; optionally records finished
+// incidents' histories for the replay test.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { Client, Connection } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { WORKFLOWS_PATH } from '../../workers/create-worker.ts';
+import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
+
+const { address, namespace } = inject('temporal');
+
+export interface IncidentTemporal {
+  client: Client;
+  /** Runs `scenario` while a fresh worker polls a task queue of its own. */
+  withWorker<T>(scenario: (taskQueue: string) => Promise<T>): Promise<T>;
+}
+
+let queues = 0;
+
+export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentTemporal {
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  let connection: Connection | undefined;
+  let workerConnection: NativeConnection | undefined;
+  beforeAll(async () => {
+    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler });
+    connection = await Connection.connect({ address });
+    workerConnection = await NativeConnection.connect({ address });
+  });
+  afterAll(async () => {
+    await workerConnection?.close();
+    await connection?.close();
+  });
+  return () => {
+    if (bundle === undefined || connection === undefined || workerConnection === undefined) throw new Error('Temporal is not connected yet');
+    const workflowBundle = bundle;
+    const nativeConnection = workerConnection;
+    return {
+      client: new Client({ connection, namespace }),
+      withWorker: async (scenario) => {
+        queues += 1;
+        const taskQueue = `incident-workflows-${process.pid}-${queues}`;
+        const worker = await Worker.create({ connection: nativeConnection, namespace, taskQueue, workflowBundle, activities: cloud().activities });
+        return worker.runUntil(scenario(taskQueue));
+      },
+    };
+  };
+}
+
+const ignore = (): void => undefined;
+export const quietBundler = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
+
+const HISTORIES_DIRECTORY = new URL('./histories/', import.meta.url);
+
+const { History } = proto.api.history.v1;
+
+/**
+ * Histories are stored as protobufjs's JSON object form (longs, enums and bytes as strings), not
+ * as `temporal workflow show --output json` prints them: reading that form goes through
+ * historyFromJSON, which throws "type must be a Type" here because @temporalio/common and
+ * @temporalio/proto each carry their own copy of protobufjs.
+ */
+const JSON_FORM = { longs: String, enums: String, bytes: String } as const;
+
+/** With LAZARUS_RECORD_HISTORIES=1, writes the finished workflow's history for the replay test (I8). */
+export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.LAZARUS_RECORD_HISTORIES !== '1') return;
+  const history = History.toObject(History.fromObject(await handle.fetchHistory()), JSON_FORM);
+  // A history does not name its workflow, and the incident derives its evacuation IDs from it.
+  const recorded: RecordedHistory = { workflowId: handle.workflowId, history };
+  await writeFile(new URL(`${name}.json`, HISTORIES_DIRECTORY), `${JSON.stringify(recorded, null, 1)}\n`);
+}
+
+interface RecordedHistory {
+  workflowId: string;
+  history: Record<string, unknown>;
+}
+
+/** Every committed history, with the ID of the workflow it was recorded from. */
+export async function committedHistories(): Promise<{ workflowId: string; history: ReturnType<typeof History.fromObject> }[]> {
+  const files = (await readdir(HISTORIES_DIRECTORY)).filter((file) => file.endsWith('.json'));
+  return Promise.all(files.map(async (file) => {
+    const recorded = JSON.parse(await readFile(new URL(file, HISTORIES_DIRECTORY), 'utf8')) as RecordedHistory;
+    return { workflowId: recorded.workflowId, history: History.fromObject(recorded.history) };
+  }));
+}

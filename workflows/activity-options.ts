@@ -1,0 +1,29 @@
+// The incident's activities with the options activities/incident/README.md recommends, in one
+// place, so the incident and evacuation workflows cannot drift apart on timeouts or retries.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+
+/** Three attempts, then the incident waits for an operator (retry fencing or confirm it manually). */
+export const { fenceHost } = proxyActivities<Activities>({
+  startToCloseTimeout: '50 seconds',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+});
+
+export const { forceDownComputeService, listInstancesOnHost } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/** Never retried sooner than 10 s: after EvacuationOutcomeUnknown Nova needs time to record what it accepted. */
+export const { evacuateInstance } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
+});
+
+/** EvacuationInProgress is retryable, so this backoff is how long a rebuild may take: 30 minutes. */
+export const { verifyLanding } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
+});

@@ -1,0 +1,80 @@
+// One instance of a failed host, evacuated exactly once and proven landed (invariants I2, I3).
+// The workflow ID (evacuation/<incident-id>/<instance-uuid>) is the first line against a second
+// evacuate; evacuateInstance's reading of Nova's migrations is the second, and the one that also
+// catches a human's evacuation.
+import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
+import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
+import { evacuateInstance, verifyLanding } from './activity-options.ts';
+
+export interface EvacuationInput {
+  /** The incident's run-independent id, as in the workflow ID. */
+  incidentId: string;
+  incidentStartedAt: string;
+  sourceHost: string;
+  instanceId: string;
+  name: string;
+  /** Nova's status before the failure: what the instance must be again after landing. */
+  statusBefore: string;
+  /** Evacuations tried, the first included, before a failed landing is final. */
+  maxAttempts: number;
+}
+
+export type EvacuationOutcome =
+  | { outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number }
+  /** Someone else (a human, another tool, or an earlier run of this incident) moved it; Lazarus sent nothing. */
+  | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
+  | { outcome: 'failed'; reason: string; attempts: number };
+
+export function evacuationWorkflowId(incidentId: string, instanceId: string): string {
+  return `evacuation/${incidentId}/${instanceId}`;
+}
+
+export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
+  const startedAt = Date.now();
+  let retryAfterMigrationId: number | undefined;
+  let lastReason = 'no attempt was made';
+  for (let attempt = 1; attempt <= input.maxAttempts; attempt += 1) {
+    const query: EvacuateInstanceInput = {
+      incidentId: input.incidentId, instanceId: input.instanceId, sourceHost: input.sourceHost, incidentStartedAt: input.incidentStartedAt,
+      ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
+    };
+    const start = await orFailure(evacuateInstance(query));
+    if ('gaveUp' in start) return { outcome: 'failed', reason: start.gaveUp, attempts: attempt };
+    if (start.outcome === 'notOnSourceHost') {
+      return { outcome: 'alreadyEvacuated', host: start.host, by: 'someone outside this incident (the server left the failed host without an evacuation of it)' };
+    }
+    if (start.outcome === 'previousEvacuationFailed') {
+      // An earlier attempt of this incident failed before this run saw it: retry after exactly that one.
+      retryAfterMigrationId = start.migration.id;
+      lastReason = `evacuation migration ${start.migration.id} ended "${start.migration.status}"`;
+      continue;
+    }
+    const landing = await orFailure(verifyLanding({
+      instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore,
+      incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
+    }));
+    if ('gaveUp' in landing) return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
+    if (landing.outcome === 'landed') return landed(start, landing, { attempt, durationMs: Date.now() - startedAt });
+    if (landing.host !== input.sourceHost || landing.migration === null) return { outcome: 'failed', reason: landing.reason, attempts: attempt };
+    // Still on the failed host after a failed rebuild: another evacuate may find another destination.
+    retryAfterMigrationId = landing.migration.id;
+    lastReason = landing.reason;
+  }
+  return { outcome: 'failed', reason: `${lastReason}; gave up after ${input.maxAttempts} evacuations (${workflowInfo().workflowId})`, attempts: input.maxAttempts };
+}
+
+function landed(start: EvacuationStart, landing: Extract<LandingReport, { outcome: 'landed' }>, facts: { attempt: number; durationMs: number }): EvacuationOutcome {
+  // Finished before this workflow asked: not ours (ours would be found in progress, or requested now).
+  if (start.outcome === 'alreadyEvacuated') return { outcome: 'alreadyEvacuated', host: landing.host, by: `evacuate request ${start.requestId ?? 'without id'}, before this incident's own` };
+  return { outcome: 'landed', host: landing.host, durationMs: facts.durationMs, attempts: facts.attempt, migrationId: landing.migration.id };
+}
+
+/** An activity that failed for good ends the evacuation as an explained failure, never silently (I3). */
+async function orFailure<T>(result: Promise<T>): Promise<T | { gaveUp: string }> {
+  try {
+    return await result;
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    return { gaveUp: error.cause?.message ?? error.message };
+  }
+}
