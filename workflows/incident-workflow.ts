@@ -141,6 +141,7 @@ async function fenceOrAskOperator(incident: Incident): Promise<FencingProof | 'a
     incident.choice = undefined;
     incident.enter('FencingUnproven');
     await condition(() => incident.choice !== undefined);
+    // Set by an update handler while this awaited; TypeScript still sees the undefined assigned above.
     const choice = incident.choice as OperatorChoice | undefined;
     if (choice?.kind === 'confirmed') {
       state.fencing.confirmedBy = { ...choice.by, at: now() };
