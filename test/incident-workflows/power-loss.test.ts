@@ -1,6 +1,8 @@
 // A host loses power: the incident fences it (the BMC reads Off), forces it down, and moves every
 // protected instance to another host exactly once, on a real Worker against the simulator.
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
 import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { reportHostFailure } from '../../workflows/incident-start.ts';
@@ -10,6 +12,7 @@ import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts'
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 10 });
 const temporal = useIncidentTemporal(cloud);
+const { address, namespace, cliPath } = inject('temporal');
 // Instance storage shared, as in many pet clouds: image-backed instances are evacuated too.
 const policy = { ...DEFAULT_EVACUATION_POLICY, imageBackedOnLocalDisk: 'evacuate' } as const;
 
@@ -46,6 +49,28 @@ describe('the incident of a host that lost power', () => {
     }
     const evacuated = entriesOf(sim, 'evacuate').map((entry) => entry.instance).sort();
     expect(evacuated).toEqual(planned.map((row) => row.instanceId).sort());
+    expect(sim.invariants().violations).toEqual([]);
+  });
+
+  it('adds no evacuate when an operator resets the finished incident to its first workflow task, and keeps its incident id and start', async () => {
+    const { sim } = cloud();
+    const host = 'cmp-02';
+    sim.failHost(host, 'power-loss');
+    const { client } = temporal();
+    await temporal().withWorker(async (taskQueue) => {
+      const first = await client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager' }, { policy }) });
+      const before = await first.result();
+      const evacuates = entriesOf(sim, 'evacuate').length;
+      expect(before.instances.some((row) => row.progress.outcome === 'landed')).toBe(true);
+
+      await promisify(execFile)(cliPath, ['workflow', 'reset', '--address', address, '--namespace', namespace, '--workflow-id', first.workflowId, '--type', 'FirstWorkflowTask', '--reason', 'operator re-runs the incident']);
+      const reset = client.workflow.getHandle<typeof incidentWorkflow>(first.workflowId);
+      expect((await reset.describe()).runId).not.toBe(first.signaledRunId);
+      const after = await reset.result();
+
+      expect(after).toMatchObject({ incidentId: before.incidentId, incidentStartedAt: before.incidentStartedAt, outcome: 'Recovered' });
+      expect(entriesOf(sim, 'evacuate')).toHaveLength(evacuates);
+    });
     expect(sim.invariants().violations).toEqual([]);
   });
 });
