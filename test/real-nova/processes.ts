@@ -17,10 +17,10 @@ export class ProcessGroup {
   constructor(private readonly logDir: string, private readonly env: NodeJS.ProcessEnv) {}
 
   /** Starts a server in `layer` (see stopAll) whose output goes to `<logDir>/<name>.log`. */
-  start(name: string, layer: number, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Daemon {
+  start(name: string, layer: number, command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; graceMs?: number } = {}): Daemon {
     const daemon = {
       name,
-      process: spawnGuarded(command, args, { logFile: this.logFile(name), graceMs: 5_000, env: { ...this.env, ...env } }),
+      process: spawnGuarded(command, args, { logFile: this.logFile(name), graceMs: options.graceMs ?? 5_000, env: { ...this.env, ...options.env } }),
     };
     this.layers.set(layer, [...(this.layers.get(layer) ?? []), daemon]);
     return daemon;

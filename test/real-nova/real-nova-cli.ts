@@ -25,6 +25,7 @@ console.log(JSON.stringify({
   computeHosts: nova.computeHosts,
   imageId: nova.imageId,
   flavorId: nova.flavorId,
+  bmcs: nova.bmcs,
   logs: `${nova.dir}/logs`,
   startMs: Date.now() - started,
   timings: nova.timings,

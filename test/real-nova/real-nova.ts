@@ -14,6 +14,7 @@ import {
   novaUrl, placementConf, placementUrl, renderIni, type Ini, type Layout, type Ports,
 } from './configs.ts';
 import { startImageAndNetworkStubs, stubImageId, type Stubs } from './image-and-network-stubs.ts';
+import { startComputeBmcs, type ComputeBmc, type ComputeBmcs, type PowerEvent } from './compute-bmcs.ts';
 import { installRealNova, type RealNovaInstallation } from './install.ts';
 import { acceptsConnections, answersHttp, ProcessGroup, waitUntil, type Daemon } from './processes.ts';
 
@@ -44,6 +45,10 @@ export interface RealNova {
   dir: string;
   /** Milliseconds spent per phase of the start. */
   timings: Record<string, number>;
+  /** One IPMI BMC per compute whose chassis power is that nova-compute process (empty without `ipmi`). */
+  bmcs: Record<string, ComputeBmc>;
+  /** Every power change the BMCs carried out, in order. */
+  powerLog: readonly PowerEvent[];
   /** A project-scoped admin token, fresh on each call. */
   adminToken(): Promise<string>;
   stop(): Promise<void>;
@@ -51,6 +56,8 @@ export interface RealNova {
 
 export interface RealNovaOptions {
   computeCount?: number;
+  /** Start an ipmi_sim BMC per compute (default true). */
+  ipmi?: boolean;
   /** Keep the temp dir (logs, configs) after stop(), for debugging. */
   keepFiles?: boolean;
   log?: (line: string) => void;
@@ -98,10 +105,13 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
   const dir = mkdtempSync(join(tmpdir(), 'lazarus-real-nova-'));
   // PostgreSQL refuses to run as root, so its user must be able to reach its data dir in here.
   chmodSync(dir, 0o755);
-  for (const sub of ['logs', 'etc', 'keystone', 'nova/locks', 'rabbit']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['logs', 'etc', 'keystone', 'nova/locks', 'rabbit', 'bmc']) mkdirSync(join(dir, sub), { recursive: true });
   const group = new ProcessGroup(join(dir, 'logs'), { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
   let stubs: Stubs | undefined;
+  let bmcs: ComputeBmcs | undefined;
   const stop = async (): Promise<void> => {
+    // BMCs first: a power-on while the rest stops would start a compute nobody stops.
+    await bmcs?.stop();
     await group.stopAll();
     await stubs?.close();
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
@@ -122,6 +132,12 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
     ]);
     await timer.phase('nova services', () => cloud.startNova());
     const flavorId = await timer.phase('hosts mapped', () => cloud.waitForComputes());
+    if (options.ipmi ?? true) {
+      bmcs = await timer.phase('BMCs', () => startComputeBmcs(computeHosts, {
+        powerOff: (host) => { void cloud.stopCompute(host); },
+        powerOn: (host) => { cloud.startCompute(host); },
+      }, join(dir, 'bmc')));
+    }
     const cloudsYaml = join(dir, 'clouds.yaml');
     writeFileSync(cloudsYaml, stringify({ clouds: { [realNovaCloudName]: cloud.cloudsYamlEntry() } }), { mode: 0o600 });
     return {
@@ -135,6 +151,8 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
       flavorId,
       dir,
       timings: timer.timings,
+      bmcs: bmcs?.bmcs ?? {},
+      powerLog: bmcs?.powerLog ?? [],
       adminToken: () => cloud.adminToken(),
       stop,
     };
@@ -210,7 +228,7 @@ class Cloud {
     // daemonizes, outlives the broker, and listens on every interface.
     const epmdDaemon = this.group.start('epmd', Layer.storage, 'epmd', ['-address', '127.0.0.1', '-port', String(epmd)]);
     await waitUntil('epmd', () => acceptsConnections(epmd), { timeoutMs: 10_000, watch: [epmdDaemon] });
-    const broker = this.group.start('rabbitmq', Layer.broker, this.installation.rabbitmqServer, [], {
+    const broker = this.group.start('rabbitmq', Layer.broker, this.installation.rabbitmqServer, [], { env: {
       HOME: home,
       ERL_EPMD_PORT: String(epmd),
       ERL_EPMD_ADDRESS: '127.0.0.1',
@@ -228,13 +246,13 @@ class Cloud {
       RABBITMQ_CONFIG_FILE: join(home, 'rabbitmq'),
       RABBITMQ_ADVANCED_CONFIG_FILE: join(home, 'advanced.config'),
       RABBITMQ_CONF_ENV_FILE: join(home, 'rabbitmq-env.conf'),
-    });
+    } });
     // The AMQP listener opens only at the end of the boot, so a connection means ready.
     await waitUntil('RabbitMQ', () => acceptsConnections(rabbit), { timeoutMs: 60_000, watch: [broker] });
   }
 
   private serve(name: string, layer: Layer, module: string, factory: string, port: number, env: NodeJS.ProcessEnv): Daemon {
-    return this.group.start(name, layer, this.installation.python, [serveWsgi, module, factory, String(port)], env);
+    return this.group.start(name, layer, this.installation.python, [serveWsgi, module, factory, String(port)], { env });
   }
 
   async startKeystone(): Promise<void> {
@@ -289,15 +307,29 @@ class Cloud {
     ]);
   }
 
-  private computes: Daemon[] = [];
+  private readonly computes = new Map<string, Daemon>();
   private controllers: Daemon[] = [];
+
+  private daemon(name: string, layer: Layer, module: string, confs: string[], graceMs?: number): Daemon {
+    const args = pythonEntry(module, 'main', confs.flatMap((conf) => ['--config-file', conf]));
+    return this.group.start(name, layer, this.installation.python, args, graceMs === undefined ? {} : { graceMs });
+  }
+
+  /** Starts (or restarts, after a power cycle) the nova-compute of `host`; its log continues. */
+  startCompute(host: string): void {
+    const conf = this.writeConf(`${host}.conf`, novaComputeConf(this.layout, host));
+    // No grace: stopping a compute stands for cutting its host's power, so it gets no chance to
+    // send a last heartbeat or shut down cleanly.
+    this.computes.set(host, this.daemon(`nova-compute-${host}`, Layer.compute, 'nova.cmd.compute', [join(this.etc, 'nova.conf'), conf], 0));
+  }
+
+  stopCompute(host: string): Promise<number> | undefined {
+    return this.computes.get(host)?.process.stop();
+  }
 
   async startNova(): Promise<void> {
     const common = join(this.etc, 'nova.conf');
     const controller = join(this.etc, 'nova-controller.conf');
-    const daemon = (name: string, layer: Layer, module: string, confs: string[]) => {
-      return this.group.start(name, layer, this.installation.python, pythonEntry(module, 'main', confs.flatMap((conf) => ['--config-file', conf])));
-    };
     const api = this.serve('nova-api', Layer.novaControl, 'nova.api.openstack.compute.wsgi', 'init_application', this.layout.ports.novaApi, {
       OS_NOVA_CONFIG_DIR: this.etc,
       // Nova loads its paste pipeline from the first file of this list (wsgi_app.init_application);
@@ -306,17 +338,16 @@ class Cloud {
     });
     this.controllers = [
       api,
-      daemon('nova-conductor', Layer.novaControl, 'nova.cmd.conductor', [common, controller]),
-      daemon('nova-scheduler', Layer.novaControl, 'nova.cmd.scheduler', [common, controller]),
+      this.daemon('nova-conductor', Layer.novaControl, 'nova.cmd.conductor', [common, controller]),
+      this.daemon('nova-scheduler', Layer.novaControl, 'nova.cmd.scheduler', [common, controller]),
     ];
-    this.computes = this.computeHosts.map((host) =>
-      daemon(`nova-compute-${host}`, Layer.compute, 'nova.cmd.compute', [common, this.writeConf(`${host}.conf`, novaComputeConf(this.layout, host))]));
+    for (const host of this.computeHosts) this.startCompute(host);
     await waitUntil('nova-api', () => answersHttp(novaUrl(this.layout)), { timeoutMs: 60_000, watch: [api] });
   }
 
   /** Waits until every compute reports up, maps the hosts into cell1, and creates a flavor. */
   async waitForComputes(): Promise<string> {
-    const watch = [...this.controllers, ...this.computes];
+    const watch = [...this.controllers, ...this.computes.values()];
     const hosts = new Set(this.computeHosts);
     await waitUntil('nova-compute services up', async () => {
       const { services } = await this.nova('GET', '/os-services') as { services: { binary: string; host: string; state: string }[] };
