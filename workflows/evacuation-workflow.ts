@@ -20,8 +20,16 @@ export interface EvacuationInput {
 }
 
 export type EvacuationOutcome =
-  | { outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number }
-  /** Someone else (a human, another tool, or an earlier run of this incident) moved it; Lazarus sent nothing. */
+  | {
+    outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number;
+    /**
+     * Set when the evacuation that landed was found in Nova rather than sent by this attempt: the
+     * answer to an earlier POST that was lost, or a human's. Its request id tells them apart in
+     * Nova's logs; the workflow cannot, since a lost answer never carried the id.
+     */
+    foundInNova?: { requestId: string | null };
+  }
+  /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
   | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
   | { outcome: 'failed'; reason: string; attempts: number };
 
@@ -33,6 +41,9 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
   const startedAt = Date.now();
   let retryAfterMigrationId: number | undefined;
   let lastReason = 'no attempt was made';
+  // What the next landing is judged against: a failed rebuild leaves the instance ERROR, and Nova
+  // rebuilds an ERROR instance ACTIVE whatever the microversion (evacuation-records.ts).
+  let statusBefore = input.statusBefore;
   for (let attempt = 1; attempt <= input.maxAttempts; attempt += 1) {
     const query: EvacuateInstanceInput = {
       incidentId: input.incidentId, instanceId: input.instanceId, sourceHost: input.sourceHost, incidentStartedAt: input.incidentStartedAt,
@@ -46,11 +57,12 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
     if (start.outcome === 'previousEvacuationFailed') {
       // An earlier attempt of this incident failed before this run saw it: retry after exactly that one.
       retryAfterMigrationId = start.migration.id;
+      statusBefore = 'ERROR';
       lastReason = `evacuation migration ${start.migration.id} ended "${start.migration.status}"`;
       continue;
     }
     const landing = await orFailure(verifyLanding({
-      instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore,
+      instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore,
       incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
     }));
     if ('gaveUp' in landing) return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
@@ -58,15 +70,17 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
     if (landing.host !== input.sourceHost || landing.migration === null) return { outcome: 'failed', reason: landing.reason, attempts: attempt };
     // Still on the failed host after a failed rebuild: another evacuate may find another destination.
     retryAfterMigrationId = landing.migration.id;
+    statusBefore = landing.status;
     lastReason = landing.reason;
   }
   return { outcome: 'failed', reason: `${lastReason}; gave up after ${input.maxAttempts} evacuations (${workflowInfo().workflowId})`, attempts: input.maxAttempts };
 }
 
-function landed(start: EvacuationStart, landing: Extract<LandingReport, { outcome: 'landed' }>, facts: { attempt: number; durationMs: number }): EvacuationOutcome {
-  // Finished before this workflow asked: not ours (ours would be found in progress, or requested now).
-  if (start.outcome === 'alreadyEvacuated') return { outcome: 'alreadyEvacuated', host: landing.host, by: `evacuate request ${start.requestId ?? 'without id'}, before this incident's own` };
-  return { outcome: 'landed', host: landing.host, durationMs: facts.durationMs, attempts: facts.attempt, migrationId: landing.migration.id };
+function landed(start: Exclude<EvacuationStart, { outcome: 'notOnSourceHost' | 'previousEvacuationFailed' }>, landing: Extract<LandingReport, { outcome: 'landed' }>, facts: { attempt: number; durationMs: number }): EvacuationOutcome {
+  return {
+    outcome: 'landed', host: landing.host, durationMs: facts.durationMs, attempts: facts.attempt, migrationId: landing.migration.id,
+    ...(start.outcome === 'requested' ? {} : { foundInNova: { requestId: start.requestId } }),
+  };
 }
 
 /** An activity that failed for good ends the evacuation as an explained failure, never silently (I3). */

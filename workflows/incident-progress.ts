@@ -7,7 +7,12 @@ function describeProgress(progress: InstanceProgress): string {
     case 'planned': return 'waiting for a slot';
     case 'evacuating': return 'evacuating';
     case 'skipped': return progress.reason;
-    case 'landed': return `on ${progress.host} after ${Math.round(progress.durationMs / 1000)} s (${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'})`;
+    case 'landed': {
+      const how = progress.foundInNova === undefined
+        ? `${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}`
+        : `evacuation found in Nova, request ${progress.foundInNova.requestId ?? 'without id'}`;
+      return `on ${progress.host} after ${Math.round(progress.durationMs / 1000)} s (${how})`;
+    }
     case 'alreadyEvacuated': return `on ${progress.host ?? 'no host'}, moved by ${progress.by}`;
     case 'failed': return progress.reason;
   }
