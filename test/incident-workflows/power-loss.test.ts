@@ -2,11 +2,15 @@
 // protected instance to another host exactly once, on a real Worker against the simulator.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
 import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { reportHostFailure } from '../../workflows/incident-start.ts';
+import type { IncidentState } from '../../workflows/incident-messages.ts';
 import { stateQuery } from '../../workflows/incident-messages.ts';
+import { progressTable } from '../../workflows/incident-progress.ts';
+import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from '../../workflows/search-attributes.ts';
 import { entriesOf, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 
@@ -15,6 +19,19 @@ const temporal = useIncidentTemporal(cloud);
 const { address, namespace, cliPath } = inject('temporal');
 // Instance storage shared, as in many pet clouds: image-backed instances are evacuated too.
 const policy = { ...DEFAULT_EVACUATION_POLICY, imageBackedOnLocalDisk: 'evacuate' } as const;
+
+/** What an operator sees without reading JSON: summary, search attributes and the progress table. */
+async function expectTheWebUiToTellTheStory(handle: WorkflowHandle<typeof incidentWorkflow>, finished: IncidentState): Promise<void> {
+  const described = await handle.describe();
+  expect(await described.staticSummary()).toBe(`incident of host ${finished.host}`);
+  expect(await described.staticDetails()).toContain('reported failed by alertmanager: node_exporter down');
+  expect({
+    host: described.typedSearchAttributes.get(LazarusHost), incident: described.typedSearchAttributes.get(LazarusIncident),
+    phase: described.typedSearchAttributes.get(LazarusPhase), outcome: described.typedSearchAttributes.get(LazarusOutcome),
+  }).toEqual({ host: finished.host, incident: finished.incidentId, phase: 'Reported', outcome: 'Recovered' });
+  const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  expect(currentDetails).toBe(progressTable(finished));
+}
 
 describe('the incident of a host that lost power', () => {
   it('verifies every planned instance on another host, reports the skipped ones with reasons, and sends one evacuate per instance', async () => {
@@ -29,6 +46,7 @@ describe('the incident of a host that lost power', () => {
       });
       const finished = await handle.result();
       expect(await handle.query(stateQuery)).toEqual(finished);
+      await expectTheWebUiToTellTheStory(handle, finished);
       await recordHistoryIfAsked(handle, 'power-loss-incident');
       return finished;
     });
