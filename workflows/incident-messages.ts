@@ -35,12 +35,14 @@ export interface OperatorDecision {
 
 export type IncidentPhase = 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating' | 'Reported' | 'Aborted';
 
-export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Aborted';
+export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted';
 
 export type InstanceProgress =
   | { outcome: 'planned' }
   | { outcome: 'evacuating' }
   | { outcome: 'skipped'; reason: string }
+  /** The incident was cancelled before this instance's turn. */
+  | { outcome: 'notStarted'; reason: string }
   | EvacuationOutcome;
 
 export interface InstanceRow {

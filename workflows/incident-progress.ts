@@ -6,7 +6,8 @@ function describeProgress(progress: InstanceProgress): string {
   switch (progress.outcome) {
     case 'planned': return 'waiting for a slot';
     case 'evacuating': return 'evacuating';
-    case 'skipped': return progress.reason;
+    case 'skipped':
+    case 'notStarted': return progress.reason;
     case 'landed': {
       const how = progress.foundInNova === undefined
         ? `${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}`

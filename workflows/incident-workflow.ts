@@ -2,7 +2,7 @@
 // fence with proof, force down, select, evacuate each instance exactly once, report. Started or
 // joined by health checkers with signal-with-start on ID incident/<host> (I5).
 import {
-  ActivityFailure, condition, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, CancellationScope, condition, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { FencingProof } from '../activities/fencing/index.ts';
@@ -39,12 +39,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   ];
 
   incident.enter('Evacuating');
+  // Cancelling the incident stops new evacuations; those in flight finish and verify, and the
+  // host stays fenced, forced down and disabled until it is re-admitted.
+  const cancellation = CancellationScope.current();
   await mapWithConcurrency(plan.evacuate, input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY, async (planned) => {
+    if (cancellation.consideredCancelled) {
+      incident.track(planned.instanceId, { outcome: 'notStarted', reason: 'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again' });
+      return;
+    }
     incident.track(planned.instanceId, { outcome: 'evacuating' });
-    incident.track(planned.instanceId, await evacuate(incident, planned, input.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS));
+    const outcome = await CancellationScope.nonCancellable(() => evacuate(incident, planned, input.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS));
+    incident.track(planned.instanceId, outcome);
   });
 
-  return incident.close(incidentOutcome(incident.state));
+  return incident.close(cancellation.consideredCancelled ? 'Cancelled' : incidentOutcome(incident.state));
 }
 
 type OperatorChoice = { kind: 'retry' } | { kind: 'confirmed'; by: OperatorDecision } | { kind: 'aborted'; by: OperatorDecision };

@@ -1,0 +1,41 @@
+// An operator cancels an incident mid-evacuation: no new evacuation starts, the one in flight
+// finishes and is verified, the host stays fenced and forced down, and the result says it all.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
+import { stateQuery } from '../../workflows/incident-messages.ts';
+import { reportHostFailure } from '../../workflows/incident-start.ts';
+import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
+import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
+import { useIncidentTemporal } from './incident-worker.ts';
+
+const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 10 });
+const temporal = useIncidentTemporal(cloud);
+const everyInstance = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' } as const;
+
+describe('cancelling an incident while it evacuates', () => {
+  it('starts no new evacuation, lets the one in flight land, leaves the host forced down and disabled, and reports Cancelled', async () => {
+    const { sim } = cloud();
+    const host = 'cmp-01';
+    sim.failHost(host, 'power-loss');
+
+    const result = await temporal().withWorker(async (taskQueue) => {
+      // One at a time, so the cancellation finds instances not yet started.
+      const handle = await temporal().client.workflow.signalWithStart(incidentWorkflow, {
+        taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager' }, { policy: everyInstance, evacuationConcurrency: 1 }),
+      });
+      await until(async () => ((await handle.query(stateQuery)).instances.some((row) => row.progress.outcome === 'landed') ? true : undefined), 'a first landing');
+      await handle.cancel();
+      return handle.result();
+    });
+
+    const outcomes = result.instances.map((row) => row.progress.outcome);
+    expect(result).toMatchObject({ phase: 'Reported', outcome: 'Cancelled' });
+    expect(outcomes).toContain('landed');
+    expect(outcomes).toContain('notStarted');
+    expect(outcomes.filter((outcome) => !['landed', 'notStarted', 'skipped'].includes(outcome))).toEqual([]);
+    const landed = result.instances.filter((row) => row.progress.outcome === 'landed').map((row) => row.instanceId);
+    expect(entriesOf(sim, 'evacuate').map((entry) => entry.instance).sort()).toEqual(landed.sort());
+    expect(sim.state().hosts.find((h) => h.name === host)?.service).toMatchObject({ forcedDown: true, status: 'disabled' });
+    expect(sim.invariants().violations).toEqual([]);
+  });
+});
