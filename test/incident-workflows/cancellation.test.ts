@@ -1,16 +1,13 @@
 // An operator cancels an incident mid-evacuation: no new evacuation starts, the one in flight
 // finishes and is verified, the host stays fenced and forced down, and the result says it all.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
 import { stateQuery } from '../../workflows/incident-messages.ts';
-import { reportHostFailure } from '../../workflows/incident-start.ts';
-import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { useIncidentTemporal } from './incident-worker.ts';
+import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 10 });
 const temporal = useIncidentTemporal(cloud);
-const everyInstance = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' } as const;
 
 describe('cancelling an incident while it evacuates', () => {
   it('starts no new evacuation, lets the one in flight land, leaves the host forced down and disabled, and reports Cancelled', async () => {
@@ -20,9 +17,7 @@ describe('cancelling an incident while it evacuates', () => {
 
     const result = await temporal().withWorker(async (taskQueue) => {
       // One at a time, so the cancellation finds instances not yet started.
-      const handle = await temporal().client.workflow.signalWithStart(incidentWorkflow, {
-        taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager' }, { policy: everyInstance, evacuationConcurrency: 1 }),
-      });
+      const handle = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1 });
       await until(async () => ((await handle.query(stateQuery)).instances.some((row) => row.progress.outcome === 'landed') ? true : undefined), 'a first landing');
       await handle.cancel();
       return handle.result();

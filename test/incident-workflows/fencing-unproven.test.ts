@@ -2,19 +2,17 @@
 // an operator retries fencing, confirms manual fencing, or aborts; and reports join it (I5).
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
 import type { IncidentState } from '../../workflows/incident-messages.ts';
 import { abortUpdate, confirmFencedUpdate, retryFencingUpdate, stateQuery } from '../../workflows/incident-messages.ts';
-import { reportHostFailure } from '../../workflows/incident-start.ts';
-import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
+import type { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { LazarusPhase } from '../../workflows/search-attributes.ts';
 import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
+import { SHARED_STORAGE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 6 });
 const temporal = useIncidentTemporal(cloud);
-const policy = { ...DEFAULT_EVACUATION_POLICY, imageBackedOnLocalDisk: 'evacuate' } as const;
 
 function crashWithStubbornBmc(sim: IncidentCloud['sim'], host: string): void {
   sim.failHost(host, 'compute-crash');
@@ -43,7 +41,7 @@ describe('an incident whose fencing cannot be proven', () => {
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'consul' }, { policy }) });
+      const handle = await temporal().report(taskQueue, { host, reporter: 'consul' }, { policy: SHARED_STORAGE_POLICY });
       const waiting = await waitForPhase(handle, 'FencingUnproven');
       expect(waiting.fencing.unprovenReason).toContain(`fencing host ${host}`);
       await until(async () => ((await handle.describe()).typedSearchAttributes.get(LazarusPhase) === 'FencingUnproven' ? true : undefined), 'the LazarusPhase search attribute');
@@ -73,10 +71,9 @@ describe('an incident whose fencing cannot be proven', () => {
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const { client } = temporal();
-      const first = await client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager' }, { policy }) });
+      const first = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: SHARED_STORAGE_POLICY });
       await waitForPhase(first, 'FencingUnproven');
-      const second = await client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'consul', reason: 'agent silent' }, { policy }) });
+      const second = await temporal().report(taskQueue, { host, reporter: 'consul', reason: 'agent silent' }, { policy: SHARED_STORAGE_POLICY });
       expect(second.signaledRunId).toBe(first.signaledRunId);
       const joined = await until(async () => {
         const state = await first.query(stateQuery);

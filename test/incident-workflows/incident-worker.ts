@@ -3,18 +3,22 @@
 // incidents' histories for the replay test.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { WORKFLOWS_PATH } from '../../workers/create-worker.ts';
+import { reportHostFailure } from '../../workflows/incident-start.ts';
+import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
 
 const { address, namespace } = inject('temporal');
 
 export interface IncidentTemporal {
   client: Client;
+  /** A health checker's report, as signal-with-start on incident/<host>. */
+  report(taskQueue: string, ...report: Parameters<typeof reportHostFailure>): Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
   /** Runs `scenario` while a fresh worker polls a task queue of its own. */
   withWorker<T>(scenario: (taskQueue: string) => Promise<T>): Promise<T>;
 }
@@ -38,8 +42,10 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
     if (bundle === undefined || connection === undefined || workerConnection === undefined) throw new Error('Temporal is not connected yet');
     const workflowBundle = bundle;
     const nativeConnection = workerConnection;
+    const client = new Client({ connection, namespace });
     return {
-      client: new Client({ connection, namespace }),
+      client,
+      report: (taskQueue, ...report) => client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure(...report) }),
       withWorker: async (scenario) => {
         queues += 1;
         const taskQueue = `incident-workflows-${process.pid}-${queues}`;

@@ -1,16 +1,13 @@
 // Below 2.95 Nova keeps an evacuated instance's power state (API-FACTS §1.6), so the incident must
 // expect running instances back running; at 2.95, the simulator's default in the other files, it expects them stopped.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
-import { reportHostFailure } from '../../workflows/incident-start.ts';
-import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { useIncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { useIncidentTemporal } from './incident-worker.ts';
+import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 // Seed 11 puts ACTIVE, SHUTOFF and ERROR instances on cmp-01.
 const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 10, seed: 11, novaMaxMicroversion: 93 });
 const temporal = useIncidentTemporal(cloud);
-const everyInstance = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' } as const;
 
 describe('an incident on a Nova that speaks at most 2.93', () => {
   it('lands running instances running, stopped ones stopped and errored ones rebuilt running', async () => {
@@ -20,7 +17,7 @@ describe('an incident on a Nova that speaks at most 2.93', () => {
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) =>
-      (await temporal().client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'nova' }, { policy: everyInstance }) })).result());
+      (await temporal().report(taskQueue, { host, reporter: 'nova' }, { policy: EVERY_INSTANCE_POLICY })).result());
 
     expect(result.outcome).toBe('Recovered');
     const landed = result.instances.filter((row) => row.progress.outcome === 'landed').map((row) => row.instanceId);

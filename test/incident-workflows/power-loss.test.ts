@@ -4,21 +4,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
-import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
-import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
-import { reportHostFailure } from '../../workflows/incident-start.ts';
+import type { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import type { IncidentState } from '../../workflows/incident-messages.ts';
 import { stateQuery } from '../../workflows/incident-messages.ts';
 import { progressTable } from '../../workflows/incident-progress.ts';
 import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from '../../workflows/search-attributes.ts';
 import { entriesOf, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
+import { SHARED_STORAGE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 10 });
 const temporal = useIncidentTemporal(cloud);
 const { address, namespace, cliPath } = inject('temporal');
-// Instance storage shared, as in many pet clouds: image-backed instances are evacuated too.
-const policy = { ...DEFAULT_EVACUATION_POLICY, imageBackedOnLocalDisk: 'evacuate' } as const;
 
 /** What an operator sees without reading JSON: summary, search attributes and the progress table. */
 async function expectTheWebUiToTellTheStory(handle: WorkflowHandle<typeof incidentWorkflow>, finished: IncidentState): Promise<void> {
@@ -41,9 +38,7 @@ describe('the incident of a host that lost power', () => {
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().client.workflow.signalWithStart(incidentWorkflow, {
-        taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager', reason: 'node_exporter down' }, { policy }),
-      });
+      const handle = await temporal().report(taskQueue, { host, reporter: 'alertmanager', reason: 'node_exporter down' }, { policy: SHARED_STORAGE_POLICY });
       const finished = await handle.result();
       expect(await handle.query(stateQuery)).toEqual(finished);
       await expectTheWebUiToTellTheStory(handle, finished);
@@ -76,7 +71,7 @@ describe('the incident of a host that lost power', () => {
     sim.failHost(host, 'power-loss');
     const { client } = temporal();
     await temporal().withWorker(async (taskQueue) => {
-      const first = await client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure({ host, reporter: 'alertmanager' }, { policy }) });
+      const first = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: SHARED_STORAGE_POLICY });
       const before = await first.result();
       const evacuates = entriesOf(sim, 'evacuate').length;
       expect(before.instances.some((row) => row.progress.outcome === 'landed')).toBe(true);
