@@ -1,0 +1,58 @@
+// The incident's record: its state (the result and the `state` query), its phase and outcome as
+// search attributes, its progress table as the Web UI's current details, and reports joining it.
+import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { OperatorChoice } from './fencing-with-operator.ts';
+import type { IncidentInput, IncidentOutcome, IncidentPhase, IncidentState, InstanceProgress } from './incident-messages.ts';
+import { reportSignal, stateQuery } from './incident-messages.ts';
+import { progressTable } from './incident-progress.ts';
+import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from './search-attributes.ts';
+
+export interface Incident {
+  readonly state: IncidentState;
+  enter(phase: IncidentPhase): void;
+  track(instanceId: string, progress: InstanceProgress): void;
+  close(outcome: IncidentOutcome): IncidentState;
+  /** What the operator chose while fencing was unproven; cleared when the incident waits again. */
+  choice: OperatorChoice | undefined;
+}
+
+export const now = (): string => new Date().toISOString();
+
+/** The incident's state, handlers and search attributes, before any step runs. */
+export function openIncident(input: IncidentInput): Incident {
+  const info = workflowInfo();
+  // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
+  // window, and derives the same evacuation IDs (I2's first line).
+  const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
+  const state: IncidentState = {
+    incidentId, host: input.host, incidentStartedAt: info.startTime.toISOString(), phase: 'Fencing',
+    reports: input.reporter === undefined ? [] : [{ reporter: input.reporter, ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }), receivedAt: now() }],
+    fencing: { attempts: 0 }, instances: [],
+  };
+  const show = (): void => { setCurrentDetails(progressTable(state)); };
+  const incident: Incident = {
+    state,
+    choice: undefined,
+    enter(phase) {
+      state.phase = phase;
+      upsertSearchAttributes([{ key: LazarusPhase, value: phase }]);
+      show();
+    },
+    track(instanceId, progress) {
+      const row = state.instances.find((candidate) => candidate.instanceId === instanceId);
+      if (row !== undefined) row.progress = progress;
+      show();
+    },
+    close(outcome) {
+      state.outcome = outcome;
+      upsertSearchAttributes([{ key: LazarusOutcome, value: outcome }]);
+      incident.enter(outcome === 'Aborted' ? 'Aborted' : 'Reported');
+      return state;
+    },
+  };
+  upsertSearchAttributes([{ key: LazarusHost, value: input.host }, { key: LazarusIncident, value: incidentId }]);
+  incident.enter('Fencing');
+  setHandler(stateQuery, () => state);
+  setHandler(reportSignal, (report) => { state.reports.push({ ...report, receivedAt: now() }); show(); });
+  return incident;
+}
