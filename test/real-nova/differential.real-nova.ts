@@ -13,7 +13,8 @@ interface Answer {
 /** One cloud under test, as the scenarios see it: a token, Nova, and a host with a server on it. */
 interface Peer {
   name: string;
-  nova(method: string, path: string, body?: unknown): Promise<Answer>;
+  /** At 2.93 unless `microversion` says otherwise. */
+  nova(method: string, path: string, body?: unknown, microversion?: string): Promise<Answer>;
   /** A host with a server, its compute up and not forced down. */
   busyHost: string;
   serverOnBusyHost: string;
@@ -46,9 +47,9 @@ async function token(authUrl: string, user: Record<string, unknown>, project: Re
 }
 
 function novaAt(novaUrl: string, subjectToken: string): Peer['nova'] {
-  return (method, path, body) => send(`${novaUrl}${path}`, method, body, {
+  return (method, path, body, microversion = realNovaMaxMicroversion) => send(`${novaUrl}${path}`, method, body, {
     'x-auth-token': subjectToken,
-    'openstack-api-version': `compute ${realNovaMaxMicroversion}`,
+    'openstack-api-version': `compute ${microversion}`,
   });
 }
 
@@ -94,9 +95,10 @@ async function simulatedPeer(sim: Simulator): Promise<Peer> {
   const hosts = (services.body as { services: { host: string }[] }).services.map((s) => s.host).sort();
   const [busyHost, , spareHost] = hosts;
   if (busyHost === undefined || spareHost === undefined) throw new Error('the simulator needs three hosts');
-  const { body } = await nova('GET', `/servers/detail?all_tenants=1&host=${busyHost}&limit=1`);
-  const server = (body as { servers: { id: string }[] }).servers[0];
-  if (server === undefined) throw new Error(`the simulator put no server on ${busyHost}`);
+  // The simulator seeds a mix of ACTIVE and SHUTOFF servers; the real one has one, ACTIVE.
+  const { body } = await nova('GET', `/servers/detail?all_tenants=1&host=${busyHost}`);
+  const server = (body as { servers: { id: string; status: string }[] }).servers.find((s) => s.status === 'ACTIVE');
+  if (server === undefined) throw new Error(`the simulator put no ACTIVE server on ${busyHost}`);
   return { name: 'simulator', nova, busyHost, serverOnBusyHost: server.id, spareHost, hosts };
 }
 
@@ -128,7 +130,7 @@ let sim: Simulator | undefined;
 let peers: [Peer, Peer];
 
 beforeAll(async () => {
-  sim = await startSimulator({ hosts: 3, instancesPerHost: 1, novaMaxMicroversion: 93 });
+  sim = await startSimulator({ hosts: 3, instancesPerHost: 4, novaMaxMicroversion: 93 });
   real = await startRealNova();
   peers = [await realPeer(real), await simulatedPeer(sim)];
 });
@@ -136,6 +138,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([real?.stop(), sim?.stop()]);
 });
+
+/**
+ * The simulator must answer as the real Nova did, unless README.md § KNOWN-DIFFERENCES lists the
+ * case: then its answer is asserted exactly, so that fixing the simulator makes the test fail
+ * until the entry goes too.
+ */
+function expectSameAnswer<T>(simulated: T, real: T, knownSimulatorAnswer?: T): void {
+  if (knownSimulatorAnswer === undefined) {
+    expect(simulated).toEqual(real);
+  } else {
+    expect(simulated).not.toEqual(real);
+    expect(simulated).toEqual(knownSimulatorAnswer);
+  }
+}
 
 /** Runs one scenario on both peers and hands both results over for comparison. */
 async function onBoth<T>(scenario: (peer: Peer) => Promise<T>): Promise<{ real: T; simulated: T }> {
@@ -166,6 +182,39 @@ describe('PUT /os-services/{id} at 2.93', () => {
     expect(s).toEqual(r);
   });
 
+  it('rejects a disabled_reason given with status enabled', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) =>
+      fault(peer, await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, { status: 'enabled', disabled_reason: 'x' })));
+    expect(r.status).toBe(400);
+    expect(s).toEqual(r);
+  });
+
+  // Nova's boolean schema takes the strings 'yes', 'on', '1', 'true' (any case) as true as well,
+  // so "parsed strictly" means: anything outside that list is a 400.
+  it('takes "yes" for true, as Nova\'s boolean schema does', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) => {
+      const id = await serviceUuid(peer, peer.spareHost);
+      const answer = await peer.nova('PUT', `/os-services/${id}`, { forced_down: 'yes' });
+      await peer.nova('PUT', `/os-services/${id}`, { forced_down: false });
+      return { status: answer.status, forcedDown: (answer.body as { service?: { forced_down?: unknown } }).service?.forced_down };
+    });
+    expect(r).toEqual({ status: 200, forcedDown: true });
+    expect(s).toEqual(r);
+  });
+
+  it('rejects a forced_down that is no boolean at all', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) =>
+      fault(peer, await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, { forced_down: 'maybe' })));
+    expect(r).toEqual({
+      status: 400, fault: 'badRequest',
+      message: "Invalid input for field/attribute forced_down. Value: maybe. 'maybe' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']",
+    });
+    expectSameAnswer(s, r, {
+      status: 400, fault: 'badRequest',
+      message: "Invalid input for field/attribute forced_down. Value: 'maybe'. 'maybe' is not valid under any of the given schemas",
+    });
+  });
+
   it('rejects an id that is not a uuid', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
       fault(peer, await peer.nova('PUT', '/os-services/not-a-uuid', { forced_down: true })));
@@ -182,10 +231,24 @@ describe('POST /servers/{id}/action evacuate at 2.93', () => {
     expect(s).toEqual(r);
   });
 
+  it('answers a target host that does not exist', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) =>
+      fault(peer, await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: { host: 'nowhere' } })));
+    expect(s).toEqual(r);
+  });
+
   it('rejects the force flag that 2.68 removed', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
       fault(peer, await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: { force: true } })));
     expect(r.status).toBe(400);
+    expect(s).toEqual(r);
+  });
+});
+
+describe('microversions', () => {
+  it('refuses 2.95 with 406, naming the maximum 2.93', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) => fault(peer, await peer.nova('GET', '/servers', undefined, '2.95')));
+    expect(r).toEqual({ status: 406, fault: 'computeFault', message: 'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.' });
     expect(s).toEqual(r);
   });
 });
@@ -200,9 +263,7 @@ describe('GET /os-migrations at 2.93', () => {
     expect(s).toEqual(r);
   });
 
-  // The fourth column is the simulator's answer where README.md § KNOWN-DIFFERENCES lists a
-  // difference: asserted exactly, so that fixing the simulator makes this test fail until the
-  // entry goes too.
+  // The third column is the simulator's answer where README.md § KNOWN-DIFFERENCES lists one.
   it.each<[string, string, Fault | undefined]>([
     ['an unknown migration type', 'migration_type=bogus', undefined],
     ['an unknown query parameter', 'colour=blue', {
@@ -215,11 +276,36 @@ describe('GET /os-migrations at 2.93', () => {
       const answer = await peer.nova('GET', `/os-migrations?${query}`);
       return answer.status === 200 ? { status: 200, count: (answer.body as { migrations: unknown[] }).migrations.length } : fault(peer, answer);
     });
-    if (knownSimulatorAnswer === undefined) {
-      expect(s).toEqual(r);
-    } else {
-      expect(s).not.toEqual(r);
-      expect(s).toEqual(knownSimulatorAnswer);
-    }
+    expectSameAnswer<unknown>(s, r, knownSimulatorAnswer);
+  });
+});
+
+// Last, because it changes the busy host for good: forced down, its server evacuated.
+describe('an evacuation from a forced-down host at 2.93', () => {
+  it('is accepted, reaches migration "done" on another host, and then blocks un-forcing', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) => {
+      const serviceId = await serviceUuid(peer, peer.busyHost);
+      await peer.nova('PUT', `/os-services/${serviceId}`, { status: 'disabled', disabled_reason: 'differential', forced_down: true });
+      const evacuate = await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: {} });
+      const migration = await until(`${peer.name}: evacuation of ${peer.serverOnBusyHost} settled`, async () => {
+        const { body } = await peer.nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`);
+        const found = (body as { migrations: { status: string }[] }).migrations[0];
+        return found !== undefined && ['done', 'failed', 'error', 'completed'].includes(found.status) ? found : undefined;
+      });
+      const { body } = await peer.nova('GET', `/servers/${peer.serverOnBusyHost}`);
+      const server = (body as { server: Record<string, unknown> }).server;
+      const unforce = await peer.nova('PUT', `/os-services/${serviceId}`, { forced_down: false });
+      return {
+        evacuate: evacuate.status,
+        migration: migration.status,
+        hostChanged: server['OS-EXT-SRV-ATTR:host'] !== peer.busyHost,
+        status: server.status,
+        taskState: server['OS-EXT-STS:task_state'],
+        unforce: fault(peer, unforce),
+      };
+    });
+    expect(r).toMatchObject({ evacuate: 200, migration: 'done', hostChanged: true, status: 'ACTIVE', taskState: null });
+    expect(r.unforce.status).toBe(400);
+    expect(s).toEqual(r);
   });
 });
