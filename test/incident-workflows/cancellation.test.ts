@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { stateQuery } from '../../workflows/incident-messages.ts';
 import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
-import { useIncidentTemporal } from './incident-worker.ts';
+import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 10 });
@@ -20,7 +20,9 @@ describe('cancelling an incident while it evacuates', () => {
       const handle = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1 });
       await until(async () => ((await handle.query(stateQuery)).instances.some((row) => row.progress.outcome === 'landed') ? true : undefined), 'a first landing');
       await handle.cancel();
-      return handle.result();
+      const finished = await handle.result();
+      await recordHistoryIfAsked(handle, 'cancelled-incident');
+      return finished;
     });
 
     const outcomes = result.instances.map((row) => row.progress.outcome);
