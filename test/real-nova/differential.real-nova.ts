@@ -18,6 +18,9 @@ interface Peer {
   /** A host with a server, its compute up and not forced down. */
   busyHost: string;
   serverOnBusyHost: string;
+  /** A second host with a server, for the duplicate-evacuate race. */
+  raceHost: string;
+  serverOnRaceHost: string;
   /** A host left alone by every other scenario, free to be forced down and up. */
   spareHost: string;
   /** Every host name this peer has, to blank out of messages. */
@@ -63,20 +66,15 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-async function realPeer(real: RealNova): Promise<Peer> {
-  const { username, password, projectName, userDomainName, projectDomainName } = real.credentials;
-  const nova = novaAt(real.novaUrl, await token(`${real.keystoneUrl}/v3`,
-    { name: username, password, domain: { name: userDomainName } }, { name: projectName, domain: { name: projectDomainName } }));
-  const [busyHost, , spareHost] = real.computeHosts;
-  if (busyHost === undefined || spareHost === undefined) throw new Error('the real-Nova suite needs three computes');
+async function bootOn(nova: Peer['nova'], real: RealNova, host: string): Promise<string> {
   const created = await nova('POST', '/servers', {
     server: {
-      name: 'differential', imageRef: real.imageId, flavorRef: real.flavorId, networks: 'none',
+      name: `differential-${host}`, imageRef: real.imageId, flavorRef: real.flavorId, networks: 'none',
       // An admin may pin a server to a host through its zone.
-      availability_zone: `nova:${busyHost}`,
+      availability_zone: `nova:${host}`,
     },
   });
-  if (created.status !== 202) throw new Error(`real Nova refused the server: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 202) throw new Error(`real Nova refused a server on ${host}: ${created.status} ${JSON.stringify(created.body)}`);
   const serverId = (created.body as { server: { id: string } }).server.id;
   await until(`server ${serverId} ACTIVE`, async () => {
     const { body } = await nova('GET', `/servers/${serverId}`);
@@ -84,7 +82,25 @@ async function realPeer(real: RealNova): Promise<Peer> {
     if (status === 'ERROR') throw new Error(`the server went to ERROR: ${JSON.stringify(body)}`);
     return status === 'ACTIVE' ? true : undefined;
   });
-  return { name: 'real Nova', nova, busyHost, serverOnBusyHost: serverId, spareHost, hosts: real.computeHosts };
+  return serverId;
+}
+
+async function realPeer(real: RealNova): Promise<Peer> {
+  const { username, password, projectName, userDomainName, projectDomainName } = real.credentials;
+  const nova = novaAt(real.novaUrl, await token(`${real.keystoneUrl}/v3`,
+    { name: username, password, domain: { name: userDomainName } }, { name: projectName, domain: { name: projectDomainName } }));
+  const [busyHost, raceHost, spareHost] = real.computeHosts;
+  if (busyHost === undefined || raceHost === undefined || spareHost === undefined) throw new Error('the real-Nova suite needs three computes');
+  const [serverOnBusyHost, serverOnRaceHost] = await Promise.all([bootOn(nova, real, busyHost), bootOn(nova, real, raceHost)]);
+  return { name: 'real Nova', nova, busyHost, serverOnBusyHost, raceHost, serverOnRaceHost, spareHost, hosts: real.computeHosts };
+}
+
+async function activeServerOn(nova: Peer['nova'], host: string): Promise<string> {
+  // The simulator seeds a mix of ACTIVE and SHUTOFF servers; the real one has one per host, ACTIVE.
+  const { body } = await nova('GET', `/servers/detail?all_tenants=1&host=${host}`);
+  const server = (body as { servers: { id: string; status: string }[] }).servers.find((s) => s.status === 'ACTIVE');
+  if (server === undefined) throw new Error(`the simulator put no ACTIVE server on ${host}`);
+  return server.id;
 }
 
 async function simulatedPeer(sim: Simulator): Promise<Peer> {
@@ -93,13 +109,12 @@ async function simulatedPeer(sim: Simulator): Promise<Peer> {
     { name: username, password, domain: { id: userDomainId } }, { name: projectName, domain: { id: projectDomainId } }));
   const services = await nova('GET', '/os-services?binary=nova-compute');
   const hosts = (services.body as { services: { host: string }[] }).services.map((s) => s.host).sort();
-  const [busyHost, , spareHost] = hosts;
-  if (busyHost === undefined || spareHost === undefined) throw new Error('the simulator needs three hosts');
-  // The simulator seeds a mix of ACTIVE and SHUTOFF servers; the real one has one, ACTIVE.
-  const { body } = await nova('GET', `/servers/detail?all_tenants=1&host=${busyHost}`);
-  const server = (body as { servers: { id: string; status: string }[] }).servers.find((s) => s.status === 'ACTIVE');
-  if (server === undefined) throw new Error(`the simulator put no ACTIVE server on ${busyHost}`);
-  return { name: 'simulator', nova, busyHost, serverOnBusyHost: server.id, spareHost, hosts };
+  const [busyHost, raceHost, spareHost] = hosts;
+  if (busyHost === undefined || raceHost === undefined || spareHost === undefined) throw new Error('the simulator needs three hosts');
+  return {
+    name: 'simulator', nova, busyHost, serverOnBusyHost: await activeServerOn(nova, busyHost),
+    raceHost, serverOnRaceHost: await activeServerOn(nova, raceHost), spareHost, hosts,
+  };
 }
 
 const uuidPattern = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -280,7 +295,7 @@ describe('GET /os-migrations at 2.93', () => {
   });
 });
 
-// Last, because it changes the busy host for good: forced down, its server evacuated.
+// These last two change their hosts for good: forced down, servers evacuated.
 describe('an evacuation from a forced-down host at 2.93', () => {
   it('is accepted, reaches migration "done" on another host, and then blocks un-forcing', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {
@@ -306,6 +321,22 @@ describe('an evacuation from a forced-down host at 2.93', () => {
     });
     expect(r).toMatchObject({ evacuate: 200, migration: 'done', hostChanged: true, status: 'ACTIVE', taskState: null });
     expect(r.unforce.status).toBe(400);
+    expect(s).toEqual(r);
+  });
+});
+
+describe('a duplicate evacuate at 2.93', () => {
+  // Real Nova has no task_state guard on evacuate (API-FACTS §0.2): the second request is accepted
+  // too, which is why Lazarus deduplicates through os-migrations. The simulator must not be kinder.
+  it('is accepted like the first when sent right after it', async () => {
+    const { real: r, simulated: s } = await onBoth(async (peer) => {
+      await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.raceHost)}`, { status: 'disabled', disabled_reason: 'differential', forced_down: true });
+      const action = `/servers/${peer.serverOnRaceHost}/action`;
+      const first = await peer.nova('POST', action, { evacuate: {} });
+      const second = await peer.nova('POST', action, { evacuate: {} });
+      return { first: first.status, second: second.status === 200 ? 200 : fault(peer, second) };
+    });
+    expect(r.first).toBe(200);
     expect(s).toEqual(r);
   });
 });
