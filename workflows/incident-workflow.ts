@@ -98,5 +98,5 @@ async function readEarlierEvacuation(input: EvacuationInput, workflowId: string)
   if (landing.outcome === 'failed' && landing.status === 'SHUTOFF') landing = await read(true);
   return landing.outcome === 'landed'
     ? { outcome: 'alreadyEvacuated', host: landing.host, by: `an earlier run of this incident (${workflowId})` }
-    : { outcome: 'failed', reason: `${landing.reason} (evacuated by an earlier run of this incident, ${workflowId})`, attempts: 0 };
+    : { outcome: 'failed', reason: `${landing.reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again`, attempts: 0 };
 }
