@@ -6,13 +6,13 @@ import { entriesOf, until, useIncidentCloud } from '../incident-activities/incid
 import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
-const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 10 });
+const cloud = useIncidentCloud({ hosts: 5, instancesPerHost: 10 });
 const temporal = useIncidentTemporal(cloud);
 
 describe('cancelling an incident while it evacuates', () => {
   it('starts no new evacuation, lets the one in flight land, leaves the host forced down and disabled, and reports Cancelled', async () => {
     const { sim } = cloud();
-    const host = 'cmp-01';
+    const host = 'cmp-05';
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) => {

@@ -37,7 +37,7 @@ function novaChangesFor(sim: IncidentCloud['sim'], host: string) {
 describe('an incident whose fencing cannot be proven', () => {
   it('evacuates nothing and forces nothing down, shows FencingUnproven, and recovers every instance once an operator confirms manual fencing', async () => {
     const { sim } = cloud();
-    const host = 'cmp-02';
+    const host = 'cmp-03';
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
@@ -67,7 +67,7 @@ describe('an incident whose fencing cannot be proven', () => {
 
   it('joins a second report to the running incident, retries fencing on request, and closes without touching Nova when aborted', async () => {
     const { sim } = cloud();
-    const host = 'cmp-03';
+    const host = 'cmp-04';
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {

@@ -7,13 +7,13 @@ import { evacuatesOf, until, useIncidentCloud } from '../incident-activities/inc
 import { useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
-const cloud = useIncidentCloud({ hosts: 3, instancesPerHost: 4 });
+const cloud = useIncidentCloud({ hosts: 6, instancesPerHost: 4 });
 const temporal = useIncidentTemporal(cloud);
 
 describe('an evacuation whose workflow ID is taken', () => {
   it('is not started again, sends no evacuate, and is reported with what Nova shows', async () => {
     const { sim } = cloud();
-    const host = 'cmp-01';
+    const host = 'cmp-06';
     const [taken] = sim.state().instances.filter((instance) => instance.host === host);
     if (taken === undefined) throw new Error(`${host} has no instances`);
     sim.failHost(host, 'compute-crash');
