@@ -1,8 +1,9 @@
 // The incident of one failed host, step by step as the runbook (shared/DESIGN.md) tells it:
 // fence with proof, force down, select, evacuate each instance exactly once, report. Started or
 // joined by health checkers with signal-with-start on ID incident/<host> (I5).
-import { CancellationScope, ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
+import { CancellationScope, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+// The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
 import { mapWithConcurrency } from './bounded-pool.ts';
 import type { EvacuationPlan, PlannedEvacuation } from './evacuation-policy.ts';

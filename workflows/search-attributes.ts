@@ -1,6 +1,8 @@
 // The search attributes operators filter incidents by in the Web UI and `temporal workflow list`
 // (e.g. `LazarusHost = "cmp-07" AND LazarusPhase = "FencingUnproven"`). They are part of the
 // product's interface: the dev server registers them at start and production clusters must too.
+// defineSearchAttributeKey is pure and not re-exported by @temporalio/workflow; Temporal's own
+// samples import it from @temporalio/common in workflow code.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const LAZARUS_SEARCH_ATTRIBUTES = {
