@@ -16,6 +16,7 @@ import { startSimulator } from '../../simulator/simulator.ts';
 import { passwordInEnvironment, settings } from '../fencing/fencing-fixtures.ts';
 import type { CapturedLogs } from '../openstack/cloud.ts';
 import { captureLogs } from '../openstack/cloud.ts';
+import { pollUntil } from '../support/poll.ts';
 
 /** Simulated time runs this much faster: Nova's 60 s service_down_time takes 60 ms. */
 export const TIME_SCALE = 1000;
@@ -89,14 +90,8 @@ export async function expectFailure(promise: Promise<unknown>, type: string, isR
 }
 
 /** Polls until `check` returns a value, a few ms apart; the simulator's time is scaled, so this is short. */
-export async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  return pollUntil(what, check, { timeoutMs, intervalMs: 10 });
 }
 
 export const entriesOf = <K extends ReturnType<Simulator['ledger']>[number]['kind']>(sim: Simulator, kind: K) =>

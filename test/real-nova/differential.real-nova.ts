@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/simulator.ts';
 import { realNovaMaxMicroversion, startRealNova, type RealNova } from './real-nova.ts';
+import { pollUntil } from '../support/poll.ts';
 
 interface Answer {
   status: number;
@@ -56,14 +57,8 @@ function novaAt(novaUrl: string, subjectToken: string): Peer['nova'] {
   });
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  return pollUntil(what, check, { timeoutMs, intervalMs: 250 });
 }
 
 async function bootOn(nova: Peer['nova'], real: RealNova, host: string): Promise<string> {

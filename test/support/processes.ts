@@ -1,5 +1,6 @@
 // Finds live processes by their command line, to prove that nothing was left behind.
 import { readdirSync, readFileSync } from 'node:fs';
+import { pollUntil } from './poll.ts';
 
 /** PIDs of live processes whose argv contains every one of `fragments` as whole arguments. */
 export function processesWithArguments(...fragments: string[]): number[] {
@@ -19,11 +20,9 @@ export function processesWithArguments(...fragments: string[]): number[] {
 
 /** Polls until no process matches, or throws naming the survivors. */
 export async function expectNoProcessLeft(fragments: string[], timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const survivors = processesWithArguments(...fragments);
-    if (survivors.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`processes with ${fragments.join(' ')} still alive: ${survivors.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const what = `processes with ${fragments.join(' ')} to end`;
+  await pollUntil(what, () => (processesWithArguments(...fragments).length === 0 ? true : undefined), {
+    timeoutMs, intervalMs: 100,
+    onTimeout: () => `processes with ${fragments.join(' ')} still alive: ${processesWithArguments(...fragments).join(', ')}`,
+  });
 }
