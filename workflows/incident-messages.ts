@@ -4,6 +4,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { FencingProof } from '../activities/fencing/index.ts';
 import type { ForcedDown } from '../activities/incident/index.ts';
+import type { CorroborationRules } from './corroboration.ts';
 import type { EvacuationPolicy, SkippedInstance } from './evacuation-policy.ts';
 import type { EvacuationOutcome } from './evacuation-workflow.ts';
 
@@ -17,6 +18,15 @@ export interface IncidentInput {
   evacuationConcurrency?: number;
   /** Evacuations tried per instance before a failed landing is final (default 3). */
   maxEvacuationAttempts?: number;
+  /** What must be true before anything destructive happens (default: the report is enough). */
+  corroboration?: CorroborationRules;
+  /** Ask the storm guard before fencing (default true); tests of a single incident may turn it off. */
+  isAdmissionRequired?: boolean;
+  /**
+   * `operator` (default): the host is re-admitted on the `readmit` Update. `automatic`: as soon as
+   * its nova-compute reports up again after the evacuations.
+   */
+  readmission?: 'operator' | 'automatic';
 }
 
 /** A health checker's "host X looks dead". */
@@ -33,9 +43,14 @@ export interface OperatorDecision {
   reason: string;
 }
 
-export type IncidentPhase = 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating' | 'Reported' | 'Aborted';
+export type IncidentPhase =
+  | 'Corroborating' | 'AwaitingApproval' | 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating'
+  /** Evacuations ended; the host stays fenced, forced down and disabled until it is re-admitted. */
+  | 'AwaitingReadmission' | 'Readmitting'
+  /** Closed: re-admitted, or (incidents started before re-admission existed, and cancelled ones) reported. */
+  | 'Readmitted' | 'Reported' | 'Aborted' | 'NotCorroborated';
 
-export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted';
+export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted' | 'NotCorroborated';
 
 export type InstanceProgress =
   | { outcome: 'planned' }
@@ -71,6 +86,12 @@ export interface IncidentState {
   instances: InstanceRow[];
   outcome?: IncidentOutcome;
   abortedBy?: OperatorDecision & { at: string };
+  /** Set when corroboration is required: what was checked last, and what is still missing. */
+  corroboration?: { checkedAt: string; missing: string[] };
+  /** The storm guard's answer; while held, why. */
+  admission?: { heldBecause?: string; admittedBy?: string; at?: string };
+  /** Set when re-admission began: who asked (or `automatic`), and what Nova answered. */
+  readmission?: { requestedBy: string; requestedAt: string; refusedBecause?: string; readmittedAt?: string };
 }
 
 /** One incident per host at a time (I5): operators type this ID. */
@@ -84,8 +105,22 @@ export const stateQuery = defineQuery<IncidentState>('state');
 export const retryFencingUpdate = defineUpdate<IncidentPhase>('retryFencing');
 /** Only while fencing is unproven: the operator fenced the host by other means and says so. */
 export const confirmFencedUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('confirmFenced');
-/** Only while fencing is unproven: close the incident without touching Nova. */
+/** While fencing is unproven or the storm guard holds the incident: close it without touching Nova. */
 export const abortUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('abort');
+/**
+ * Only while AwaitingReadmission: check the host's nova-compute is up again, clear forced_down,
+ * enable the service and close the incident. Fails, leaving the incident waiting, when the service
+ * is not up yet.
+ */
+export const readmitUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('readmit');
+/** From the storm guard: go ahead (or not yet), and whether automation is paused. */
+export const admissionSignal = defineSignal<[AdmissionAnswer]>('admission');
+
+export type AdmissionAnswer =
+  | { kind: 'admitted'; by: string }
+  | { kind: 'held'; because: string }
+  | { kind: 'paused'; by: string }
+  | { kind: 'resumed'; by: string };
 
 export function skippedRow(skipped: SkippedInstance): InstanceRow {
   return { instanceId: skipped.instanceId, name: skipped.name, progress: { outcome: 'skipped', reason: skipped.reason } };
