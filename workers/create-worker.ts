@@ -1,6 +1,6 @@
 // Builds a Lazarus worker: the workflows bundle from workflows/ and the activities from activities/.
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
 import type { IncidentDependencies } from '../activities/incident/index.ts';
 import { createActivities } from '../activities/index.ts';
 
@@ -20,6 +20,10 @@ export interface LazarusWorkerOptions {
   maxCachedWorkflows?: number;
   /** How long running activities may take to finish once shutdown was requested. */
   shutdownGraceTimeMs?: number;
+  /** Workflows bundled once beforehand (by a harness starting many workers) instead of at each start. */
+  workflowBundle?: WorkflowBundleOption;
+  /** Test hooks only (the chaos harness's kill points); production workers have none. */
+  interceptors?: WorkerInterceptors;
 }
 
 export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Worker> {
@@ -28,7 +32,8 @@ export function createLazarusWorker(options: LazarusWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(options.workflowBundle === undefined ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: options.workflowBundle }),
+    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
     activities: createActivities({ taskQueue, ...options.dependencies }),
     ...(options.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
     ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
