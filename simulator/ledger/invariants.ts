@@ -24,26 +24,38 @@ function fenceBeforeEvacuate(entries: readonly LedgerEntry[]): Violation[] {
     }));
 }
 
+/**
+ * Per instance and incident, an evacuate accepted while an earlier one had not ended in error or
+ * failed is a second evacuation. A retry after a failed one (NoValidHost, the destination died
+ * during the rebuild: the instance is still on the source) is how recovery goes on, not a breach.
+ */
 function exactlyOnce(entries: readonly LedgerEntry[]): Violation[] {
   // An incident of a host starts at its last recorded failure; evacuations before any failure
   // share incident 0.
   const failuresSoFar = new Map<string, number>();
-  const evacuations = new Map<string, EntryOf<'evacuate'>[]>();
+  const unfailed = new Map<string, EntryOf<'evacuate'>[]>();
+  const groupOfMigration = new Map<number, string>();
+  const violations: Violation[] = [];
   for (const entry of entries) {
     if (entry.kind === 'host-failure') failuresSoFar.set(entry.host, (failuresSoFar.get(entry.host) ?? 0) + 1);
+    if (entry.kind === 'evacuation-failed') {
+      const key = groupOfMigration.get(entry.migrationId);
+      if (key !== undefined) unfailed.set(key, (unfailed.get(key) ?? []).filter((e) => e.migrationId !== entry.migrationId));
+    }
     if (entry.kind !== 'evacuate') continue;
     const key = `${entry.instance} ${entry.sourceHost} ${failuresSoFar.get(entry.sourceHost) ?? 0}`;
-    const group = evacuations.get(key) ?? [];
-    group.push(entry);
-    evacuations.set(key, group);
+    const earlier = unfailed.get(key) ?? [];
+    if (earlier.length > 0) {
+      violations.push({
+        invariant: 'I2',
+        message: `evacuation ${earlier.length + 1} of ${entry.instance} accepted in one incident of ${entry.sourceHost} while migration ${earlier.map((e) => e.migrationId).join(', ')} had not failed`,
+        entries: [...earlier.map((e) => e.seq), entry.seq],
+      });
+    }
+    groupOfMigration.set(entry.migrationId, key);
+    unfailed.set(key, [...earlier, entry]);
   }
-  return [...evacuations.values()]
-    .filter((group) => group.length > 1)
-    .map((group) => ({
-      invariant: 'I2',
-      message: `${group.length} evacuations of ${group[0]?.instance ?? '?'} accepted in one incident of ${group[0]?.sourceHost ?? '?'}`,
-      entries: group.map((e) => e.seq),
-    }));
+  return violations;
 }
 
 function forceDownAfterFence(entries: readonly LedgerEntry[]): Violation[] {

@@ -29,6 +29,8 @@ export type LedgerEvent =
     requestId: string;
   }
   | { kind: 'power'; host: string; state: PowerState; previous: PowerState; via: PowerCommandSource }
+  /** An evacuation that ended without moving the instance, so a retry elsewhere is no second one. */
+  | { kind: 'evacuation-failed'; instance: string; migrationId: number; status: 'error' | 'failed' }
   | { kind: 'host-failure'; host: string; mode: FailureMode }
   | { kind: 'compute-restart'; host: string };
 

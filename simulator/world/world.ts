@@ -368,6 +368,7 @@ export class World implements HostPowerPort {
   #setMigrationStatus(migration: Migration, status: Migration['status']): void {
     migration.status = status;
     migration.updatedAt = this.stamp();
+    if (status === 'error' || status === 'failed') this.ledger.record({ kind: 'evacuation-failed', instance: migration.instanceUuid, migrationId: migration.id, status });
   }
 
   #touch(instance: Instance): void {

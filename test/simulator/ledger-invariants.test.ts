@@ -32,6 +32,20 @@ describe('checkInvariants', () => {
     ]);
     expect(violations.map((v) => [v.invariant, v.entries])).toEqual([['I1', [3]], ['I1', [4]], ['I2', [3, 4]], ['I4', [2]]]);
   });
+
+  it('counts a retry after a failed evacuation as recovery, but an evacuate while an earlier one is unfinished or done as a second one (I2)', () => {
+    const violations = checkInvariants([
+      { seq: 1, at, kind: 'host-failure', host: 'cmp-01', mode: 'power-loss' },
+      evacuation(2, 'vm-a', 'Off'),
+      { seq: 3, at, kind: 'evacuation-failed', instance: 'vm-a', migrationId: 2, status: 'failed' },
+      evacuation(4, 'vm-a', 'Off'),
+      evacuation(5, 'vm-b', 'Off'),
+      { seq: 6, at, kind: 'evacuation-failed', instance: 'vm-b', migrationId: 7, status: 'error' },
+      evacuation(7, 'vm-b', 'Off'),
+      { seq: 8, at, kind: 'evacuation-failed', instance: 'vm-b', migrationId: 7, status: 'error' },
+    ]);
+    expect(violations.map((v) => [v.invariant, v.entries])).toEqual([['I2', [5, 7]]]);
+  });
 });
 
 describe('the ledger of a running simulator', () => {
