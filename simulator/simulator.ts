@@ -28,6 +28,8 @@ import { World, WorldError } from './world/world.ts';
 export interface SimulatorOptions {
   hosts: number;
   instancesPerHost: number;
+  /** Empty hosts after the `hosts` ones (their names continue the numbering), e.g. to evacuate a big host to. */
+  spareHosts?: number;
   seed?: number;
   /** Simulated time runs this many times faster than real time. */
   timeScale?: number;

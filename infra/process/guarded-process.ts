@@ -15,6 +15,8 @@ export interface GuardedProcessOptions {
 }
 
 export interface GuardedProcess {
+  /** The guardian's pid; the command runs as its only child (benchmarks read its memory from /proc). */
+  readonly guardianPid: number | undefined;
   /** Resolves with the exit status once the command has ended. */
   readonly exited: Promise<number>;
   readonly hasExited: () => boolean;
@@ -41,6 +43,7 @@ export function spawnGuarded(command: string, args: readonly string[], options: 
     });
   });
   return {
+    guardianPid: guardian.pid,
     exited,
     hasExited: () => ended,
     async stop() {

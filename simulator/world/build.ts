@@ -7,6 +7,8 @@ import { PowerStateCode } from './model.ts';
 export interface WorldShape {
   hosts: number;
   instancesPerHost: number;
+  /** Hosts added after the others with no instances: room to evacuate to. */
+  spareHosts?: number;
 }
 
 export interface InitialWorld {
@@ -49,15 +51,16 @@ export function buildWorld(shape: WorldShape, identity: Identity, random: Seeded
   const hosts: Host[] = [];
   const instances: Instance[] = [];
   const actions: InstanceAction[] = [];
-  for (let h = 0; h < shape.hosts; h += 1) {
-    const name = hostName(h, shape.hosts);
+  const totalHosts = shape.hosts + (shape.spareHosts ?? 0);
+  for (let h = 0; h < totalHosts; h += 1) {
+    const name = hostName(h, totalHosts);
     const host: Host = {
       name, power: 'On', failure: null, isComputeRunning: true, capacity: hostCapacity,
       hypervisorId: h + 1, hypervisorUuid: random.uuid(), hostIp: `192.168.${Math.floor(h / 250)}.${(h % 250) + 1}`,
       service: service(h + 3, 'nova-compute', name, 'nova'), guests: new Set(),
     };
     hosts.push(host);
-    for (let i = 0; i < shape.instancesPerHost; i += 1) {
+    for (let i = 0; i < (h < shape.hosts ? shape.instancesPerHost : 0); i += 1) {
       const instance = buildInstance(instances.length + 1, host, identity, images, random, now);
       if (instance.vmState === 'active') host.guests.add(instance.uuid);
       instances.push(instance);

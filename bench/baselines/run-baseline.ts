@@ -1,0 +1,44 @@
+// One run of a re-enacted procedure on a fresh simulated cloud of the scenario, every failed host
+// recovered at once (Masakari runs one flow per notification, Pacemaker fences nodes concurrently).
+import { pollUntil } from '../../test/support/poll.ts';
+import { failHosts, startBenchCloud } from '../bench-cloud.ts';
+import type { RecoveryTimes } from '../measurements.ts';
+import { recoveryTimes } from '../measurements.ts';
+import type { Scenario } from '../scenarios.ts';
+import { BASELINE_TIME_SCALE } from '../scenarios.ts';
+import { landingsInNova, openNovaSession } from './cloud-client.ts';
+import { MASAKARI_MICROVERSION, recoverLikeMasakari } from './masakari.ts';
+import { PACEMAKER_MICROVERSION, recoverLikePacemaker } from './pacemaker.ts';
+import type { HostRecovery, ProcedureContext } from './procedure.ts';
+import { simulatedSleep } from './procedure.ts';
+
+export type BaselineProcedure = 'masakari' | 'pacemaker';
+
+/** Simulated milliseconds. */
+export interface BaselineRun extends RecoveryTimes {
+  failedInstances: number;
+}
+
+export async function runBaseline(procedure: BaselineProcedure, scenario: Scenario): Promise<BaselineRun> {
+  const cloud = await startBenchCloud(scenario, BASELINE_TIME_SCALE);
+  try {
+    const nova = await openNovaSession(cloud.sim, procedure === 'masakari' ? MASAKARI_MICROVERSION : PACEMAKER_MICROVERSION);
+    const context: ProcedureContext = { cloud, nova, sleep: simulatedSleep(BASELINE_TIME_SCALE) };
+    const reportedAt = failHosts(cloud);
+    const recover = (host: string): Promise<HostRecovery> => procedure === 'masakari'
+      ? recoverLikeMasakari(context, host)
+      : recoverLikePacemaker(context, host, reportedAt, BASELINE_TIME_SCALE);
+    const hosts = await Promise.all(cloud.failedHosts.map(recover));
+    // Pacemaker never checks a landing: its recovery is over when Nova's last rebuild is.
+    await pollUntil('every rebuild to end', () => cloud.sim.state().instances.every((i) => i.taskState !== 'rebuilding') ? true : undefined, { timeoutMs: 600_000, intervalMs: 20 });
+    const landings = await landingsInNova(nova);
+    const endedAt = Math.max(...hosts.map((host) => host.endedAt));
+    const times = recoveryTimes({
+      reportedAt, fencingProofsAt: hosts.map((host) => host.fencingProofAt), evacuates: cloud.evacuatesAccepted(), landings,
+      recoveredAt: procedure === 'masakari' ? endedAt : Math.max(...landings.values()),
+    }, BASELINE_TIME_SCALE);
+    return { ...times, failedInstances: hosts.reduce((sum, host) => sum + host.failedInstances, 0) };
+  } finally {
+    await cloud.stop();
+  }
+}

@@ -1,0 +1,51 @@
+// What a bench run produced, as the report and the chart read it.
+import type { BaselineRun } from './baselines/run-baseline.ts';
+import type { Timeline } from './ideal-rto.ts';
+import type { LazarusRun } from './lazarus-run.ts';
+import type { Machine } from './machine.ts';
+import type { Scenario } from './scenarios.ts';
+import { BASELINE_TIME_SCALE, LATENCIES, LAZARUS_CONCURRENCY, LAZARUS_TIME_SCALE } from './scenarios.ts';
+import { medianOf } from './statistics.ts';
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  /** Simulated milliseconds. */
+  ideal: Timeline;
+  lazarus: LazarusRun[];
+  masakari: BaselineRun[];
+  pacemaker: BaselineRun[];
+}
+
+export interface BenchResults {
+  date: string;
+  machine: Machine;
+  repeats: number;
+  durationMs: number;
+  settings: { latencies: typeof LATENCIES; lazarusConcurrency: number; lazarusTimeScale: number; baselineTimeScale: number };
+  scenarios: ScenarioResult[];
+}
+
+export const CURRENT_SETTINGS: BenchResults['settings'] = {
+  latencies: LATENCIES, lazarusConcurrency: LAZARUS_CONCURRENCY, lazarusTimeScale: LAZARUS_TIME_SCALE, baselineTimeScale: BASELINE_TIME_SCALE,
+};
+
+/** Medians in real seconds of Lazarus's run: a re-enactment's simulated RTO divided by Lazarus's time scale. */
+export interface Headline {
+  name: string;
+  lazarusRtoS: number;
+  idealRtoS: number;
+  overheadS: number;
+  masakariRtoS: number;
+  pacemakerRtoS: number;
+}
+
+export function headlineOf(result: ScenarioResult, settings: BenchResults['settings']): Headline {
+  const lazarusRtoS = medianOf(result.lazarus, (run) => run.rtoMs) / 1000;
+  const idealRtoS = result.ideal.rtoMs / settings.lazarusTimeScale / 1000;
+  return {
+    name: result.scenario.name, lazarusRtoS, idealRtoS,
+    overheadS: medianOf(result.lazarus, (run) => run.rtoMs / 1000 - idealRtoS),
+    masakariRtoS: medianOf(result.masakari, (run) => run.rtoMs) / settings.lazarusTimeScale / 1000,
+    pacemakerRtoS: medianOf(result.pacemaker, (run) => run.rtoMs) / settings.lazarusTimeScale / 1000,
+  };
+}
