@@ -1,15 +1,12 @@
 // `lazarus`: the operator's command line. Each command is one entry of COMMANDS, implemented in
 // its own module; anything else is refused with a clear message.
 import { readFileSync } from 'node:fs';
+import { INCIDENT_COMMANDS } from './commands/incident-commands.ts';
+import type { Command } from './commands/temporal-command.ts';
 import { preflightCommand } from './preflight/preflight-command.ts';
 
-interface Command {
-  summary: string;
-  /** Runs with the arguments after the command's name; resolves to the exit status. */
-  run: (args: readonly string[]) => Promise<number>;
-}
-
 const COMMANDS: Readonly<Record<string, Command>> = {
+  ...INCIDENT_COMMANDS,
   preflight: { summary: 'check the configuration, Nova and every BMC before protecting a cloud', run: preflightCommand },
 };
 
@@ -18,7 +15,7 @@ const USAGE = `usage: lazarus <command> [options]
 Instance HA for OpenStack on Temporal.
 
 commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(11)}  ${command.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)}  ${command.summary}`).join('\n')}
 
 options:
   --help       show this help (lazarus <command> --help for a command's)

@@ -2,12 +2,11 @@
 // No worker polls the task queue: what reached each incident is read from its history, as
 // `temporal workflow show` would, so these tests depend on the intake only, not on the workflow code.
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { HostReport } from '../../workflows/incident-messages.ts';
 import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
 import { LazarusHost } from '../../workflows/search-attributes.ts';
 import { ALERTMANAGER_PATH, REPORTS_PATH, startIntakeServer, type IntakeServer } from '../../workers/intake/intake-server.ts';
+import { reportsInHistory } from '../support/incident-history.ts';
 import { alertmanagerWebhook } from './alertmanager-payloads.ts';
 
 const { address, namespace } = inject('temporal');
@@ -45,15 +44,6 @@ function post(path: string, body: unknown, headers: Record<string, string> = { a
   });
 }
 
-/** The reports signalled to the incident of `host`, decoded from its history. */
-async function reportsInHistory(host: string): Promise<HostReport[]> {
-  const history = await client.workflow.getHandle(incidentWorkflowId(host)).fetchHistory();
-  return (history.events ?? [])
-    .map((event) => event.workflowExecutionSignaledEventAttributes)
-    .filter((signal) => signal?.signalName === 'report')
-    .map((signal) => defaultPayloadConverter.fromPayload<HostReport>(signal?.input?.payloads?.[0] ?? {}));
-}
-
 async function hasIncident(host: string): Promise<boolean> {
   return client.workflow.getHandle(incidentWorkflowId(host)).describe().then(() => true, () => false);
 }
@@ -69,7 +59,7 @@ describe('the health-check receiver', () => {
     const description = await client.workflow.getHandle(incidentWorkflowId(HOSTS.firing)).describe();
     expect(description).toMatchObject({ type: 'incidentWorkflow', runId: incidents[0]?.runId, status: { name: 'RUNNING' } });
     expect(description.typedSearchAttributes.get(LazarusHost)).toBe(HOSTS.firing);
-    expect(await reportsInHistory(HOSTS.firing)).toEqual([{
+    expect(await reportsInHistory(client, HOSTS.firing)).toEqual([{
       reporter: 'alertmanager/lazarus', reportedAt: '2026-11-21T21:40:00.000Z', reason: `NodeDown firing: ${HOSTS.firing} has not answered node_exporter scrapes for 2 minutes`,
     }]);
   });
@@ -83,8 +73,8 @@ describe('the health-check receiver', () => {
     const { incidents } = await again.json() as { incidents: { host: string; runId: string }[] };
     expect(incidents.map((incident) => incident.host)).toEqual([first, second]);
     expect(incidents[0]?.runId).toBe(once.incidents[0]?.runId);
-    expect(await reportsInHistory(first)).toHaveLength(1);
-    expect(await reportsInHistory(second)).toHaveLength(1);
+    expect(await reportsInHistory(client, first)).toHaveLength(1);
+    expect(await reportsInHistory(client, second)).toHaveLength(1);
   });
 
   it('starts nothing for a resolved alert and answers 200 with what it ignored and why', async () => {
@@ -122,7 +112,7 @@ describe('the health-check receiver', () => {
     const response = await post(REPORTS_PATH, { host: HOSTS.generic, reporter: 'consul', reason: 'serfHealth critical for 90 s' });
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({ host: HOSTS.generic, workflowId: `incident/${HOSTS.generic}` });
-    expect(await reportsInHistory(HOSTS.generic)).toEqual([{ reporter: 'consul', reason: 'serfHealth critical for 90 s' }]);
+    expect(await reportsInHistory(client, HOSTS.generic)).toEqual([{ reporter: 'consul', reason: 'serfHealth critical for 90 s' }]);
   });
 
   it('says where to send reports when the path or method is wrong', async () => {

@@ -3,6 +3,7 @@
 import type { HostRow } from './host-checks.ts';
 import { bmcLabel } from './host-checks.ts';
 import type { PreflightReport } from './run-preflight.ts';
+import { alignColumns } from '../text-table.ts';
 
 export function problemCount(report: PreflightReport): number {
   return report.problems.length + report.hosts.reduce((sum, row) => sum + row.problems.length, 0);
@@ -39,6 +40,5 @@ function table(rows: readonly HostRow[]): string[] {
       row.host, row.novaCompute ?? '(not in Nova)', row.bmc === undefined ? '(none)' : bmcLabel(row.bmc), row.power ?? '?', String(row.problems.length || '-'),
     ]),
   ];
-  const widths = cells[0]?.map((_, column) => Math.max(...cells.map((line) => line[column]?.length ?? 0))) ?? [];
-  return cells.map((line) => line.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  return alignColumns(cells);
 }

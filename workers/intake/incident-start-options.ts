@@ -1,0 +1,8 @@
+// How reports from this deployment start incidents: on the task queue its workers serve, with the
+// incident settings of its configuration. One place, shared by the receiver and `lazarus report`.
+import type { LazarusConfig } from '../config/load-config.ts';
+import type { IncidentStartOptions } from './send-host-report.ts';
+
+export function incidentStartOptions(temporal: Pick<LazarusConfig['temporal'], 'taskQueue'>): IncidentStartOptions {
+  return { taskQueue: temporal.taskQueue };
+}
