@@ -1,6 +1,7 @@
 // The incident's activities with the options activities/incident/README.md recommends, in one
 // place, so the incident and evacuation workflows cannot drift apart on timeouts or retries.
 import { proxyActivities } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 /** Three attempts, then the incident waits for an operator (retry fencing or confirm it manually). */
@@ -10,20 +11,37 @@ export const { fenceHost } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
 
-export const { forceDownComputeService, listInstancesOnHost } = proxyActivities<Activities>({
+export const {
+  forceDownComputeService, listInstancesOnHost, checkComputeServiceUp, enableComputeService, startInstance, gatherFailureEvidence, requestAdmission,
+} = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 /** Never retried sooner than 10 s: after EvacuationOutcomeUnknown Nova needs time to record what it accepted. */
-export const { evacuateInstance } = proxyActivities<Activities>({
+const EVACUATE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
-});
+};
+
+/** On the incident's own task queue: what evacuations started before the rate-limited queue existed call. */
+export const { evacuateInstance } = proxyActivities<Activities>(EVACUATE_OPTIONS);
+
+/** On the deployment's rate-limited task queue for evacuate calls (workers/create-worker.ts). */
+export function rateLimitedEvacuateInstance(taskQueue: string): Activities['evacuateInstance'] {
+  return proxyActivities<Activities>({ ...EVACUATE_OPTIONS, taskQueue }).evacuateInstance;
+}
 
 /** EvacuationInProgress is retryable, so this backoff is how long a rebuild may take: 30 minutes. */
 export const { verifyLanding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
+});
+
+/** Refused (EvacuationsNotCompleted) until the restarted compute has completed its evacuations. */
+export const { unforceComputeService } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '30 seconds', maximumInterval: '5 minutes' },
 });

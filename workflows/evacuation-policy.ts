@@ -36,6 +36,11 @@ export interface EvacuationPolicy {
    * that (for example when instance storage is shared, where Nova keeps the disk).
    */
   imageBackedOnLocalDisk: InstanceHandling;
+  /**
+   * From Nova 2.95 an evacuated instance lands stopped; true starts the ones that ran before the
+   * failure again (absent, as in incidents started before this setting existed, means true).
+   */
+  shouldRestartRunningInstances?: boolean;
 }
 
 /**
@@ -50,6 +55,7 @@ export const DEFAULT_EVACUATION_POLICY: EvacuationPolicy = {
   errored: 'evacuate',
   locked: 'evacuate',
   imageBackedOnLocalDisk: 'skip',
+  shouldRestartRunningInstances: true,
 };
 
 export interface PlannedEvacuation {

@@ -2,9 +2,9 @@
 // The workflow ID (evacuation/<incident-id>/<instance-uuid>) is the first line against a second
 // evacuate; evacuateInstance's reading of Nova's migrations is the second, and the one that also
 // catches a human's evacuation.
-import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, patched, workflowInfo } from '@temporalio/workflow';
 import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
-import { evacuateInstance, verifyLanding } from './activity-options.ts';
+import { evacuateInstance, rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
 
 export interface EvacuationInput {
   /** The incident's run-independent id, as in the workflow ID. */
@@ -17,6 +17,8 @@ export interface EvacuationInput {
   statusBefore: string;
   /** Evacuations tried, the first included, before a failed landing is final. */
   maxAttempts: number;
+  /** Start it again when it ran before and the evacuation left it stopped (Nova 2.95+); default true. */
+  shouldRestartRunningInstances?: boolean;
 }
 
 export type EvacuationOutcome =
@@ -28,6 +30,8 @@ export type EvacuationOutcome =
      * Nova's logs; the workflow cannot, since a lost answer never carried the id.
      */
     foundInNova?: { requestId: string | null };
+    /** Nova 2.95+ left it stopped and it was started again, as the policy asks for instances that ran before. */
+    startedAgain?: boolean;
   }
   /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
   | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
@@ -37,7 +41,17 @@ export function evacuationWorkflowId(incidentId: string, instanceId: string): st
   return `evacuation/${incidentId}/${instanceId}`;
 }
 
+/** The deployment's queue for evacuate calls only, whose rate limit bounds what Nova receives. */
+export function evacuateCallsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}/evacuate-calls`;
+}
+
+/** Evacuations started before evacuate calls were rate limited, and running instances started again, replay unchanged (I8). */
+const RATE_LIMITED_AND_RESTARTED = 'rate-limited-evacuate-and-restart';
+
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
+  const isCurrent = patched(RATE_LIMITED_AND_RESTARTED);
+  const evacuateOnce = isCurrent ? rateLimitedEvacuateInstance(evacuateCallsTaskQueue(workflowInfo().taskQueue)) : evacuateInstance;
   const startedAt = Date.now();
   let retryAfterMigrationId: number | undefined;
   let lastReason = 'no attempt was made';
@@ -49,7 +63,7 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
       incidentId: input.incidentId, instanceId: input.instanceId, sourceHost: input.sourceHost, incidentStartedAt: input.incidentStartedAt,
       ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
     };
-    const start = await orFailure(evacuateInstance(query));
+    const start = await orFailure(evacuateOnce(query));
     if ('gaveUp' in start) return { outcome: 'failed', reason: start.gaveUp, attempts: attempt };
     if (start.outcome === 'notOnSourceHost') {
       return { outcome: 'alreadyEvacuated', host: start.host, by: 'someone outside this incident (the server left the failed host without an evacuation of it)' };
@@ -66,7 +80,12 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
       incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
     }));
     if ('gaveUp' in landing) return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
-    if (landing.outcome === 'landed') return landed(start, landing, { attempt, durationMs: Date.now() - startedAt });
+    if (landing.outcome === 'landed') {
+      const isStopped = isCurrent && input.shouldRestartRunningInstances !== false && statusBefore === 'ACTIVE' && landing.status === 'SHUTOFF';
+      const started = isStopped ? await startAgain(input) : undefined;
+      if (started !== undefined && 'gaveUp' in started) return { outcome: 'failed', reason: started.gaveUp, attempts: attempt };
+      return { ...landed(start, landing, { attempt, durationMs: Date.now() - startedAt }), ...(started === undefined ? {} : { startedAgain: true }) };
+    }
     if (landing.host !== input.sourceHost || landing.migration === null) return { outcome: 'failed', reason: landing.reason, attempts: attempt };
     // Still on the failed host after a failed rebuild: another evacuate may find another destination.
     retryAfterMigrationId = landing.migration.id;
@@ -81,6 +100,17 @@ function landed(start: Exclude<EvacuationStart, { outcome: 'notOnSourceHost' | '
     outcome: 'landed', host: landing.host, durationMs: facts.durationMs, attempts: facts.attempt, migrationId: landing.migration.id,
     ...(start.outcome === 'requested' ? {} : { foundInNova: { requestId: start.requestId } }),
   };
+}
+
+/** Landed stopped (2.95+) though it ran before: start it and prove it ACTIVE where it landed. */
+async function startAgain(input: EvacuationInput): Promise<LandingReport | { gaveUp: string }> {
+  const started = await orFailure(startInstance(input.instanceId));
+  if ('gaveUp' in started) return { gaveUp: `landed stopped, and could not be started again: ${started.gaveUp}` };
+  const running = await orFailure(verifyLanding({
+    instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: 'ACTIVE', incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: false,
+  }));
+  if ('gaveUp' in running) return { gaveUp: `landed stopped, was started, but is not running: ${running.gaveUp}` };
+  return running.outcome === 'landed' ? running : { gaveUp: `landed stopped, was started, but is not running: ${running.reason}` };
 }
 
 /** An activity that failed for good ends the evacuation as an explained failure, never silently (I3). */

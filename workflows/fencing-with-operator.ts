@@ -1,8 +1,10 @@
 // Fencing with proof, or with an operator when the proof cannot be had (I1, I4): the incident
 // waits in FencingUnproven for retryFencing, confirmFenced or abort, each an Update whose
-// validator accepts it only then, and the last two only with who and why.
+// validator accepts it only then, and the last two only with who and why. Abort is also taken
+// before fencing, while the incident waits for corroboration or for the storm guard.
 import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
 import type { FencingProof } from '../activities/fencing/index.ts';
+import type { ManualFencing } from '../activities/incident/index.ts';
 import { fenceHost } from './activity-options.ts';
 import type { IncidentPhase, OperatorDecision } from './incident-messages.ts';
 import { abortUpdate, confirmFencedUpdate, retryFencingUpdate } from './incident-messages.ts';
@@ -11,32 +13,48 @@ import { now } from './incident-record.ts';
 
 export type OperatorChoice = { kind: 'retry' } | { kind: 'confirmed'; by: OperatorDecision } | { kind: 'aborted'; by: OperatorDecision };
 
+/** Phases in which an operator may abort: nothing destructive has happened yet. */
+const ABORTABLE: readonly IncidentPhase[] = ['Corroborating', 'AwaitingApproval', 'FencingUnproven'];
+
 export function handleOperatorChoices(incident: Incident): void {
-  const whileUnproven = (): void => {
-    if (incident.state.phase !== 'FencingUnproven' || incident.choice !== undefined) {
-      throw new Error(`${incident.state.incidentId} is ${incident.state.phase}, not waiting for an operator: fencing decisions are taken only while fencing is unproven`);
+  const whileIn = (phases: readonly IncidentPhase[]) => (): void => {
+    if (!phases.includes(incident.state.phase) || incident.choice !== undefined) {
+      throw new Error(`${incident.state.incidentId} is ${incident.state.phase}, not waiting for this decision: it is taken only while ${phases.join(' or ')}`);
     }
   };
-  const withWhoAndWhy = (decision: OperatorDecision): void => {
-    whileUnproven();
-    if (decision.operator.trim() === '' || decision.reason.trim() === '') throw new Error('say who decides (operator) and why (reason); both are recorded in the incident');
+  const withWhoAndWhy = (phases: readonly IncidentPhase[]) => (decision: OperatorDecision): void => {
+    whileIn(phases)();
+    requireWhoAndWhy(decision);
   };
   // Each update returns the phase the incident moved on to, once the main flow acted on the choice.
   const choose = async (choice: OperatorChoice): Promise<IncidentPhase> => {
+    const waitingIn = incident.state.phase;
     incident.choice = choice;
-    await condition(() => incident.state.phase !== 'FencingUnproven');
+    await condition(() => incident.state.phase !== waitingIn);
     return incident.state.phase;
   };
-  setHandler(retryFencingUpdate, () => choose({ kind: 'retry' }), { validator: whileUnproven });
-  setHandler(confirmFencedUpdate, (by) => choose({ kind: 'confirmed', by }), { validator: withWhoAndWhy });
-  setHandler(abortUpdate, (by) => choose({ kind: 'aborted', by }), { validator: withWhoAndWhy });
+  setHandler(retryFencingUpdate, () => choose({ kind: 'retry' }), { validator: whileIn(['FencingUnproven']) });
+  setHandler(confirmFencedUpdate, (by) => choose({ kind: 'confirmed', by }), { validator: withWhoAndWhy(['FencingUnproven']) });
+  setHandler(abortUpdate, (by) => choose({ kind: 'aborted', by }), { validator: withWhoAndWhy(ABORTABLE) });
+}
+
+export function requireWhoAndWhy(decision: OperatorDecision): void {
+  if (decision.operator.trim() === '' || decision.reason.trim() === '') throw new Error('say who decides (operator) and why (reason); both are recorded in the incident');
+}
+
+/** Records an operator's abort; true when the incident is to close Aborted. */
+export function isAbortChosen(incident: Incident): boolean {
+  const { choice } = incident;
+  if (choice?.kind !== 'aborted') return false;
+  incident.state.abortedBy = { ...choice.by, at: now() };
+  return true;
 }
 
 /**
  * Power-off read back from the BMC, or an operator's recorded confirmation (I1, I4). Until one
  * exists nothing touches Nova: the incident shows FencingUnproven with the reason and waits.
  */
-export async function fenceOrAskOperator(incident: Incident): Promise<FencingProof | 'aborted'> {
+export async function fenceOrAskOperator(incident: Incident): Promise<FencingProof | ManualFencing | 'aborted'> {
   const { state } = incident;
   for (;;) {
     state.fencing.attempts += 1;
@@ -56,27 +74,9 @@ export async function fenceOrAskOperator(incident: Incident): Promise<FencingPro
     const choice = incident.choice as OperatorChoice | undefined;
     if (choice?.kind === 'confirmed') {
       state.fencing.confirmedBy = { ...choice.by, at: now() };
-      return operatorFencingProof(state.host, choice.by, state.fencing.confirmedBy.at);
+      return { host: state.host, confirmedBy: choice.by.operator, confirmedAt: state.fencing.confirmedBy.at };
     }
-    if (choice?.kind === 'aborted') {
-      state.abortedBy = { ...choice.by, at: now() };
-      return 'aborted';
-    }
+    if (isAbortChosen(incident)) return 'aborted';
     incident.enter('Fencing');
   }
-}
-
-/**
- * forceDownComputeService takes a FencingProof only, and checks just its host before forcing the
- * service down (I4). DESIGN step 4 lets an operator's recorded confirmation stand in for a BMC
- * read-back, so the confirmation travels in a proof whose protocol is "operator" and whose bmc
- * names who confirmed: the disabled_reason then reads "fenced via operator at <time>". Replace
- * with a confirmation type of its own once the activity accepts one.
- */
-function operatorFencingProof(host: string, confirmation: OperatorDecision, confirmedAt: string): FencingProof {
-  const proof = {
-    host, protocol: 'operator', bmc: `confirmed by ${confirmation.operator}: ${confirmation.reason}`, powerState: 'Off',
-    readAt: confirmedAt, wasAlreadyOff: true, attempts: 0, elapsedMs: 0,
-  } as const;
-  return proof as unknown as FencingProof;
 }

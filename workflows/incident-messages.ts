@@ -44,7 +44,8 @@ export interface OperatorDecision {
 }
 
 export type IncidentPhase =
-  | 'Corroborating' | 'AwaitingApproval' | 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating'
+  /** Waiting for the corroboration rules to hold; then asking the storm guard. */
+  | 'Corroborating' | 'Admitting' | 'AwaitingApproval' | 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating'
   /** Evacuations ended; the host stays fenced, forced down and disabled until it is re-admitted. */
   | 'AwaitingReadmission' | 'Readmitting'
   /** Closed: re-admitted, or (incidents started before re-admission existed, and cancelled ones) reported. */
@@ -88,8 +89,10 @@ export interface IncidentState {
   abortedBy?: OperatorDecision & { at: string };
   /** Set when corroboration is required: what was checked last, and what is still missing. */
   corroboration?: { checkedAt: string; missing: string[] };
-  /** The storm guard's answer; while held, why. */
-  admission?: { heldBecause?: string; admittedBy?: string; at?: string };
+  /** The storm guard's answers: while held, why; once admitted, by whom (the guard, or an operator). */
+  admission?: { heldBecause?: string; admittedBy?: string; admittedAt?: string };
+  /** Set while the storm guard has paused all automation: no new evacuation starts. */
+  pausedBy?: string;
   /** Set when re-admission began: who asked (or `automatic`), and what Nova answered. */
   readmission?: { requestedBy: string; requestedAt: string; refusedBecause?: string; readmittedAt?: string };
 }

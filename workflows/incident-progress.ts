@@ -20,7 +20,7 @@ function describeProgress(progress: InstanceProgress): string {
 }
 
 /** Markdown cells must not break the table. */
-const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+export const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 export function progressTable(state: IncidentState): string {
   const fencing = state.fencing.proof !== undefined

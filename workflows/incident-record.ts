@@ -11,6 +11,11 @@ export interface Incident {
   readonly state: IncidentState;
   enter(phase: IncidentPhase): void;
   track(instanceId: string, progress: InstanceProgress): void;
+  /** Redraws the Web UI's current details after a change the other methods do not make. */
+  show(): void;
+  /** The outcome is known (and searchable); the incident may still wait, for re-admission. */
+  conclude(outcome: IncidentOutcome): void;
+  /** Concludes and ends in the closing phase: Aborted for an aborted incident, else Reported. */
   close(outcome: IncidentOutcome): IncidentState;
   /** What the operator chose while fencing was unproven; cleared when the incident waits again. */
   choice: OperatorChoice | undefined;
@@ -19,13 +24,13 @@ export interface Incident {
 export const now = (): string => new Date().toISOString();
 
 /** The incident's state, handlers and search attributes, before any step runs. */
-export function openIncident(input: IncidentInput): Incident {
+export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): Incident {
   const info = workflowInfo();
   // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
   // window, and derives the same evacuation IDs (I2's first line).
   const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
   const state: IncidentState = {
-    incidentId, host: input.host, incidentStartedAt: info.startTime.toISOString(), phase: 'Fencing',
+    incidentId, host: input.host, incidentStartedAt: info.startTime.toISOString(), phase: firstPhase,
     reports: input.reporter === undefined ? [] : [{ reporter: input.reporter, ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }), receivedAt: now() }],
     fencing: { attempts: 0 }, instances: [],
   };
@@ -43,15 +48,19 @@ export function openIncident(input: IncidentInput): Incident {
       if (row !== undefined) row.progress = progress;
       show();
     },
-    close(outcome) {
+    show,
+    conclude(outcome) {
       state.outcome = outcome;
       upsertSearchAttributes([{ key: LazarusOutcome, value: outcome }]);
-      incident.enter(outcome === 'Aborted' ? 'Aborted' : 'Reported');
+    },
+    close(outcome) {
+      incident.conclude(outcome);
+      incident.enter(outcome === 'Aborted' ? 'Aborted' : outcome === 'NotCorroborated' ? 'NotCorroborated' : 'Reported');
       return state;
     },
   };
   upsertSearchAttributes([{ key: LazarusHost, value: input.host }, { key: LazarusIncident, value: incidentId }]);
-  incident.enter('Fencing');
+  incident.enter(firstPhase);
   setHandler(stateQuery, () => state);
   setHandler(reportSignal, (report) => { state.reports.push({ ...report, receivedAt: now() }); show(); });
   return incident;

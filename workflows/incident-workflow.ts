@@ -1,11 +1,15 @@
 // The incident of one failed host, step by step as the runbook (shared/DESIGN.md) tells it:
-// fence with proof, force down, select, evacuate each instance exactly once, report. Started or
-// joined by health checkers with signal-with-start on ID incident/<host> (I5).
-import { CancellationScope, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+// corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
+// instance exactly once, report, and re-admit the repaired host. Started or joined by health
+// checkers with signal-with-start on ID incident/<host> (I5).
+import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, patched, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
+import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
 import { mapWithConcurrency } from './bounded-pool.ts';
+import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
+import { NO_CORROBORATION } from './corroboration.ts';
 import type { EvacuationPlan, PlannedEvacuation } from './evacuation-policy.ts';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from './evacuation-policy.ts';
 import type { EvacuationInput, EvacuationOutcome } from './evacuation-workflow.ts';
@@ -16,28 +20,60 @@ import { skippedRow } from './incident-messages.ts';
 import { incidentOutcome } from './incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
+import { openReadmissionDesk } from './readmission.ts';
 
 export const DEFAULT_EVACUATION_CONCURRENCY = 4;
 export const DEFAULT_MAX_EVACUATION_ATTEMPTS = 3;
 
+/**
+ * Incidents started before corroboration, admission and re-admission existed went from fencing
+ * straight to their report; their histories must replay unchanged (I8).
+ */
+const RUNBOOK_WITH_ADMISSION_AND_READMISSION = 'runbook-with-admission-and-readmission';
+
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
-  const incident = openIncident(input);
+  const isCurrentRunbook = patched(RUNBOOK_WITH_ADMISSION_AND_READMISSION);
+  const corroboration = input.corroboration ?? NO_CORROBORATION;
+  const isCorroborationNeeded = isCurrentRunbook && isCorroborationRequired(corroboration);
+  const isAdmissionRequired = isCurrentRunbook && input.isAdmissionRequired !== false;
+  const incident = openIncident(input, isCorroborationNeeded ? 'Corroborating' : isAdmissionRequired ? 'Admitting' : 'Fencing');
   handleOperatorChoices(incident);
+  listenToStormGuard(incident);
+  const readmissionDesk = openReadmissionDesk(incident);
   const { host, incidentId } = incident.state;
 
-  const proof = await fenceOrAskOperator(incident);
-  if (proof === 'aborted') return incident.close('Aborted');
+  if (isCorroborationNeeded) {
+    const corroborated = await corroborate(incident, corroboration);
+    if (corroborated !== 'corroborated') return incident.close(corroborated === 'aborted' ? 'Aborted' : 'NotCorroborated');
+  }
+  if (isAdmissionRequired && !await admitThroughStormGuard(incident)) return closeAfterAdmission(incident, true, 'Aborted');
+
+  if (incident.state.phase !== 'Fencing') incident.enter('Fencing');
+  const fencing = await fenceOrAskOperator(incident);
+  if (fencing === 'aborted') return closeAfterAdmission(incident, isAdmissionRequired, 'Aborted');
 
   incident.enter('ForcingDown');
-  incident.state.forcedDown = await forceDownComputeService(host, incidentId, proof);
+  incident.state.forcedDown = await forceDownComputeService(host, incidentId, fencing);
 
   incident.enter('Selecting');
   const plan = planEvacuation(await listInstancesOnHost(host), input.policy ?? DEFAULT_EVACUATION_POLICY);
 
   incident.enter('Evacuating');
   const wasCancelled = await evacuateAll(incident, plan, input);
+  if (wasCancelled || !isCurrentRunbook) return closeAfterAdmission(incident, isAdmissionRequired, wasCancelled ? 'Cancelled' : incidentOutcome(incident.state));
 
-  return incident.close(wasCancelled ? 'Cancelled' : incidentOutcome(incident.state));
+  incident.conclude(incidentOutcome(incident.state));
+  if (isAdmissionRequired) await tellStormGuardDone();
+  await readmissionDesk.readmitWhenAsked(input.readmission ?? 'operator');
+  // The readmit Update answers once it sees the closing phase.
+  await condition(allHandlersFinished);
+  return incident.state;
+}
+
+/** Ends the incident; the storm guard forgets it, so a pause no longer needs to reach it. */
+async function closeAfterAdmission(incident: Incident, wasAdmitted: boolean, outcome: Parameters<Incident['close']>[0]): Promise<IncidentState> {
+  if (wasAdmitted) await tellStormGuardDone();
+  return incident.close(outcome);
 }
 
 /**
@@ -52,22 +88,27 @@ async function evacuateAll(incident: Incident, plan: EvacuationPlan, input: Inci
   ];
   const cancellation = CancellationScope.current();
   await mapWithConcurrency(plan.evacuate, input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY, async (planned) => {
+    // Paused by the storm guard: nothing new starts until it resumes (or the incident is cancelled).
+    await CancellationScope.nonCancellable(() => condition(() => incident.state.pausedBy === undefined || cancellation.consideredCancelled));
     if (cancellation.consideredCancelled) {
       incident.track(planned.instanceId, { outcome: 'notStarted', reason: 'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again' });
       return;
     }
     incident.track(planned.instanceId, { outcome: 'evacuating' });
-    const outcome = await CancellationScope.nonCancellable(() => evacuate(incident, planned, input.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS));
+    const outcome = await CancellationScope.nonCancellable(() => evacuate(incident, planned, input));
     incident.track(planned.instanceId, outcome);
   });
   return cancellation.consideredCancelled;
 }
 
 /** One instance through its own child workflow; an ID taken already means an earlier run of this incident started it. */
-async function evacuate(incident: Incident, planned: PlannedEvacuation, maxAttempts: number): Promise<EvacuationOutcome> {
+async function evacuate(incident: Incident, planned: PlannedEvacuation, settings: IncidentInput): Promise<EvacuationOutcome> {
   const { incidentId, incidentStartedAt, host } = incident.state;
+  const shouldRestartRunningInstances = settings.policy?.shouldRestartRunningInstances;
   const input: EvacuationInput = {
-    incidentId, incidentStartedAt, sourceHost: host, instanceId: planned.instanceId, name: planned.name, statusBefore: planned.statusBefore, maxAttempts,
+    incidentId, incidentStartedAt, sourceHost: host, instanceId: planned.instanceId, name: planned.name, statusBefore: planned.statusBefore,
+    maxAttempts: settings.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS,
+    ...(shouldRestartRunningInstances === undefined ? {} : { shouldRestartRunningInstances }),
   };
   const workflowId = evacuationWorkflowId(incidentId, planned.instanceId);
   try {

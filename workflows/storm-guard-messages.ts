@@ -3,8 +3,13 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OperatorDecision } from './incident-messages.ts';
 
-/** Operators type this ID: `temporal workflow describe --workflow-id storm-guard`. */
-export const STORM_GUARD_WORKFLOW_ID = 'storm-guard';
+/**
+ * One guard per Lazarus deployment, i.e. per task queue its workers serve: operators type
+ * `temporal workflow describe --workflow-id storm-guard/lazarus`.
+ */
+export function stormGuardWorkflowId(taskQueue: string): string {
+  return `storm-guard/${taskQueue}`;
+}
 
 /** The blast radius past which new incidents wait for an operator. */
 export interface StormGuardLimits {
@@ -30,8 +35,11 @@ export interface AdmissionRequest {
 export interface HeldIncident {
   incidentWorkflowId: string;
   host: string;
+  fleet: AdmissionRequest['fleet'];
   heldSince: string;
   because: string;
+  /** Held only because automation was paused: resuming decides again. */
+  isHeldForPause: boolean;
 }
 
 export interface AdmittedIncident {

@@ -13,6 +13,14 @@ export interface ForcedDown {
   requestId: string | null;
 }
 
+/** An operator's recorded word that the host is off, standing in for a BMC read-back (DESIGN step 4). */
+export interface ManualFencing {
+  host: string;
+  /** Who confirmed; why is in the incident's history, not in Nova. */
+  confirmedBy: string;
+  confirmedAt: string;
+}
+
 export interface ServiceUpdated {
   host: string;
   serviceId: string;
@@ -48,13 +56,15 @@ export async function computeServiceOn(nova: NovaClient, host: string): Promise<
  * (§0 finding 3). Then a read confirms Nova computes it down: forced_down makes it down at once
  * (§1.4), so there is nothing to wait for and no sleep.
  */
-export async function forceDown(nova: NovaClient, host: string, incidentId: string, proof: FencingProof): Promise<ForcedDown> {
-  if (proof.host !== host) {
-    // Invariant I4: only this host's own read-back Off may force it down.
-    throw new LazarusError('FencingUnproven', `refusing to force down host ${host} with the fencing proof of host ${proof.host}; fence ${host} itself first`, { host, proofHost: proof.host });
+export async function forceDown(nova: NovaClient, host: string, incidentId: string, fencing: FencingProof | ManualFencing): Promise<ForcedDown> {
+  if (fencing.host !== host) {
+    // Invariant I4: only this host's own read-back Off (or its operator's confirmation) may force it down.
+    throw new LazarusError('FencingUnproven', `refusing to force down host ${host} with the fencing of host ${fencing.host}; fence ${host} itself first`, { host, proofHost: fencing.host });
   }
   const service = await computeServiceOn(nova, host);
-  const disabledReason = `lazarus ${incidentId}: fenced via ${proof.protocol} at ${proof.readAt}`;
+  const disabledReason = 'confirmedBy' in fencing
+    ? `lazarus ${incidentId}: fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
+    : `lazarus ${incidentId}: fenced via ${fencing.protocol} at ${fencing.readAt}`;
   const { requestId } = await nova.forceDownComputeService(service.id, disabledReason);
   const after = await computeServiceOn(nova, host);
   if (after.state !== 'down' || !after.isForcedDown) {

@@ -5,6 +5,7 @@ import { LazarusError } from '../errors.ts';
 import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../fencing/index.ts';
 import { createFenceDriver } from '../fencing/index.ts';
 import type { CredentialRequest, OpenStackLogger } from '../openstack/index.ts';
+import type { StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
 import { KeystoneSession, NovaClient, resolveCloudCredentials } from '../openstack/index.ts';
 
 /** Nova, connected once and shared by every activity of the worker. */
@@ -34,6 +35,8 @@ export interface IncidentDependencies {
   clock: Clock;
   /** nova-compute's report_interval (Nova's default is 10 s): how often a live compute bumps its service record. */
   reportIntervalMs: number;
+  /** The blast radius the storm guard applies (DEFAULT_STORM_GUARD_LIMITS without it). */
+  stormGuardLimits?: StormGuardLimits;
 }
 
 export const systemClock: Clock = { sleep: (ms) => sleep(ms) };

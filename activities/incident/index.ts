@@ -4,20 +4,25 @@
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
 import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';
-import type { ComputeServiceHealth, ForcedDown, ServiceUpdated } from './compute-service.ts';
+import type { ComputeServiceHealth, ForcedDown, ManualFencing, ServiceUpdated } from './compute-service.ts';
 import { changeService, checkHealth, forceDown } from './compute-service.ts';
 import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance.ts';
 import { evacuateOnce } from './evacuate-instance.ts';
+import { gatherEvidence } from './failure-evidence.ts';
 import { fenceHostThroughItsBmc } from './fence-host-activity.ts';
 import type { IncidentDependencies } from './incident-dependencies.ts';
 import type { InstanceOnHost } from './instances-on-host.ts';
 import { instanceOnHost } from './instances-on-host.ts';
 import type { InstanceStart } from './start-instance.ts';
 import { startUnlessActive } from './start-instance.ts';
+import type { AdmissionAsked } from './request-admission.ts';
+import { askStormGuard } from './request-admission.ts';
 import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
+import type { FailureEvidence } from '../../workflows/corroboration.ts';
+import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 
-export type { ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ServiceUpdated, VerifyLandingInput };
+export type { AdmissionAsked, ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
 export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
 export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
 
@@ -25,11 +30,15 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
   const { fencing, clock, reportIntervalMs } = dependencies;
   const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> => withTypedFailures(async () => use(await dependencies.nova.client()));
   return {
+    /** What Nova and the BMC say of the host now, for the corroboration rules; reads only, never fails on what it cannot read. */
+    gatherFailureEvidence: (host: string): Promise<FailureEvidence> => withTypedFailures(() => gatherEvidence(() => dependencies.nova.client(), fencing, host)),
+    /** Asks the storm guard to admit this incident, starting the guard if it is not running; the answer comes as a signal. */
+    requestAdmission: (host: string): Promise<AdmissionAsked> => withNova((nova) => askStormGuard(nova, host, dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS)),
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
     fenceHost: (host: string): Promise<FencingProof> => withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
     /** Disables and forces down the host's nova-compute in one PUT, then confirms Nova reports it down. */
-    forceDownComputeService: (host: string, incidentId: string, proof: FencingProof): Promise<ForcedDown> =>
-      withNova((nova) => forceDown(nova, host, incidentId, proof)),
+    forceDownComputeService: (host: string, incidentId: string, fencing: FencingProof | ManualFencing): Promise<ForcedDown> =>
+      withNova((nova) => forceDown(nova, host, incidentId, fencing)),
     /** Every instance on the host, of every project, as facts for the evacuation policy. */
     listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> => withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */

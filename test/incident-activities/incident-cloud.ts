@@ -9,6 +9,7 @@ import type { Activities } from '../../activities/index.ts';
 import type { IncidentDependencies, NovaProvider } from '../../activities/incident/index.ts';
 import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../../activities/incident/index.ts';
 import type { NovaClient } from '../../activities/openstack/index.ts';
+import type { StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
 import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import { cloudName } from '../../simulator/clouds-yaml.ts';
 import type { Simulator, SimulatorOptions } from '../../simulator/simulator.ts';
@@ -24,6 +25,8 @@ export const TIME_SCALE = 1000;
 export interface IncidentCloud {
   sim: Simulator;
   activities: Activities;
+  /** What the activities were built from, for a worker that builds its own. */
+  dependencies: IncidentDependencies;
   /** Lazarus's own Nova client, for what a human or a test does besides the activities. */
   nova: NovaClient;
   logLines: string[];
@@ -44,9 +47,16 @@ function inventoryOf(sim: Simulator): { bmcFor: (host: string) => BmcEntry | und
   };
 }
 
+/**
+ * Test files share one fleet across their scenarios, whose failed hosts stay down: the storm guard
+ * of a scenario that is not about it must not hold its incident for that.
+ */
+const WIDE_BLAST_RADIUS: StormGuardLimits = { maxIncidents: 100, maxFractionDown: 1, windowMs: 60_000 };
+
 /** The activities' dependencies pointed at the simulator; Nova connects on first use. */
-export function incidentDependencies(sim: Simulator, logs: CapturedLogs): IncidentDependencies {
+export function incidentDependencies(sim: Simulator, logs: CapturedLogs, stormGuardLimits = WIDE_BLAST_RADIUS): IncidentDependencies {
   return {
+    stormGuardLimits,
     nova: connectNovaOnFirstUse({ env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath }, cloud: cloudName, logger: logs.logger }),
     fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) => logs.lines.push(message)),
     clock: systemClock,
@@ -55,8 +65,8 @@ export function incidentDependencies(sim: Simulator, logs: CapturedLogs): Incide
 }
 
 /** `ipmiHosts` first hosts get an IPMI BMC (an ipmi_sim each); none by default. */
-export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHosts?: number } = {}): () => IncidentCloud {
-  const { ipmiHosts = 0, ...simulatorOptions } = options;
+export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHosts?: number; stormGuardLimits?: StormGuardLimits } = {}): () => IncidentCloud {
+  const { ipmiHosts = 0, stormGuardLimits, ...simulatorOptions } = options;
   let cloud: IncidentCloud | undefined;
   let nova: NovaProvider | undefined;
   beforeAll(async () => {
@@ -65,10 +75,10 @@ export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHost
       bmc: { ipmiHosts, tls: false }, ...simulatorOptions,
     });
     const logs = captureLogs();
-    const dependencies = incidentDependencies(sim, logs);
+    const dependencies = incidentDependencies(sim, logs, stormGuardLimits);
     nova = dependencies.nova;
     const activities = createActivities({ taskQueue: 'incident-activities-test', ...dependencies });
-    cloud = { sim, activities, nova: await nova.client(), logLines: logs.lines };
+    cloud = { sim, activities, dependencies, nova: await nova.client(), logLines: logs.lines };
   });
   afterAll(async () => {
     await nova?.close();

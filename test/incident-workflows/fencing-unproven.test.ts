@@ -8,7 +8,7 @@ import type { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { LazarusPhase } from '../../workflows/search-attributes.ts';
 import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
-import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { SHARED_STORAGE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 6 });
@@ -52,12 +52,11 @@ describe('an incident whose fencing cannot be proven', () => {
       sim.setPower(host, 'Off');
       const phase = await handle.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: 'power cut at the PDU' }] });
       expect(phase).toBe('ForcingDown');
-      const finished = await handle.result();
-      await recordHistoryIfAsked(handle, 'confirmed-fencing-incident');
-      return finished;
+      return evacuationsEnded(handle);
     });
 
-    expect(result).toMatchObject({ phase: 'Reported', outcome: 'Recovered', fencing: { confirmedBy: { operator: 'alice', reason: 'power cut at the PDU' } } });
+    expect(result).toMatchObject({ phase: 'AwaitingReadmission', outcome: 'Recovered', fencing: { confirmedBy: { operator: 'alice', reason: 'power cut at the PDU' } } });
+    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service.disabledReason).toMatch(/fenced manually, confirmed by alice at /);
     const planned = result.instances.filter((row) => row.progress.outcome !== 'skipped');
     expect(planned.length).toBeGreaterThan(0);
     for (const row of planned) expect(row.progress, row.name).toMatchObject({ outcome: 'landed' });

@@ -7,16 +7,21 @@
 // the incident activities against the file's simulated cloud; optionally records finished
 // incidents' histories for the replay test.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { WORKFLOWS_PATH } from '../../workers/create-worker.ts';
+import { createLazarusWorker, WORKFLOWS_PATH } from '../../workers/create-worker.ts';
+import type { IncidentPhase, IncidentState } from '../../workflows/incident-messages.ts';
+import { stateQuery } from '../../workflows/incident-messages.ts';
+import { progressTable } from '../../workflows/incident-progress.ts';
 import { reportHostFailure } from '../../workflows/incident-start.ts';
 import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
+import { pollUntil } from '../support/poll.ts';
 
 const { address, namespace } = inject('temporal');
 
@@ -54,17 +59,30 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
       withWorker: async (scenario) => {
         queues += 1;
         const taskQueue = `incident-workflows-${process.pid}-${queues}`;
-        const worker = await Worker.create({ connection: nativeConnection, namespace, taskQueue, workflowBundle, activities: cloud().activities });
+        const worker = await createLazarusWorker({ connection: nativeConnection, namespace, taskQueue, workflowBundle, dependencies: cloud().dependencies });
         return worker.runUntil(scenario(taskQueue));
       },
     };
   };
 }
 
+/** Phases after the evacuations: waiting for re-admission, or closed (cancelled, aborted, re-admitted). */
+const AFTER_EVACUATIONS = new Set<IncidentPhase>(['AwaitingReadmission', 'Readmitted', 'Reported', 'Aborted']);
+
+/** The incident's state once its evacuations ended; it then waits for re-admission unless it closed. */
+export function evacuationsEnded(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState> {
+  let last: IncidentState | undefined;
+  return pollUntil('the incident\'s evacuations to end', async () => {
+    last = await handle.query(stateQuery);
+    return AFTER_EVACUATIONS.has(last.phase) ? last : undefined;
+  }, { timeoutMs: 50_000, intervalMs: 50, onTimeout: () => `the evacuations of ${handle.workflowId} did not end; it is ${last?.phase ?? 'unknown'}:\n${last === undefined ? '' : progressTable(last)}` });
+}
+
 const ignore = (): void => undefined;
 export const quietBundler = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
 
 const HISTORIES_DIRECTORY = new URL('./histories/', import.meta.url);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const { History } = proto.api.history.v1;
 
@@ -82,7 +100,9 @@ export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string)
   const history = History.toObject(History.fromObject(await handle.fetchHistory()), JSON_FORM);
   // A history does not name its workflow, and the incident derives its evacuation IDs from it.
   const recorded: RecordedHistory = { workflowId: handle.workflowId, history };
-  await writeFile(new URL(`${name}.json`, HISTORIES_DIRECTORY), `${JSON.stringify(recorded, null, 1)}\n`);
+  // Stack traces in failures name this machine's checkout; the committed file names paths in the repo.
+  const text = JSON.stringify(recorded, null, 1).replaceAll(REPO_ROOT, '');
+  await writeFile(new URL(`${name}.json`, HISTORIES_DIRECTORY), `${text}\n`);
 }
 
 interface RecordedHistory {

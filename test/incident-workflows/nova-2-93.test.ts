@@ -2,7 +2,7 @@
 // expect running instances back running; at 2.95, the simulator's default in the other files, it expects them stopped.
 import { describe, expect, it } from 'vitest';
 import { useIncidentCloud } from '../incident-activities/incident-cloud.ts';
-import { useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 // The default seed puts ACTIVE, SHUTOFF and ERROR instances on cmp-07.
@@ -17,7 +17,7 @@ describe('an incident on a Nova that speaks at most 2.93', () => {
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) =>
-      (await temporal().report(taskQueue, { host, reporter: 'nova' }, { policy: EVERY_INSTANCE_POLICY })).result());
+      evacuationsEnded(await temporal().report(taskQueue, { host, reporter: 'nova' }, { policy: EVERY_INSTANCE_POLICY })));
 
     expect(result.outcome).toBe('Recovered');
     const landed = result.instances.filter((row) => row.progress.outcome === 'landed').map((row) => row.instanceId);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { evacuationWorkflow, evacuationWorkflowId } from '../../workflows/evacuation-workflow.ts';
 import { confirmFencedUpdate, stateQuery } from '../../workflows/incident-messages.ts';
 import { evacuatesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
-import { useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const cloud = useIncidentCloud({ hosts: 6, instancesPerHost: 4 });
@@ -33,7 +33,7 @@ describe('an evacuation whose workflow ID is taken', () => {
       });
       sim.setPower(host, 'Off');
       await incident.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: 'power cut at the PDU' }] });
-      return incident.result();
+      return evacuationsEnded(incident);
     });
 
     const row = result.instances.find((candidate) => candidate.instanceId === taken.uuid);

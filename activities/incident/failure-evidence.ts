@@ -1,0 +1,38 @@
+// What Nova and the host's BMC say about a reported host, read once each, for the incident's
+// corroboration rules (workflows/corroboration.ts). Reads only: nothing here changes the host.
+import { LazarusError } from '../errors.ts';
+import type { NovaClient } from '../openstack/index.ts';
+import type { FailureEvidence } from '../../workflows/corroboration.ts';
+import { computeServiceOn } from './compute-service.ts';
+import type { FencingProvider } from './incident-dependencies.ts';
+
+const explain = (error: unknown): string => (error instanceof LazarusError ? error.message : 'an unexpected error, see the worker log');
+
+async function novaView(nova: () => Promise<NovaClient>, host: string): Promise<FailureEvidence['nova']> {
+  try {
+    const service = await computeServiceOn(await nova(), host);
+    return { state: service.state, evidence: `Nova reports the nova-compute service of ${host} ${service.state} (last heartbeat ${service.updatedAt ?? 'never'})` };
+  } catch (error) {
+    return { state: 'unknown', evidence: explain(error) };
+  }
+}
+
+async function bmcView(fencing: FencingProvider, host: string): Promise<FailureEvidence['bmc']> {
+  try {
+    const driver = await fencing.driverFor(host);
+    try {
+      const power = await driver.powerState();
+      return { isReachable: true, evidence: `the ${driver.protocol} BMC at ${driver.address} answers: power ${power}` };
+    } finally {
+      await driver.close();
+    }
+  } catch (error) {
+    return { isReachable: false, evidence: explain(error) };
+  }
+}
+
+/** Both views at once; a view that cannot be had is evidence too ("unknown", "unreachable"), never a failure. */
+export async function gatherEvidence(nova: () => Promise<NovaClient>, fencing: FencingProvider, host: string): Promise<FailureEvidence> {
+  const [novaEvidence, bmcEvidence] = await Promise.all([novaView(nova, host), bmcView(fencing, host)]);
+  return { nova: novaEvidence, bmc: bmcEvidence };
+}

@@ -1,0 +1,96 @@
+// Re-admission (DESIGN step 10): once the evacuations ended, the host stays fenced, forced down and
+// disabled until an operator's `readmit` Update (or, when configured, until its nova-compute
+// reports again on its own). Then: check the compute is up, clear forced_down (Nova refuses while
+// the evacuations from it are not yet `completed`: the activity retries), enable the service.
+import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { checkComputeServiceUp, enableComputeService, unforceComputeService } from './activity-options.ts';
+import { requireWhoAndWhy } from './fencing-with-operator.ts';
+import type { IncidentPhase, IncidentState, OperatorDecision } from './incident-messages.ts';
+import { readmitUpdate } from './incident-messages.ts';
+import type { Incident } from './incident-record.ts';
+import { now } from './incident-record.ts';
+
+/** Between two looks at a host whose re-admission is automatic. */
+export const AUTOMATIC_READMISSION_RECHECK_MS = 60_000;
+
+interface ReadmitRequest {
+  requestedBy: string;
+  /** Set by the main flow: the phase it reached, or why the host was not re-admitted. */
+  answer?: { phase: IncidentPhase } | { refusedBecause: string };
+}
+
+export interface ReadmissionDesk {
+  /** Waits in AwaitingReadmission, re-admits the host when asked (and able), and ends in Readmitted. */
+  readmitWhenAsked(mode: 'operator' | 'automatic'): Promise<void>;
+}
+
+export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
+  let pending: ReadmitRequest | undefined;
+  setHandler(readmitUpdate, async (decision: OperatorDecision) => {
+    const request: ReadmitRequest = { requestedBy: `${decision.operator}: ${decision.reason}` };
+    pending = request;
+    await condition(() => request.answer !== undefined);
+    const { answer } = request;
+    if (answer !== undefined && 'refusedBecause' in answer) throw ApplicationFailure.nonRetryable(answer.refusedBecause, 'ReadmissionRefused');
+    return incident.state.phase;
+  }, {
+    validator: (decision: OperatorDecision) => {
+      requireWhoAndWhy(decision);
+      if (incident.state.phase !== 'AwaitingReadmission' || pending !== undefined) {
+        throw new Error(`${incident.state.incidentId} is ${incident.state.phase}: a host is re-admitted only while its incident is AwaitingReadmission, once its evacuations ended`);
+      }
+    },
+  });
+
+  /** The next request: an operator's, or in automatic mode the compute seen up again. */
+  const nextRequest = async (mode: 'operator' | 'automatic'): Promise<ReadmitRequest> => {
+    for (;;) {
+      if (mode === 'operator') await condition(() => pending !== undefined);
+      else await condition(() => pending !== undefined, AUTOMATIC_READMISSION_RECHECK_MS);
+      if (pending !== undefined) return pending;
+      try {
+        if ((await checkComputeServiceUp(incident.state.host)).isUp) return { requestedBy: 'automatic: nova-compute reports again' };
+      } catch (error) {
+        // Nova away for a while: look again at the next interval.
+        if (!(error instanceof ActivityFailure)) throw error;
+      }
+    }
+  };
+
+  const readmit = async (readmission: NonNullable<IncidentState['readmission']>): Promise<string | undefined> => {
+    const { host } = incident.state;
+    try {
+      const health = await checkComputeServiceUp(host);
+      if (!health.isUp) return `host ${host} is not re-admitted: ${health.evidence}`;
+      await unforceComputeService(host);
+      await enableComputeService(host);
+      readmission.readmittedAt = now();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      return `host ${host} is not re-admitted: ${error.cause?.message ?? error.message}; it stays forced down and disabled, readmit again once fixed`;
+    }
+  };
+
+  return {
+    async readmitWhenAsked(mode) {
+      const { state } = incident;
+      incident.enter('AwaitingReadmission');
+      for (;;) {
+        const request = await nextRequest(mode);
+        state.readmission = { requestedBy: request.requestedBy, requestedAt: now() };
+        incident.enter('Readmitting');
+        const refusedBecause = await readmit(state.readmission);
+        pending = undefined;
+        if (refusedBecause === undefined) {
+          incident.enter('Readmitted');
+          request.answer = { phase: 'Readmitted' };
+          return;
+        }
+        state.readmission.refusedBecause = refusedBecause;
+        incident.enter('AwaitingReadmission');
+        request.answer = { refusedBecause };
+      }
+    },
+  };
+}

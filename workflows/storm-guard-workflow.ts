@@ -1,0 +1,118 @@
+// The storm guard (I6): one long-lived workflow per Lazarus deployment that every incident asks
+// before fencing its host. Within the blast radius it admits at once; past it, incidents wait in
+// AwaitingApproval until an operator approves them or resets the guard. Pause stops all new
+// fencing and evacuations; what is in flight finishes. It continues as new before its history
+// grows large, carrying its state.
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { requireWhoAndWhy } from './fencing-with-operator.ts';
+import type { AdmissionAnswer, OperatorDecision } from './incident-messages.ts';
+import { admissionSignal } from './incident-messages.ts';
+import type { AdmissionRequest, HeldIncident, StormGuardState } from './storm-guard-messages.ts';
+import {
+  admissionRequestSignal, approveUpdate, DEFAULT_STORM_GUARD_LIMITS, guardStateQuery, incidentDoneSignal, pauseUpdate, resetGuardUpdate, resumeUpdate,
+} from './storm-guard-messages.ts';
+import { admissionVerdict, admittedWithinWindow } from './storm-guard-policy.ts';
+import { guardDetails } from './storm-guard-progress.ts';
+
+/** Well below the server's limits, so continuing as new never races a burst of requests. */
+const MAX_HISTORY_EVENTS = 2_000;
+
+export async function stormGuardWorkflow(carried?: StormGuardState): Promise<void> {
+  const state: StormGuardState = carried ?? { limits: DEFAULT_STORM_GUARD_LIMITS, admitted: [], held: [], running: [], decisions: [] };
+  const now = (): string => new Date().toISOString();
+  const show = (): void => { setCurrentDetails(guardDetails(state)); };
+
+  // An incident that ended or was terminated cannot be told: that is its business, not the guard's.
+  const tell = async (incidentWorkflowId: string, answer: AdmissionAnswer): Promise<void> => {
+    try {
+      await getExternalWorkflowHandle(incidentWorkflowId).signal(admissionSignal, answer);
+    } catch {
+      state.running = state.running.filter((id) => id !== incidentWorkflowId);
+    }
+  };
+  const admit = async (incident: { incidentWorkflowId: string; host: string }, by: string): Promise<void> => {
+    state.held = state.held.filter((held) => held.incidentWorkflowId !== incident.incidentWorkflowId);
+    const at = now();
+    state.admitted = [...admittedWithinWindow(state, Date.parse(at)), { incidentWorkflowId: incident.incidentWorkflowId, host: incident.host, admittedAt: at, by }];
+    if (!state.running.includes(incident.incidentWorkflowId)) state.running.push(incident.incidentWorkflowId);
+    show();
+    await tell(incident.incidentWorkflowId, { kind: 'admitted', by });
+  };
+  const decide = async (request: AdmissionRequest): Promise<void> => {
+    const verdict = admissionVerdict(state, request, Date.parse(now()));
+    if (verdict.admit) {
+      await admit(request, `the storm guard: ${verdict.because}`);
+      return;
+    }
+    const held: HeldIncident = { incidentWorkflowId: request.incidentWorkflowId, host: request.host, fleet: request.fleet, heldSince: now(), because: verdict.because, isHeldForPause: verdict.isHeldForPause };
+    state.held = [...state.held.filter((other) => other.incidentWorkflowId !== request.incidentWorkflowId), held];
+    show();
+    await tell(request.incidentWorkflowId, { kind: 'held', because: verdict.because });
+  };
+  const record = (action: string, decision: OperatorDecision): void => {
+    state.decisions = [...state.decisions, { ...decision, action, at: now() }].slice(-20);
+  };
+  const admitHeld = async (which: readonly HeldIncident[], decision: OperatorDecision): Promise<string[]> => {
+    for (const held of which) await admit(held, `${decision.operator}: ${decision.reason}`);
+    return which.map((held) => held.incidentWorkflowId);
+  };
+
+  setHandler(guardStateQuery, () => state);
+  setHandler(admissionRequestSignal, async (request) => {
+    state.limits = request.limits;
+    await decide(request);
+  });
+  // Also sent by an incident aborted while held, which must not hold the others any longer.
+  setHandler(incidentDoneSignal, ({ incidentWorkflowId }) => {
+    state.running = state.running.filter((id) => id !== incidentWorkflowId);
+    state.held = state.held.filter((held) => held.incidentWorkflowId !== incidentWorkflowId);
+    show();
+  });
+  const heldFor = (host: string | undefined): HeldIncident[] => state.held.filter((held) => host === undefined || held.host === host);
+  setHandler(approveUpdate, async (decision) => {
+    record(decision.host === undefined ? 'approve all held' : `approve ${decision.host}`, decision);
+    return admitHeld(heldFor(decision.host), decision);
+  }, {
+    validator: (decision: OperatorDecision & { host?: string }) => {
+      requireWhoAndWhy(decision);
+      if (heldFor(decision.host).length === 0) throw new Error(decision.host === undefined ? 'no incident is held by the storm guard' : `no incident of host ${decision.host} is held by the storm guard`);
+    },
+  });
+  setHandler(resetGuardUpdate, async (decision) => {
+    record('reset', decision);
+    state.admitted = [];
+    return admitHeld([...state.held], decision);
+  }, { validator: requireWhoAndWhy });
+  setHandler(pauseUpdate, async (decision) => {
+    record('pause', decision);
+    state.paused = { ...decision, at: now() };
+    show();
+    for (const id of [...state.running]) await tell(id, { kind: 'paused', by: `${decision.operator}: ${decision.reason}` });
+    return state;
+  }, {
+    validator: (decision: OperatorDecision) => {
+      requireWhoAndWhy(decision);
+      if (state.paused !== undefined) throw new Error(`automation is already paused by ${state.paused.operator} since ${state.paused.at}`);
+    },
+  });
+  setHandler(resumeUpdate, async (decision) => {
+    record('resume', decision);
+    delete state.paused;
+    show();
+    for (const id of [...state.running]) await tell(id, { kind: 'resumed', by: `${decision.operator}: ${decision.reason}` });
+    // Held only for the pause: decided again now, in the order they asked.
+    const forPause = state.held.filter((held) => held.isHeldForPause);
+    state.held = state.held.filter((held) => !held.isHeldForPause);
+    for (const held of forPause) await decide({ incidentWorkflowId: held.incidentWorkflowId, host: held.host, fleet: held.fleet, limits: state.limits });
+    return state;
+  }, {
+    validator: (decision: OperatorDecision) => {
+      requireWhoAndWhy(decision);
+      if (state.paused === undefined) throw new Error('automation is not paused');
+    },
+  });
+
+  show();
+  await condition(() => (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) && allHandlersFinished());
+  await continueAsNew<typeof stormGuardWorkflow>(state);
+}
