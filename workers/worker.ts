@@ -27,7 +27,10 @@ async function runWorker(configPath: string | undefined): Promise<void> {
   try {
     const worker = await createLazarusWorker({
       connection, namespace, taskQueue: config.temporal.taskQueue,
-      dependencies: { nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, warn), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS },
+      dependencies: {
+        nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, warn), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS, stormGuardLimits: config.stormGuard,
+      },
+      evacuateCallsPerSecond: config.temporal.evacuateCallsPerSecond,
       maxConcurrentActivityTaskExecutions: config.temporal.maxConcurrentActivities,
       maxCachedWorkflows: config.temporal.maxCachedWorkflows,
       // Long enough for a fencing attempt in flight to end with its proof or its FencingUnproven.

@@ -58,6 +58,11 @@ export const DEFAULT_EVACUATION_POLICY: EvacuationPolicy = {
   shouldRestartRunningInstances: true,
 };
 
+/** Evacuations of one host running at once. */
+export const DEFAULT_EVACUATION_CONCURRENCY = 4;
+/** Evacuations tried per instance, the first included, before a failed landing is final. */
+export const DEFAULT_MAX_EVACUATION_ATTEMPTS = 3;
+
 export interface PlannedEvacuation {
   instanceId: string;
   name: string;

@@ -11,7 +11,7 @@ import { mapWithConcurrency } from './bounded-pool.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
 import { NO_CORROBORATION } from './corroboration.ts';
 import type { EvacuationPlan, PlannedEvacuation } from './evacuation-policy.ts';
-import { DEFAULT_EVACUATION_POLICY, planEvacuation } from './evacuation-policy.ts';
+import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS, planEvacuation } from './evacuation-policy.ts';
 import type { EvacuationInput, EvacuationOutcome } from './evacuation-workflow.ts';
 import { evacuationWorkflow, evacuationWorkflowId } from './evacuation-workflow.ts';
 import { fenceOrAskOperator, handleOperatorChoices } from './fencing-with-operator.ts';
@@ -21,9 +21,6 @@ import { incidentOutcome } from './incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
 import { openReadmissionDesk } from './readmission.ts';
-
-export const DEFAULT_EVACUATION_CONCURRENCY = 4;
-export const DEFAULT_MAX_EVACUATION_ATTEMPTS = 3;
 
 /**
  * Incidents started before corroboration, admission and re-admission existed went from fencing

@@ -5,6 +5,9 @@ import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LazarusError } from '../../activities/errors.ts';
 import { loadConfig } from '../../workers/config/load-config.ts';
+import { NO_CORROBORATION } from '../../workflows/corroboration.ts';
+import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
+import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 import { temporalConnectConfig } from '../../workers/config/temporal-connection.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'workers', 'config', 'lazarus.example.yaml');
@@ -47,8 +50,37 @@ describe('the Lazarus configuration file', () => {
 
   it('fills in defaults for everything but the BMC inventory', async () => {
     const config = await loadConfig({ path: await configWith('{}'), env: {} });
-    expect(config.temporal).toEqual({ taskQueue: 'lazarus', maxConcurrentActivities: 20, maxCachedWorkflows: 500 });
+    expect(config.temporal).toEqual({ taskQueue: 'lazarus', maxConcurrentActivities: 20, maxCachedWorkflows: 500, evacuateCallsPerSecond: 5 });
     expect(config.fencing).toMatchObject({ powerOffTimeoutMs: 20_000, pollIntervalMs: 1000, redfish: { isInsecure: false } });
+    expect(config.incident).toEqual({
+      policy: { ...DEFAULT_EVACUATION_POLICY, protectionKeys: ['HA_Enabled', 'evacuable'] },
+      evacuationConcurrency: 4, maxEvacuationAttempts: 3, readmission: 'operator', isAdmissionRequired: true, corroboration: NO_CORROBORATION,
+    });
+    expect(config.stormGuard).toEqual(DEFAULT_STORM_GUARD_LIMITS);
+  });
+
+  it('turns the incident and storm-guard sections into what every incident is started with', async () => {
+    const config = await loadConfig({
+      path: await configWith([
+        'incident:', '  protect: all', '  imageBackedOnLocalDisk: evacuate', '  restartRunningInstances: false', '  evacuationConcurrency: 8', '  readmission: automatic',
+        '  corroboration:', '    novaDown: true', '    bmcReachable: true', '    minReporters: 2', '    timeoutSeconds: 300', '    recheckSeconds: 5',
+        'stormGuard:', '  enabled: false', '  maxIncidents: 5', '  maxFractionDown: 0.1', '  windowMinutes: 30',
+      ].join('\n')),
+      env: {},
+    });
+    expect(config.incident).toMatchObject({
+      policy: { protect: 'all', imageBackedOnLocalDisk: 'evacuate', shouldRestartRunningInstances: false }, evacuationConcurrency: 8, readmission: 'automatic', isAdmissionRequired: false,
+      corroboration: { isNovaDownRequired: true, isBmcReachableRequired: true, minReporters: 2, timeoutMs: 300_000, recheckIntervalMs: 5000 },
+    });
+    expect(config.stormGuard).toEqual({ maxIncidents: 5, maxFractionDown: 0.1, windowMs: 1_800_000 });
+  });
+
+  it('says which incident and storm-guard settings are wrong and what they accept', async () => {
+    const message = await problemsOf('incident:\n  stopped: ignore\n  evacuationConcurrency: 0\n  readmission: never\nstormGuard:\n  maxFractionDown: 25\n');
+    expect(message).toContain('incident.stopped: must be evacuate or skip');
+    expect(message).toContain('incident.evacuationConcurrency: must be at least 1');
+    expect(message).toContain('incident.readmission: must be operator or automatic');
+    expect(message).toContain('stormGuard.maxFractionDown: must be a fraction from 0 to 1, e.g. 0.25');
   });
 
   it('refuses an inline password and says how to reference it instead', async () => {

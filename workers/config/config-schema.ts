@@ -1,9 +1,15 @@
 // The shape of lazarus.yaml, validated with zod at the edge. Messages say what is wrong and how to
 // fix it; the file's field paths are added by format-config-errors.ts.
 import { z } from 'zod';
+import { NO_CORROBORATION } from '../../workflows/corroboration.ts';
+import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS } from '../../workflows/evacuation-policy.ts';
+import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 
 const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'is empty; remove it or give it a value' });
 const seconds = z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be more than 0 seconds' });
+const count = z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be at least 1' });
+const flag = z.boolean({ error: 'must be true or false' });
+const handling = z.enum(['evacuate', 'skip'], { error: 'must be evacuate or skip' });
 
 const INLINE_PASSWORD =
   'inline passwords are not accepted, so that the file can be shared and logged; ' +
@@ -52,6 +58,33 @@ export const configFileSchema = z.strictObject({
     taskQueue: text.default('lazarus'),
     maxConcurrentActivities: z.number({ error: 'must be a whole number' }).int().positive({ error: 'must be at least 1' }).default(20),
     maxCachedWorkflows: z.number({ error: 'must be a whole number' }).int().nonnegative({ error: 'must be 0 or more' }).default(500),
+    evacuateCallsPerSecond: z.number({ error: 'must be a number of calls a second' }).positive({ error: 'must be more than 0' }).default(5),
+  }).prefault({}),
+  incident: z.strictObject({
+    protect: z.enum(['all', 'tagged'], { error: 'must be all or tagged' }).default(DEFAULT_EVACUATION_POLICY.protect),
+    protectionKeys: z.array(text, { error: 'must be a list of metadata keys' }).min(1, { error: 'is empty; list at least one key, e.g. HA_Enabled' }).default([...DEFAULT_EVACUATION_POLICY.protectionKeys]),
+    priorityKey: text.default(DEFAULT_EVACUATION_POLICY.priorityKey),
+    stopped: handling.default(DEFAULT_EVACUATION_POLICY.stopped),
+    errored: handling.default(DEFAULT_EVACUATION_POLICY.errored),
+    locked: handling.default(DEFAULT_EVACUATION_POLICY.locked),
+    imageBackedOnLocalDisk: handling.default(DEFAULT_EVACUATION_POLICY.imageBackedOnLocalDisk),
+    restartRunningInstances: flag.default(true),
+    evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
+    maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
+    readmission: z.enum(['operator', 'automatic'], { error: 'must be operator or automatic' }).default('operator'),
+    corroboration: z.strictObject({
+      novaDown: flag.default(NO_CORROBORATION.isNovaDownRequired),
+      bmcReachable: flag.default(NO_CORROBORATION.isBmcReachableRequired),
+      minReporters: count.default(NO_CORROBORATION.minReporters),
+      timeoutSeconds: seconds.default(NO_CORROBORATION.timeoutMs / 1000),
+      recheckSeconds: seconds.default(NO_CORROBORATION.recheckIntervalMs / 1000),
+    }).prefault({}),
+  }).prefault({}),
+  stormGuard: z.strictObject({
+    enabled: flag.default(true),
+    maxIncidents: count.default(DEFAULT_STORM_GUARD_LIMITS.maxIncidents),
+    maxFractionDown: z.number({ error: 'must be a fraction from 0 to 1' }).min(0).max(1, { error: 'must be a fraction from 0 to 1, e.g. 0.25' }).default(DEFAULT_STORM_GUARD_LIMITS.maxFractionDown),
+    windowMinutes: z.number({ error: 'must be a number of minutes' }).positive({ error: 'must be more than 0 minutes' }).default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
   }).prefault({}),
   fencing: z.strictObject({
     powerOffTimeoutSeconds: seconds.default(20),

@@ -10,6 +10,9 @@ import { BmcInventory } from './bmc-inventory.ts';
 import type { ConfigFile } from './config-schema.ts';
 import { configFileSchema } from './config-schema.ts';
 import { applyEnvironmentOverrides } from './environment-overrides.ts';
+import type { IncidentSettings } from './incident-settings.ts';
+import { incidentSettingsOf, stormGuardLimitsOf } from './incident-settings.ts';
+import type { StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
 
 export const DEFAULT_CONFIG_PATH = './lazarus.yaml';
 
@@ -20,6 +23,9 @@ export interface LazarusConfig {
   temporal: ConfigFile['temporal'];
   fencing: FencingSettings;
   bmcs: BmcInventory;
+  /** What every incident this deployment starts is given: policy, limits, corroboration, re-admission. */
+  incident: IncidentSettings;
+  stormGuard: StormGuardLimits;
 }
 
 export interface ConfigSource {
@@ -53,6 +59,8 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
       redfish: { isInsecure: fencing.redfish.insecure, ...(fencing.redfish.caBundle === undefined ? {} : { caBundle: fencing.redfish.caBundle }) },
     },
     bmcs,
+    incident: incidentSettingsOf(file),
+    stormGuard: stormGuardLimitsOf(file),
   };
 }
 
