@@ -1,0 +1,52 @@
+// A chaos campaign: N seeded runs, a few at a time, the workflows bundled once for all their workers.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
+import { WORKFLOWS_PATH } from '../workers/create-worker.ts';
+import type { RunReport } from './run-once.ts';
+import { runOnce } from './run-once.ts';
+import type { ChaosShape } from './schedule.ts';
+import { planRun } from './schedule.ts';
+import type { CampaignSummary } from './summary.ts';
+import { summarize } from './summary.ts';
+
+export interface CampaignOptions {
+  runs: number;
+  /** Run i uses seed + i, so any run is replayed alone with `--runs 1 --seed <its seed>`. */
+  seed: number;
+  shape: ChaosShape;
+  /** Runs at once; each has its own simulator, dev server and workers. */
+  parallel: number;
+  onRun?: (report: RunReport) => void;
+}
+
+const ignore = (): void => undefined;
+const quiet = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
+
+export async function runCampaign(options: CampaignOptions): Promise<{ reports: RunReport[]; summary: CampaignSummary }> {
+  const startedAt = Date.now();
+  const cliPath = await ensureTemporalCli();
+  const workDirectory = await mkdtemp(join(tmpdir(), 'lazarus-chaos-'));
+  try {
+    const bundlePath = join(workDirectory, 'workflow-bundle.js');
+    await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+    const reports: RunReport[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < options.runs) {
+        const seed = options.seed + next;
+        next += 1;
+        const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory });
+        reports.push(report);
+        options.onRun?.(report);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.parallel, options.runs) }, lane));
+    reports.sort((a, b) => a.seed - b.seed);
+    return { reports, summary: summarize(reports, Date.now() - startedAt) };
+  } finally {
+    await rm(workDirectory, { recursive: true, force: true });
+  }
+}

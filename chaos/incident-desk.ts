@@ -1,0 +1,132 @@
+// The run's side of Temporal: health checkers' reports, an operator's cancel, reset and retry of
+// fencing, and at the end what each incident says of itself. The server may be down at any of
+// these moments (the harness kills it), so each call is retried until it gets through.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { DEFAULT_TASK_QUEUE } from '../workers/create-worker.ts';
+import type { EvacuationPolicy } from '../workflows/evacuation-policy.ts';
+import { DEFAULT_EVACUATION_POLICY } from '../workflows/evacuation-policy.ts';
+import { incidentWorkflowId, readmitUpdate, retryFencingUpdate, stateQuery } from '../workflows/incident-messages.ts';
+import { reportHostFailure } from '../workflows/incident-start.ts';
+import { incidentWorkflow } from '../workflows/incident-workflow.ts';
+import type { Timeline } from './timeline.ts';
+import type { IncidentObservation } from './verdict.ts';
+import { WAITING_PHASES } from './verdict.ts';
+
+/** Every instance Nova can evacuate, image-backed ones included (shared storage): the most evacuations per run. */
+export const CHAOS_POLICY: EvacuationPolicy = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' };
+
+/** Longer than a dev server takes to come back after a SIGKILL. */
+const PERSISTENCE_MS = 90_000;
+
+export class IncidentDesk {
+  /** Every run of every incident workflow this run saw, by workflow ID. */
+  readonly #runs = new Map<string, Set<string>>();
+  readonly #fencingRetried = new Set<string>();
+
+  constructor(private readonly client: Client, private readonly options: { address: string; cliPath: string; timeline: Timeline }) {}
+
+  /** A health checker's report: starts the host's incident, or joins the running one. */
+  async report(host: string, reason: string): Promise<void> {
+    const handle = await this.#persistently(`report ${host}`, () => this.client.workflow.signalWithStart(incidentWorkflow, {
+      taskQueue: DEFAULT_TASK_QUEUE, ...reportHostFailure({ host, reporter: 'chaos-health-check', reason }, { policy: CHAOS_POLICY }),
+    }));
+    const runs = this.#runsOf(handle.workflowId);
+    this.options.timeline.note(`report of ${host} (${reason}) ${runs.has(handle.signaledRunId) ? 'joined' : 'started'} run ${handle.signaledRunId}`);
+    runs.add(handle.signaledRunId);
+  }
+
+  async cancel(host: string): Promise<void> {
+    await this.#persistently(`cancel ${host}`, () => this.client.workflow.getHandle(incidentWorkflowId(host)).cancel());
+    this.options.timeline.note(`operator cancelled incident/${host}`);
+  }
+
+  /** `temporal workflow reset` to the first workflow task, as an operator re-runs an incident. */
+  async reset(host: string): Promise<void> {
+    const workflowId = incidentWorkflowId(host);
+    await this.#persistently(`reset ${workflowId}`, () => promisify(execFile)(this.options.cliPath, [
+      'workflow', 'reset', '--address', this.options.address, '--namespace', 'default', '--workflow-id', workflowId,
+      '--type', 'FirstWorkflowTask', '--reason', 'chaos: an operator re-runs the incident',
+    ], { timeout: 30_000 }));
+    const { runId } = await this.#persistently(`describe ${workflowId}`, () => this.client.workflow.getHandle(workflowId).describe());
+    this.#runsOf(workflowId).add(runId);
+    this.options.timeline.note(`operator reset ${workflowId} to its first workflow task: run ${runId}`);
+  }
+
+  /** The phase of the host's incident now; undefined if it has none or it is closed. */
+  async phaseOf(host: string): Promise<string | undefined> {
+    const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
+    const { status } = await this.#persistently(`describe ${handle.workflowId}`, () => handle.describe());
+    if (status.name !== 'RUNNING') return undefined;
+    return (await this.#persistently(`query ${handle.workflowId}`, () => handle.query(stateQuery))).phase;
+  }
+
+  /** The operator's `readmit`; a refusal (the incident was not waiting for it) is noted, not retried. */
+  async readmit(host: string): Promise<void> {
+    const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
+    const answer = await this.#persistently(`readmit ${host}`, () => handle.executeUpdate(readmitUpdate, { args: [{ operator: 'chaos-operator', reason: 'host repaired' }] })
+      .catch((error: unknown) => {
+        if (error instanceof WorkflowUpdateFailedError) return `refused: ${error.cause?.message ?? error.message}`;
+        throw error;
+      }));
+    this.options.timeline.note(`operator re-admitted ${host}: ${answer}`);
+  }
+
+  /**
+   * Undefined once every incident is closed or waiting for an operator and no evacuation runs;
+   * otherwise what is still moving. An incident whose fencing is unproven gets one retryFencing
+   * (the operator's move once the BMC is healthy again).
+   */
+  async whatIsStillMoving(): Promise<string | undefined> {
+    for (const workflowId of this.#runs.keys()) {
+      const handle = this.client.workflow.getHandle(workflowId);
+      const { status, runId } = await handle.describe();
+      this.#runsOf(workflowId).add(runId);
+      if (status.name !== 'RUNNING') continue;
+      const { phase } = await handle.query(stateQuery);
+      if (phase === 'FencingUnproven' && !this.#fencingRetried.has(runId)) {
+        this.#fencingRetried.add(runId);
+        const after = await handle.executeUpdate(retryFencingUpdate);
+        this.options.timeline.note(`operator asked ${workflowId} to retry fencing: ${after}`);
+        return `${workflowId} retrying fencing`;
+      }
+      if (!WAITING_PHASES.has(phase)) return `${workflowId} in ${phase}`;
+    }
+    const { count } = await this.client.workflow.count('WorkflowType = "evacuationWorkflow" AND ExecutionStatus = "Running"');
+    return count > 0 ? `${count} evacuation workflows running` : undefined;
+  }
+
+  /** Every run seen, with its status and, unless a reset replaced it, its state. */
+  async observe(): Promise<IncidentObservation[]> {
+    const observations: IncidentObservation[] = [];
+    for (const [workflowId, runIds] of this.#runs) {
+      for (const runId of runIds) {
+        const handle = this.client.workflow.getHandle(workflowId, runId);
+        const status = (await this.#persistently(`describe ${workflowId}`, () => handle.describe())).status.name;
+        const state = status === 'TERMINATED' ? undefined : await handle.query(stateQuery).catch(() => undefined);
+        observations.push({ workflowId, runId, status, ...(state === undefined ? {} : { state }) });
+      }
+    }
+    return observations;
+  }
+
+  #runsOf(workflowId: string): Set<string> {
+    const runs = this.#runs.get(workflowId) ?? new Set<string>();
+    this.#runs.set(workflowId, runs);
+    return runs;
+  }
+
+  async #persistently<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + PERSISTENCE_MS;
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`${what}: still failing after ${PERSISTENCE_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// Carries out one planned action against the run's real parts: the simulator (failures, API and
+// BMC faults, a human's evacuation), the Temporal server and the worker processes (SIGKILL), and
+// the incidents (reports, cancel, reset).
+import type { NovaProvider } from '../activities/incident/index.ts';
+import type { Simulator } from '../simulator/simulator.ts';
+import type { SeededRandom } from '../simulator/random.ts';
+import type { FailureMode } from '../simulator/world/model.ts';
+import { pollUntil } from '../test/support/poll.ts';
+import type { IncidentDesk } from './incident-desk.ts';
+import type { ChaosAction, FaultKind } from './schedule.ts';
+import type { ChaosTemporalServer } from './temporal-server.ts';
+import type { Timeline } from './timeline.ts';
+import type { FailedHost, SomeoneElsesEvacuation } from './verdict.ts';
+import type { WorkerFleet } from './worker-fleet.ts';
+
+export interface RunParts {
+  sim: Simulator;
+  server: ChaosTemporalServer;
+  fleet: WorkerFleet;
+  desk: IncidentDesk;
+  /** A human's own Nova client, for evacuating by hand. */
+  humanNova: NovaProvider;
+  timeline: Timeline;
+  random: SeededRandom;
+}
+
+/** What the run did, for the verdict and the summary. */
+export interface RunRecord {
+  failedHosts: FailedHost[];
+  someoneElse: SomeoneElsesEvacuation[];
+  faults: Partial<Record<FaultKind, number>>;
+  serverKills: number;
+  /** A server restart under way; the harness waits for it before judging. */
+  serverRestart?: Promise<void>;
+  /** BMC faults still to be cleared, so the harness can clear them all when healing. */
+  bmcFaultClears: Set<NodeJS.Timeout>;
+}
+
+const IN_FLIGHT = new Set(['pre-migrating']);
+/** An incident in these phases may still come to await re-admission. */
+const IN_PROGRESS_PHASES: ReadonlySet<string> = new Set(['Corroborating', 'Admitting', 'Fencing', 'ForcingDown', 'Selecting', 'Evacuating']);
+
+export async function perform(action: ChaosAction, parts: RunParts, record: RunRecord): Promise<void> {
+  const { sim, timeline } = parts;
+  const count = (fault: FaultKind): void => { record.faults[fault] = (record.faults[fault] ?? 0) + 1; };
+  switch (action.kind) {
+    case 'fail-host':
+      await failAndReport(action.host, action.mode, parts, record);
+      return;
+    case 'kill-worker':
+      if (!await parts.fleet.killOne(action.restartAfterMs)) timeline.note('no worker polled within 20 s to be killed');
+      return;
+    case 'start-competing-worker':
+      await parts.fleet.start();
+      return;
+    case 'kill-server':
+      await killServer(action.restartAfterMs, parts, record);
+      return;
+    case 'api-fault':
+      sim.addFault(action.rule);
+      count(action.fault);
+      timeline.note(`fault ${action.fault}: ${JSON.stringify(action.rule)}`);
+      return;
+    case 'token-expiry':
+      sim.expireTokens();
+      count(action.fault);
+      timeline.note('every Keystone token expired');
+      return;
+    case 'bmc-fault': {
+      sim.setBmcFaults(action.host, action.faults);
+      count(action.fault);
+      timeline.note(`BMC of ${action.host}: ${action.fault} ${JSON.stringify(action.faults)} for ${action.clearAfterMs} ms`);
+      const timer = setTimeout(() => {
+        record.bmcFaultClears.delete(timer);
+        sim.setBmcFaults(action.host, {});
+        timeline.note(`BMC of ${action.host} healthy again`);
+      }, action.clearAfterMs);
+      record.bmcFaultClears.add(timer);
+      return;
+    }
+    case 'cascade':
+      await cascade(action.mode, parts, record, () => { count(action.fault); });
+      return;
+    case 'someone-else-evacuates':
+      await evacuateByHand(action.host, parts, record, () => { count(action.fault); });
+      return;
+    case 'report-again':
+      count(action.fault);
+      await parts.desk.report(action.host, 'another health checker agrees');
+      return;
+    case 'cancel-incident':
+      count(action.fault);
+      await parts.desk.cancel(action.host);
+      return;
+    case 'reset-incident':
+      count(action.fault);
+      await parts.desk.reset(action.host);
+      return;
+    case 'readmit':
+      await readmit(action.host, parts, () => { count(action.fault); });
+      return;
+  }
+}
+
+async function failAndReport(host: string, mode: FailureMode, parts: RunParts, record: RunRecord): Promise<void> {
+  const instances = parts.sim.state().instances.filter((instance) => instance.host === host).map((instance) => instance.uuid);
+  parts.sim.failHost(host, mode);
+  record.failedHosts.push({ host, instances });
+  parts.timeline.note(`${host} fails (${mode}) with ${instances.length} instances`);
+  await parts.desk.report(host, mode);
+}
+
+async function killServer(restartAfterMs: number, parts: RunParts, record: RunRecord): Promise<void> {
+  await record.serverRestart;
+  if (!parts.server.isUp) return;
+  await parts.server.kill();
+  record.serverKills += 1;
+  parts.timeline.note(`SIGKILL the Temporal server; restart on the same SQLite file in ${restartAfterMs} ms`);
+  record.serverRestart = new Promise((resolve) => setTimeout(resolve, restartAfterMs))
+    .then(() => parts.server.restart())
+    .then(() => { parts.timeline.note('Temporal server up again'); });
+}
+
+/** The destination of an evacuation in flight from a failed host fails too, and is reported. */
+async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
+  const failed = (): Set<string> => new Set(record.failedHosts.map((h) => h.host));
+  const destination = await pollUntil('an evacuation in flight', () => parts.sim.state().migrations
+    .find((m) => IN_FLIGHT.has(m.status) && failed().has(m.source) && m.dest !== null && !failed().has(m.dest))?.dest ?? undefined,
+  { timeoutMs: 20_000, intervalMs: 50 }).catch(() => undefined);
+  if (destination === undefined) {
+    parts.timeline.note('no evacuation in flight to cascade into');
+    return;
+  }
+  counted();
+  parts.timeline.note(`cascade: ${destination}, the destination of an evacuation in flight, fails too`);
+  await failAndReport(destination, mode, parts, record);
+}
+
+/** Once the host is off and its service down, a human evacuates one of its instances that nobody evacuated yet. */
+async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
+  const candidate = await pollUntil(`${host} off and down`, () => {
+    const state = parts.sim.state();
+    const source = state.hosts.find((h) => h.name === host);
+    if (source?.power !== 'Off' || source.service.state !== 'down') return undefined;
+    const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
+    return untouched[parts.random.below(untouched.length)] ?? undefined;
+  }, { timeoutMs: 30_000, intervalMs: 20 }).catch(() => undefined);
+  if (candidate === undefined) {
+    parts.timeline.note(`nothing on ${host} left for a human to evacuate`);
+    return;
+  }
+  counted();
+  const afterSeq = parts.sim.ledger().length;
+  const answer = await (await parts.humanNova.client()).evacuate(candidate.uuid)
+    .catch((error: unknown) => ({ outcome: 'refused' as const, reason: error instanceof Error ? error.message : String(error) }));
+  const requestId = answer.outcome === 'accepted' ? answer.requestId : null;
+  record.someoneElse.push({ instance: candidate.uuid, requestId, afterSeq, untilSeq: parts.sim.ledger().length });
+  parts.timeline.note(`someone else evacuates ${candidate.uuid} from ${host} by hand: ${answer.outcome === 'accepted' ? `accepted, ${requestId ?? 'no request id'}` : answer.reason}`);
+}
+
+/** A repaired host (powered on, nova-compute back) re-admitted by an operator, once its incident waits for that. */
+async function readmit(host: string, parts: RunParts, counted: () => void): Promise<void> {
+  const phase = await pollUntil(`incident/${host} to await re-admission`, async () => {
+    const current = await parts.desk.phaseOf(host);
+    return current === 'AwaitingReadmission' || current === undefined || !IN_PROGRESS_PHASES.has(current) ? current ?? 'gone' : undefined;
+  }, { timeoutMs: 90_000, intervalMs: 500 }).catch(() => 'still busy after 90 s');
+  if (phase !== 'AwaitingReadmission') {
+    parts.timeline.note(`no re-admission of ${host}: its incident is ${phase}`);
+    return;
+  }
+  counted();
+  parts.sim.setPower(host, 'On');
+  parts.timeline.note(`${host} repaired: powered on, nova-compute starts`);
+  await parts.desk.readmit(host);
+}
