@@ -39,16 +39,16 @@ function parseOptions(argv: readonly string[]): DemoOptions {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const whole = (name: string, text: string | undefined, fallback: number, max: number): number => {
+  const whole = (name: string, text: string | undefined, fallback: number, max: number, min = 1): number => {
     const value = Number(text ?? fallback);
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max} (got ${text ?? ''})`);
+    if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${text ?? ''})`);
     return value;
   };
   const hosts = whole('hosts', values.hosts, 8, 50);
   const options = {
     isHelp: values.help === true, isExitAfterRecovery: values.exit === true, hosts,
     instancesPerHost: whole('instances-per-host', values['instances-per-host'], 10, 50),
-    ipmiHosts: Math.min(hosts, whole('ipmi-hosts', values['ipmi-hosts'], 4, 50)),
+    ipmiHosts: Math.min(hosts, whole('ipmi-hosts', values['ipmi-hosts'], 4, 50, 0)),
     failedHost: values.fail ?? 'cmp-02',
   };
   if (!/^cmp-\d+$/.test(options.failedHost)) throw new UsageError(`--fail must name a simulated host such as cmp-02 (got ${options.failedHost})`);
@@ -68,7 +68,7 @@ function nodeDownWebhook(host: string) {
   };
 }
 
-async function recover(cloud: DemoCloud, options: DemoOptions): Promise<boolean> {
+async function recover(cloud: DemoCloud, options: DemoOptions, signal: AbortSignal): Promise<boolean> {
   const host = options.failedHost;
   if (cloud.sim.bmcs[host] === undefined) throw new UsageError(`--fail ${host}: the simulated cloud has no such host (cmp-01 … cmp-${String(options.hosts).padStart(2, '0')})`);
   console.log(`\n${host} loses power`);
@@ -84,7 +84,7 @@ async function recover(cloud: DemoCloud, options: DemoOptions): Promise<boolean>
   const uiLink = `${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows/${encodeURIComponent(workflowId)}`;
   console.log(`follow it in the Web UI: ${uiLink}\n`);
   const state = await watchRecovery(cloud.client.workflow.getHandle(workflowId), {
-    isTty: process.stdout.isTTY, write: (text) => process.stdout.write(text), timeoutMs: RECOVERY_TIMEOUT_MS,
+    isTty: process.stdout.isTTY, write: (text) => process.stdout.write(text), timeoutMs: RECOVERY_TIMEOUT_MS, signal,
   });
   console.log(`\n${instancesTable(state.instances).join('\n')}\n`);
   const moved = state.instances.filter((row) => row.progress.outcome === 'landed' || row.progress.outcome === 'alreadyEvacuated').length;
@@ -103,10 +103,10 @@ async function main(): Promise<number> {
     return 0;
   }
   let cloud: DemoCloud | undefined;
-  let signalled = false;
-  const isInterrupted = (): boolean => signalled;
+  const interruption = new AbortController();
+  const isInterrupted = (): boolean => interruption.signal.aborted;
   const interrupted = new Promise<void>((resolve) => {
-    const onSignal = (): void => { signalled = true; resolve(); };
+    const onSignal = (): void => { interruption.abort(); resolve(); };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
@@ -114,7 +114,10 @@ async function main(): Promise<number> {
     cloud = await startDemoCloud({ hosts: options.hosts, instancesPerHost: options.instancesPerHost, ipmiHosts: options.ipmiHosts, timeScale: TIME_SCALE, say: (line) => { console.log(line); } });
     if (isInterrupted()) return 130;
     console.log(`Temporal Web UI: ${cloud.server.uiUrl ?? ''}   (gRPC ${cloud.server.address}; try: TEMPORAL_ADDRESS=${cloud.server.address} npx lazarus incidents)`);
-    const isRecovered = await Promise.race([recover(cloud, options), interrupted.then(() => false)]);
+    const isRecovered = await Promise.race([recover(cloud, options, interruption.signal).catch((error: unknown) => {
+      if (isInterrupted()) return false;
+      throw error;
+    }), interrupted.then(() => false)]);
     if (options.isExitAfterRecovery || isInterrupted()) return isRecovered ? 0 : 1;
     console.log('\nthe demo keeps running for you to explore; Ctrl-C stops it and everything it started');
     await interrupted;

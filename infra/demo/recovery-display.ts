@@ -22,6 +22,8 @@ export interface WatchOptions {
   write: (text: string) => void;
   timeoutMs: number;
   intervalMs?: number;
+  /** Stops watching (the demo is interrupted); the watch then rejects. */
+  signal: AbortSignal;
 }
 
 export async function watchRecovery(handle: WorkflowHandle, options: WatchOptions): Promise<IncidentState> {
@@ -29,6 +31,7 @@ export async function watchRecovery(handle: WorkflowHandle, options: WatchOption
   let shown = '';
   let lastProblem = 'no answer yet';
   for (;;) {
+    options.signal.throwIfAborted();
     try {
       const state = await handle.query(stateQuery);
       const line = progressLine(state);
