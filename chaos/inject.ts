@@ -48,7 +48,7 @@ export async function perform(action: ChaosAction, parts: RunParts, record: RunR
       await failAndReport(action.host, action.mode, parts, record);
       return;
     case 'kill-worker':
-      if (!await parts.fleet.killOne(action.restartAfterMs)) timeline.note('no worker polled within 20 s to be killed');
+      if (!await parts.fleet.killOne(action.restartAfterMs)) timeline.note('no worker polled within 45 s to be killed');
       return;
     case 'start-competing-worker':
       await parts.fleet.start();

@@ -86,7 +86,7 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
   const isPerInstance = boundary.activityType === 'evacuateInstance' || boundary.activityType === 'verifyLanding';
   const boundaryKill: KillPoint = { ...boundary, occurrence: isPerInstance ? between(1, 3) : 1 };
 
-  for (let kills = between(2, 4); kills > 0; kills -= 1) add(at(), { kind: 'kill-worker', restartAfterMs: between(200, 5_000) });
+  for (let kills = between(3, 5); kills > 0; kills -= 1) add(at(), { kind: 'kill-worker', restartAfterMs: between(200, 5_000) });
   if (chance(0.4)) add(between(0, 5_000), { kind: 'start-competing-worker' });
   if (chance(0.3)) add(between(1_000, CHAOS_WINDOW_MS), { kind: 'kill-server', restartAfterMs: between(500, 4_000) });
   // BMC faults are in place before fencing starts: they decide how fencing goes.

@@ -7,6 +7,8 @@ export interface CampaignSummary {
   workerKills: number;
   boundaryKills: number;
   serverKills: number;
+  /** Workers that exited without being killed: one started while the server was down cannot connect and exits 1. */
+  unexpectedWorkerExits: number;
   faults: Partial<Record<FaultKind, number>>;
   recovered: number;
   failedVisibly: number;
@@ -20,12 +22,13 @@ export function summarize(reports: readonly RunReport[], wallTimeMs: number): Ca
   for (const run of reports) {
     for (const [kind, count] of Object.entries(run.faults) as [FaultKind, number][]) faults[kind] = (faults[kind] ?? 0) + count;
   }
-  const total = (field: 'workerKills' | 'boundaryKills' | 'serverKills' | 'recovered' | 'failedVisibly'): number => reports.reduce((sum, run) => sum + run[field], 0);
+  const total = (field: 'workerKills' | 'boundaryKills' | 'serverKills' | 'unexpectedWorkerExits' | 'recovered' | 'failedVisibly'): number => reports.reduce((sum, run) => sum + run[field], 0);
   return {
     runs: reports.length,
     workerKills: total('workerKills'),
     boundaryKills: total('boundaryKills'),
     serverKills: total('serverKills'),
+    unexpectedWorkerExits: total('unexpectedWorkerExits'),
     faults,
     recovered: total('recovered'),
     failedVisibly: total('failedVisibly'),
@@ -40,9 +43,9 @@ export function formatSummary(summary: CampaignSummary): string {
   const minutes = (summary.wallTimeMs / 60_000).toFixed(1);
   const faults = Object.entries(summary.faults).sort(([a], [b]) => a.localeCompare(b));
   return [
-    '| runs | worker kills (at activity boundaries) | server kills | faults injected | instances recovered | failed visibly | violations | wall time |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${summary.runs} | ${summary.workerKills} (${summary.boundaryKills}) | ${summary.serverKills} | ${faults.reduce((sum, [, n]) => sum + n, 0)} | ${summary.recovered} | ${summary.failedVisibly} | ${summary.violations} | ${minutes} min |`,
+    '| runs | worker kills (at activity boundaries) | server kills | worker exits unasked | faults injected | instances recovered | failed visibly | violations | wall time |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${summary.runs} | ${summary.workerKills} (${summary.boundaryKills}) | ${summary.serverKills} | ${summary.unexpectedWorkerExits} | ${faults.reduce((sum, [, n]) => sum + n, 0)} | ${summary.recovered} | ${summary.failedVisibly} | ${summary.violations} | ${minutes} min |`,
     '',
     '| fault | injected |',
     '|---|---:|',

@@ -79,7 +79,7 @@ export class WorkerFleet {
     const unarmed = await pollUntil('an unarmed worker', () => {
       const candidates = polling().filter((w) => w.killPoint === undefined);
       return candidates.length > 0 ? candidates : undefined;
-    }, { timeoutMs: 20_000, intervalMs: 100 }).catch(() => polling());
+    }, { timeoutMs: 45_000, intervalMs: 100 }).catch(() => polling());
     const victim = unarmed[this.options.random.below(unarmed.length)];
     if (victim?.pid === undefined) return false;
     victim.isEnding = true;
