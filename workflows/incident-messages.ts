@@ -27,6 +27,8 @@ export interface IncidentInput {
    * its nova-compute reports up again after the evacuations.
    */
   readmission?: 'operator' | 'automatic';
+  /** Automatic re-admission: between two looks at the host's nova-compute (default 60 s). */
+  readmissionRecheckIntervalMs?: number;
 }
 
 /** A health checker's "host X looks dead". */

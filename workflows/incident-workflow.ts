@@ -61,7 +61,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   incident.conclude(incidentOutcome(incident.state));
   if (isAdmissionRequired) await tellStormGuardDone();
-  await readmissionDesk.readmitWhenAsked(input.readmission ?? 'operator');
+  await readmissionDesk.readmitWhenAsked(input);
   // The readmit Update answers once it sees the closing phase.
   await condition(allHandlersFinished);
   return incident.state;

@@ -5,13 +5,13 @@
 import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { checkComputeServiceUp, enableComputeService, unforceComputeService } from './activity-options.ts';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
-import type { IncidentPhase, IncidentState, OperatorDecision } from './incident-messages.ts';
+import type { IncidentInput, IncidentPhase, IncidentState, OperatorDecision } from './incident-messages.ts';
 import { readmitUpdate } from './incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
 
 /** Between two looks at a host whose re-admission is automatic. */
-export const AUTOMATIC_READMISSION_RECHECK_MS = 60_000;
+const AUTOMATIC_READMISSION_RECHECK_MS = 60_000;
 
 interface ReadmitRequest {
   requestedBy: string;
@@ -21,7 +21,7 @@ interface ReadmitRequest {
 
 export interface ReadmissionDesk {
   /** Waits in AwaitingReadmission, re-admits the host when asked (and able), and ends in Readmitted. */
-  readmitWhenAsked(mode: 'operator' | 'automatic'): Promise<void>;
+  readmitWhenAsked(settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>): Promise<void>;
 }
 
 export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
@@ -43,10 +43,10 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
   });
 
   /** The next request: an operator's, or in automatic mode the compute seen up again. */
-  const nextRequest = async (mode: 'operator' | 'automatic'): Promise<ReadmitRequest> => {
+  const nextRequest = async (settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>): Promise<ReadmitRequest> => {
     for (;;) {
-      if (mode === 'operator') await condition(() => pending !== undefined);
-      else await condition(() => pending !== undefined, AUTOMATIC_READMISSION_RECHECK_MS);
+      if (settings.readmission !== 'automatic') await condition(() => pending !== undefined);
+      else await condition(() => pending !== undefined, settings.readmissionRecheckIntervalMs ?? AUTOMATIC_READMISSION_RECHECK_MS);
       if (pending !== undefined) return pending;
       try {
         if ((await checkComputeServiceUp(incident.state.host)).isUp) return { requestedBy: 'automatic: nova-compute reports again' };
@@ -73,11 +73,11 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
   };
 
   return {
-    async readmitWhenAsked(mode) {
+    async readmitWhenAsked(settings) {
       const { state } = incident;
       incident.enter('AwaitingReadmission');
       for (;;) {
-        const request = await nextRequest(mode);
+        const request = await nextRequest(settings);
         state.readmission = { requestedBy: request.requestedBy, requestedAt: now() };
         incident.enter('Readmitting');
         const refusedBecause = await readmit(state.readmission);

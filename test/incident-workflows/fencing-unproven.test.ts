@@ -8,6 +8,7 @@ import type { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { LazarusPhase } from '../../workflows/search-attributes.ts';
 import type { IncidentCloud } from '../incident-activities/incident-cloud.ts';
 import { entriesOf, until, useIncidentCloud } from '../incident-activities/incident-cloud.ts';
+import { inPhase } from './incident-observations.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { SHARED_STORAGE_POLICY } from './policies.ts';
 
@@ -19,12 +20,8 @@ function crashWithStubbornBmc(sim: IncidentCloud['sim'], host: string): void {
   sim.setBmcFaults(host, { ignorePowerOff: true });
 }
 
-async function waitForPhase(handle: WorkflowHandle<typeof incidentWorkflow>, phase: IncidentState['phase'], fencingAttempts = 1): Promise<IncidentState> {
-  return until(async () => {
-    const state = await handle.query(stateQuery);
-    return state.phase === phase && state.fencing.attempts === fencingAttempts ? state : undefined;
-  }, `phase ${phase} after ${fencingAttempts} fencing attempts`);
-}
+const waitForPhase = (handle: WorkflowHandle<typeof incidentWorkflow>, phase: IncidentState['phase'], fencingAttempts = 1): Promise<IncidentState> =>
+  inPhase(handle, phase, (state) => state.fencing.attempts === fencingAttempts);
 
 /** What reached Nova for this host: evacuates of its instances and service updates. */
 function novaChangesFor(sim: IncidentCloud['sim'], host: string) {
