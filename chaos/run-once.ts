@@ -25,8 +25,8 @@ import { BUNDLE_VARIABLE } from './worker-protocol.ts';
 
 /** Simulated time runs 1000 times faster: Nova's 60 s service_down_time takes 60 ms. */
 const TIME_SCALE = 1000;
-/** Rebuilds take 3 real seconds, so evacuations are in flight long enough for the chaos to meet them. */
-const REBUILD_MS = 3_000 * TIME_SCALE;
+/** Rebuilds take 10 real seconds, so evacuations are in flight long enough for the chaos (a cascade, a human, a retry) to meet them. */
+const REBUILD_MS = 10_000 * TIME_SCALE;
 /** Activity timeouts after a SIGKILL (up to 2 minutes) and retry backoffs bound how long incidents take. */
 const SETTLE_TIMEOUT_MS = 8 * 60_000;
 
