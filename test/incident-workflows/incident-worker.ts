@@ -1,7 +1,7 @@
 // Test files run in parallel against one dev server, where the incident of a host is
 // incident/<host> whatever simulator it belongs to: each file fails hosts no other file fails
 // (power-loss cmp-01/02, fencing-unproven cmp-03/04, cancellation cmp-05, taken-evacuation-id
-// cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15), or its report would
+// cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15, evacuate-rate cmp-16), or its report would
 // join another file's incident (I5 at work).
 //
 // A real Worker per test on the shared dev server, running the workflows bundled once per file and
@@ -16,6 +16,7 @@ import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createLazarusWorker, WORKFLOWS_PATH } from '../../workers/create-worker.ts';
+import type { LazarusWorkerOptions } from '../../workers/create-worker.ts';
 import type { IncidentPhase, IncidentState } from '../../workflows/incident-messages.ts';
 import { stateQuery } from '../../workflows/incident-messages.ts';
 import { progressTable } from '../../workflows/incident-progress.ts';
@@ -31,7 +32,7 @@ export interface IncidentTemporal {
   /** A health checker's report, as signal-with-start on incident/<host>. */
   report(taskQueue: string, ...report: Parameters<typeof reportHostFailure>): Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
   /** Runs `scenario` while a fresh worker polls a task queue of its own. */
-  withWorker<T>(scenario: (taskQueue: string) => Promise<T>): Promise<T>;
+  withWorker<T>(scenario: (taskQueue: string) => Promise<T>, options?: Pick<LazarusWorkerOptions, 'evacuateCallsPerSecond'>): Promise<T>;
 }
 
 let queues = 0;
@@ -57,10 +58,10 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
     return {
       client,
       report: (taskQueue, ...report) => client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure(...report) }),
-      withWorker: async (scenario) => {
+      withWorker: async (scenario, options = {}) => {
         queues += 1;
         const taskQueue = `incident-workflows-${process.pid}-${queues}`;
-        const worker = await createLazarusWorker({ connection: nativeConnection, namespace, taskQueue, workflowBundle, dependencies: cloud().dependencies });
+        const worker = await createLazarusWorker({ connection: nativeConnection, namespace, taskQueue, workflowBundle, dependencies: cloud().dependencies, ...options });
         return worker.runUntil(scenario(taskQueue));
       },
     };
