@@ -126,7 +126,7 @@ async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, co
   const failed = (): Set<string> => new Set(record.failedHosts.map((h) => h.host));
   const destination = await pollUntil('an evacuation in flight', () => parts.sim.state().migrations
     .find((m) => IN_FLIGHT.has(m.status) && failed().has(m.source) && m.dest !== null && !failed().has(m.dest))?.dest ?? undefined,
-  { timeoutMs: 20_000, intervalMs: 50 }).catch(() => undefined);
+  { timeoutMs: 120_000, intervalMs: 50 }).catch(() => undefined);
   if (destination === undefined) {
     parts.timeline.note('no evacuation in flight to cascade into');
     return;
@@ -138,15 +138,15 @@ async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, co
 
 /** Once the host is off and its service down, a human evacuates one of its instances that nobody evacuated yet. */
 async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
-  const candidate = await pollUntil(`${host} off and down`, () => {
-    const state = parts.sim.state();
-    const source = state.hosts.find((h) => h.name === host);
-    if (source?.power !== 'Off' || source.service.state !== 'down') return undefined;
-    const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
-    return untouched[parts.random.below(untouched.length)] ?? undefined;
-  }, { timeoutMs: 30_000, intervalMs: 20 }).catch(() => undefined);
-  if (candidate === undefined) {
-    parts.timeline.note(`nothing on ${host} left for a human to evacuate`);
+  const isOffAndDown = await pollUntil(`${host} off and down`, () => {
+    const source = parts.sim.state().hosts.find((h) => h.name === host);
+    return source?.power === 'Off' && source.service.state === 'down' ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 20 }).catch(() => false);
+  const state = parts.sim.state();
+  const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
+  const candidate = untouched[parts.random.below(untouched.length)];
+  if (!isOffAndDown || candidate === undefined) {
+    parts.timeline.note(isOffAndDown ? `every instance of ${host} had an evacuation before a human could take one` : `${host} was not off and down within 120 s: no human evacuation`);
     return;
   }
   counted();
