@@ -37,7 +37,7 @@ export function renderChart(results: BenchResults): string {
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<text x="10" y="20" font-size="13" font-weight="bold">${escapeXml(`Recovery time, median of ${results.repeats}, real seconds with the cloud ${results.settings.lazarusTimeScale}× faster (${results.date})`)}</text>`,
+    `<text x="10" y="20" font-size="13" font-weight="bold">${escapeXml(`Recovery time, median of ${results.repeats}, real seconds with the cloud ${results.settings.timeScale}× faster (${results.date})`)}</text>`,
     ...rows,
     '</svg>',
     '',

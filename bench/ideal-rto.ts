@@ -4,29 +4,56 @@ import type { CloudLatencies, Scenario } from './scenarios.ts';
 
 export interface Timeline {
   fencingProofMs: number;
+  /** The slowest host's first evacuate accepted. */
   firstEvacuateMs: number;
   /** The last instance landed and seen landed. */
   rtoMs: number;
 }
 
-/**
- * One ForceOff answered after the BMC's latency, one read that finds Off the moment the transition
- * ends; one PUT forcing the service down; the instance list read while fencing (it needs no proof);
- * then waves of `concurrency` evacuations, each the evacuate request, scheduling and rebuild, its
- * landing read the moment it happens. Failed hosts recover in parallel, with no global limit.
- */
-export function idealTimeline(scenario: Scenario, latencies: CloudLatencies, concurrency: number): Timeline {
-  const fencingProofMs = latencies.bmcResponseMs + latencies.powerOffMs;
-  const forcedDownMs = fencingProofMs + latencies.novaApiMs;
-  const waves = Math.ceil(scenario.instancesPerHost / concurrency);
-  return {
-    fencingProofMs,
-    firstEvacuateMs: forcedDownMs + latencies.evacuateApiMs,
-    rtoMs: forcedDownMs + waves * (latencies.evacuateApiMs + latencies.schedulingMs + latencies.rebuildMs),
-  };
+export interface RecoveryLimits {
+  /** Evacuations of one host at once. */
+  concurrency: number;
+  /** Evacuate requests per simulated second, all hosts together. */
+  evacuateCallsPerSecond: number;
 }
 
-/** Simulated milliseconds as real milliseconds at `timeScale`. */
-export function toReal(timeline: Timeline, timeScale: number): Timeline {
-  return { fencingProofMs: timeline.fencingProofMs / timeScale, firstEvacuateMs: timeline.firstEvacuateMs / timeScale, rtoMs: timeline.rtoMs / timeScale };
+/**
+ * One ForceOff answered after the BMC's latency and one read that finds Off the moment the
+ * transition ends; one PUT forcing the service down; the instance list read while fencing (it
+ * needs no proof). Then every host keeps `concurrency` evacuations going, each the evacuate
+ * request, scheduling and rebuild, its landing read the moment it happens, while evacuate
+ * requests of all hosts together start no closer than the rate allows, hosts taking turns.
+ */
+export function idealTimeline(scenario: Scenario, latencies: CloudLatencies, limits: RecoveryLimits): Timeline {
+  const fencingProofMs = latencies.bmcResponseMs + latencies.powerOffMs;
+  const forcedDownMs = fencingProofMs + latencies.novaApiMs;
+  const evacuationMs = latencies.evacuateApiMs + latencies.schedulingMs + latencies.rebuildMs;
+  const spacingMs = 1000 / limits.evacuateCallsPerSecond;
+  const hosts = Array.from({ length: scenario.failedHosts }, () => ({
+    slots: Array.from({ length: Math.min(limits.concurrency, scenario.instancesPerHost) }, () => forcedDownMs),
+    left: scenario.instancesPerHost,
+    firstStart: Number.NaN,
+  }));
+  let nextCallAt = forcedDownMs;
+  let rtoMs = forcedDownMs;
+  for (let started = 0; started < scenario.failedHosts * scenario.instancesPerHost; started += 1) {
+    // The host whose slot frees first; among equals, the one with the most left (turns).
+    const host = hosts.filter((h) => h.left > 0).reduce((a, b) => {
+      const freeA = Math.min(...a.slots);
+      const freeB = Math.min(...b.slots);
+      return freeB < freeA || (freeB === freeA && b.left > a.left) ? b : a;
+    });
+    const slot = host.slots.indexOf(Math.min(...host.slots));
+    const startMs = Math.max(host.slots[slot] ?? forcedDownMs, nextCallAt);
+    if (Number.isNaN(host.firstStart)) host.firstStart = startMs;
+    host.slots[slot] = startMs + evacuationMs;
+    host.left -= 1;
+    nextCallAt = startMs + spacingMs;
+    rtoMs = Math.max(rtoMs, startMs + evacuationMs);
+  }
+  return {
+    fencingProofMs,
+    firstEvacuateMs: Math.max(...hosts.map((h) => h.firstStart)) + latencies.evacuateApiMs,
+    rtoMs,
+  };
 }

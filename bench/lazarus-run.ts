@@ -2,10 +2,11 @@
 // worker *process* (`npm run worker`'s entry point) with a lazarus.yaml written for the simulator,
 // every failed host reported by signal-with-start, and the figures read from the cloud's records,
 // the incidents' state and the evacuation workflows' start and close times.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { parseDocument } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
@@ -30,7 +31,7 @@ import { peakRssKb } from './process-memory.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
-import { EVERY_INSTANCE, LAZARUS_CONCURRENCY, LAZARUS_TIME_SCALE } from './scenarios.ts';
+import { EVACUATE_CALLS_PER_SECOND, EVERY_INSTANCE, LAZARUS_CONCURRENCY, TIME_SCALE } from './scenarios.ts';
 
 /** Real milliseconds. */
 export interface LazarusRun extends RecoveryTimes {
@@ -50,9 +51,10 @@ export async function runLazarus(scenario: Scenario, options: { cliPath: string;
   await mkdir(options.workDir, { recursive: true });
   const server = await startDevServer({ cliPath: options.cliPath, ui: false, logFile: join(options.workDir, 'temporal.log') });
   try {
-    const cloud = await startBenchCloud(scenario, LAZARUS_TIME_SCALE);
+    const cloud = await startBenchCloud(scenario, TIME_SCALE);
     try {
       const config = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs }, join(options.workDir, 'config'));
+      await limitEvacuateCalls(config.configPath);
       const worker = await startWorker(config.configPath, { ...process.env, ...config.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace }, join(options.workDir, 'worker.log'));
       const connection = await Connection.connect({ address: server.address });
       try {
@@ -76,6 +78,13 @@ export async function runLazarus(scenario: Scenario, options: { cliPath: string;
   } finally {
     await server.stop();
   }
+}
+
+/** The global evacuate rate is meant for a real Nova: scaled with the simulated one. */
+async function limitEvacuateCalls(configPath: string): Promise<void> {
+  const document = parseDocument(await readFile(configPath, 'utf8'));
+  document.setIn(['temporal', 'evacuateCallsPerSecond'], EVACUATE_CALLS_PER_SECOND * TIME_SCALE);
+  await writeFile(configPath, document.toString());
 }
 
 async function startWorker(configPath: string, env: NodeJS.ProcessEnv, logFile: string): Promise<GuardedProcess> {

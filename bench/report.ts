@@ -17,29 +17,31 @@ export const OVERHEAD_BUDGET_MS = 2_000;
 export function renderReport(results: BenchResults): string {
   const { settings, machine } = results;
   const { latencies: l } = settings;
-  const xL = settings.lazarusTimeScale;
+  const scale = settings.timeScale;
   return [
     `# Lazarus recovery benchmark, ${results.date}`,
     '',
     `\`npm run bench\` — ${results.scenarios.length} scenarios, medians of ${results.repeats} repeats each, ${(results.durationMs / 60_000).toFixed(1)} minutes in all.`,
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAtStart.toFixed(1)} at the start (the machine is shared).`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAtStart.toFixed(1)} at the start and ${results.loadAtEnd.toFixed(1)} at the end (the machine is shared with other work, which slows Lazarus's worker and dev server).`,
     '',
     '## What was measured',
     '',
     `Each scenario's failed hosts lose power at once on a fresh simulated cloud; the clock starts with the report. Simulated latencies: Nova API ${l.novaApiMs} ms per request (evacuate ${l.evacuateApiMs} ms), Keystone ${l.keystoneMs} ms, Redfish BMC ${l.bmcResponseMs} ms per request, power-off ${l.powerOffMs / 1000} s, scheduling ${l.schedulingMs / 1000} s, rebuild ${l.rebuildMs / 1000} s; Nova's own timings are its defaults (service_down_time 60 s, rpc_response_timeout 60 s); Nova answers like Zed (2.93). Every instance is evacuated by every procedure.`,
     '',
-    `- **Lazarus** runs unmodified: a Temporal dev server and the worker process per repeat, per-host concurrency ${settings.lazarusConcurrency} (the default is 4), storm guard not asked (20 hosts at once would rightly wait for an operator). The cloud runs **${xL}× faster than real time**; Lazarus's own timers (Temporal retry backoff, the 1 s fencing poll) are real time and are not scaled, which can only lengthen its RTO here. Lazarus's figures are real seconds.`,
-    `- **Ideal**: the same latencies and limit with nothing added: ForceOff and one read of Off, one PUT forcing the service down, then waves of ${settings.lazarusConcurrency} evacuations each lasting evacuate + scheduling + rebuild, hosts in parallel (\`bench/ideal-rto.ts\`). Shown in real seconds at ${xL}×.`,
-    `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Their waits are simulated time, so their simulated RTO does not depend on the scale; they run at ${settings.baselineTimeScale}× and are shown here divided by ${xL}, i.e. in the real seconds of Lazarus's run. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
+    `**Time.** The simulated cloud runs **${scale}× faster than real time** (1 real second = ${scale} simulated seconds); every figure below is real seconds. The re-enactments sleep on the simulator's clock, so their waits are scaled with the cloud; Lazarus's own timers (Temporal's retry backoff, the 1 s fencing poll) are real time and are not, which can only lengthen Lazarus's RTO. Each repeat runs the three procedures at the same time, each on its own simulated cloud (the re-enactments mostly wait).`,
     '',
-    '## Recovery time (seconds at Lazarus\'s scale, medians)',
+    `- **Lazarus** runs unmodified: a Temporal dev server and the worker process per repeat, per-host concurrency ${settings.lazarusConcurrency} (the default is 4), at most ${settings.evacuateCallsPerSecond} evacuate calls per simulated second in all (its default, meant for a real Nova, so configured as ${settings.evacuateCallsPerSecond * settings.timeScale} per real second), storm guard not asked (20 hosts at once would rightly wait for an operator).`,
+    `- **Ideal**: the same latencies and limit with nothing added: ForceOff and one read of Off, one PUT forcing the service down, then ${settings.lazarusConcurrency} evacuations per host at a time, each lasting evacuate + scheduling + rebuild, hosts in parallel, evacuate calls no faster than ${settings.evacuateCallsPerSecond} per simulated second in all (\`bench/ideal-rto.ts\`).`,
+    `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time, each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
+    '',
+    '## Recovery time (real seconds, medians)',
     '',
     '| scenario | Lazarus RTO | ideal RTO | overhead | fencing proof (ideal) | first evacuate (ideal) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => recoveryRow(result, results)),
     '',
-    `Simulated seconds (real × ${xL} for the ideal and the re-enactments): `
-      + results.scenarios.map((r) => `${r.scenario.name}: ideal ${seconds(r.ideal.rtoMs)}, Masakari ${seconds(medianOf(r.masakari, (run) => run.rtoMs))}, Pacemaker ${seconds(medianOf(r.pacemaker, (run) => run.rtoMs))}`).join('; ') + '.',
+    `In simulated seconds (× ${scale}), the RTO on the cloud as specified: `
+      + results.scenarios.map((r) => `${r.scenario.name}: ideal ${seconds(r.ideal.rtoMs)}, Masakari ${seconds(medianOf(r.masakari, (run) => run.rtoMs) * scale)}, Pacemaker ${seconds(medianOf(r.pacemaker, (run) => run.rtoMs) * scale)}`).join('; ') + '.',
     '',
     '## Resources and outcomes (medians)',
     '',
@@ -59,7 +61,7 @@ export function renderReport(results: BenchResults): string {
 
 function recoveryRow(result: ScenarioResult, results: BenchResults): string {
   const headline = headlineOf(result, results.settings);
-  const xL = results.settings.lazarusTimeScale;
+  const xL = results.settings.timeScale;
   const lazarus = (field: (run: ScenarioResult['lazarus'][number]) => number): number => medianOf(result.lazarus, field);
   return `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.idealRtoS.toFixed(2)} | **${headline.overheadS.toFixed(2)}** `
     + `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.ideal.fencingProofMs / xL)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.ideal.firstEvacuateMs / xL)}) `
@@ -76,7 +78,7 @@ function resourceRow(result: ScenarioResult): string {
 }
 
 function profileRow(result: ScenarioResult, results: BenchResults): string {
-  const { latencies: l, lazarusTimeScale: xL } = results.settings;
+  const { latencies: l, timeScale: xL } = results.settings;
   const p = (field: keyof Profile): string => seconds(medianOf(result.lazarus, (run) => run.profile[field]));
   return `| ${result.scenario.name} | ${p('reportToIncidentMs')} | ${p('incidentToFencingProofMs')} (${seconds(result.ideal.fencingProofMs / xL)}) | ${p('fencingProofToFirstEvacuationMs')} `
     + `| ${p('evacuationToAcceptedMs')} (${seconds(l.evacuateApiMs / xL)}) | ${p('acceptedToLandedMs')} (${seconds((l.schedulingMs + l.rebuildMs) / xL)}) | ${p('landedToVerifiedMs')} | ${p('slotTurnoverMs')} |`;
@@ -86,7 +88,7 @@ function profileRow(result: ScenarioResult, results: BenchResults): string {
 function criterionSection(results: BenchResults): string[] {
   const result = results.scenarios.find((r) => r.scenario.name === CRITERION_SCENARIO);
   if (result === undefined) return [];
-  const { latencies: l, lazarusTimeScale: xL, lazarusConcurrency } = results.settings;
+  const { latencies: l, timeScale: xL, lazarusConcurrency } = results.settings;
   const overheadMs = headlineOf(result, results.settings).overheadS * 1000;
   const heading = `## The 2 s criterion at ${CRITERION_SCENARIO}`;
   if (overheadMs < OVERHEAD_BUDGET_MS) return [heading, '', `Met: the overhead over the ideal is ${seconds(overheadMs)} s of real time.`, ''];

@@ -4,7 +4,7 @@ import type { Timeline } from './ideal-rto.ts';
 import type { LazarusRun } from './lazarus-run.ts';
 import type { Machine } from './machine.ts';
 import type { Scenario } from './scenarios.ts';
-import { BASELINE_TIME_SCALE, LATENCIES, LAZARUS_CONCURRENCY, LAZARUS_TIME_SCALE } from './scenarios.ts';
+import { EVACUATE_CALLS_PER_SECOND, LATENCIES, LAZARUS_CONCURRENCY, TIME_SCALE } from './scenarios.ts';
 import { medianOf } from './statistics.ts';
 
 export interface ScenarioResult {
@@ -21,15 +21,17 @@ export interface BenchResults {
   machine: Machine;
   repeats: number;
   durationMs: number;
-  settings: { latencies: typeof LATENCIES; lazarusConcurrency: number; lazarusTimeScale: number; baselineTimeScale: number };
+  /** 1-minute load average when the last run ended. */
+  loadAtEnd: number;
+  settings: { latencies: typeof LATENCIES; lazarusConcurrency: number; evacuateCallsPerSecond: number; timeScale: number };
   scenarios: ScenarioResult[];
 }
 
 export const CURRENT_SETTINGS: BenchResults['settings'] = {
-  latencies: LATENCIES, lazarusConcurrency: LAZARUS_CONCURRENCY, lazarusTimeScale: LAZARUS_TIME_SCALE, baselineTimeScale: BASELINE_TIME_SCALE,
+  latencies: LATENCIES, lazarusConcurrency: LAZARUS_CONCURRENCY, evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND, timeScale: TIME_SCALE,
 };
 
-/** Medians in real seconds of Lazarus's run: a re-enactment's simulated RTO divided by Lazarus's time scale. */
+/** Medians, in real seconds. */
 export interface Headline {
   name: string;
   lazarusRtoS: number;
@@ -41,11 +43,11 @@ export interface Headline {
 
 export function headlineOf(result: ScenarioResult, settings: BenchResults['settings']): Headline {
   const lazarusRtoS = medianOf(result.lazarus, (run) => run.rtoMs) / 1000;
-  const idealRtoS = result.ideal.rtoMs / settings.lazarusTimeScale / 1000;
+  const idealRtoS = result.ideal.rtoMs / settings.timeScale / 1000;
   return {
     name: result.scenario.name, lazarusRtoS, idealRtoS,
     overheadS: medianOf(result.lazarus, (run) => run.rtoMs / 1000 - idealRtoS),
-    masakariRtoS: medianOf(result.masakari, (run) => run.rtoMs) / settings.lazarusTimeScale / 1000,
-    pacemakerRtoS: medianOf(result.pacemaker, (run) => run.rtoMs) / settings.lazarusTimeScale / 1000,
+    masakariRtoS: medianOf(result.masakari, (run) => run.rtoMs) / 1000,
+    pacemakerRtoS: medianOf(result.pacemaker, (run) => run.rtoMs) / 1000,
   };
 }

@@ -1,12 +1,13 @@
 // `npm run bench [-- --quick] [--repeat N] [--scenarios 1x10,1x100] [--out DIR]`: runs every
 // scenario with Lazarus and the two re-enactments, and writes <out>/<date>.md and <date>.svg.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
-import { runBaseline } from './baselines/run-baseline.ts';
+import type { BaselineProcedure, BaselineRun } from './baselines/run-baseline.ts';
 import { renderChart } from './chart.ts';
 import { idealTimeline } from './ideal-rto.ts';
 import { runLazarus } from './lazarus-run.ts';
@@ -15,7 +16,7 @@ import { renderReport } from './report.ts';
 import type { BenchResults, ScenarioResult } from './results.ts';
 import { CURRENT_SETTINGS } from './results.ts';
 import type { Scenario } from './scenarios.ts';
-import { LATENCIES, LAZARUS_CONCURRENCY, REPEATS, SCENARIOS } from './scenarios.ts';
+import { EVACUATE_CALLS_PER_SECOND, LATENCIES, LAZARUS_CONCURRENCY, REPEATS, SCENARIOS, TIME_SCALE } from './scenarios.ts';
 
 const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}] [--out DIR]
 
@@ -43,17 +44,30 @@ function parseOptions(args: string[]): BenchOptions {
 
 const progress = (message: string): void => { console.error(`bench: ${message}`); };
 
+const BASELINE_ENTRY = fileURLToPath(new URL('./baselines/baseline-process.ts', import.meta.url));
+
+async function runBaselineProcess(procedure: BaselineProcedure, scenario: Scenario, runDir: string): Promise<BaselineRun> {
+  const run = spawnGuarded(process.execPath, ['--import', 'tsx', BASELINE_ENTRY, procedure, scenario.name], { logFile: join(runDir, `${procedure}.log`), graceMs: 5_000 });
+  const status = await run.exited;
+  const lastLine = run.outputTail(1);
+  if (status !== 0 || !lastLine.startsWith('{')) throw new Error(`the ${procedure} re-enactment of ${scenario.name} failed (status ${status}):\n${run.outputTail()}`);
+  return JSON.parse(lastLine) as BaselineRun;
+}
+
 async function runScenario(scenario: Scenario, repeats: number, cliPath: string, workDir: string): Promise<ScenarioResult> {
-  const result: ScenarioResult = { scenario, ideal: idealTimeline(scenario, LATENCIES, LAZARUS_CONCURRENCY), lazarus: [], masakari: [], pacemaker: [] };
+  const result: ScenarioResult = { scenario, ideal: idealTimeline(scenario, LATENCIES, { concurrency: LAZARUS_CONCURRENCY, evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND }), lazarus: [], masakari: [], pacemaker: [] };
   for (let repeat = 1; repeat <= repeats; repeat += 1) {
-    const lazarus = await runLazarus(scenario, { cliPath, workDir: join(workDir, `${scenario.name}-${repeat}`) });
+    // At once, each on its own cloud in its own process: the re-enactments mostly wait, and this keeps the suite short.
+    const runDir = join(workDir, `${scenario.name}-${repeat}`);
+    await mkdir(runDir, { recursive: true });
+    const [lazarus, masakari, pacemaker] = await Promise.all([
+      runLazarus(scenario, { cliPath, workDir: runDir }), runBaselineProcess('masakari', scenario, runDir), runBaselineProcess('pacemaker', scenario, runDir),
+    ]);
     result.lazarus.push(lazarus);
-    progress(`${scenario.name} #${repeat}: Lazarus RTO ${(lazarus.rtoMs / 1000).toFixed(2)} s real`);
-    for (const procedure of ['masakari', 'pacemaker'] as const) {
-      const run = await runBaseline(procedure, scenario);
-      result[procedure].push(run);
-      progress(`${scenario.name} #${repeat}: ${procedure} (re-enacted) RTO ${(run.rtoMs / 1000).toFixed(1)} s simulated`);
-    }
+    result.masakari.push(masakari);
+    result.pacemaker.push(pacemaker);
+    const rto = (run: { rtoMs: number }): string => `${(run.rtoMs / 1000).toFixed(2)} s`;
+    progress(`${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`);
   }
   return result;
 }
@@ -67,7 +81,7 @@ async function runBench(options: BenchOptions): Promise<void> {
     const scenarios: ScenarioResult[] = [];
     for (const scenario of options.scenarios) scenarios.push(await runScenario(scenario, options.repeats, cliPath, workDir));
     const date = new Date(started).toISOString().slice(0, 10);
-    const results: BenchResults = { date, machine, repeats: options.repeats, durationMs: Date.now() - started, settings: CURRENT_SETTINGS, scenarios };
+    const results: BenchResults = { date, machine, repeats: options.repeats, durationMs: Date.now() - started, loadAtEnd: loadavg()[0] ?? 0, settings: CURRENT_SETTINGS, scenarios };
     await mkdir(options.outDir, { recursive: true });
     const base = join(options.outDir, `${date}${options.suffix}`);
     await writeFile(`${base}.md`, `${renderReport(results)}\n![Recovery time per scenario](${date}${options.suffix}.svg)\n`);

@@ -64,11 +64,15 @@ async function evacuateAndConfirm(context: ProcedureContext, host: string, insta
   }
 }
 
-/** oslo's FixedIntervalLoopingCall under a timeout: the check right away, then every verify_interval. */
+/**
+ * oslo's FixedIntervalLoopingCall under a timeout: the check right away, then one every
+ * verify_interval from the start of the previous one (the time a check takes is not added).
+ */
 async function pollEverySecond(context: ProcedureContext, timeoutMs: number, isDone: () => Promise<boolean>): Promise<void> {
-  for (let waited = 0; waited <= timeoutMs; waited += VERIFY_INTERVAL_MS) {
+  const startedAt = context.cloud.sim.now();
+  for (let next = startedAt + VERIFY_INTERVAL_MS; next - startedAt <= timeoutMs; next += VERIFY_INTERVAL_MS) {
     if (await isDone()) return;
-    await context.sleep(VERIFY_INTERVAL_MS);
+    await context.sleep(Math.max(0, next - context.cloud.sim.now()));
   }
   throw new Error(`not confirmed within ${timeoutMs / 1000} s`);
 }

@@ -15,14 +15,14 @@ const NOVA_EVACUATE_MONITOR_INTERVAL_MS = 10_000;
 /** force_down by service id needs 2.53 ("Until 2.53" in fence_compute refers to the legacy form). */
 export const PACEMAKER_MICROVERSION = '2.53';
 
-/** `reportedAt` anchors the monitor's schedule: its ticks fall every 10 s from the failure report. */
-export async function recoverLikePacemaker(context: ProcedureContext, host: string, reportedAt: number, timeScale: number): Promise<HostRecovery> {
+/** The monitor's ticks fall every 10 s (simulated) from the failure report, at `reportedAtSimMs`. */
+export async function recoverLikePacemaker(context: ProcedureContext, host: string, reportedAtSimMs: number): Promise<HostRecovery> {
   const { nova } = context;
   const fencingProofAt = await fenceLikeFenceAgent(context, host);
   const service = await computeServiceOf(nova, host);
   await nova.call('PUT', `/os-services/${service.id}`, { forced_down: true });
   await nova.call('PUT', `/os-services/${service.id}`, { status: 'disabled' });
-  const sinceReportSimMs = (Date.now() - reportedAt) * timeScale;
+  const sinceReportSimMs = context.cloud.sim.now() - reportedAtSimMs;
   await context.sleep(NOVA_EVACUATE_MONITOR_INTERVAL_MS - (sinceReportSimMs % NOVA_EVACUATE_MONITOR_INTERVAL_MS));
   await nova.call('GET', '/os-services?binary=nova-compute');
   let failedInstances = 0;

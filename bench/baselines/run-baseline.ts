@@ -5,7 +5,7 @@ import { failHosts, startBenchCloud } from '../bench-cloud.ts';
 import type { RecoveryTimes } from '../measurements.ts';
 import { recoveryTimes } from '../measurements.ts';
 import type { Scenario } from '../scenarios.ts';
-import { BASELINE_TIME_SCALE } from '../scenarios.ts';
+import { TIME_SCALE } from '../scenarios.ts';
 import { landingsInNova, openNovaSession } from './cloud-client.ts';
 import { MASAKARI_MICROVERSION, recoverLikeMasakari } from './masakari.ts';
 import { PACEMAKER_MICROVERSION, recoverLikePacemaker } from './pacemaker.ts';
@@ -14,20 +14,21 @@ import { simulatedSleep } from './procedure.ts';
 
 export type BaselineProcedure = 'masakari' | 'pacemaker';
 
-/** Simulated milliseconds. */
+/** Real milliseconds. */
 export interface BaselineRun extends RecoveryTimes {
   failedInstances: number;
 }
 
 export async function runBaseline(procedure: BaselineProcedure, scenario: Scenario): Promise<BaselineRun> {
-  const cloud = await startBenchCloud(scenario, BASELINE_TIME_SCALE);
+  const cloud = await startBenchCloud(scenario, TIME_SCALE);
   try {
     const nova = await openNovaSession(cloud.sim, procedure === 'masakari' ? MASAKARI_MICROVERSION : PACEMAKER_MICROVERSION);
-    const context: ProcedureContext = { cloud, nova, sleep: simulatedSleep(BASELINE_TIME_SCALE) };
+    const context: ProcedureContext = { cloud, nova, sleep: simulatedSleep(TIME_SCALE) };
     const reportedAt = failHosts(cloud);
+    const reportedAtSimMs = cloud.sim.now();
     const recover = (host: string): Promise<HostRecovery> => procedure === 'masakari'
       ? recoverLikeMasakari(context, host)
-      : recoverLikePacemaker(context, host, reportedAt, BASELINE_TIME_SCALE);
+      : recoverLikePacemaker(context, host, reportedAtSimMs);
     const hosts = await Promise.all(cloud.failedHosts.map(recover));
     // Pacemaker never checks a landing: its recovery is over when Nova's last rebuild is.
     await pollUntil('every rebuild to end', () => cloud.sim.state().instances.every((i) => i.taskState !== 'rebuilding') ? true : undefined, { timeoutMs: 600_000, intervalMs: 20 });
@@ -36,7 +37,7 @@ export async function runBaseline(procedure: BaselineProcedure, scenario: Scenar
     const times = recoveryTimes({
       reportedAt, fencingProofsAt: hosts.map((host) => host.fencingProofAt), evacuates: cloud.evacuatesAccepted(), landings,
       recoveredAt: procedure === 'masakari' ? endedAt : Math.max(...landings.values()),
-    }, BASELINE_TIME_SCALE);
+    }, 1);
     return { ...times, failedInstances: hosts.reduce((sum, host) => sum + host.failedInstances, 0) };
   } finally {
     await cloud.stop();

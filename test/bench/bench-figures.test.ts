@@ -1,7 +1,7 @@
 // The pure parts of `npm run bench`: the ideal RTO, medians, recovery figures, the profile and the
 // report's verdict on the 2 s criterion. No timing is asserted here; the bench measures.
 import { describe, expect, it } from 'vitest';
-import { idealTimeline, toReal } from '../../bench/ideal-rto.ts';
+import { idealTimeline } from '../../bench/ideal-rto.ts';
 import { recoveryTimes } from '../../bench/measurements.ts';
 import { profileOf } from '../../bench/profile.ts';
 import type { CloudLatencies, Scenario } from '../../bench/scenarios.ts';
@@ -11,21 +11,27 @@ const latencies: CloudLatencies = { novaApiMs: 100, evacuateApiMs: 300, keystone
 const host = (instancesPerHost: number): Scenario => ({ name: `1x${instancesPerHost}`, failedHosts: 1, instancesPerHost, spareHosts: 1 });
 
 describe('the ideal recovery', () => {
+  const perHost = (concurrency: number) => ({ concurrency, evacuateCallsPerSecond: 1_000 });
+
   it('proves fencing one BMC latency after the power-off ends and evacuates once the service is forced down', () => {
-    expect(idealTimeline(host(10), latencies, 10)).toEqual({ fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 5_300 + 16_300 });
+    expect(idealTimeline(host(10), latencies, perHost(10))).toEqual({ fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 5_300 + 9 + 16_300 });
   });
 
-  it('adds one evacuation time per wave of the concurrency limit, rounding a partial wave up', () => {
-    expect(idealTimeline(host(100), latencies, 10).rtoMs).toBe(5_300 + 10 * 16_300);
-    expect(idealTimeline(host(101), latencies, 10).rtoMs).toBe(5_300 + 11 * 16_300);
+  it('adds one evacuation time per wave of the per-host limit, rounding a partial wave up', () => {
+    expect(idealTimeline(host(100), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs).toBeCloseTo(5_300 + 10 * 16_300);
+    expect(idealTimeline(host(101), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs).toBeCloseTo(5_300 + 11 * 16_300);
   });
 
-  it('does not depend on how many hosts fail, since hosts recover in parallel', () => {
-    expect(idealTimeline({ ...host(50), failedHosts: 20 }, latencies, 10)).toEqual(idealTimeline(host(50), latencies, 10));
+  it('spaces evacuate calls of all hosts by the global rate, hosts taking turns', () => {
+    // 20 hosts of 50 at 5 calls a second: the 1000th call starts 999 × 200 ms after the first.
+    const ideal = idealTimeline({ ...host(50), failedHosts: 20 }, latencies, { concurrency: 10, evacuateCallsPerSecond: 5 });
+    expect(ideal.rtoMs).toBeCloseTo(5_300 + 999 * 200 + 16_300);
+    expect(ideal.firstEvacuateMs).toBeCloseTo(5_300 + 19 * 200 + 300);
   });
 
-  it('divides every moment by the time scale to give real time', () => {
-    expect(toReal({ fencingProofMs: 5_000, firstEvacuateMs: 6_000, rtoMs: 20_000 }, 10)).toEqual({ fencingProofMs: 500, firstEvacuateMs: 600, rtoMs: 2_000 });
+  it('does not depend on how many hosts fail while the rate does not bind, since hosts recover in parallel', () => {
+    expect(idealTimeline({ ...host(50), failedHosts: 5 }, latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs)
+      .toBeCloseTo(idealTimeline(host(50), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs);
   });
 });
 
