@@ -4,12 +4,17 @@ import { z } from 'zod';
 import { badRequest, NovaError } from './errors.ts';
 import { parseTimestamp } from '../timestamps.ts';
 
-const trueWords = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't'];
-const falseWords = ['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'];
+const trueWords = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes'];
+const falseWords = ['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'];
 
-/** nova/api/validation/parameter_types.py boolean: JSON booleans and the usual words. */
-export const novaBoolean = z.union([z.boolean(), z.enum([...trueWords, ...falseWords])])
-  .transform((value) => value === true || (typeof value === 'string' && trueWords.includes(value)));
+/**
+ * nova/api/validation/parameter_types.py boolean: one JSON-schema enum of the two booleans and
+ * these words, so jsonschema's error lists them all ("… is not one of [True, 'True', …]").
+ */
+export const novaBoolean = z.custom<boolean | string>(
+  (value) => typeof value === 'boolean' || (typeof value === 'string' && (trueWords.includes(value) || falseWords.includes(value))),
+  { error: (issue) => `${pythonRepr(issue.input)} is not one of [${[true, ...trueWords, false, ...falseWords].map(pythonRepr).join(', ')}]` },
+).transform((value) => value === true || (typeof value === 'string' && trueWords.includes(value)));
 
 /** A Python-style rendering of a value, as jsonschema error messages show it. */
 function pythonRepr(value: unknown): string {
@@ -33,6 +38,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): { attribute: st
   if (valueAt(value, issue.path) === undefined && attribute !== null) {
     return { attribute: null, detail: `'${attribute}' is a required property` };
   }
+  if (issue.code === 'custom') return { attribute, detail: issue.message };
   return { attribute, detail: `${pythonRepr(valueAt(value, issue.path))} is not valid under any of the given schemas` };
 }
 
@@ -56,14 +62,16 @@ export function parseBody<T extends z.ZodType>(schema: T, attribute: string, val
   if (issue === undefined) throw badRequest(`Invalid input for field/attribute ${attribute}.`);
   const described = describeIssue(issue, value);
   const shown = described.attribute === null ? value : valueAt(value, issue.path);
-  throw badRequest(`Invalid input for field/attribute ${described.attribute ?? attribute}. Value: ${pythonRepr(shown)}. ${described.detail}`);
+  // Nova formats the value with str(): a string bare, anything else as its repr.
+  throw badRequest(`Invalid input for field/attribute ${described.attribute ?? attribute}. Value: ${typeof shown === 'string' ? shown : pythonRepr(shown)}. ${described.detail}`);
 }
 
 /** From the microversion where Nova's query schemas forbid extra parameters (e.g. 2.75, 2.59). */
 export function rejectUnknownQuery(query: URLSearchParams, known: readonly string[]): void {
-  for (const [name, value] of query) {
+  for (const name of query.keys()) {
     if (!known.includes(name)) {
-      throw new NovaError(400, `Invalid input for query parameters ${name}. Value: ${value}. Additional properties are not allowed ('${name}' was unexpected)`);
+      // An unexpected parameter has no path in jsonschema's error, so Nova adds no "Invalid input for query parameters" prefix.
+      throw new NovaError(400, `Additional properties are not allowed ('${name}' was unexpected)`);
     }
   }
 }
