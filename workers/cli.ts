@@ -1,12 +1,14 @@
 // `lazarus`: the operator's command line. Each command is one entry of COMMANDS, implemented in
 // its own module; anything else is refused with a clear message.
 import { readFileSync } from 'node:fs';
+import { GUARD_COMMANDS } from './commands/guard-commands.ts';
 import { INCIDENT_COMMANDS } from './commands/incident-commands.ts';
 import type { Command } from './commands/temporal-command.ts';
 import { preflightCommand } from './preflight/preflight-command.ts';
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   ...INCIDENT_COMMANDS,
+  ...GUARD_COMMANDS,
   preflight: { summary: 'check the configuration, Nova and every BMC before protecting a cloud', run: preflightCommand },
 };
 

@@ -5,7 +5,6 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { IncidentPhase, IncidentState, OperatorDecision } from '../../workflows/incident-messages.ts';
 import { abortUpdate, confirmFencedUpdate, incidentWorkflowId, readmitUpdate, retryFencingUpdate, stateQuery } from '../../workflows/incident-messages.ts';
 import { LazarusHost, LazarusPhase } from '../../workflows/search-attributes.ts';
-import { incidentStartOptions } from '../intake/incident-start-options.ts';
 import { sendHostReport } from '../intake/send-host-report.ts';
 import type { IncidentSummary } from './incident-tables.ts';
 import { incidentReport, incidentsTable } from './incident-tables.ts';
@@ -66,9 +65,9 @@ const report = temporalCommand({
   name: 'report', summary: 'report a host as failed: start or join its incident', arguments: ['<host>'], options: ['reason', 'reporter'],
   description: 'Reports HOST as failed, as a health checker would: the first report starts its incident (which fences the host), later ones join it.',
   async run(context) {
-    const { client, taskQueue, options } = context;
+    const { client, incidents: startOptions, options } = context;
     const failure = { host: host(context), reporter: options.reporter ?? 'lazarus-cli', ...(options.reason === undefined ? {} : { reason: options.reason }) };
-    const receipt = await sendHostReport(client, failure, incidentStartOptions({ taskQueue }));
+    const receipt = await sendHostReport(client, failure, startOptions);
     context.print(`reported ${receipt.host}: incident ${receipt.workflowId} (run ${receipt.runId}); follow it with: lazarus show ${receipt.host}`, receipt);
     return 0;
   },

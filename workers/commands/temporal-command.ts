@@ -9,7 +9,10 @@ import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { configFileSchema } from '../config/config-schema.ts';
 import type { LazarusConfig } from '../config/load-config.ts';
 import { configPathOf, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.ts';
+import { incidentSettingsOf } from '../config/incident-settings.ts';
 import { temporalConnectConfig } from '../config/temporal-connection.ts';
+import { incidentStartOptions } from '../intake/incident-start-options.ts';
+import type { IncidentStartOptions } from '../intake/send-host-report.ts';
 import type { OperatorDecision } from '../../workflows/incident-messages.ts';
 
 export interface Command {
@@ -28,10 +31,10 @@ const OPTION_HELP: Readonly<Record<OptionName, string>> = {
 
 export interface CommandContext {
   client: Client;
-  /** The task queue the workers serve; incidents started from here run there. */
+  /** The task queue the workers serve; the storm guard is the one of this queue. */
   taskQueue: string;
-  /** lazarus.yaml when one was found; commands that only talk to Temporal run without it. */
-  config: LazarusConfig | undefined;
+  /** How reports from here start incidents: this queue, with the configuration's incident settings. */
+  incidents: IncidentStartOptions;
   /** The positional arguments, as many as the command declares (an optional last one may be absent). */
   positionals: string[];
   options: Partial<Record<OptionName, string>>;
@@ -78,8 +81,10 @@ async function configFor(path: string | undefined): Promise<LazarusConfig | unde
   return loadConfig(source);
 }
 
-async function connect(config: LazarusConfig | undefined): Promise<{ client: Client; taskQueue: string; close: () => Promise<void> }> {
-  const temporal = config?.temporal ?? configFileSchema.parse({}).temporal;
+async function connect(config: LazarusConfig | undefined): Promise<{ client: Client; taskQueue: string; incidents: IncidentStartOptions; close: () => Promise<void> }> {
+  const defaults = configFileSchema.parse({});
+  const temporal = config?.temporal ?? defaults.temporal;
+  const incidents = incidentStartOptions({ temporal, incident: config?.incident ?? incidentSettingsOf(defaults) });
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(temporal, process.env);
   const address = connectionOptions.address ?? 'localhost:7233';
   let connection: Connection;
@@ -89,7 +94,7 @@ async function connect(config: LazarusConfig | undefined): Promise<{ client: Cli
     throw new CommandFailed(`cannot reach Temporal at ${address} (${error instanceof Error ? error.message : String(error)}); ` +
       'check that it runs and that TEMPORAL_ADDRESS (or temporal.profile in lazarus.yaml) points at it');
   }
-  return { client: new Client({ connection, namespace }), taskQueue: temporal.taskQueue, close: () => connection.close() };
+  return { client: new Client({ connection, namespace }), taskQueue: temporal.taskQueue, incidents, close: () => connection.close() };
 }
 
 /** One line an operator can act on, for the errors commands meet. */
@@ -146,7 +151,7 @@ export function temporalCommand(spec: TemporalCommandSpec): Command {
         const config = await configFor(typeof values.config === 'string' ? values.config : undefined);
         connection = await connect(config);
         return await spec.run({
-          client: connection.client, taskQueue: connection.taskQueue, config, positionals, options, isJson,
+          client: connection.client, taskQueue: connection.taskQueue, incidents: connection.incidents, positionals, options, isJson,
           decision: () => ({ operator: options.operator ?? loginName(), reason: options.reason ?? '' }),
           print: (text, json) => { console.log(isJson ? JSON.stringify(json, null, 2) : text); },
         });

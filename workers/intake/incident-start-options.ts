@@ -1,8 +1,9 @@
 // How reports from this deployment start incidents: on the task queue its workers serve, with the
-// incident settings of its configuration. One place, shared by the receiver and `lazarus report`.
+// incident settings of its configuration (policy, corroboration, storm guard, re-admission). One
+// place, shared by the receiver and `lazarus report`.
 import type { LazarusConfig } from '../config/load-config.ts';
 import type { IncidentStartOptions } from './send-host-report.ts';
 
-export function incidentStartOptions(temporal: Pick<LazarusConfig['temporal'], 'taskQueue'>): IncidentStartOptions {
-  return { taskQueue: temporal.taskQueue };
+export function incidentStartOptions(config: Pick<LazarusConfig, 'temporal' | 'incident'>): IncidentStartOptions {
+  return { taskQueue: config.temporal.taskQueue, settings: config.incident };
 }

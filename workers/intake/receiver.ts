@@ -52,7 +52,7 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(config.temporal, process.env);
   // Lazy: the receiver starts and answers 503 while Temporal is away, rather than not starting.
   const connection = Connection.lazy(connectionOptions);
-  const incidents = incidentStartOptions(config.temporal);
+  const incidents = incidentStartOptions(config);
   const receiver = await startIntakeServer({
     client: new Client({ connection, namespace }), token, hostLabel: values['host-label'] ?? 'host', listen, incidents,
     log: (line) => { console.log(`lazarus receiver: ${line}`); },
