@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
 import { instancesTable } from '../../workers/commands/incident-tables.ts';
-import { ALERTMANAGER_PATH } from '../../workers/intake/intake-server.ts';
 import type { DemoCloud } from './demo-cloud.ts';
 import { startDemoCloud } from './demo-cloud.ts';
 import { watchRecovery } from './recovery-display.ts';
@@ -55,30 +54,12 @@ function parseOptions(argv: readonly string[]): DemoOptions {
   return options;
 }
 
-/** Alertmanager's webhook for the failed host, as its node_exporter alert would fire. */
-function nodeDownWebhook(host: string) {
-  return {
-    version: '4', status: 'firing', receiver: 'lazarus', groupKey: '{}:{alertname="NodeDown"}', truncatedAlerts: 0,
-    groupLabels: { alertname: 'NodeDown' }, commonLabels: { alertname: 'NodeDown', host }, commonAnnotations: {}, externalURL: 'http://alertmanager.demo:9093',
-    alerts: [{
-      status: 'firing', labels: { alertname: 'NodeDown', host, severity: 'critical' },
-      annotations: { summary: `${host} stopped answering scrapes` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.demo:9090/graph', fingerprint: 'demo0000nodedown',
-    }],
-  };
-}
-
 async function recover(cloud: DemoCloud, options: DemoOptions, signal: AbortSignal): Promise<boolean> {
   const host = options.failedHost;
   if (cloud.sim.bmcs[host] === undefined) throw new UsageError(`--fail ${host}: the simulated cloud has no such host (cmp-01 … cmp-${String(options.hosts).padStart(2, '0')})`);
   console.log(`\n${host} loses power`);
   cloud.sim.failHost(host, 'power-loss');
-  const response = await fetch(`${cloud.receiver.url}${ALERTMANAGER_PATH}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${cloud.token}` }, body: JSON.stringify(nodeDownWebhook(host)),
-  });
-  const answer = await response.text();
-  if (response.status !== 202) throw new Error(`the receiver answered ${response.status}: ${answer}`);
-  console.log(`Alertmanager reported it to the receiver: 202 ${answer.trim()}\n`);
+  console.log(`Alertmanager reports it to the receiver, which answers 202 ${await cloud.reportFailure(host)}\n`);
 
   const workflowId = incidentWorkflowId(host);
   const uiLink = `${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows/${encodeURIComponent(workflowId)}`;

@@ -6,11 +6,10 @@ import { mkdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_POLICY, startDemoCloud, type DemoCloud } from '../../infra/demo/demo-cloud.ts';
+import { startDemoCloud, type DemoCloud } from '../../infra/demo/demo-cloud.ts';
 import { watchRecovery } from '../../infra/demo/recovery-display.ts';
 import type { IncidentState } from '../../workflows/incident-messages.ts';
 import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
-import { sendHostReport } from '../../workers/intake/send-host-report.ts';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const HOST = 'cmp-03';
@@ -37,7 +36,7 @@ describe('the incident in the Temporal Web UI', () => {
   beforeAll(async () => {
     cloud = await startDemoCloud({ hosts: 6, instancesPerHost: 3, ipmiHosts: 0, timeScale: 10, say: () => undefined });
     cloud.sim.failHost(HOST, 'power-loss');
-    await sendHostReport(cloud.client, { host: HOST, reporter: 'web-ui-test' }, { taskQueue: 'lazarus', settings: { policy: DEMO_POLICY } });
+    await cloud.reportFailure(HOST);
     recovered = await watchRecovery(cloud.client.workflow.getHandle(incidentWorkflowId(HOST)), {
       isTty: false, write: () => undefined, timeoutMs: 90_000, signal: new AbortController().signal,
     });
@@ -62,7 +61,7 @@ describe('the incident in the Temporal Web UI', () => {
       await expect.poll(() => rendered.count(), { timeout: 20_000 }).toBe(3);
       const [summary, details, current] = [0, 1, 2].map((index) => rendered.nth(index).contentFrame().locator('body'));
       await expect.poll(() => summary?.innerText(), { timeout: 20_000 }).toBe(`incident of host ${HOST}`);
-      expect(await details?.innerText()).toContain(`Host ${HOST} was reported failed by web-ui-test`);
+      expect(await details?.innerText()).toContain(`Host ${HOST} was reported failed by alertmanager/lazarus: NodeDown firing`);
       const table = await current?.innerText() ?? '';
       expect(recovered.instances).toHaveLength(3);
       for (const row of recovered.instances) {
