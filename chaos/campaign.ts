@@ -1,4 +1,5 @@
 // A chaos campaign: N seeded runs, a few at a time, the workflows bundled once for all their workers.
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,13 @@ export async function runCampaign(options: CampaignOptions): Promise<{ reports: 
   const startedAt = Date.now();
   const cliPath = await ensureTemporalCli();
   const workDirectory = await mkdtemp(join(tmpdir(), 'lazarus-chaos-'));
+  // Ctrl-C: the guardians stop every server and worker; the runs' files go too.
+  const interrupted = (): void => {
+    rmSync(workDirectory, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const bundlePath = join(workDirectory, 'workflow-bundle.js');
     await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
@@ -47,6 +55,8 @@ export async function runCampaign(options: CampaignOptions): Promise<{ reports: 
     reports.sort((a, b) => a.seed - b.seed);
     return { reports, summary: summarize(reports, Date.now() - startedAt) };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await rm(workDirectory, { recursive: true, force: true });
   }
 }
