@@ -9,21 +9,25 @@ import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_
 import { loadConfig } from './config/load-config.ts';
 import { temporalConnectConfig } from './config/temporal-connection.ts';
 import { createLazarusWorker } from './create-worker.ts';
+import { installMetricsRuntime, startDeploymentMetrics } from './metrics/metrics-runtime.ts';
 
-const USAGE = `usage: npm run worker [-- --config PATH]
+const USAGE = `usage: npm run worker [-- --config PATH] [--metrics HOST:PORT]
 
 Runs a Lazarus worker until SIGTERM or SIGINT.
 
 options:
-  --config PATH   the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)`;
+  --config PATH        the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)
+  --metrics HOST:PORT  serve Prometheus metrics (the SDK's and Lazarus's) at http://HOST:PORT/metrics`;
 
-async function runWorker(configPath: string | undefined): Promise<void> {
+async function runWorker(configPath: string | undefined, metricsAddress: string | undefined): Promise<void> {
+  if (metricsAddress !== undefined) installMetricsRuntime(metricsAddress);
   const config = await loadConfig({ env: process.env, ...(configPath === undefined ? {} : { path: configPath }) });
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(config.temporal, process.env);
   const logger = Runtime.instance().logger;
   const warn = (message: string): void => { logger.warn(message); };
   const nova = connectNovaOnFirstUse({ env: process.env, logger, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
   const connection = await NativeConnection.connect(connectionOptions);
+  const metrics = metricsAddress === undefined ? undefined : await startDeploymentMetrics({ connectionOptions, namespace, taskQueue: config.temporal.taskQueue });
   try {
     const worker = await createLazarusWorker({
       connection, namespace, taskQueue: config.temporal.taskQueue,
@@ -41,6 +45,7 @@ async function runWorker(configPath: string | undefined): Promise<void> {
     await worker.run();
     console.log('lazarus worker: stopped');
   } finally {
+    await metrics?.stop();
     await connection.close();
     await nova.close();
   }
@@ -48,7 +53,7 @@ async function runWorker(configPath: string | undefined): Promise<void> {
 
 let values;
 try {
-  ({ values } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options: { config: { type: 'string' }, help: { type: 'boolean' } } }));
+  ({ values } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options: { config: { type: 'string' }, metrics: { type: 'string' }, help: { type: 'boolean' } } }));
 } catch (error) {
   console.error(`lazarus worker: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   process.exit(2);
@@ -57,7 +62,7 @@ if (values.help === true) {
   console.log(USAGE);
 } else {
   try {
-    await runWorker(values.config);
+    await runWorker(values.config, values.metrics);
   } catch (error) {
     if (!(error instanceof LazarusError)) throw error;
     console.error(`lazarus worker: ${error.message}`);
