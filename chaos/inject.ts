@@ -141,7 +141,7 @@ async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, 
   const isOffAndDown = await pollUntil(`${host} off and down`, () => {
     const source = parts.sim.state().hosts.find((h) => h.name === host);
     return source?.power === 'Off' && source.service.state === 'down' ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 20 }).catch(() => false);
+  }, { timeoutMs: 120_000, intervalMs: 5 }).catch(() => false);
   const state = parts.sim.state();
   const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
   const candidate = untouched[parts.random.below(untouched.length)];

@@ -84,6 +84,8 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     const desk = new IncidentDesk(new Client({ connection, namespace: 'default' }), { address: server.address, cliPath: environment.cliPath, timeline });
     const humanNova = connectNovaOnFirstUse({ env: env, cloud: cloudName, logger: { warn: () => undefined } });
     stack.push(() => humanNova.close());
+    // Signed in beforehand, so the human's evacuate leaves the moment the host is off, as a racing human's would.
+    await humanNova.client();
     const parts: RunParts = { sim, server, fleet, desk, humanNova, timeline, random };
 
     await carryOut(plan, parts, record);
@@ -101,7 +103,7 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     return report(plan, fleet, record, incidents, violations, timeline);
   } catch (error) {
     timeline.note(`the harness failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    const violations: ChaosViolation[] = [{ invariant: 'open', message: `the run could not be carried out: ${error instanceof Error ? error.message : String(error)}` }];
+    const violations: ChaosViolation[] = [{ invariant: 'harness', message: `the run could not be carried out: ${error instanceof Error ? error.message : String(error)}` }];
     return report(plan, fleet, record, [], violations, timeline);
   } finally {
     for (const timer of record.bmcFaultClears) clearTimeout(timer);

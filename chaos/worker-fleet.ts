@@ -66,7 +66,7 @@ export class WorkerFleet {
       if (match === null) return undefined;
       worker.pid = Number(match[1]);
       return 'polling';
-    }, { timeoutMs: 60_000, intervalMs: 100, onTimeout: () => `${name} did not start polling within 60 s:\n${process.outputTail()}` });
+    }, { timeoutMs: 180_000, intervalMs: 100, onTimeout: () => `${name} did not start polling within 180 s (a very loaded machine?):\n${process.outputTail()}` });
   }
 
   /**
