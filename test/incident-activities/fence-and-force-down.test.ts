@@ -51,7 +51,7 @@ describe('fencing a failed host and forcing its service down', () => {
     sim.failHost('cmp-04', 'power-loss');
     const proof = await activities.fenceHost('cmp-04');
     const failure = await expectFailure(activities.forceDownComputeService('cmp-05', 'incident/cmp-05', proof), 'FencingUnproven', false);
-    expect(failure.message).toContain('refusing to force down host cmp-05 with the fencing proof of host cmp-04');
+    expect(failure.message).toContain('refusing to force down host cmp-05 with the fencing of host cmp-04');
     expect(entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-05')).toEqual([]);
   });
 
