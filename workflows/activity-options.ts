@@ -32,11 +32,16 @@ export function rateLimitedEvacuateInstance(taskQueue: string): Activities['evac
   return proxyActivities<Activities>({ ...EVACUATE_OPTIONS, taskQueue }).evacuateInstance;
 }
 
-/** EvacuationInProgress is retryable, so this backoff is how long a rebuild may take: 30 minutes. */
+/**
+ * EvacuationInProgress is retryable, so this backoff is how a landing is watched, for as long as a
+ * rebuild may take: 30 minutes. It starts at half a second because the evacuation holds its slot
+ * until the landing is seen: a 2 s first retry cost each wave of evacuations more than the rebuild
+ * itself in the benchmark (bench/results/2026-11-21.md).
+ */
 export const { verifyLanding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 1.3, maximumInterval: '15 seconds' },
 });
 
 /** Refused (EvacuationsNotCompleted) until the restarted compute has completed its evacuations. */
