@@ -1,15 +1,12 @@
 // The real computes' BMCs: ipmitool against ipmi_sim really cuts and restores a nova-compute
 // process, which is what Lazarus's fencing must prove before it evacuates (DESIGN I1).
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processesWithArguments } from '../support/processes.ts';
+import { computeProcesses as processesOf, ipmitool as ipmitoolOf } from './compute-host.ts';
 import { realNovaMaxMicroversion, startRealNova, type RealNova } from './real-nova.ts';
 
-const run = promisify(execFile);
 let nova: RealNova;
+const ipmitool = (host: string, ...args: string[]): Promise<string> => ipmitoolOf(nova, host, ...args);
+const computeProcesses = (host: string): number[] => processesOf(nova, host);
 
 beforeAll(async () => {
   nova = await startRealNova({ computeCount: 2 });
@@ -18,22 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await nova.stop();
 });
-
-/** API-FACTS §4: lanplus with cipher 3, password from the environment. */
-async function ipmitool(host: string, ...args: string[]): Promise<string> {
-  const bmc = nova.bmcs[host];
-  if (bmc === undefined) throw new Error(`no BMC for ${host}`);
-  const { stdout } = await run('ipmitool', [
-    '-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', '127.0.0.1', '-p', String(bmc.ipmiPort), '-U', bmc.username, '-E', ...args,
-  ], { env: { ...process.env, IPMI_PASSWORD: bmc.password } });
-  return stdout.trim();
-}
-
-/** The Python process itself, not the guardian that started it with the same arguments. */
-function computeProcesses(host: string): number[] {
-  return processesWithArguments('--config-file', join(nova.dir, 'etc', `${host}.conf`))
-    .filter((pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('python'); } catch { return false; } });
-}
 
 async function serviceUpdatedAt(host: string): Promise<number> {
   const response = await fetch(`${nova.novaUrl}/os-services?binary=nova-compute&host=${host}`, {

@@ -3,19 +3,14 @@
 // that remain on purpose belong in KNOWN-DIFFERENCES with their reason (issue 9, item 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/simulator.ts';
-import { realNovaMaxMicroversion, startRealNova, type RealNova } from './real-nova.ts';
-import { pollUntil } from '../support/poll.ts';
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
+import { bootOn, novaAt, until, type Answer, type NovaCall } from './nova-calls.ts';
+import { startRealNova, type RealNova } from './real-nova.ts';
 
 /** One cloud under test, as the scenarios see it: a token, Nova, and a host with a server on it. */
 interface Peer {
   name: string;
   /** At 2.93 unless `microversion` says otherwise. */
-  nova(method: string, path: string, body?: unknown, microversion?: string): Promise<Answer>;
+  nova: NovaCall;
   /** A host with a server, its compute up and not forced down. */
   busyHost: string;
   serverOnBusyHost: string;
@@ -26,16 +21,6 @@ interface Peer {
   spareHost: string;
   /** Every host name this peer has, to blank out of messages. */
   hosts: string[];
-}
-
-async function send(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) as unknown };
 }
 
 async function token(authUrl: string, user: Record<string, unknown>, project: Record<string, unknown>): Promise<string> {
@@ -50,43 +35,13 @@ async function token(authUrl: string, user: Record<string, unknown>, project: Re
   return subject;
 }
 
-function novaAt(novaUrl: string, subjectToken: string): Peer['nova'] {
-  return (method, path, body, microversion = realNovaMaxMicroversion) => send(`${novaUrl}${path}`, method, body, {
-    'x-auth-token': subjectToken,
-    'openstack-api-version': `compute ${microversion}`,
-  });
-}
-
-function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  return pollUntil(what, check, { timeoutMs, intervalMs: 250 });
-}
-
-async function bootOn(nova: Peer['nova'], real: RealNova, host: string): Promise<string> {
-  const created = await nova('POST', '/servers', {
-    server: {
-      name: `differential-${host}`, imageRef: real.imageId, flavorRef: real.flavorId, networks: 'none',
-      // An admin may pin a server to a host through its zone.
-      availability_zone: `nova:${host}`,
-    },
-  });
-  if (created.status !== 202) throw new Error(`real Nova refused a server on ${host}: ${created.status} ${JSON.stringify(created.body)}`);
-  const serverId = (created.body as { server: { id: string } }).server.id;
-  await until(`server ${serverId} ACTIVE`, async () => {
-    const { body } = await nova('GET', `/servers/${serverId}`);
-    const status = (body as { server: { status: string } }).server.status;
-    if (status === 'ERROR') throw new Error(`the server went to ERROR: ${JSON.stringify(body)}`);
-    return status === 'ACTIVE' ? true : undefined;
-  });
-  return serverId;
-}
-
 async function realPeer(real: RealNova): Promise<Peer> {
   const { username, password, projectName, userDomainName, projectDomainName } = real.credentials;
   const nova = novaAt(real.novaUrl, await token(`${real.keystoneUrl}/v3`,
     { name: username, password, domain: { name: userDomainName } }, { name: projectName, domain: { name: projectDomainName } }));
   const [busyHost, raceHost, spareHost] = real.computeHosts;
   if (busyHost === undefined || raceHost === undefined || spareHost === undefined) throw new Error('the real-Nova suite needs three computes');
-  const [serverOnBusyHost, serverOnRaceHost] = await Promise.all([bootOn(nova, real, busyHost), bootOn(nova, real, raceHost)]);
+  const [serverOnBusyHost, serverOnRaceHost] = await Promise.all([bootOn(nova, real, busyHost, `differential-${busyHost}`), bootOn(nova, real, raceHost, `differential-${raceHost}`)]);
   return { name: 'real Nova', nova, busyHost, serverOnBusyHost, raceHost, serverOnRaceHost, spareHost, hosts: real.computeHosts };
 }
 

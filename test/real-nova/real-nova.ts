@@ -63,6 +63,10 @@ export interface RealNovaOptions {
   log?: (line: string) => void;
 }
 
+// A bound on a hang, not a wait: readiness fails at once if the daemon dies. Generous, since on a
+// shared two-core machine at load 30 RabbitMQ alone took over a minute to listen.
+const READY_TIMEOUT_MS = 180_000;
+
 const serveWsgi = fileURLToPath(new URL('./serve-wsgi.py', import.meta.url));
 
 /** Arguments for python3 to run `module.func()` with `args` in sys.argv, as a console script would. */
@@ -215,7 +219,7 @@ class Cloud {
       '-c', 'max_connections=300',
     ]);
     const psql = (sql: string) => this.group.run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
-    await waitUntil('PostgreSQL', async () => { await psql('SELECT 1'); return true; }, { timeoutMs: 30_000, watch: [this.postgres] });
+    await waitUntil('PostgreSQL', async () => { await psql('SELECT 1'); return true; }, { timeoutMs: READY_TIMEOUT_MS, watch: [this.postgres] });
     for (const name of databaseNames) await psql(`CREATE DATABASE ${name}`);
   }
 
@@ -248,7 +252,7 @@ class Cloud {
       RABBITMQ_CONF_ENV_FILE: join(home, 'rabbitmq-env.conf'),
     } });
     // The AMQP listener opens only at the end of the boot, so a connection means ready.
-    await waitUntil('RabbitMQ', () => acceptsConnections(rabbit), { timeoutMs: 60_000, watch: [broker] });
+    await waitUntil('RabbitMQ', () => acceptsConnections(rabbit), { timeoutMs: READY_TIMEOUT_MS, watch: [broker] });
   }
 
   private serve(name: string, layer: Layer, module: string, factory: string, port: number, env: NodeJS.ProcessEnv): Daemon {
@@ -273,7 +277,7 @@ class Cloud {
     const server = this.serve('keystone', Layer.identity, 'keystone.server.wsgi', 'initialize_public_application', this.layout.ports.keystone, {
       OS_KEYSTONE_CONFIG_FILES: conf,
     });
-    await waitUntil('Keystone', () => answersHttp(`${url}/v3`), { timeoutMs: 60_000, watch: [server] });
+    await waitUntil('Keystone', () => answersHttp(`${url}/v3`), { timeoutMs: READY_TIMEOUT_MS, watch: [server] });
     await this.registerCompute();
   }
 
@@ -283,7 +287,7 @@ class Cloud {
     const server = this.serve('placement', Layer.identity, 'placement.wsgi', 'init_application', this.layout.ports.placement, {
       OS_PLACEMENT_CONFIG_DIR: this.etc,
     });
-    await waitUntil('Placement', () => answersHttp(placementUrl(this.layout)), { timeoutMs: 60_000, watch: [server] });
+    await waitUntil('Placement', () => answersHttp(placementUrl(this.layout)), { timeoutMs: READY_TIMEOUT_MS, watch: [server] });
   }
 
   private novaCommon = (): string => this.writeConf('nova.conf', novaCommonConf(this.layout));
@@ -342,7 +346,7 @@ class Cloud {
       this.daemon('nova-scheduler', Layer.novaControl, 'nova.cmd.scheduler', [common, controller]),
     ];
     for (const host of this.computeHosts) this.startCompute(host);
-    await waitUntil('nova-api', () => answersHttp(novaUrl(this.layout)), { timeoutMs: 60_000, watch: [api] });
+    await waitUntil('nova-api', () => answersHttp(novaUrl(this.layout)), { timeoutMs: READY_TIMEOUT_MS, watch: [api] });
   }
 
   /** Waits until every compute reports up, maps the hosts into cell1, and creates a flavor. */

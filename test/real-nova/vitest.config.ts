@@ -11,6 +11,8 @@ export default defineConfig({
     pool: 'forks',
     // One file at a time: a real Nova takes most of two cores and 1.7 GB.
     maxWorkers: 1,
+    // The end-to-end suite runs Lazarus's workers against the same dev server `npm test` uses.
+    globalSetup: ['test/setup/temporal-dev-server.ts'],
     testTimeout: 120_000,
     // Installs (first run only) and the start of a dozen OpenStack processes on two cores.
     hookTimeout: 600_000,
