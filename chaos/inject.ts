@@ -136,15 +136,22 @@ async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, co
   await failAndReport(destination, mode, parts, record);
 }
 
-/** Once the host is off and its service down, a human evacuates one of its instances that nobody evacuated yet. */
+/**
+ * The moment the host is off and Nova would accept an evacuate (its service down, or forced down
+ * by Lazarus), a human evacuates one of its running instances that nobody evacuated yet; when
+ * Lazarus reaches that instance while the rebuild is still in flight, only its pre-check stops a
+ * second evacuate.
+ */
 async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
   const isOffAndDown = await pollUntil(`${host} off and down`, () => {
     const source = parts.sim.state().hosts.find((h) => h.name === host);
-    return source?.power === 'Off' && source.service.state === 'down' ? true : undefined;
+    return source?.power === 'Off' && (source.service.state === 'down' || source.service.forcedDown) ? true : undefined;
   }, { timeoutMs: 120_000, intervalMs: 5 }).catch(() => false);
   const state = parts.sim.state();
   const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
-  const candidate = untouched[parts.random.below(untouched.length)];
+  const running = untouched.filter((i) => i.vmState === 'active');
+  const pool = running.length > 0 ? running : untouched;
+  const candidate = pool[parts.random.below(pool.length)];
   if (!isOffAndDown || candidate === undefined) {
     parts.timeline.note(isOffAndDown ? `every instance of ${host} had an evacuation before a human could take one` : `${host} was not off and down within 120 s: no human evacuation`);
     return;
