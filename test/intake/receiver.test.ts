@@ -115,6 +115,24 @@ describe('the health-check receiver', () => {
     expect(await reportsInHistory(client, HOSTS.generic)).toEqual([{ reporter: 'consul', reason: 'serfHealth critical for 90 s' }]);
   });
 
+  it('answers 503 when Temporal cannot be reached, so that Alertmanager sends the report again', async () => {
+    const unreachable = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 });
+    const cut = await startIntakeServer({
+      client: new Client({ connection: unreachable, namespace }), token: TOKEN, hostLabel: 'host', listen: { host: '127.0.0.1', port: 0 },
+      incidents: { taskQueue: `intake-${process.pid}` }, reportDeadlineMs: 2_000,
+    });
+    try {
+      const response = await fetch(`${cut.url}${REPORTS_PATH}`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ host: HOSTS.refused, reporter: 'consul' }),
+      });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { error: string }).error).toMatch(/^the report could not reach Temporal \(.+\); nothing is lost by sending it again/);
+    } finally {
+      await cut.close();
+      await unreachable.close();
+    }
+  });
+
   it('says where to send reports when the path or method is wrong', async () => {
     const wrongPath = await post('/alerts', {});
     expect(wrongPath.status).toBe(404);

@@ -27,6 +27,8 @@ export interface IntakeOptions {
   hostLabel: string;
   /** host:port to listen on; port 0 picks a free one. */
   listen: { host: string; port: number };
+  /** How long a report may take to reach Temporal before the answer is 503 (default 10 s, under Alertmanager's own timeouts). */
+  reportDeadlineMs?: number;
   /** One line per request answered (method, path, status, what happened); no header or token. */
   log?: (line: string) => void;
 }
@@ -54,7 +56,8 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
   async function send(report: HostFailureReport, dedupeKey: string | undefined): Promise<IncidentReceipt> {
     const known = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
     if (known !== undefined) return known;
-    const receipt = await sendHostReport(options.client, report, options.incidents);
+    const deadline = Date.now() + (options.reportDeadlineMs ?? 10_000);
+    const receipt = await options.client.withDeadline(deadline, () => sendHostReport(options.client, report, options.incidents));
     if (dedupeKey !== undefined) recent.remember(dedupeKey, receipt);
     return receipt;
   }
