@@ -47,7 +47,8 @@ describe('the worker\'s metrics endpoint', () => {
       cwd: repoRoot, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     });
     try {
-      await waitForOutput(worker, /^lazarus worker: serving task queue/m);
+      // Bundling the workflows takes the worker a while on a busy 2-core machine.
+      await waitForOutput(worker, /^lazarus worker: serving task queue/m, 120_000);
       sim.failHost(HOST, 'power-loss');
       await sendHostReport(new Client({ connection, namespace }), { host: HOST, reporter: 'metrics-test' }, { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } });
 
@@ -69,5 +70,5 @@ describe('the worker\'s metrics endpoint', () => {
       worker.kill('SIGTERM');
       await exitOf(worker);
     }
-  }, 150_000);
+  }, 240_000);
 });
