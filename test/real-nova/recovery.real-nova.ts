@@ -197,7 +197,7 @@ describe('Lazarus against a real Nova', () => {
     const host = 'cmp1';
     await setComputeStatus(crashCaseHost, 'disabled');
     const { servers, evacuated, readmitted } = await crashAndRecover(host, 3).finally(() => setComputeStatus(crashCaseHost, 'enabled'));
-    expect(evacuated).toMatchObject({ phase: 'AwaitingReadmission', outcome: 'Recovered' });
+    expect(evacuated, progressTable(evacuated)).toMatchObject({ phase: 'AwaitingReadmission', outcome: 'Recovered' });
     expect(evacuated.instances.map((row) => row.progress.outcome).sort()).toEqual(servers.map(() => 'landed'));
     expect(readmitted.phase).toBe('Readmitted');
 
@@ -224,7 +224,7 @@ describe('Lazarus against a real Nova', () => {
     // The armed worker did die at its boundary, and the fleet's next worker finished the incident.
     expect(fleet.boundaryKills, formatTimeline(timeline.entries)).toBe(1);
     expect(fleet.unexpectedExits).toBe(0);
-    expect(readmitted).toMatchObject({ phase: 'Readmitted', outcome: 'Recovered' });
+    expect(readmitted, progressTable(readmitted)).toMatchObject({ phase: 'Readmitted', outcome: 'Recovered' });
     for (const serverId of servers) {
       expect(await evacuationsOf(serverId)).toHaveLength(1);
       expect(await evacuateActionsOf(serverId)).toBe(1);
