@@ -20,6 +20,7 @@ export interface CampaignOptions {
   shape: ChaosShape;
   /** Runs at once; each has its own simulator, dev server and workers. */
   parallel: number;
+  rebuildSeconds: number;
   onRun?: (report: RunReport) => void;
 }
 
@@ -46,7 +47,7 @@ export async function runCampaign(options: CampaignOptions): Promise<{ reports: 
       while (next < options.runs) {
         const seed = options.seed + next;
         next += 1;
-        const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory });
+        const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory, rebuildSeconds: options.rebuildSeconds });
         reports.push(report);
         options.onRun?.(report);
       }

@@ -4,10 +4,11 @@
 import { parseArgs } from 'node:util';
 import { runCampaign } from './campaign.ts';
 import type { RunReport } from './run-once.ts';
+import { DEFAULT_REBUILD_SECONDS } from './run-once.ts';
 import { formatSummary } from './summary.ts';
 import { formatTimeline } from './timeline.ts';
 
-const USAGE = 'usage: npm run chaos -- --runs N --seed S [--hosts H (8)] [--instances-per-host M (5)] [--parallel P (3)] [--timelines]';
+const USAGE = 'usage: npm run chaos -- --runs N --seed S [--hosts H (8)] [--instances-per-host M (5)] [--parallel P (3)] [--rebuild-seconds R (10)] [--timelines]';
 
 class UsageError extends Error {}
 
@@ -25,7 +26,7 @@ function parseCommandLine(argv: string[]) {
   try {
     ({ values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { runs: { type: 'string' }, seed: { type: 'string' }, hosts: { type: 'string' }, 'instances-per-host': { type: 'string' }, parallel: { type: 'string' }, timelines: { type: 'boolean' } },
+      options: { runs: { type: 'string' }, seed: { type: 'string' }, hosts: { type: 'string' }, 'instances-per-host': { type: 'string' }, parallel: { type: 'string' }, 'rebuild-seconds': { type: 'string' }, timelines: { type: 'boolean' } },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -36,6 +37,7 @@ function parseCommandLine(argv: string[]) {
     // Eight hosts: two failed ones (a cascade) stay within the storm guard's default 25 % of the fleet.
     shape: { hosts: wholeNumber('hosts', values.hosts, 8, 3, 50), instancesPerHost: wholeNumber('instances-per-host', values['instances-per-host'], 5, 1, 40) },
     parallel: wholeNumber('parallel', values.parallel, 3, 1, 16),
+    rebuildSeconds: wholeNumber('rebuild-seconds', values['rebuild-seconds'], DEFAULT_REBUILD_SECONDS, 1, 120),
     /** Print every run's timeline, not only those of failing runs. */
     isTimelineWanted: values.timelines === true,
   };

@@ -25,8 +25,8 @@ import { BUNDLE_VARIABLE } from './worker-protocol.ts';
 
 /** Simulated time runs 1000 times faster: Nova's 60 s service_down_time takes 60 ms. */
 const TIME_SCALE = 1000;
-/** Rebuilds take 10 real seconds, so evacuations are in flight long enough for the chaos (a cascade, a human, a retry) to meet them. */
-const REBUILD_MS = 10_000 * TIME_SCALE;
+/** By default rebuilds take 10 real seconds, so evacuations are in flight long enough for the chaos (a cascade, a human, a retry) to meet them. */
+export const DEFAULT_REBUILD_SECONDS = 10;
 /** Activity timeouts after a SIGKILL (up to 2 minutes) and retry backoffs bound how long incidents take. */
 const SETTLE_TIMEOUT_MS = 8 * 60_000;
 
@@ -36,6 +36,8 @@ export interface ChaosEnvironment {
   bundlePath: string;
   /** Each run works in a directory of its own below this one. */
   workDirectory: string;
+  /** How long Nova takes to rebuild an evacuated instance, in real seconds. */
+  rebuildSeconds: number;
 }
 
 export interface RunReport {
@@ -62,7 +64,7 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
   try {
     const sim = await startSimulator({
       hosts: plan.shape.hosts, instancesPerHost: plan.shape.instancesPerHost, seed: plan.seed, timeScale: TIME_SCALE,
-      timing: { rebuildMs: REBUILD_MS }, startBmcFleet, bmc: { ipmiHosts: 1 },
+      timing: { rebuildMs: environment.rebuildSeconds * 1000 * TIME_SCALE }, startBmcFleet, bmc: { ipmiHosts: 1 },
     });
     stack.push(() => sim.stop());
     const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);

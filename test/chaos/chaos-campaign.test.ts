@@ -6,13 +6,14 @@
 // violation, and when the kills it is about did not happen.
 import { describe, expect, it } from 'vitest';
 import { runCampaign } from '../../chaos/campaign.ts';
+import { DEFAULT_REBUILD_SECONDS } from '../../chaos/run-once.ts';
 import { formatTimeline } from '../../chaos/timeline.ts';
 
 const CI_SEED = 146;
 
 describe('a bounded chaos campaign', () => {
   it('breaks no invariant while workers and the Temporal server are killed mid-incident and faults are injected', { timeout: 480_000 }, async () => {
-    const { reports, summary } = await runCampaign({ runs: 2, seed: CI_SEED, shape: { hosts: 8, instancesPerHost: 5 }, parallel: 2 });
+    const { reports, summary } = await runCampaign({ runs: 2, seed: CI_SEED, shape: { hosts: 8, instancesPerHost: 5 }, parallel: 2, rebuildSeconds: DEFAULT_REBUILD_SECONDS });
 
     const broken = reports.filter((run) => run.violations.length > 0)
       .map((run) => `seed ${run.seed}:\n${run.violations.map((v) => `${v.invariant}: ${v.message}`).join('\n')}\n${formatTimeline(run.timeline)}`);
