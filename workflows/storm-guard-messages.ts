@@ -20,6 +20,17 @@ export interface StormGuardLimits {
   windowMs: number;
 }
 
+/** How the guard presents itself in the Web UI, whoever starts it (an incident's request, `lazarus pause`). */
+export function stormGuardStartOptions(taskQueue: string) {
+  return {
+    workflowId: stormGuardWorkflowId(taskQueue),
+    taskQueue,
+    args: [] as [],
+    staticSummary: 'storm guard: admits incidents, holds them past the blast radius',
+    staticDetails: 'Every incident asks this workflow before fencing its host. Past the configured limits (incidents within a window, or the fraction of nova-compute services down) new incidents wait in AwaitingApproval until an operator runs `lazarus approve` or `lazarus reset-guard`. `lazarus pause` stops all new fencing and evacuations.',
+  };
+}
+
 export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = { maxIncidents: 3, maxFractionDown: 0.25, windowMs: 10 * 60_000 };
 
 /** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */

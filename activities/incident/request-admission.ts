@@ -7,7 +7,7 @@ import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';
 import type { stormGuardWorkflow } from '../../workflows/storm-guard-workflow.ts';
 import type { AdmissionRequest, StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
-import { admissionRequestSignal, stormGuardWorkflowId } from '../../workflows/storm-guard-messages.ts';
+import { admissionRequestSignal, stormGuardStartOptions, stormGuardWorkflowId } from '../../workflows/storm-guard-messages.ts';
 
 export interface AdmissionAsked {
   guardWorkflowId: string;
@@ -27,13 +27,9 @@ export async function askStormGuard(nova: NovaClient, host: string, limits: Stor
   const guardWorkflowId = stormGuardWorkflowId(taskQueue);
   const request: AdmissionRequest = { incidentWorkflowId: workflowExecution.workflowId, host, fleet: await fleetView(nova, host), limits };
   await Context.current().client.workflow.signalWithStart<typeof stormGuardWorkflow, [AdmissionRequest]>('stormGuardWorkflow', {
-    workflowId: guardWorkflowId,
-    taskQueue,
-    args: [],
+    ...stormGuardStartOptions(taskQueue),
     signal: admissionRequestSignal,
     signalArgs: [request],
-    staticSummary: 'storm guard: admits incidents, holds them past the blast radius',
-    staticDetails: 'Every incident asks this workflow before fencing its host. Past the configured limits (incidents within a window, or the fraction of nova-compute services down) new incidents wait in AwaitingApproval until an operator runs `lazarus approve` or `lazarus reset-guard`. `lazarus pause` stops all new fencing and evacuations.',
   });
   return { guardWorkflowId, fleet: request.fleet };
 }

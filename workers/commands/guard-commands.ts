@@ -5,7 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import type { OperatorDecision } from '../../workflows/incident-messages.ts';
 import type { StormGuardState } from '../../workflows/storm-guard-messages.ts';
-import { approveUpdate, pauseUpdate, resetGuardUpdate, resumeUpdate, stormGuardWorkflowId } from '../../workflows/storm-guard-messages.ts';
+import { approveUpdate, pauseUpdate, resetGuardUpdate, resumeUpdate, stormGuardStartOptions, stormGuardWorkflowId } from '../../workflows/storm-guard-messages.ts';
 import type { stormGuardWorkflow } from '../../workflows/storm-guard-workflow.ts';
 import type { Command, CommandContext } from './temporal-command.ts';
 import { CommandFailed, temporalCommand } from './temporal-command.ts';
@@ -52,7 +52,7 @@ function automationCommand(name: 'pause' | 'resume', summary: string, descriptio
 
 function sendWithStart(client: Client, taskQueue: string, name: 'pause' | 'resume', decision: OperatorDecision): Promise<StormGuardState> {
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof stormGuardWorkflow>('stormGuardWorkflow', {
-    workflowId: stormGuardWorkflowId(taskQueue), taskQueue, args: [], workflowIdConflictPolicy: 'USE_EXISTING',
+    ...stormGuardStartOptions(taskQueue), workflowIdConflictPolicy: 'USE_EXISTING',
   });
   return client.workflow.executeUpdateWithStart(name === 'pause' ? pauseUpdate : resumeUpdate, { args: [decision], startWorkflowOperation });
 }
