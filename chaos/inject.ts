@@ -137,16 +137,19 @@ async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, co
 }
 
 /**
- * The moment the host is off and Nova would accept an evacuate (its service down, or forced down
- * by Lazarus), a human evacuates one of its running instances that nobody evacuated yet; when
- * Lazarus reaches that instance while the rebuild is still in flight, only its pre-check stops a
- * second evacuate.
+ * Once the host is off, Nova would accept an evacuate and Lazarus's first evacuation has landed, a
+ * human evacuates one of its running instances that nobody evacuated yet; when Lazarus reaches that
+ * instance while the rebuild is still in flight, only its pre-check stops a second evacuate.
  */
 async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
   const isOffAndDown = await pollUntil(`${host} off and down`, () => {
     const source = parts.sim.state().hosts.find((h) => h.name === host);
     return source?.power === 'Off' && (source.service.state === 'down' || source.service.forcedDown) ? true : undefined;
   }, { timeoutMs: 120_000, intervalMs: 5 }).catch(() => false);
+  // Mid-evacuation is when a human's evacuation races Lazarus's: once the first of Lazarus's lands,
+  // the ones waiting for a slot come next, while the human's rebuild is still in flight.
+  await pollUntil(`an evacuation from ${host} to land`, () => (parts.sim.state().migrations.some((m) => m.source === host && m.status === 'done') ? true : undefined),
+    { timeoutMs: 60_000, intervalMs: 5 }).catch(() => false);
   const state = parts.sim.state();
   const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
   const running = untouched.filter((i) => i.vmState === 'active');
