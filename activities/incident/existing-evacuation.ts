@@ -2,9 +2,16 @@
 // since the incident began (API-FACTS §6 recommendation 2), judged by workflows/evacuation-records.ts.
 import type { Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../workflows/evacuation-records.ts';
-import { evacuationWindowStart, existingEvacuation } from '../../workflows/evacuation-records.ts';
+import { existingEvacuation } from '../../workflows/evacuation-records.ts';
 
+/**
+ * Not filtered with changes-since: Nova compares it with updated_at, which nova-api leaves empty
+ * when it accepts an evacuate, so a just-accepted evacuation would be missing until the conductor
+ * first touches it — and a retry in that gap would send a second one (I2). Found against a real
+ * Nova (test/real-nova/recovery.real-nova.ts). One instance's evacuations are few; the window is
+ * applied to created_at by existingEvacuation.
+ */
 export async function readExistingEvacuation(nova: NovaClient, query: EvacuationQuery): Promise<ExistingEvacuation<Migration>> {
-  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: query.instanceId, changesSince: evacuationWindowStart(query.incidentStartedAt) });
+  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: query.instanceId });
   return existingEvacuation(migrations, query);
 }

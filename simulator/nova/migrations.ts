@@ -20,7 +20,7 @@ function migrationView(m: Migration, mv: number): Record<string, unknown> {
     old_instance_type_id: 1,
     new_instance_type_id: 1,
     created_at: isoMicros(m.createdAt),
-    updated_at: isoMicros(m.updatedAt),
+    updated_at: m.updatedAt === null ? null : isoMicros(m.updatedAt),
     ...(mv >= 23 ? { migration_type: m.migrationType } : {}),
     ...(mv >= 80 ? { user_id: m.userId, project_id: m.projectId } : {}),
   };
@@ -40,7 +40,8 @@ export const listMigrations: NovaHandler = (deps, request) => {
     && exact('source_compute', m.sourceCompute) && exact('status', m.status) && exact('migration_type', m.migrationType)
     && (mv < 80 || (exact('user_id', m.userId) && exact('project_id', m.projectId)))
     && (host === null || m.sourceCompute === host || m.destCompute === host)
-    && isWithin(window, m.updatedAt));
+    // SQL's updated_at >= T is never true for NULL: a just-accepted evacuation is not "changed since" anything.
+    && (window.since === null && window.before === null ? true : m.updatedAt !== null && isWithin(window, m.updatedAt)));
   if (mv < 59) return { status: 200, body: { migrations: selected.map((m) => migrationView(m, mv)) } };
   // 2.59 sorts by created_at, then id, both descending, and pages by uuid.
   const sorted = [...selected].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);

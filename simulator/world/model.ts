@@ -113,7 +113,8 @@ export interface Migration {
   status: MigrationStatus;
   migrationType: 'evacuation';
   createdAt: number;
-  updatedAt: number;
+  /** Null until the conductor first changes the record: nova-api creates it without updated_at. */
+  updatedAt: number | null;
   userId: string;
   projectId: string;
 }

@@ -253,7 +253,7 @@ export class World implements HostPowerPort {
     const migration: Migration = {
       id: this.migrations.length + 1, uuid: this.random.uuid(), instanceUuid: instance.uuid,
       sourceCompute: source.name, sourceNode: source.name, destCompute: request.targetHost, destNode: null, destHost: null,
-      status: 'accepted', migrationType: 'evacuation', createdAt: now, updatedAt: now,
+      status: 'accepted', migrationType: 'evacuation', createdAt: now, updatedAt: null,
       userId: request.userId, projectId: instance.projectId,
     };
     this.migrations.push(migration);
