@@ -50,3 +50,10 @@ export const { unforceComputeService } = proxyActivities<Activities>({
   scheduleToCloseTimeout: '30 minutes',
   retry: { initialInterval: '30 seconds', maximumInterval: '5 minutes' },
 });
+
+/** As long as an evacuation may take: its evacuate retries, a 30-minute landing, a restart. */
+export const { awaitEarlierEvacuation } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute' },
+});

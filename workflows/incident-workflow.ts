@@ -5,7 +5,7 @@
 import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, patched, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
+import { awaitEarlierEvacuation, forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
 import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
 import { mapWithConcurrency } from './bounded-pool.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
@@ -125,11 +125,28 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
 }
 
 /**
- * A workflow cannot await a child of another run, but Nova holds the answer: verifyLanding only
+ * Incidents that met a taken evacuation ID before this existed read Nova at once (I8). Now the
+ * earlier workflow is awaited first: it may still be evacuating, and the host must not be
+ * re-admitted under it (I1).
+ */
+const AWAIT_EARLIER_EVACUATION = 'await-earlier-evacuation';
+
+/** The earlier run's own outcome, saying that it was not started again. */
+function asEarlierOutcome(outcome: EvacuationOutcome, workflowId: string): EvacuationOutcome {
+  if (outcome.outcome !== 'failed') return outcome;
+  return { ...outcome, reason: `${outcome.reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again` };
+}
+
+/**
+ * A workflow cannot await a child of another run (the awaitEarlierEvacuation activity does), but Nova holds the answer: verifyLanding only
  * reads, and waits while that evacuation is in progress. Which microversion the earlier run spoke
  * is unknown, so a previously running instance may have landed ACTIVE (before 2.95) or SHUTOFF.
  */
 async function readEarlierEvacuation(input: EvacuationInput, workflowId: string): Promise<EvacuationOutcome> {
+  if (patched(AWAIT_EARLIER_EVACUATION)) {
+    const earlier = await awaitEarlierEvacuation(workflowId);
+    if ('closedWith' in earlier) return asEarlierOutcome(earlier.closedWith, workflowId);
+  }
   const read = (doesEvacuateStopInstances: boolean) => verifyLanding({
     instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore, incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances,
   });

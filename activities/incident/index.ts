@@ -8,6 +8,8 @@ import type { ComputeServiceHealth, ForcedDown, ManualFencing, ServiceUpdated } 
 import { changeService, checkHealth, forceDown } from './compute-service.ts';
 import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance.ts';
 import { evacuateOnce } from './evacuate-instance.ts';
+import type { EarlierEvacuation } from './earlier-evacuation.ts';
+import { awaitEarlierEvacuation } from './earlier-evacuation.ts';
 import { gatherEvidence } from './failure-evidence.ts';
 import { fenceHostThroughItsBmc } from './fence-host-activity.ts';
 import type { IncidentDependencies } from './incident-dependencies.ts';
@@ -22,7 +24,7 @@ import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../workflows/corroboration.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 
-export type { AdmissionAsked, ComputeServiceHealth, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
+export type { AdmissionAsked, ComputeServiceHealth, EarlierEvacuation, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
 export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
 export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
 
@@ -44,6 +46,8 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
     evacuateInstance: (input: EvacuateInstanceInput): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
       withNova(async (nova) => ({ ...await evacuateOnce(nova, input, { timeLeftInAttemptMs, requestTimeoutMs: dependencies.nova.requestTimeoutMs }), microversion: nova.microversion })),
+    /** Waits for an evacuation workflow an earlier run of the incident started, and returns its outcome. */
+    awaitEarlierEvacuation: (workflowId: string): Promise<EarlierEvacuation> => awaitEarlierEvacuation(workflowId),
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
     verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
     /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */
