@@ -20,7 +20,7 @@ describe('a bounded chaos campaign', () => {
       .map((run) => `seed ${run.seed}:\n${run.violations.map((v) => `${v.invariant}: ${v.message}`).join('\n')}\n${formatTimeline(run.timeline)}`);
     expect(broken).toEqual([]);
     expect(summary.workerKills).toBeGreaterThanOrEqual(4);
-    expect(summary.serverKills).toBe(1);
+    expect(summary.serverKills).toBeGreaterThanOrEqual(1);
     expect(summary.recovered).toBeGreaterThan(0);
   });
 });
