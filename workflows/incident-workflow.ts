@@ -131,21 +131,23 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
  */
 const AWAIT_EARLIER_EVACUATION = 'await-earlier-evacuation';
 
-/** The earlier run's own outcome, saying that it was not started again. */
-function asEarlierOutcome(outcome: EvacuationOutcome, workflowId: string): EvacuationOutcome {
-  if (outcome.outcome !== 'failed') return outcome;
-  return { ...outcome, reason: `${outcome.reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again` };
-}
+/** Why an instance whose evacuation an earlier run started failed, saying it was not started again. */
+const notStartedAgain = (reason: string, workflowId: string): string =>
+  `${reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again`;
 
 /**
- * A workflow cannot await a child of another run (the awaitEarlierEvacuation activity does), but Nova holds the answer: verifyLanding only
+ * A workflow cannot await a child of another run, so the awaitEarlierEvacuation activity does and
+ * returns its outcome. Only a workflow that closed without one is read from Nova: verifyLanding only
  * reads, and waits while that evacuation is in progress. Which microversion the earlier run spoke
  * is unknown, so a previously running instance may have landed ACTIVE (before 2.95) or SHUTOFF.
  */
 async function readEarlierEvacuation(input: EvacuationInput, workflowId: string): Promise<EvacuationOutcome> {
   if (patched(AWAIT_EARLIER_EVACUATION)) {
     const earlier = await awaitEarlierEvacuation(workflowId);
-    if ('closedWith' in earlier) return asEarlierOutcome(earlier.closedWith, workflowId);
+    if ('closedWith' in earlier) {
+      const outcome = earlier.closedWith;
+      return outcome.outcome === 'failed' ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) } : outcome;
+    }
   }
   const read = (doesEvacuateStopInstances: boolean) => verifyLanding({
     instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore, incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances,
@@ -154,5 +156,5 @@ async function readEarlierEvacuation(input: EvacuationInput, workflowId: string)
   if (landing.outcome === 'failed' && landing.status === 'SHUTOFF') landing = await read(true);
   return landing.outcome === 'landed'
     ? { outcome: 'alreadyEvacuated', host: landing.host, by: `an earlier run of this incident (${workflowId})` }
-    : { outcome: 'failed', reason: `${landing.reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again`, attempts: 0 };
+    : { outcome: 'failed', reason: notStartedAgain(landing.reason, workflowId), attempts: 0 };
 }
