@@ -23,7 +23,8 @@ const nova = connectNovaOnFirstUse({ env: process.env, logger, ...(config.openst
 const connection = await NativeConnection.connect(connectionOptions);
 const worker = await createLazarusWorker({
   connection, namespace, taskQueue: config.temporal.taskQueue,
-  dependencies: { nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, (message) => { logger.warn(message); }), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS },
+  dependencies: { nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, (message) => { logger.warn(message); }), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS, stormGuardLimits: config.stormGuard },
+  evacuateCallsPerSecond: config.temporal.evacuateCallsPerSecond,
   ...(bundlePath === undefined ? {} : { workflowBundle: { codePath: bundlePath } }),
   ...(killPoint === undefined ? {} : { interceptors: { activity: [killAt(parseKillPoint(killPoint), () => process.kill(process.pid, 'SIGKILL'))] } }),
   shutdownGraceTimeMs: 1_000,
