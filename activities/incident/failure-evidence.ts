@@ -3,8 +3,13 @@
 import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';
 import type { FailureEvidence } from '../../workflows/corroboration.ts';
+import type { FenceProtocol, PowerState } from '../fencing/index.ts';
 import { computeServiceOn } from './compute-service.ts';
 import type { FencingProvider } from './incident-dependencies.ts';
+
+export type BmcPowerReading =
+  | { isReachable: true; power: PowerState; protocol: FenceProtocol; address: string }
+  | { isReachable: false; why: string };
 
 const explain = (error: unknown): string => (error instanceof LazarusError ? error.message : 'an unexpected error, see the worker log');
 
@@ -17,18 +22,25 @@ async function novaView(nova: () => Promise<NovaClient>, host: string): Promise<
   }
 }
 
-async function bmcView(fencing: FencingProvider, host: string): Promise<FailureEvidence['bmc']> {
+/** One read of `host`'s power through its BMC; a BMC that cannot be asked says why, it does not throw. */
+export async function readBmcPower(fencing: FencingProvider, host: string): Promise<BmcPowerReading> {
   try {
     const driver = await fencing.driverFor(host);
     try {
-      const power = await driver.powerState();
-      return { isReachable: true, evidence: `the ${driver.protocol} BMC at ${driver.address} answers: power ${power}` };
+      return { isReachable: true, power: await driver.powerState(), protocol: driver.protocol, address: driver.address };
     } finally {
       await driver.close();
     }
   } catch (error) {
-    return { isReachable: false, evidence: explain(error) };
+    return { isReachable: false, why: explain(error) };
   }
+}
+
+async function bmcView(fencing: FencingProvider, host: string): Promise<FailureEvidence['bmc']> {
+  const reading = await readBmcPower(fencing, host);
+  return reading.isReachable
+    ? { isReachable: true, evidence: `the ${reading.protocol} BMC at ${reading.address} answers: power ${reading.power}` }
+    : { isReachable: false, evidence: reading.why };
 }
 
 /** Both views at once; a view that cannot be had is evidence too ("unknown", "unreachable"), never a failure. */

@@ -7,6 +7,7 @@ import type { LazarusError } from '../../activities/errors.ts';
 import { loadConfig } from '../../workers/config/load-config.ts';
 import { NO_CORROBORATION } from '../../workflows/corroboration.ts';
 import { DEFAULT_EVACUATION_POLICY } from '../../workflows/evacuation-policy.ts';
+import { DEFAULT_DETECTOR_RULES, DEFAULT_DETECTOR_SETTINGS } from '../../workers/detector/detector-rules.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 import { temporalConnectConfig } from '../../workers/config/temporal-connection.ts';
 
@@ -57,6 +58,22 @@ describe('the Lazarus configuration file', () => {
       evacuationConcurrency: 4, maxEvacuationAttempts: 3, readmission: 'operator', isAdmissionRequired: true, corroboration: NO_CORROBORATION,
     });
     expect(config.stormGuard).toEqual(DEFAULT_STORM_GUARD_LIMITS);
+    expect(config.detector).toEqual({ isEnabled: false, ...DEFAULT_DETECTOR_SETTINGS, rules: DEFAULT_DETECTOR_RULES });
+  });
+
+  it('turns the detector section into its settings, and refuses rules without a failure signal', async () => {
+    const config = await loadConfig({
+      path: await configWith(['detector:', '  enabled: true', '  pollSeconds: 2', '  debounceSeconds: 0', '  ignoreDisabled: false',
+        '  reportWhen:', '    novaDown: false', '    bmcReachable: false', '    bmcPowerOff: true'].join('\n')),
+      env: {},
+    });
+    expect(config.detector).toEqual({
+      isEnabled: true, pollMs: 2000, debounceMs: 0, reporter: 'lazarus-detector',
+      rules: { isNovaDownRequired: false, isBmcReachableRequired: false, isBmcPowerOffRequired: true, shouldIgnoreDisabled: false },
+    });
+    const message = await problemsOf('detector:\n  pollSeconds: 0\n  reportWhen:\n    novaDown: false\n');
+    expect(message).toContain('detector.pollSeconds: must be more than 0 seconds');
+    expect(message).toContain('detector.reportWhen: needs novaDown: true or bmcPowerOff: true; without a failure signal every host would be reported');
   });
 
   it('turns the incident and storm-guard sections into what every incident is started with', async () => {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { NO_CORROBORATION } from '../../workflows/corroboration.ts';
 import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS } from '../../workflows/evacuation-policy.ts';
+import { DEFAULT_DETECTOR_RULES, DEFAULT_DETECTOR_SETTINGS } from '../detector/detector-rules.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
 
 const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'is empty; remove it or give it a value' });
@@ -85,6 +86,20 @@ export const configFileSchema = z.strictObject({
     maxIncidents: count.default(DEFAULT_STORM_GUARD_LIMITS.maxIncidents),
     maxFractionDown: z.number({ error: 'must be a fraction from 0 to 1' }).min(0).max(1, { error: 'must be a fraction from 0 to 1, e.g. 0.25' }).default(DEFAULT_STORM_GUARD_LIMITS.maxFractionDown),
     windowMinutes: z.number({ error: 'must be a number of minutes' }).positive({ error: 'must be more than 0 minutes' }).default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
+  }).prefault({}),
+  detector: z.strictObject({
+    enabled: flag.default(false),
+    pollSeconds: seconds.default(DEFAULT_DETECTOR_SETTINGS.pollMs / 1000),
+    debounceSeconds: z.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be 0 seconds or more' }).default(DEFAULT_DETECTOR_SETTINGS.debounceMs / 1000),
+    reporter: text.default(DEFAULT_DETECTOR_SETTINGS.reporter),
+    ignoreDisabled: flag.default(DEFAULT_DETECTOR_RULES.shouldIgnoreDisabled),
+    reportWhen: z.strictObject({
+      novaDown: flag.default(DEFAULT_DETECTOR_RULES.isNovaDownRequired),
+      bmcReachable: flag.default(DEFAULT_DETECTOR_RULES.isBmcReachableRequired),
+      bmcPowerOff: flag.default(DEFAULT_DETECTOR_RULES.isBmcPowerOffRequired),
+    }).prefault({}).refine((when) => when.novaDown || when.bmcPowerOff, {
+      error: 'needs novaDown: true or bmcPowerOff: true; without a failure signal every host would be reported',
+    }),
   }).prefault({}),
   fencing: z.strictObject({
     powerOffTimeoutSeconds: seconds.default(20),

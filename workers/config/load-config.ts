@@ -12,6 +12,7 @@ import { configFileSchema } from './config-schema.ts';
 import { applyEnvironmentOverrides } from './environment-overrides.ts';
 import type { IncidentSettings } from './incident-settings.ts';
 import { incidentSettingsOf, stormGuardLimitsOf } from './incident-settings.ts';
+import type { DetectorSettings } from '../detector/detector.ts';
 import type { StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
 
 export const DEFAULT_CONFIG_PATH = './lazarus.yaml';
@@ -26,6 +27,8 @@ export interface LazarusConfig {
   /** What every incident this deployment starts is given: policy, limits, corroboration, re-admission. */
   incident: IncidentSettings;
   stormGuard: StormGuardLimits;
+  /** The built-in detector, run by the receiver when enabled. */
+  detector: DetectorSettings & { isEnabled: boolean };
 }
 
 export interface ConfigSource {
@@ -61,6 +64,15 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
     bmcs,
     incident: incidentSettingsOf(file),
     stormGuard: stormGuardLimitsOf(file),
+    detector: detectorSettingsOf(file),
+  };
+}
+
+function detectorSettingsOf({ detector }: ConfigFile): LazarusConfig['detector'] {
+  const { reportWhen } = detector;
+  return {
+    isEnabled: detector.enabled, pollMs: detector.pollSeconds * 1000, debounceMs: detector.debounceSeconds * 1000, reporter: detector.reporter,
+    rules: { isNovaDownRequired: reportWhen.novaDown, isBmcReachableRequired: reportWhen.bmcReachable, isBmcPowerOffRequired: reportWhen.bmcPowerOff, shouldIgnoreDisabled: detector.ignoreDisabled },
   };
 }
 

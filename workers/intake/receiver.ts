@@ -1,5 +1,5 @@
 // `npm run receiver [-- --config PATH --listen HOST:PORT --token-file FILE --host-label NAME]`: the
-// health-check receiver as a process. It connects to Temporal the standard way (TEMPORAL_* /
+// health-check receiver as a process, with the built-in detector when lazarus.yaml enables it. It connects to Temporal the standard way (TEMPORAL_* /
 // temporal.toml, lazarus.yaml's temporal section), serves until SIGTERM or SIGINT, then stops
 // taking reports and exits 0.
 import { parseArgs } from 'node:util';
@@ -9,13 +9,21 @@ import { loadConfig } from '../config/load-config.ts';
 import { temporalConnectConfig } from '../config/temporal-connection.ts';
 import { readBearerToken, TOKEN_ENV } from './bearer-token.ts';
 import { incidentStartOptions } from './incident-start-options.ts';
+import { connectNovaOnFirstUse, fenceDriversFromInventory } from '../../activities/incident/incident-dependencies.ts';
+import type { LazarusConfig } from '../config/load-config.ts';
+import { describeRules } from '../detector/detector-rules.ts';
+import { startDetector, type RunningDetector } from '../detector/detector.ts';
 import { ALERTMANAGER_PATH, REPORTS_PATH, startIntakeServer } from './intake-server.ts';
+import { sendHostReport, type IncidentStartOptions } from './send-host-report.ts';
 
 export const DEFAULT_LISTEN = '127.0.0.1:9470';
+/** How long the detector's report may take to reach Temporal before it is tried again at the next poll. */
+const REPORT_DEADLINE_MS = 10_000;
 
 const USAGE = `usage: npm run receiver [-- --config PATH] [--listen HOST:PORT] [--token-file FILE] [--host-label NAME]
 
 Receives health checkers' reports over HTTP and starts or joins each failed host's incident.
+With detector.enabled in the configuration it also watches Nova and the BMCs and reports by itself.
 
 options:
   --config PATH       the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)
@@ -53,19 +61,34 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   // Lazy: the receiver starts and answers 503 while Temporal is away, rather than not starting.
   const connection = Connection.lazy(connectionOptions);
   const incidents = incidentStartOptions(config);
+  const client = new Client({ connection, namespace });
   const receiver = await startIntakeServer({
-    client: new Client({ connection, namespace }), token, hostLabel: values['host-label'] ?? 'host', listen, incidents,
+    client, token, hostLabel: values['host-label'] ?? 'host', listen, incidents,
     log: (line) => { console.log(`lazarus receiver: ${line}`); },
   });
   console.log(`lazarus receiver: listening on ${receiver.url} (Alertmanager: ${ALERTMANAGER_PATH}, other reports: ${REPORTS_PATH}); ` +
     `incidents start on task queue ${incidents.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'}`);
+  const detector = config.detector.isEnabled ? startConfiguredDetector(config, client, incidents) : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  await detector?.stop();
   await receiver.close();
   await connection.close();
   console.log('lazarus receiver: stopped');
+}
+
+function startConfiguredDetector(config: LazarusConfig, client: Client, incidents: IncidentStartOptions): RunningDetector {
+  const { detector } = config;
+  const log = (line: string): void => { console.log(`lazarus detector: ${line}`); };
+  const nova = connectNovaOnFirstUse({ env: process.env, logger: { warn: log }, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
+  const running = startDetector({
+    ...detector, nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, log), log,
+    report: (report) => client.withDeadline(Date.now() + REPORT_DEADLINE_MS, () => sendHostReport(client, report, incidents)),
+  });
+  log(`polling Nova every ${detector.pollMs / 1000} s; reporting a host when ${describeRules(detector.rules)} for ${detector.debounceMs / 1000} s, as ${detector.reporter}`);
+  return { stop: async () => { await running.stop(); await nova.close(); } };
 }
 
 try {
