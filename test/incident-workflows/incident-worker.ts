@@ -2,7 +2,7 @@
 // incident/<host> whatever simulator it belongs to: each file fails hosts no other file fails
 // (power-loss cmp-01/02, fencing-unproven cmp-03/04, cancellation cmp-05, taken-evacuation-id
 // cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15, evacuate-rate cmp-16; the
-// CLI tests cmp-20…23, metrics cmp-24, receiver intake-*, cli-report-01), or its report would
+// CLI tests cmp-20…23, metrics cmp-24, detector cmp-25…29, receiver intake-*, cli-report-01), or its report would
 // join another file's incident (I5 at work).
 //
 // A real Worker per test on the shared dev server, running the workflows bundled once per file and
