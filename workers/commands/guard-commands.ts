@@ -21,9 +21,9 @@ async function onRunningGuard<T>(context: CommandContext, send: (guard: Workflow
   }
 }
 
-function admittedCommand(name: string, summary: string, description: string, args: readonly string[], send: (guard: WorkflowHandle, decision: OperatorDecision & { host?: string }) => Promise<string[]>): Command {
+function admittedCommand(name: string, description: string, args: readonly string[], send: (guard: WorkflowHandle, decision: OperatorDecision & { host?: string }) => Promise<string[]>): Command {
   return temporalCommand({
-    name, summary, description, arguments: args, options: ['operator', 'reason'],
+    name, description, arguments: args, options: ['operator', 'reason'],
     async run(context) {
       const [host] = context.positionals;
       const decision = { ...context.decision(), ...(host === undefined ? {} : { host }) };
@@ -35,9 +35,9 @@ function admittedCommand(name: string, summary: string, description: string, arg
 }
 
 /** Pausing must work before any incident started the guard, so it starts the guard if needed. */
-function automationCommand(name: 'pause' | 'resume', summary: string, description: string): Command {
+function automationCommand(name: 'pause' | 'resume', description: string): Command {
   return temporalCommand({
-    name, summary, description, arguments: [], options: ['operator', 'reason'],
+    name, description, arguments: [], options: ['operator', 'reason'],
     async run(context) {
       const decision = context.decision();
       const state = await sendWithStart(context.client, context.taskQueue, name, decision);
@@ -58,13 +58,13 @@ function sendWithStart(client: Client, taskQueue: string, name: 'pause' | 'resum
 }
 
 export const GUARD_COMMANDS: Readonly<Record<string, Command>> = {
-  approve: admittedCommand('approve', 'let incidents held by the storm guard fence and evacuate',
+  approve: admittedCommand('approve',
     'Admits the incidents the storm guard holds past the blast radius: the one of HOST, or all of them. Check first that the failures are real (not a partitioned observer).',
     ['[host]'], (guard, decision) => guard.executeUpdate(approveUpdate, { args: [decision] })),
-  'reset-guard': admittedCommand('reset-guard', 'forget the storm guard\'s window and admit everything held',
+  'reset-guard': admittedCommand('reset-guard',
     'Forgets the incidents admitted within the window and admits every held one: after a storm, to start counting afresh.',
     [], (guard, decision) => guard.executeUpdate(resetGuardUpdate, { args: [decision] })),
-  pause: automationCommand('pause', 'start nothing new anywhere (fencing and verification in flight finish)',
+  pause: automationCommand('pause',
     'Pauses all automation of this deployment: no incident fences or starts an evacuation until lazarus resume; those in flight finish.'),
-  resume: automationCommand('resume', 'undo pause', 'Resumes automation after lazarus pause; held incidents are decided again.'),
+  resume: automationCommand('resume', 'Resumes automation after lazarus pause; held incidents are decided again.'),
 };

@@ -32,7 +32,7 @@ function host(context: CommandContext): string {
 }
 
 const incidents = temporalCommand({
-  name: 'incidents', summary: 'list the open incidents: host, phase, instances done/total, age', arguments: [], options: [],
+  name: 'incidents', arguments: [], options: [],
   description: 'Lists every running incident (incident/<host>), with what it waits for. Exits 0, also when there is none.',
   async run(context) {
     const { client } = context;
@@ -52,7 +52,7 @@ const incidents = temporalCommand({
 });
 
 const show = temporalCommand({
-  name: 'show', summary: 'one incident: phase, fencing, and the per-instance table', arguments: ['<host>'], options: [],
+  name: 'show', arguments: ['<host>'], options: [],
   description: 'Shows the incident of HOST (incident/HOST), open or closed: its phase, its fencing proof, and where each instance went.',
   async run(context) {
     const state = await readIncidentState(context.client, context.client.workflow.getHandle(incidentWorkflowId(host(context))));
@@ -62,7 +62,7 @@ const show = temporalCommand({
 });
 
 const report = temporalCommand({
-  name: 'report', summary: 'report a host as failed: start or join its incident', arguments: ['<host>'], options: ['reason', 'reporter'],
+  name: 'report', arguments: ['<host>'], options: ['reason', 'reporter'],
   description: 'Reports HOST as failed, as a health checker would: the first report starts its incident (which fences the host), later ones join it.',
   async run(context) {
     const { client, incidents: startOptions, options } = context;
@@ -74,9 +74,9 @@ const report = temporalCommand({
 });
 
 /** An operator's decision on one incident, sent as an Update; prints the phase the incident is in afterwards. */
-function decisionCommand(name: string, summary: string, description: string, send: (handle: WorkflowHandle, decision: OperatorDecision) => Promise<IncidentPhase>, isRecorded = true): Command {
+function decisionCommand(name: string, description: string, send: (handle: WorkflowHandle, decision: OperatorDecision) => Promise<IncidentPhase>, isRecorded = true): Command {
   return temporalCommand({
-    name, summary, description, arguments: ['<host>'], options: isRecorded ? ['operator', 'reason'] : [],
+    name, description, arguments: ['<host>'], options: isRecorded ? ['operator', 'reason'] : [],
     async run(context) {
       const decision = context.decision();
       const handle = context.client.workflow.getHandle(incidentWorkflowId(host(context)));
@@ -92,16 +92,16 @@ export const INCIDENT_COMMANDS: Readonly<Record<string, Command>> = {
   incidents,
   show,
   report,
-  'confirm-fenced': decisionCommand('confirm-fenced', 'say a host whose fencing is unproven was fenced by other means',
+  'confirm-fenced': decisionCommand('confirm-fenced',
     'While fencing of HOST is unproven: you powered it off by other means (PDU, data centre staff) and take responsibility; the incident goes on to evacuate.',
     (handle, decision) => handle.executeUpdate(confirmFencedUpdate, { args: [decision] })),
-  'retry-fencing': decisionCommand('retry-fencing', 'try the BMC of a host whose fencing is unproven again',
+  'retry-fencing': decisionCommand('retry-fencing',
     'While fencing of HOST is unproven: try its BMC again (after fixing the BMC or its network).',
     (handle) => handle.executeUpdate(retryFencingUpdate), false),
-  abort: decisionCommand('abort', 'close an incident that is unproven or held, touching nothing',
+  abort: decisionCommand('abort',
     'While fencing of HOST is unproven or the storm guard holds its incident: close the incident without touching Nova.',
     (handle, decision) => handle.executeUpdate(abortUpdate, { args: [decision] })),
-  readmit: decisionCommand('readmit', 'put a repaired host back into service',
+  readmit: decisionCommand('readmit',
     'Once HOST is repaired and its nova-compute reports up: clear forced_down, enable the service and close the incident.',
     (handle, decision) => handle.executeUpdate(readmitUpdate, { args: [decision] })),
 };

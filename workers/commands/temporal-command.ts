@@ -16,7 +16,6 @@ import type { IncidentStartOptions } from '../intake/send-host-report.ts';
 import type { OperatorDecision } from '../../workflows/incident-messages.ts';
 
 export interface Command {
-  summary: string;
   /** Runs with the arguments after the command's name; resolves to the exit status. */
   run: (args: readonly string[]) => Promise<number>;
 }
@@ -47,7 +46,6 @@ export interface CommandContext {
 
 export interface TemporalCommandSpec {
   name: string;
-  summary: string;
   /** Positional arguments as usage shows them: `<host>` required, `[host]` optional. */
   arguments: readonly string[];
   options: readonly OptionName[];
@@ -110,7 +108,6 @@ function describeFailure(error: unknown): string {
 
 export function temporalCommand(spec: TemporalCommandSpec): Command {
   return {
-    summary: spec.summary,
     async run(args) {
       const fail = (message: string, status: number): number => {
         console.error(`lazarus ${spec.name}: ${message}`);
