@@ -11,7 +11,7 @@ import { startBmcFleet } from '../../simulator/bmc/index.ts';
 import { cloudName } from '../../simulator/clouds-yaml.ts';
 import { startSimulator, type Simulator } from '../../simulator/simulator.ts';
 import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
-import { exitOf, waitForOutput } from '../support/child-output.ts';
+import { stopGracefully, waitForOutput } from '../support/child-output.ts';
 
 const { address, namespace } = inject('temporal');
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -45,10 +45,7 @@ describe('the receiver with the detector enabled', () => {
       await waitForOutput(receiver, /^lazarus detector: polling Nova every 0.2 s; reporting a host when Nova reports it down and its BMC answers \(disabled services aside\) for 0.5 s, as lazarus-detector$/m, 60_000);
       const [reported] = await waitForOutput(receiver, new RegExp(`^lazarus detector: ${HOST}: reported to ${incidentWorkflowId(HOST)}: .*answers: power Off, for [\\d.]+ s$`, 'm'), 60_000);
       expect(reported).toContain('Nova reports its nova-compute down');
-      const stopped = waitForOutput(receiver, /^lazarus receiver: stopped$/m);
-      receiver.kill('SIGTERM');
-      await stopped;
-      expect(await exitOf(receiver)).toBe(0);
+      expect(await stopGracefully(receiver, /^lazarus receiver: stopped$/m)).toBe(0);
     } finally {
       receiver.kill('SIGKILL');
     }

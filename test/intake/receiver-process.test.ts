@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
-import { exitOf, waitForOutput } from '../support/child-output.ts';
+import { exitOf, stopGracefully, waitForOutput } from '../support/child-output.ts';
 
 const { address, namespace } = inject('temporal');
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -40,10 +40,7 @@ describe('the receiver process', () => {
       });
       expect(response.status).toBe(202);
       expect(await response.json()).toMatchObject({ workflowId: incidentWorkflowId(HOST) });
-      const stopped = waitForOutput(receiver, /^lazarus receiver: stopped$/m);
-      receiver.kill('SIGTERM');
-      await stopped;
-      expect(await exitOf(receiver)).toBe(0);
+      expect(await stopGracefully(receiver, /^lazarus receiver: stopped$/m)).toBe(0);
     } finally {
       receiver.kill('SIGKILL');
     }

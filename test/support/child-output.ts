@@ -30,3 +30,11 @@ export function exitOf(child: ChildProcess): Promise<number | string> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code, signal) => { resolve(code ?? signal ?? 'unknown'); }));
 }
+
+/** Sends SIGTERM and resolves with the exit code once the child printed `stoppedLine` and ended. */
+export async function stopGracefully(child: ChildProcess, stoppedLine: RegExp): Promise<number | string> {
+  const stopped = waitForOutput(child, stoppedLine);
+  child.kill('SIGTERM');
+  await stopped;
+  return exitOf(child);
+}

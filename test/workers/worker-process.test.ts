@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { workerHealthCheck } from '../../workflows/worker-health-check.ts';
-import { exitOf, waitForOutput } from '../support/child-output.ts';
+import { exitOf, stopGracefully, waitForOutput } from '../support/child-output.ts';
 
 const { address, namespace } = inject('temporal');
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -35,10 +35,7 @@ describe('the worker process', () => {
       } finally {
         await connection.close();
       }
-      const stopped = waitForOutput(worker, /^lazarus worker: stopped$/m);
-      worker.kill('SIGTERM');
-      await stopped;
-      expect(await exitOf(worker)).toBe(0);
+      expect(await stopGracefully(worker, /^lazarus worker: stopped$/m)).toBe(0);
       expect(stderr).not.toMatch(/error/i);
     } finally {
       worker.kill('SIGKILL');
