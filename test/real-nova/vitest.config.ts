@@ -9,10 +9,11 @@ export default defineConfig({
   test: {
     include: ['test/real-nova/**/*.real-nova.ts'],
     pool: 'forks',
-    // One file at a time: a real Nova takes most of two cores and 1.7 GB.
-    maxWorkers: 1,
-    // The end-to-end suite runs Lazarus's workers against the same dev server `npm test` uses.
-    globalSetup: ['test/setup/temporal-dev-server.ts'],
+    // Every file starts a Nova of its own (1.7 GB each), all at once: starting one is mostly
+    // single-threaded Python (schema migrations), so three side by side share two cores well.
+    maxWorkers: 3,
+    // The installs once, first; then the dev server the end-to-end suite's workers use.
+    globalSetup: ['test/real-nova/install-once.ts', 'test/setup/temporal-dev-server.ts'],
     testTimeout: 120_000,
     // Installs (first run only) and the start of a dozen OpenStack processes on two cores.
     hookTimeout: 600_000,
