@@ -15,7 +15,7 @@ export default defineConfig({
     // The installs once, first; then the dev server the end-to-end suite's workers use.
     globalSetup: ['test/real-nova/install-once.ts', 'test/setup/temporal-dev-server.ts'],
     testTimeout: 120_000,
-    // Installs (first run only) and the start of a dozen OpenStack processes on two cores.
+    // The start of a dozen OpenStack processes per file, three files at once on two cores.
     hookTimeout: 600_000,
     teardownTimeout: 60_000,
   },
