@@ -10,18 +10,18 @@ import { parseDocument } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
-import { writeLazarusConfigForSimulator } from '../infra/simulated-cloud/lazarus-config-for-simulator.ts';
+import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startDevServer } from '../infra/temporal/dev-server.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
 import { pollUntil } from '../test/support/poll.ts';
-import { DEFAULT_TASK_QUEUE } from '../workers/create-worker.ts';
-import { mapWithConcurrency } from '../workflows/bounded-pool.ts';
-import { evacuationWorkflowId } from '../workflows/evacuation-workflow.ts';
-import type { IncidentPhase, IncidentState } from '../workflows/incident-messages.ts';
-import { stateQuery } from '../workflows/incident-messages.ts';
-import { reportHostFailure } from '../workflows/incident-start.ts';
+import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
+import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
+import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
+import type { IncidentPhase, IncidentState } from '../contracts/incident-messages.ts';
+import { stateQuery } from '../contracts/incident-messages.ts';
+import { reportHostFailure } from '../contracts/incident-start.ts';
 import type { incidentWorkflow } from '../workflows/incident-workflow.ts';
-import { LazarusPhase } from '../workflows/search-attributes.ts';
+import { LazarusPhase } from '../contracts/search-attributes.ts';
 import { landingsInNova, openNovaSession } from './baselines/cloud-client.ts';
 import type { BenchCloud } from './bench-cloud.ts';
 import { failHosts, startBenchCloud } from './bench-cloud.ts';
@@ -42,7 +42,7 @@ export interface LazarusRun extends RecoveryTimes {
   profile: Profile;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('../workers/worker.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../apps/worker/worker.ts', import.meta.url));
 /** Phases in which the incident still has evacuations to start or finish. */
 const BEFORE_THE_END: ReadonlySet<string> = new Set<IncidentPhase>(['Corroborating', 'Admitting', 'AwaitingApproval', 'Fencing', 'ForcingDown', 'Selecting', 'Evacuating']);
 const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set(['landed', 'alreadyEvacuated', 'failed', 'skipped', 'notStarted']);

@@ -1,8 +1,8 @@
 // What the benchmark runs: the failure scenarios, the simulated cloud's latencies, the concurrency
 // limits of each recovery procedure, and how simulated time maps to real time. One place, so the
 // report states exactly what was measured.
-import { DEFAULT_EVACUATION_POLICY } from '../workflows/evacuation-policy.ts';
-import type { EvacuationPolicy } from '../workflows/evacuation-policy.ts';
+import { DEFAULT_EVACUATION_POLICY } from '../domain/evacuation-policy.ts';
+import type { EvacuationPolicy } from '../domain/evacuation-policy.ts';
 
 export interface Scenario {
   name: string;

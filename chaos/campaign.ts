@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
-import { WORKFLOWS_PATH } from '../workers/create-worker.ts';
+import { WORKFLOWS_PATH } from '../apps/worker/create-worker.ts';
 import type { RunReport } from './run-once.ts';
 import { runOnce } from './run-once.ts';
 import type { ChaosShape } from './schedule.ts';

@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../activities/incident/index.ts';
-import { loadConfig } from '../workers/config/load-config.ts';
-import { temporalConnectConfig } from '../workers/config/temporal-connection.ts';
-import { createLazarusWorker } from '../workers/create-worker.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { temporalConnectConfig } from '../config/temporal-connection.ts';
+import { createLazarusWorker } from '../apps/worker/create-worker.ts';
 import { KILL_AT_VARIABLE, killAt, parseKillPoint } from './kill-points.ts';
 import { BUNDLE_VARIABLE, READY_LINE } from './worker-protocol.ts';
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { connectNovaOnFirstUse } from '../activities/incident/index.ts';
-import { writeLazarusConfigForSimulator } from '../infra/simulated-cloud/lazarus-config-for-simulator.ts';
+import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startBmcFleet } from '../simulator/bmc/index.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
 import { startSimulator } from '../simulator/simulator.ts';

@@ -4,7 +4,7 @@
 // an operator. Pure, so each kind of violation is unit-tested on synthetic data.
 import { checkInvariants } from '../simulator/ledger/invariants.ts';
 import type { LedgerEntry } from '../simulator/ledger/ledger.ts';
-import type { IncidentState } from '../workflows/incident-messages.ts';
+import type { IncidentState } from '../contracts/incident-messages.ts';
 
 /** `harness`: the run itself could not be carried out (a process did not start); no verdict on Lazarus, but no pass either. */
 export type ChaosInvariant = 'I1' | 'I2' | 'I3' | 'I4' | 'open' | 'harness';

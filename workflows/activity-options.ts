@@ -24,10 +24,7 @@ const EVACUATE_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
 };
 
-/** On the incident's own task queue: what evacuations started before the rate-limited queue existed call. */
-export const { evacuateInstance } = proxyActivities<Activities>(EVACUATE_OPTIONS);
-
-/** On the deployment's rate-limited task queue for evacuate calls (workers/create-worker.ts). */
+/** On the deployment's rate-limited task queue for evacuate calls (apps/worker/create-worker.ts). */
 export function rateLimitedEvacuateInstance(taskQueue: string): Activities['evacuateInstance'] {
   return proxyActivities<Activities>({ ...EVACUATE_OPTIONS, taskQueue }).evacuateInstance;
 }

@@ -4,10 +4,10 @@
 import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { requestAdmission } from './activity-options.ts';
 import { isAbortChosen } from './fencing-with-operator.ts';
-import { admissionSignal } from './incident-messages.ts';
+import { admissionSignal } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
-import { incidentDoneSignal, stormGuardWorkflowId } from './storm-guard-messages.ts';
+import { incidentDoneSignal, stormGuardWorkflowId } from '../contracts/storm-guard-messages.ts';
 
 export function listenToStormGuard(incident: Incident): void {
   setHandler(admissionSignal, (answer) => {

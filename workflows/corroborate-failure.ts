@@ -3,8 +3,8 @@
 // NotCorroborated without having touched anything. The rules themselves are in corroboration.ts.
 import { condition } from '@temporalio/workflow';
 import { gatherFailureEvidence } from './activity-options.ts';
-import type { CorroborationRules } from './corroboration.ts';
-import { isEvidenceNeeded, missingCorroboration } from './corroboration.ts';
+import type { CorroborationRules } from '../domain/corroboration.ts';
+import { isEvidenceNeeded, missingCorroboration } from '../domain/corroboration.ts';
 import { isAbortChosen } from './fencing-with-operator.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';

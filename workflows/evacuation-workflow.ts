@@ -2,56 +2,14 @@
 // The workflow ID (evacuation/<incident-id>/<instance-uuid>) is the first line against a second
 // evacuate; evacuateInstance's reading of Nova's migrations is the second, and the one that also
 // catches a human's evacuation.
-import { ActivityFailure, patched, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
-import { evacuateInstance, rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
-
-export interface EvacuationInput {
-  /** The incident's run-independent id, as in the workflow ID. */
-  incidentId: string;
-  incidentStartedAt: string;
-  sourceHost: string;
-  instanceId: string;
-  name: string;
-  /** Nova's status before the failure: what the instance must be again after landing. */
-  statusBefore: string;
-  /** Evacuations tried, the first included, before a failed landing is final. */
-  maxAttempts: number;
-  /** Start it again when it ran before and the evacuation left it stopped (Nova 2.95+); default true. */
-  shouldRestartRunningInstances?: boolean;
-}
-
-export type EvacuationOutcome =
-  | {
-    outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number;
-    /**
-     * Set when the evacuation that landed was found in Nova rather than sent by this attempt: the
-     * answer to an earlier POST that was lost, or a human's. Its request id tells them apart in
-     * Nova's logs; the workflow cannot, since a lost answer never carried the id.
-     */
-    foundInNova?: { requestId: string | null };
-    /** Nova 2.95+ left it stopped and it was started again, as the policy asks for instances that ran before. */
-    startedAgain?: boolean;
-  }
-  /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
-  | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
-  | { outcome: 'failed'; reason: string; attempts: number };
-
-export function evacuationWorkflowId(incidentId: string, instanceId: string): string {
-  return `evacuation/${incidentId}/${instanceId}`;
-}
-
-/** The deployment's queue for evacuate calls only, whose rate limit bounds what Nova receives. */
-export function evacuateCallsTaskQueue(taskQueue: string): string {
-  return `${taskQueue}/evacuate-calls`;
-}
-
-/** Evacuations started before evacuate calls were rate limited, and running instances started again, replay unchanged (I8). */
-const RATE_LIMITED_AND_RESTARTED = 'rate-limited-evacuate-and-restart';
+import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
+import { evacuateCallsTaskQueue } from '../contracts/evacuation-messages.ts';
+import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
 
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
-  const isCurrent = patched(RATE_LIMITED_AND_RESTARTED);
-  const evacuateOnce = isCurrent ? rateLimitedEvacuateInstance(evacuateCallsTaskQueue(workflowInfo().taskQueue)) : evacuateInstance;
+  const evacuateOnce = rateLimitedEvacuateInstance(evacuateCallsTaskQueue(workflowInfo().taskQueue));
   const startedAt = Date.now();
   let retryAfterMigrationId: number | undefined;
   let lastReason = 'no attempt was made';
@@ -81,7 +39,7 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
     }));
     if ('gaveUp' in landing) return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
     if (landing.outcome === 'landed') {
-      const isStopped = isCurrent && input.shouldRestartRunningInstances !== false && statusBefore === 'ACTIVE' && landing.status === 'SHUTOFF';
+      const isStopped = input.shouldRestartRunningInstances !== false && statusBefore === 'ACTIVE' && landing.status === 'SHUTOFF';
       const started = isStopped ? await startAgain(input) : undefined;
       if (started !== undefined && 'gaveUp' in started) return { outcome: 'failed', reason: started.gaveUp, attempts: attempt };
       return { ...landed(start, landing, { attempt, durationMs: Date.now() - startedAt }), ...(started === undefined ? {} : { startedAgain: true }) };

@@ -6,8 +6,8 @@ import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
 import type { FencingProof } from '../activities/fencing/index.ts';
 import type { ManualFencing } from '../activities/incident/index.ts';
 import { fenceHost } from './activity-options.ts';
-import type { IncidentPhase, OperatorDecision } from './incident-messages.ts';
-import { abortUpdate, confirmFencedUpdate, retryFencingUpdate } from './incident-messages.ts';
+import type { IncidentPhase, OperatorDecision } from '../contracts/incident-messages.ts';
+import { abortUpdate, confirmFencedUpdate, retryFencingUpdate } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
 

@@ -2,10 +2,10 @@
 // search attributes, its progress table as the Web UI's current details, and reports joining it.
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OperatorChoice } from './fencing-with-operator.ts';
-import type { IncidentInput, IncidentOutcome, IncidentPhase, IncidentState, InstanceProgress } from './incident-messages.ts';
-import { reportSignal, stateQuery } from './incident-messages.ts';
-import { progressTable } from './incident-progress.ts';
-import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from './search-attributes.ts';
+import type { IncidentInput, IncidentOutcome, IncidentPhase, IncidentState, InstanceProgress } from '../contracts/incident-messages.ts';
+import { reportSignal, stateQuery } from '../contracts/incident-messages.ts';
+import { progressTable } from '../domain/incident-progress.ts';
+import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from '../contracts/search-attributes.ts';
 
 export interface Incident {
   readonly state: IncidentState;

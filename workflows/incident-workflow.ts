@@ -2,37 +2,31 @@
 // corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
 // instance exactly once, report, and re-admit the repaired host. Started or joined by health
 // checkers with signal-with-start on ID incident/<host> (I5).
-import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, patched, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { awaitEarlierEvacuation, forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
 import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
-import { mapWithConcurrency } from './bounded-pool.ts';
+import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
-import { NO_CORROBORATION } from './corroboration.ts';
-import type { EvacuationPlan, PlannedEvacuation } from './evacuation-policy.ts';
-import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS, planEvacuation } from './evacuation-policy.ts';
-import type { EvacuationInput, EvacuationOutcome } from './evacuation-workflow.ts';
-import { evacuationWorkflow, evacuationWorkflowId } from './evacuation-workflow.ts';
+import { NO_CORROBORATION } from '../domain/corroboration.ts';
+import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
+import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS, planEvacuation } from '../domain/evacuation-policy.ts';
+import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
+import { evacuationWorkflow } from './evacuation-workflow.ts';
+import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
 import { fenceOrAskOperator, handleOperatorChoices } from './fencing-with-operator.ts';
-import type { IncidentInput, IncidentState } from './incident-messages.ts';
-import { skippedRow } from './incident-messages.ts';
-import { incidentOutcome } from './incident-progress.ts';
+import type { IncidentInput, IncidentState } from '../contracts/incident-messages.ts';
+import { skippedRow } from '../contracts/incident-messages.ts';
+import { incidentOutcome } from '../domain/incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
 import { openReadmissionDesk } from './readmission.ts';
 
-/**
- * Incidents started before corroboration, admission and re-admission existed went from fencing
- * straight to their report; their histories must replay unchanged (I8).
- */
-const RUNBOOK_WITH_ADMISSION_AND_READMISSION = 'runbook-with-admission-and-readmission';
-
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
-  const isCurrentRunbook = patched(RUNBOOK_WITH_ADMISSION_AND_READMISSION);
   const corroboration = input.corroboration ?? NO_CORROBORATION;
-  const isCorroborationNeeded = isCurrentRunbook && isCorroborationRequired(corroboration);
-  const isAdmissionRequired = isCurrentRunbook && input.isAdmissionRequired !== false;
+  const isCorroborationNeeded = isCorroborationRequired(corroboration);
+  const isAdmissionRequired = input.isAdmissionRequired !== false;
   const incident = openIncident(input, isCorroborationNeeded ? 'Corroborating' : isAdmissionRequired ? 'Admitting' : 'Fencing');
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
@@ -57,7 +51,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   incident.enter('Evacuating');
   const wasCancelled = await evacuateAll(incident, plan, input);
-  if (wasCancelled || !isCurrentRunbook) return closeAfterAdmission(incident, isAdmissionRequired, wasCancelled ? 'Cancelled' : incidentOutcome(incident.state));
+  if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 
   incident.conclude(incidentOutcome(incident.state));
   if (isAdmissionRequired) await tellStormGuardDone();
@@ -124,13 +118,6 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
   }
 }
 
-/**
- * Incidents that met a taken evacuation ID before this existed read Nova at once (I8). Now the
- * earlier workflow is awaited first: it may still be evacuating, and the host must not be
- * re-admitted under it (I1).
- */
-const AWAIT_EARLIER_EVACUATION = 'await-earlier-evacuation';
-
 /** Why an instance whose evacuation an earlier run started failed, saying it was not started again. */
 const notStartedAgain = (reason: string, workflowId: string): string =>
   `${reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again`;
@@ -142,12 +129,10 @@ const notStartedAgain = (reason: string, workflowId: string): string =>
  * is unknown, so a previously running instance may have landed ACTIVE (before 2.95) or SHUTOFF.
  */
 async function readEarlierEvacuation(input: EvacuationInput, workflowId: string): Promise<EvacuationOutcome> {
-  if (patched(AWAIT_EARLIER_EVACUATION)) {
-    const earlier = await awaitEarlierEvacuation(workflowId);
-    if ('closedWith' in earlier) {
-      const outcome = earlier.closedWith;
-      return outcome.outcome === 'failed' ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) } : outcome;
-    }
+  const earlier = await awaitEarlierEvacuation(workflowId);
+  if ('closedWith' in earlier) {
+    const outcome = earlier.closedWith;
+    return outcome.outcome === 'failed' ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) } : outcome;
   }
   const read = (doesEvacuateStopInstances: boolean) => verifyLanding({
     instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore, incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances,

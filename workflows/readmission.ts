@@ -5,8 +5,8 @@
 import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { checkComputeServiceUp, enableComputeService, unforceComputeService } from './activity-options.ts';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
-import type { IncidentInput, IncidentPhase, IncidentState, OperatorDecision } from './incident-messages.ts';
-import { readmitUpdate } from './incident-messages.ts';
+import type { IncidentInput, IncidentPhase, IncidentState, OperatorDecision } from '../contracts/incident-messages.ts';
+import { readmitUpdate } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
 

@@ -5,14 +5,14 @@
 // grows large, carrying its state.
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
-import type { AdmissionAnswer, OperatorDecision } from './incident-messages.ts';
-import { admissionSignal } from './incident-messages.ts';
-import type { AdmissionRequest, HeldIncident, StormGuardState } from './storm-guard-messages.ts';
+import type { AdmissionAnswer, OperatorDecision } from '../contracts/incident-messages.ts';
+import { admissionSignal } from '../contracts/incident-messages.ts';
+import type { AdmissionRequest, HeldIncident, StormGuardState } from '../contracts/storm-guard-messages.ts';
 import {
   admissionRequestSignal, approveUpdate, DEFAULT_STORM_GUARD_LIMITS, guardStateQuery, incidentDoneSignal, pauseUpdate, resetGuardUpdate, resumeUpdate,
-} from './storm-guard-messages.ts';
-import { admissionVerdict, admittedWithinWindow } from './storm-guard-policy.ts';
-import { guardDetails } from './storm-guard-progress.ts';
+} from '../contracts/storm-guard-messages.ts';
+import { admissionVerdict, admittedWithinWindow } from '../domain/storm-guard-policy.ts';
+import { guardDetails } from '../domain/storm-guard-progress.ts';
 
 /** Well below the server's limits, so continuing as new never races a burst of requests. */
 const MAX_HISTORY_EVENTS = 2_000;

@@ -5,7 +5,7 @@
 // powered host (I1; found by the chaos run, seed 147).
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { EvacuationOutcome } from '../../workflows/evacuation-workflow.ts';
+import type { EvacuationOutcome } from '../../contracts/evacuation-messages.ts';
 import { heartbeatWhile } from './activity-support.ts';
 
 export type EarlierEvacuation = { closedWith: EvacuationOutcome } | { closedWithout: string };

@@ -4,7 +4,7 @@
 // server is still on the failed host. Every retry of this activity reads again first.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
-import type { EvacuationQuery, ExistingEvacuation } from '../../workflows/evacuation-records.ts';
+import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
 /** The instance, its failed host, when the incident began, and any failed evacuation to retry after. */

@@ -1,8 +1,8 @@
 // Nova's record of this incident's evacuation of one instance: the migrations of type evacuation
-// since the incident began (API-FACTS §6 recommendation 2), judged by workflows/evacuation-records.ts.
+// since the incident began (API-FACTS §6 recommendation 2), judged by domain/evacuation-records.ts.
 import type { Migration, NovaClient } from '../openstack/index.ts';
-import type { EvacuationQuery, ExistingEvacuation } from '../../workflows/evacuation-records.ts';
-import { existingEvacuation } from '../../workflows/evacuation-records.ts';
+import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
+import { existingEvacuation } from '../../domain/evacuation-records.ts';
 
 /**
  * Not filtered with changes-since: Nova compares it with updated_at, which nova-api leaves empty

@@ -1,8 +1,8 @@
 // What Nova and the host's BMC say about a reported host, read once each, for the incident's
-// corroboration rules (workflows/corroboration.ts). Reads only: nothing here changes the host.
+// corroboration rules (domain/corroboration.ts). Reads only: nothing here changes the host.
 import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';
-import type { FailureEvidence } from '../../workflows/corroboration.ts';
+import type { FailureEvidence } from '../../domain/corroboration.ts';
 import type { FenceProtocol, PowerState } from '../fencing/index.ts';
 import { computeServiceOn } from './compute-service.ts';
 import type { FencingProvider } from './incident-dependencies.ts';

@@ -5,7 +5,7 @@ import { LazarusError } from '../errors.ts';
 import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../fencing/index.ts';
 import { createFenceDriver } from '../fencing/index.ts';
 import type { CredentialRequest, OpenStackLogger } from '../openstack/index.ts';
-import type { StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
+import type { StormGuardLimits } from '../../contracts/storm-guard-messages.ts';
 import { KeystoneSession, NovaClient, resolveCloudCredentials } from '../openstack/index.ts';
 
 /** Nova, connected once and shared by every activity of the worker. */

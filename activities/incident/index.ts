@@ -21,8 +21,8 @@ import type { AdmissionAsked } from './request-admission.ts';
 import { askStormGuard } from './request-admission.ts';
 import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
-import type { FailureEvidence } from '../../workflows/corroboration.ts';
-import { DEFAULT_STORM_GUARD_LIMITS } from '../../workflows/storm-guard-messages.ts';
+import type { FailureEvidence } from '../../domain/corroboration.ts';
+import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
 
 export type { AdmissionAsked, ComputeServiceHealth, EarlierEvacuation, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
 export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';

@@ -1,7 +1,7 @@
-// The instances of a failed host, as plain facts the evacuation policy (workflows/evacuation-policy.ts)
+// The instances of a failed host, as plain facts the evacuation policy (domain/evacuation-policy.ts)
 // decides on, plus what landing verification compares against later.
 import type { Instance } from '../openstack/index.ts';
-import type { InstanceFacts } from '../../workflows/evacuation-policy.ts';
+import type { InstanceFacts } from '../../domain/evacuation-policy.ts';
 
 export interface InstanceOnHost extends InstanceFacts {
   projectId: string;

@@ -1,13 +1,12 @@
-// An incident asks the storm guard (workflows/storm-guard-workflow.ts) whether it may fence its
+// An incident asks the storm guard (workflows/storm-guard-workflow.ts, by its contract) whether it may fence its
 // host (I6). The guard is started on first use by signal-with-start, so no deployment step can be
 // forgotten; it answers the incident with a signal. Nova's count of nova-compute services down goes
 // with the request, so the guard can hold incidents past a fraction of the fleet.
 import { activityInfo, Context } from '@temporalio/activity';
 import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';
-import type { stormGuardWorkflow } from '../../workflows/storm-guard-workflow.ts';
-import type { AdmissionRequest, StormGuardLimits } from '../../workflows/storm-guard-messages.ts';
-import { admissionRequestSignal, stormGuardStartOptions, stormGuardWorkflowId } from '../../workflows/storm-guard-messages.ts';
+import type { AdmissionRequest, StormGuardLimits, StormGuardWorkflow } from '../../contracts/storm-guard-messages.ts';
+import { admissionRequestSignal, stormGuardStartOptions, stormGuardWorkflowId } from '../../contracts/storm-guard-messages.ts';
 
 export interface AdmissionAsked {
   guardWorkflowId: string;
@@ -26,7 +25,7 @@ export async function askStormGuard(nova: NovaClient, host: string, limits: Stor
   if (workflowExecution === undefined) throw new LazarusError('ConfigurationInvalid', 'requestAdmission runs only within an incident workflow, which the storm guard answers');
   const guardWorkflowId = stormGuardWorkflowId(taskQueue);
   const request: AdmissionRequest = { incidentWorkflowId: workflowExecution.workflowId, host, fleet: await fleetView(nova, host), limits };
-  await Context.current().client.workflow.signalWithStart<typeof stormGuardWorkflow, [AdmissionRequest]>('stormGuardWorkflow', {
+  await Context.current().client.workflow.signalWithStart<StormGuardWorkflow, [AdmissionRequest]>('stormGuardWorkflow', {
     ...stormGuardStartOptions(taskQueue),
     signal: admissionRequestSignal,
     signalArgs: [request],

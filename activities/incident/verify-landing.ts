@@ -3,7 +3,7 @@
 // "Not yet" is a retryable EvacuationInProgress, so the activity's retry policy is the backoff.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
-import { expectedStatusAfterEvacuation, judgeLanding } from '../../workflows/evacuation-records.ts';
+import { expectedStatusAfterEvacuation, judgeLanding } from '../../domain/evacuation-records.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
 export interface VerifyLandingInput {

@@ -10,7 +10,7 @@
 // list the host's servers, then 3 threads each lock, evacuate and poll the server every second
 // (up to 90 s) until it shows on another host in its former state, then unlock; an instance that
 // was in error is stopped after landing (polled every second) and reset to error, as Masakari does.
-import { mapWithConcurrency } from '../../workflows/bounded-pool.ts';
+import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import type { HostRecovery, ProcedureContext, ServerRecord } from './procedure.ts';
 import { computeServiceOf, evacuate, fenceLikeFenceAgent, serversOn } from './procedure.ts';
 

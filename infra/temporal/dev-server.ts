@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { LAZARUS_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
+import { LAZARUS_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes.ts';
 import { findFreePort } from '../process/free-port.ts';
 import { spawnGuarded, type GuardedProcess } from '../process/guarded-process.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';

@@ -2,7 +2,7 @@
 // runs no incident. Nova connects on first use, and no host has a BMC entry.
 import type { IncidentDependencies } from '../../activities/incident/index.ts';
 import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../../activities/incident/index.ts';
-import { settings } from '../fencing/fencing-fixtures.ts';
+import { settings } from '../integration/activities/fencing/fencing-fixtures.ts';
 
 export function idleIncidentDependencies(): IncidentDependencies {
   const ignore = (): void => undefined;

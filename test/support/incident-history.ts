@@ -2,8 +2,8 @@
 // of the workflow code, and readable without a worker.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { HostReport } from '../../workflows/incident-messages.ts';
-import { incidentWorkflowId } from '../../workflows/incident-messages.ts';
+import type { HostReport } from '../../contracts/incident-messages.ts';
+import { incidentWorkflowId } from '../../contracts/incident-messages.ts';
 
 /** The reports signalled to the incident of `host`, oldest first. */
 export async function reportsInHistory(client: Client, host: string): Promise<HostReport[]> {

@@ -1,9 +1,9 @@
 // Runs the `lazarus` command as an operator would, in its own process; never rejects, so tests
 // assert on the exit status and both outputs.
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { LAZARUS_BIN } from './repository.ts';
 
-const LAZARUS = join(import.meta.dirname, '..', '..', 'bin', 'lazarus.js');
+const LAZARUS = LAZARUS_BIN;
 
 export interface LazarusRun {
   status: number;

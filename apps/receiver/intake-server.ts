@@ -1,0 +1,128 @@
+// The health-check receiver: an HTTP server that turns authenticated reports into signal-with-start
+// on each host's incident and answers 202 with the incident. Bad input is refused with a 4xx that
+// says what to fix, before anything is started; Temporal being unreachable is a 503, which
+// Alertmanager retries (reports already sent join their incident again, harmlessly).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { isAuthorized } from './bearer-token.ts';
+import type { HostFailureReport, ParsedReports } from './host-reports.ts';
+import { parseAlertmanagerWebhook, parseGenericReport } from './host-reports.ts';
+import { RecentReports } from './recent-reports.ts';
+import type { IncidentReceipt, IncidentStartOptions } from '../../client/send-host-report.ts';
+import { sendHostReport } from '../../client/send-host-report.ts';
+
+export const ALERTMANAGER_PATH = '/v1/alertmanager';
+export const REPORTS_PATH = '/v1/reports';
+
+// An Alertmanager group of a whole rack is a few hundred kilobytes at most.
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface IntakeOptions {
+  client: Client;
+  incidents: IncidentStartOptions;
+  /** The bearer token health checkers send; never logged. */
+  token: string;
+  /** The Alertmanager label that holds the Nova host name. */
+  hostLabel: string;
+  /** host:port to listen on; port 0 picks a free one. */
+  listen: { host: string; port: number };
+  /** How long a report may take to reach Temporal before the answer is 503 (default 10 s, under Alertmanager's own timeouts). */
+  reportDeadlineMs?: number;
+  /** One line per request answered (method, path, status, what happened); no header or token. */
+  log?: (line: string) => void;
+}
+
+export interface IntakeServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+class RequestRefused extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const ROUTES: Readonly<Record<string, (body: unknown, hostLabel: string) => ParsedReports>> = {
+  [ALERTMANAGER_PATH]: parseAlertmanagerWebhook,
+  [REPORTS_PATH]: parseGenericReport,
+};
+
+export async function startIntakeServer(options: IntakeOptions): Promise<IntakeServer> {
+  const recent = new RecentReports();
+  const log = options.log ?? ((): void => undefined);
+
+  async function send(report: HostFailureReport, dedupeKey: string | undefined): Promise<IncidentReceipt> {
+    const known = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
+    if (known !== undefined) return known;
+    const deadline = Date.now() + (options.reportDeadlineMs ?? 10_000);
+    const receipt = await options.client.withDeadline(deadline, () => sendHostReport(options.client, report, options.incidents));
+    if (dedupeKey !== undefined) recent.remember(dedupeKey, receipt);
+    return receipt;
+  }
+
+  async function handle(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const path = new URL(request.url ?? '/', 'http://receiver').pathname;
+    if (path === '/healthz' && request.method === 'GET') return { status: 200, body: { status: 'ok' } };
+    const parse = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
+    if (parse === undefined) throw new RequestRefused(404, `no such endpoint ${path}; send Alertmanager webhooks to ${ALERTMANAGER_PATH} and other reports to ${REPORTS_PATH}`);
+    if (request.method !== 'POST') throw new RequestRefused(405, `${path} takes POST only`, { allow: 'POST' });
+    if (!isAuthorized(request.headers.authorization, options.token)) {
+      throw new RequestRefused(401, 'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token the receiver was given', { 'www-authenticate': 'Bearer realm="lazarus"' });
+    }
+    const parsed = parse(await readJson(request), options.hostLabel);
+    if (!parsed.isValid) throw new RequestRefused(422, `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`);
+    const incidents: IncidentReceipt[] = [];
+    for (const report of parsed.reports) {
+      // Alertmanager re-sends a whole group whenever one of its alerts changes; same alert, same report.
+      const key = path === ALERTMANAGER_PATH && report.reportedAt !== undefined ? `${report.host} ${report.reporter} ${report.reason ?? ''} ${report.reportedAt}` : undefined;
+      incidents.push(await send(report, key));
+    }
+    const body = path === REPORTS_PATH && incidents[0] !== undefined ? incidents[0] : { incidents, ignored: parsed.ignored };
+    return { status: incidents.length === 0 ? 200 : 202, body };
+  }
+
+  function answer(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    response.writeHead(status, { 'content-type': 'application/json', ...headers });
+    response.end(`${JSON.stringify(body)}\n`);
+    log(`${request.method ?? '?'} ${request.url ?? '?'} ${status}${status >= 400 ? ` ${(body as { error: string }).error.split('\n').join('; ')}` : ''}`);
+  }
+
+  const server = createServer((request, response) => {
+    handle(request).then(({ status, body }) => { answer(request, response, status, body); }, (error: unknown) => {
+      if (error instanceof RequestRefused) {
+        answer(request, response, error.status, { error: error.message }, error.headers);
+        return;
+      }
+      const why = error instanceof Error ? error.message : String(error);
+      answer(request, response, 503, { error: `the report could not reach Temporal (${why}); nothing is lost by sending it again, which Alertmanager does by itself` });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listen.port, options.listen.host, () => { server.off('error', reject); resolve(); });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    close: () => new Promise((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); }),
+  };
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new RequestRefused(415, `the body must be JSON with Content-Type: application/json (got ${type === '' ? 'none' : type})`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new RequestRefused(413, `the body is larger than ${MAX_BODY_BYTES} bytes; send fewer alerts per webhook (Alertmanager: max_alerts)`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new RequestRefused(400, `the body is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}

@@ -1,0 +1,78 @@
+// Builds a Lazarus worker: the workflows bundle from workflows/ and the activities from activities/,
+// plus a second worker, on a task queue of its own, that only sends evacuate calls. Temporal
+// enforces that queue's rate limit across every worker of the deployment, so the cloud sees at
+// most `evacuateCallsPerSecond` evacuate requests however many incidents run at once.
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import type { NativeConnection, WorkerInterceptors, WorkflowBundleOption } from '@temporalio/worker';
+import type { IncidentDependencies } from '../../activities/incident/index.ts';
+import { createActivities } from '../../activities/index.ts';
+import { evacuateCallsTaskQueue } from '../../contracts/evacuation-messages.ts';
+
+export const DEFAULT_TASK_QUEUE = 'lazarus';
+
+/** Nova's API handles this many evacuate requests a second from Lazarus, across all its workers. */
+export const DEFAULT_EVACUATE_CALLS_PER_SECOND = 5;
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export interface LazarusWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  /** Nova, the BMCs and the clock the activities use. */
+  dependencies: IncidentDependencies;
+  /** Activities running at once; each holds at most one Nova or BMC conversation. */
+  maxConcurrentActivityTaskExecutions?: number;
+  /** Workflow executions kept in memory between tasks. */
+  maxCachedWorkflows?: number;
+  /** How long running activities may take to finish once shutdown was requested. */
+  shutdownGraceTimeMs?: number;
+  /** Evacuate requests a second to Nova from the whole deployment (Temporal's task-queue rate limit). */
+  evacuateCallsPerSecond?: number;
+  /** A bundle built beforehand (tests, the chaos harness) instead of bundling workflows/ at start. */
+  workflowBundle?: WorkflowBundleOption;
+  interceptors?: WorkerInterceptors;
+}
+
+/** The worker's two halves, run and stopped together. */
+export interface LazarusWorker {
+  run(): Promise<void>;
+  /** Runs until `work` settles, then shuts down and resolves (or rejects) as `work` did. */
+  runUntil<T>(work: Promise<T>): Promise<T>;
+  shutdown(): void;
+}
+
+export async function createLazarusWorker(options: LazarusWorkerOptions): Promise<LazarusWorker> {
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const activities = createActivities({ taskQueue, ...options.dependencies });
+  const shared = {
+    connection: options.connection,
+    namespace: options.namespace,
+    ...(options.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTimeMs }),
+    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
+  };
+  const workflows = await Worker.create({
+    ...shared,
+    taskQueue,
+    ...(options.workflowBundle === undefined ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: options.workflowBundle }),
+    activities,
+    ...(options.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+  });
+  const evacuateCalls = await Worker.create({
+    ...shared,
+    taskQueue: evacuateCallsTaskQueue(taskQueue),
+    activities: { evacuateInstance: activities.evacuateInstance },
+    maxTaskQueueActivitiesPerSecond: options.evacuateCallsPerSecond ?? DEFAULT_EVACUATE_CALLS_PER_SECOND,
+  });
+  const shutdown = (): void => {
+    for (const worker of [workflows, evacuateCalls]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  return {
+    // Either half stopping (a shutdown, a fatal error) stops the other: no half-worker keeps polling.
+    run: async () => { await Promise.all([workflows.run().finally(shutdown), evacuateCalls.run().finally(shutdown)]); },
+    runUntil: async (work) => (await Promise.all([workflows.runUntil(work), evacuateCalls.runUntil(work)]))[0],
+    shutdown,
+  };
+}

@@ -1,0 +1,117 @@
+// The shape of lazarus.yaml, validated with zod at the edge. Messages say what is wrong and how to
+// fix it; the file's field paths are added by format-config-errors.ts.
+import { z } from 'zod';
+import { NO_CORROBORATION } from '../domain/corroboration.ts';
+import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS } from '../domain/evacuation-policy.ts';
+import { DEFAULT_DETECTOR_RULES, DEFAULT_DETECTOR_SETTINGS } from '../apps/detector/detector-rules.ts';
+import { DEFAULT_STORM_GUARD_LIMITS } from '../contracts/storm-guard-messages.ts';
+
+const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'is empty; remove it or give it a value' });
+const seconds = z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be more than 0 seconds' });
+const count = z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be at least 1' });
+const flag = z.boolean({ error: 'must be true or false' });
+const handling = z.enum(['evacuate', 'skip'], { error: 'must be evacuate or skip' });
+
+const INLINE_PASSWORD =
+  'inline passwords are not accepted, so that the file can be shared and logged; ' +
+  'put the password in an environment variable and write passwordEnv: VARIABLE_NAME, ' +
+  'or in a file readable only by Lazarus and write passwordFile: /path/to/file';
+
+/** One entry of `bmcs`: which hosts it covers (`host`, `hosts` or `pattern`) and how to reach their BMC. */
+export const bmcEntrySchema = z.strictObject({
+  host: text.optional(),
+  hosts: z.array(text, { error: 'must be a list of host names' }).min(1, { error: 'is empty; list at least one host' }).optional(),
+  pattern: text.regex(/\{\w+\}/, { error: 'must contain a placeholder such as {n}, e.g. "cmp-{n}"' }).optional(),
+  protocol: z.enum(['redfish', 'ipmi'], { error: 'must be redfish or ipmi' }).optional(),
+  address: text.optional(),
+  port: z.number({ error: 'must be a port number' }).int().min(1).max(65535, { error: 'must be a port number from 1 to 65535' }).optional(),
+  username: text.optional(),
+  passwordEnv: text.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name, e.g. LAZARUS_BMC_PASSWORD' }).optional(),
+  passwordFile: text.optional(),
+  password: z.unknown().optional(),
+  auth: z.enum(['session', 'basic'], { error: 'must be session or basic' }).optional(),
+  systemId: text.optional(),
+  cipherSuite: z.number({ error: 'must be an RMCP+ cipher suite number' }).int().min(0).max(17, { error: 'must be an RMCP+ cipher suite from 0 to 17' }).optional(),
+}).superRefine((entry, context) => {
+  if (entry.password !== undefined) context.addIssue({ code: 'custom', path: ['password'], message: INLINE_PASSWORD });
+  const selectors = (['host', 'hosts', 'pattern'] as const).filter((key) => entry[key] !== undefined);
+  if (selectors.length !== 1) {
+    context.addIssue({
+      code: 'custom', path: [],
+      message: `names its hosts ${selectors.length === 0 ? 'nowhere' : `with ${selectors.join(' and ')}`}; give exactly one of host: NAME, hosts: [NAMES] or pattern: "cmp-{n}"`,
+    });
+  }
+  if (entry.passwordEnv !== undefined && entry.passwordFile !== undefined) {
+    context.addIssue({ code: 'custom', path: ['passwordFile'], message: 'conflicts with passwordEnv; keep one of them' });
+  }
+});
+
+export type BmcEntryFields = z.output<typeof bmcEntrySchema>;
+
+export const configFileSchema = z.strictObject({
+  openstack: z.strictObject({
+    /** A cloud of clouds.yaml; without it (and without OS_CLOUD) the OS_* variables are used. */
+    cloud: text.optional(),
+  }).prefault({}),
+  temporal: z.strictObject({
+    profile: text.optional(),
+    configFile: text.optional(),
+    taskQueue: text.default('lazarus'),
+    maxConcurrentActivities: z.number({ error: 'must be a whole number' }).int().positive({ error: 'must be at least 1' }).default(20),
+    maxCachedWorkflows: z.number({ error: 'must be a whole number' }).int().nonnegative({ error: 'must be 0 or more' }).default(500),
+    evacuateCallsPerSecond: z.number({ error: 'must be a number of calls a second' }).positive({ error: 'must be more than 0' }).default(5),
+  }).prefault({}),
+  incident: z.strictObject({
+    protect: z.enum(['all', 'tagged'], { error: 'must be all or tagged' }).default(DEFAULT_EVACUATION_POLICY.protect),
+    protectionKeys: z.array(text, { error: 'must be a list of metadata keys' }).min(1, { error: 'is empty; list at least one key, e.g. HA_Enabled' }).default([...DEFAULT_EVACUATION_POLICY.protectionKeys]),
+    priorityKey: text.default(DEFAULT_EVACUATION_POLICY.priorityKey),
+    stopped: handling.default(DEFAULT_EVACUATION_POLICY.stopped),
+    errored: handling.default(DEFAULT_EVACUATION_POLICY.errored),
+    locked: handling.default(DEFAULT_EVACUATION_POLICY.locked),
+    imageBackedOnLocalDisk: handling.default(DEFAULT_EVACUATION_POLICY.imageBackedOnLocalDisk),
+    restartRunningInstances: flag.default(true),
+    evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
+    maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
+    readmission: z.enum(['operator', 'automatic'], { error: 'must be operator or automatic' }).default('operator'),
+    corroboration: z.strictObject({
+      novaDown: flag.default(NO_CORROBORATION.isNovaDownRequired),
+      bmcReachable: flag.default(NO_CORROBORATION.isBmcReachableRequired),
+      minReporters: count.default(NO_CORROBORATION.minReporters),
+      timeoutSeconds: seconds.default(NO_CORROBORATION.timeoutMs / 1000),
+      recheckSeconds: seconds.default(NO_CORROBORATION.recheckIntervalMs / 1000),
+    }).prefault({}),
+  }).prefault({}),
+  stormGuard: z.strictObject({
+    enabled: flag.default(true),
+    maxIncidents: count.default(DEFAULT_STORM_GUARD_LIMITS.maxIncidents),
+    maxFractionDown: z.number({ error: 'must be a fraction from 0 to 1' }).min(0).max(1, { error: 'must be a fraction from 0 to 1, e.g. 0.25' }).default(DEFAULT_STORM_GUARD_LIMITS.maxFractionDown),
+    windowMinutes: z.number({ error: 'must be a number of minutes' }).positive({ error: 'must be more than 0 minutes' }).default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
+  }).prefault({}),
+  detector: z.strictObject({
+    enabled: flag.default(false),
+    pollSeconds: seconds.default(DEFAULT_DETECTOR_SETTINGS.pollMs / 1000),
+    debounceSeconds: z.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be 0 seconds or more' }).default(DEFAULT_DETECTOR_SETTINGS.debounceMs / 1000),
+    reporter: text.default(DEFAULT_DETECTOR_SETTINGS.reporter),
+    ignoreDisabled: flag.default(DEFAULT_DETECTOR_RULES.shouldIgnoreDisabled),
+    reportWhen: z.strictObject({
+      novaDown: flag.default(DEFAULT_DETECTOR_RULES.isNovaDownRequired),
+      bmcReachable: flag.default(DEFAULT_DETECTOR_RULES.isBmcReachableRequired),
+      bmcPowerOff: flag.default(DEFAULT_DETECTOR_RULES.isBmcPowerOffRequired),
+    }).prefault({}).refine((when) => when.novaDown || when.bmcPowerOff, {
+      error: 'needs novaDown: true or bmcPowerOff: true; without a failure signal every host would be reported',
+    }),
+  }).prefault({}),
+  fencing: z.strictObject({
+    powerOffTimeoutSeconds: seconds.default(20),
+    pollIntervalSeconds: seconds.default(1),
+    requestTimeoutSeconds: seconds.default(10),
+    ipmitool: text.default('ipmitool'),
+    redfish: z.strictObject({
+      caBundle: text.optional(),
+      insecure: z.boolean({ error: 'must be true or false' }).default(false),
+    }).prefault({}),
+  }).prefault({}),
+  bmcs: z.array(bmcEntrySchema, { error: 'must be a list of BMC entries (see config/README.md)' }).default([]),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;

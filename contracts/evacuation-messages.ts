@@ -1,0 +1,42 @@
+// What an incident and its clients know of one instance's evacuation: the child's input and
+// outcome, its workflow ID and the task queue its evacuate calls go to.
+
+export interface EvacuationInput {
+  /** The incident's run-independent id, as in the workflow ID. */
+  incidentId: string;
+  incidentStartedAt: string;
+  sourceHost: string;
+  instanceId: string;
+  name: string;
+  /** Nova's status before the failure: what the instance must be again after landing. */
+  statusBefore: string;
+  /** Evacuations tried, the first included, before a failed landing is final. */
+  maxAttempts: number;
+  /** Start it again when it ran before and the evacuation left it stopped (Nova 2.95+); default true. */
+  shouldRestartRunningInstances?: boolean;
+}
+
+export type EvacuationOutcome =
+  | {
+    outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number;
+    /**
+     * Set when the evacuation that landed was found in Nova rather than sent by this attempt: the
+     * answer to an earlier POST that was lost, or a human's. Its request id tells them apart in
+     * Nova's logs; the workflow cannot, since a lost answer never carried the id.
+     */
+    foundInNova?: { requestId: string | null };
+    /** Nova 2.95+ left it stopped and it was started again, as the policy asks for instances that ran before. */
+    startedAgain?: boolean;
+  }
+  /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
+  | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
+  | { outcome: 'failed'; reason: string; attempts: number };
+
+export function evacuationWorkflowId(incidentId: string, instanceId: string): string {
+  return `evacuation/${incidentId}/${instanceId}`;
+}
+
+/** The deployment's queue for evacuate calls only, whose rate limit bounds what Nova receives. */
+export function evacuateCallsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}/evacuate-calls`;
+}

@@ -1,0 +1,132 @@
+// What operators and health checkers can say to an incident, and what it tells them back. Plain
+// definitions and types, so clients (CLI, health-check receiver, tests) import them without the
+// workflow code itself.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { FencingProof } from '../activities/fencing/index.ts';
+import type { ForcedDown } from '../activities/incident/index.ts';
+import type { CorroborationRules } from '../domain/corroboration.ts';
+import type { EvacuationPolicy, SkippedInstance } from '../domain/evacuation-policy.ts';
+import type { EvacuationOutcome } from './evacuation-messages.ts';
+
+/** Names and ids only, never a credential (I7). */
+export interface IncidentInput {
+  host: string;
+  reporter?: string;
+  reportedAt?: string;
+  policy?: EvacuationPolicy;
+  /** Evacuations of this host running at once (default 4). */
+  evacuationConcurrency?: number;
+  /** Evacuations tried per instance before a failed landing is final (default 3). */
+  maxEvacuationAttempts?: number;
+  /** What must be true before anything destructive happens (default: the report is enough). */
+  corroboration?: CorroborationRules;
+  /** Ask the storm guard before fencing (default true); tests of a single incident may turn it off. */
+  isAdmissionRequired?: boolean;
+  /**
+   * `operator` (default): the host is re-admitted on the `readmit` Update. `automatic`: as soon as
+   * its nova-compute reports up again after the evacuations.
+   */
+  readmission?: 'operator' | 'automatic';
+  /** Automatic re-admission: between two looks at the host's nova-compute (default 60 s). */
+  readmissionRecheckIntervalMs?: number;
+}
+
+/** A health checker's "host X looks dead". */
+export interface HostReport {
+  reporter: string;
+  /** On the reporter's clock, as it said. */
+  reportedAt?: string;
+  reason?: string;
+}
+
+/** Who decided and why, for history and the result. */
+export interface OperatorDecision {
+  operator: string;
+  reason: string;
+}
+
+export type IncidentPhase =
+  /** Waiting for the corroboration rules to hold; then asking the storm guard. */
+  | 'Corroborating' | 'Admitting' | 'AwaitingApproval' | 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating'
+  /** Evacuations ended; the host stays fenced, forced down and disabled until it is re-admitted. */
+  | 'AwaitingReadmission' | 'Readmitting'
+  /** Closed: re-admitted, or (incidents started before re-admission existed, and cancelled ones) reported. */
+  | 'Readmitted' | 'Reported' | 'Aborted' | 'NotCorroborated';
+
+export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted' | 'NotCorroborated';
+
+export type InstanceProgress =
+  | { outcome: 'planned' }
+  | { outcome: 'evacuating' }
+  | { outcome: 'skipped'; reason: string }
+  /** The incident was cancelled before this instance's turn. */
+  | { outcome: 'notStarted'; reason: string }
+  | EvacuationOutcome;
+
+export interface InstanceRow {
+  instanceId: string;
+  name: string;
+  progress: InstanceProgress;
+}
+
+export interface IncidentState {
+  /** Run-independent: the same after a reset, so evacuation IDs derived from it are too. */
+  incidentId: string;
+  host: string;
+  incidentStartedAt: string;
+  phase: IncidentPhase;
+  /** Every report received, the first one included; the workflow's own clock says when. */
+  reports: (HostReport & { receivedAt: string })[];
+  fencing: {
+    attempts: number;
+    /** Why the last attempt could not prove the host off, while the incident waits for an operator. */
+    unprovenReason?: string;
+    proof?: FencingProof;
+    confirmedBy?: OperatorDecision & { at: string };
+  };
+  forcedDown?: ForcedDown;
+  /** The per-instance outcome table, in evacuation order, then the skipped ones. */
+  instances: InstanceRow[];
+  outcome?: IncidentOutcome;
+  abortedBy?: OperatorDecision & { at: string };
+  /** Set when corroboration is required: what was checked last, and what is still missing. */
+  corroboration?: { checkedAt: string; missing: string[] };
+  /** The storm guard's answers: while held, why; once admitted, by whom (the guard, or an operator). */
+  admission?: { heldBecause?: string; admittedBy?: string; admittedAt?: string };
+  /** Set while the storm guard has paused all automation: no new evacuation starts. */
+  pausedBy?: string;
+  /** Set when re-admission began: who asked (or `automatic`), and what Nova answered. */
+  readmission?: { requestedBy: string; requestedAt: string; refusedBecause?: string; readmittedAt?: string };
+}
+
+/** One incident per host at a time (I5): operators type this ID. */
+export function incidentWorkflowId(host: string): string {
+  return `incident/${host}`;
+}
+
+export const reportSignal = defineSignal<[HostReport]>('report');
+export const stateQuery = defineQuery<IncidentState>('state');
+/** Only while fencing is unproven: try the BMC again. */
+export const retryFencingUpdate = defineUpdate<IncidentPhase>('retryFencing');
+/** Only while fencing is unproven: the operator fenced the host by other means and says so. */
+export const confirmFencedUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('confirmFenced');
+/** While fencing is unproven or the storm guard holds the incident: close it without touching Nova. */
+export const abortUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('abort');
+/**
+ * Only while AwaitingReadmission: check the host's nova-compute is up again, clear forced_down,
+ * enable the service and close the incident. Fails, leaving the incident waiting, when the service
+ * is not up yet.
+ */
+export const readmitUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('readmit');
+/** From the storm guard: go ahead (or not yet), and whether automation is paused. */
+export const admissionSignal = defineSignal<[AdmissionAnswer]>('admission');
+
+export type AdmissionAnswer =
+  | { kind: 'admitted'; by: string }
+  | { kind: 'held'; because: string }
+  | { kind: 'paused'; by: string }
+  | { kind: 'resumed'; by: string };
+
+export function skippedRow(skipped: SkippedInstance): InstanceRow {
+  return { instanceId: skipped.instanceId, name: skipped.name, progress: { outcome: 'skipped', reason: skipped.reason } };
+}

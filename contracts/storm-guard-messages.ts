@@ -1,0 +1,89 @@
+// What incidents and operators say to the storm guard, the one long-lived workflow that admits
+// incidents (I6). Plain definitions and types, so clients import them without the workflow code.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { OperatorDecision } from './incident-messages.ts';
+
+/**
+ * One guard per Lazarus deployment, i.e. per task queue its workers serve: operators type
+ * `temporal workflow describe --workflow-id storm-guard/lazarus`.
+ */
+export function stormGuardWorkflowId(taskQueue: string): string {
+  return `storm-guard/${taskQueue}`;
+}
+
+/** The blast radius past which new incidents wait for an operator. */
+export interface StormGuardLimits {
+  /** Incidents admitted within the window, this one included, before the next is held. */
+  maxIncidents: number;
+  /** Fraction of nova-compute services down (0–1) past which new incidents are held. */
+  maxFractionDown: number;
+  windowMs: number;
+}
+
+/** How the guard presents itself in the Web UI, whoever starts it (an incident's request, `lazarus pause`). */
+export function stormGuardStartOptions(taskQueue: string) {
+  return {
+    workflowId: stormGuardWorkflowId(taskQueue),
+    taskQueue,
+    args: [] as [],
+    staticSummary: 'storm guard: admits incidents, holds them past the blast radius',
+    staticDetails: 'Every incident asks this workflow before fencing its host. Past the configured limits (incidents within a window, or the fraction of nova-compute services down) new incidents wait in AwaitingApproval until an operator runs `lazarus approve` or `lazarus reset-guard`. `lazarus pause` stops all new fencing and evacuations.',
+  };
+}
+
+export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = { maxIncidents: 3, maxFractionDown: 0.25, windowMs: 10 * 60_000 };
+
+/** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */
+export interface AdmissionRequest {
+  incidentWorkflowId: string;
+  host: string;
+  /** Nova's view when the request was sent: how many nova-compute services exist and how many read down. */
+  fleet: { computeServices: number; down: number };
+  /** The limits the worker is configured with; the guard applies the latest it was sent. */
+  limits: StormGuardLimits;
+}
+
+export interface HeldIncident {
+  incidentWorkflowId: string;
+  host: string;
+  fleet: AdmissionRequest['fleet'];
+  heldSince: string;
+  because: string;
+  /** Held only because automation was paused: resuming decides again. */
+  isHeldForPause: boolean;
+}
+
+export interface AdmittedIncident {
+  incidentWorkflowId: string;
+  host: string;
+  admittedAt: string;
+  by: string;
+}
+
+export interface StormGuardState {
+  limits: StormGuardLimits;
+  /** Admitted within the window: what counts against maxIncidents. */
+  admitted: AdmittedIncident[];
+  held: HeldIncident[];
+  /** Incidents told they may run, until they report done: the ones a pause reaches. */
+  running: string[];
+  paused?: OperatorDecision & { at: string };
+  /** The last operator decisions, newest last, for the record. */
+  decisions: (OperatorDecision & { action: string; at: string })[];
+}
+
+/** The guard's workflow as its clients start it: it carries its state across continue-as-new. */
+export type StormGuardWorkflow = (carried?: StormGuardState) => Promise<void>;
+
+export const admissionRequestSignal = defineSignal<[AdmissionRequest]>('requestAdmission');
+/** An incident no longer fences or evacuates (it awaits re-admission or closed). */
+export const incidentDoneSignal = defineSignal<[{ incidentWorkflowId: string }]>('incidentDone');
+export const guardStateQuery = defineQuery<StormGuardState>('guardState');
+
+/** Admit held incidents: those of `host`, or all when no host is named. Returns the incident IDs admitted. */
+export const approveUpdate = defineUpdate<string[], [OperatorDecision & { host?: string }]>('approve');
+/** Forget the window's admissions and admit everything held. Returns the incident IDs admitted. */
+export const resetGuardUpdate = defineUpdate<string[], [OperatorDecision]>('reset');
+/** Start nothing new anywhere: in-flight fencing and verification finish. */
+export const pauseUpdate = defineUpdate<StormGuardState, [OperatorDecision]>('pause');
+export const resumeUpdate = defineUpdate<StormGuardState, [OperatorDecision]>('resume');

@@ -1,0 +1,136 @@
+// Everything the demo runs, started in order and stopped in reverse: the Temporal dev server with
+// its Web UI, the simulated cloud with Redfish and IPMI BMCs, a Lazarus worker process configured
+// by `sim:config`'s writer, and the health-check receiver. Nothing outlives the demo: processes run
+// under the guardian, and stop() undoes whatever was started, also after a failed start.
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { startBmcFleet } from '../simulator/bmc/index.ts';
+import { cloudName } from '../simulator/clouds-yaml.ts';
+import type { Simulator } from '../simulator/simulator.ts';
+import { startSimulator } from '../simulator/simulator.ts';
+import { ALERTMANAGER_PATH } from '../apps/receiver/intake-server.ts';
+import { spawnGuarded, type GuardedProcess } from '../infra/process/guarded-process.ts';
+import { writeLazarusConfigForSimulator } from './simulated-cloud/lazarus-config-for-simulator.ts';
+import { startDevServer, type DevServer } from '../infra/temporal/dev-server.ts';
+
+const WORKER = fileURLToPath(new URL('../apps/worker/worker.ts', import.meta.url));
+const RECEIVER = fileURLToPath(new URL('../apps/receiver/receiver.ts', import.meta.url));
+
+/**
+ * The simulated instances are image-backed on local disk and only some carry a protection mark; a
+ * pet cloud with shared instance storage protects them all, which is what the demo shows.
+ */
+const DEMO_INCIDENT_SETTINGS = `
+# The demo's cloud keeps instance disks on shared storage, and protects every instance.
+incident:
+  protect: all
+  imageBackedOnLocalDisk: evacuate
+`;
+
+export interface DemoCloudOptions {
+  hosts: number;
+  instancesPerHost: number;
+  ipmiHosts: number;
+  timeScale: number;
+  say: (line: string) => void;
+}
+
+export interface DemoCloud {
+  server: DevServer;
+  sim: Simulator;
+  client: Client;
+  receiverUrl: string;
+  /** Sends the receiver the webhook Alertmanager sends when `host`'s node_exporter alert fires; resolves to the 202 answer. */
+  reportFailure(host: string): Promise<string>;
+  /** Where the logs and the generated configuration are. */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+/** Waits for a line the process prints once it is ready; fails with its log's tail if it ends or takes too long. */
+async function readyLine(name: string, process: GuardedProcess, pattern: RegExp, logFile: string): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const match = pattern.exec(process.outputTail(50));
+    if (match !== null) return match;
+    if (process.hasExited() || Date.now() > deadline) throw new Error(`${name} did not start (its log is ${logFile}):\n${process.outputTail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Alertmanager's webhook (payload version 4) for the host's NodeDown alert. */
+function nodeDownWebhook(host: string) {
+  return {
+    version: '4', status: 'firing', receiver: 'lazarus', groupKey: '{}:{alertname="NodeDown"}', truncatedAlerts: 0,
+    groupLabels: { alertname: 'NodeDown' }, commonLabels: { alertname: 'NodeDown', host }, commonAnnotations: {}, externalURL: 'http://alertmanager.demo:9093',
+    alerts: [{
+      status: 'firing', labels: { alertname: 'NodeDown', host, severity: 'critical' },
+      annotations: { summary: `${host} stopped answering scrapes` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.demo:9090/graph', fingerprint: `demo-${host}`,
+    }],
+  };
+}
+
+export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoCloud> {
+  const undo: (() => Promise<unknown>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const directory = await mkdtemp(join(tmpdir(), 'lazarus-demo-'));
+    undo.push(() => rm(directory, { recursive: true, force: true }));
+
+    options.say('starting the Temporal dev server with its Web UI');
+    const server = await startDevServer({ ui: true, logFile: join(directory, 'temporal.log') });
+    undo.push(() => server.stop());
+
+    options.say(`starting the simulated cloud: ${options.hosts} hosts × ${options.instancesPerHost} instances, ${options.ipmiHosts} with IPMI BMCs (ipmi_sim), the others Redfish`);
+    const sim = await startSimulator({
+      hosts: options.hosts, instancesPerHost: options.instancesPerHost, timeScale: options.timeScale, startBmcFleet, bmc: { ipmiHosts: options.ipmiHosts },
+    });
+    undo.push(() => sim.stop());
+
+    const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);
+    await appendFile(configPath, DEMO_INCIDENT_SETTINGS);
+    const processEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
+
+    options.say(`starting a Lazarus worker: npm run worker -- --config ${configPath}`);
+    const workerLog = join(directory, 'worker.log');
+    const worker = spawnGuarded(process.execPath, ['--import', 'tsx', WORKER, '--config', configPath], { logFile: workerLog, graceMs: 30_000, env: processEnv });
+    undo.push(() => worker.stop());
+    await readyLine('the Lazarus worker', worker, /^lazarus worker: serving task queue/m, workerLog);
+
+    // The token Alertmanager's credentials_file would hold.
+    const token = randomBytes(24).toString('hex');
+    const tokenFile = join(directory, 'intake-token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
+    options.say(`starting the health-check receiver: npm run receiver -- --config ${configPath} --token-file ${tokenFile}`);
+    const receiverLog = join(directory, 'receiver.log');
+    const receiver = spawnGuarded(process.execPath, ['--import', 'tsx', RECEIVER, '--config', configPath, '--listen', '127.0.0.1:0', '--token-file', tokenFile], {
+      logFile: receiverLog, graceMs: 5_000, env: processEnv,
+    });
+    undo.push(() => receiver.stop());
+    const [, receiverUrl = ''] = await readyLine('the receiver', receiver, /^lazarus receiver: listening on (\S+)/m, receiverLog);
+
+    const connection = await Connection.connect({ address: server.address });
+    undo.push(() => connection.close());
+    const client = new Client({ connection, namespace: server.namespace });
+
+    const reportFailure = async (host: string): Promise<string> => {
+      const response = await fetch(`${receiverUrl}${ALERTMANAGER_PATH}`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(nodeDownWebhook(host)),
+      });
+      const answer = (await response.text()).trim();
+      if (response.status !== 202) throw new Error(`the receiver answered ${response.status}: ${answer}`);
+      return answer;
+    };
+    return { server, sim, client, receiverUrl, reportFailure, directory, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

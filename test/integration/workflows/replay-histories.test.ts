@@ -1,0 +1,19 @@
+// Invariant I8: every committed history of a finished incident replays on today's workflow code
+// without nondeterminism. Record new ones with LAZARUS_RECORD_HISTORIES=1 (see incident-worker.ts).
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../../../apps/worker/create-worker.ts';
+import { committedHistories, quietBundler } from './incident-worker.ts';
+
+describe('the committed incident histories', () => {
+  it('replay on the current workflow code without a determinism violation', async () => {
+    const histories = await committedHistories();
+    expect(histories.length).toBeGreaterThan(0);
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+      if (result.error !== undefined) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

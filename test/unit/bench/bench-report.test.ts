@@ -1,0 +1,61 @@
+// The bench's report and chart from made-up results: medians, ratios to Lazarus, and the verdict on
+// the 2 s criterion at 1x100 with where the time goes.
+import { describe, expect, it } from 'vitest';
+import type { BaselineRun } from '../../../bench/baselines/run-baseline.ts';
+import { renderChart } from '../../../bench/chart.ts';
+import type { LazarusRun } from '../../../bench/lazarus-run.ts';
+import { renderReport } from '../../../bench/report.ts';
+import type { BenchResults } from '../../../bench/results.ts';
+import { CURRENT_SETTINGS } from '../../../bench/results.ts';
+
+const times = { fencingProofMs: 800, firstEvacuateMs: 1_500, lastLandingMs: 0, evacuateCalls: 100, evacuateCallsPerSecond: 5 };
+
+function lazarus(rtoMs: number, landedToVerifiedMs: number): LazarusRun {
+  return {
+    ...times, rtoMs, outcomes: { landed: 100 }, workerPeakRssKb: 409_600, serverPeakRssKb: 153_600, historyEventsPerIncident: 2_500,
+    profile: { reportToIncidentMs: 20, incidentToFencingProofMs: 800, fencingProofToFirstEvacuationMs: 300, evacuationToAcceptedMs: 60, acceptedToLandedMs: 1_600, landedToVerifiedMs, slotTurnoverMs: 30 },
+  };
+}
+
+const baseline = (rtoMs: number): BaselineRun => ({ ...times, rtoMs, failedInstances: 0 });
+
+/** 1x100 with an ideal of 8.40 s real at 20×, and Lazarus runs whose median RTO is `rtoMs`; real milliseconds. */
+function resultsWith(rtoMs: number, landedToVerifiedMs: number): BenchResults {
+  return {
+    date: '2026-11-21', repeats: 3, durationMs: 600_000, loadAtEnd: 2, settings: CURRENT_SETTINGS,
+    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.0.0', loadAtStart: 1 },
+    scenarios: [{
+      scenario: { name: '1x100', failedHosts: 1, instancesPerHost: 100, spareHosts: 2 },
+      ideal: { fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 168_000 },
+      lazarus: [lazarus(rtoMs + 5_000, landedToVerifiedMs), lazarus(rtoMs, landedToVerifiedMs), lazarus(rtoMs - 1_000, landedToVerifiedMs)],
+      masakari: [baseline(80_000), baseline(84_200), baseline(90_000)],
+      pacemaker: [baseline(20_000), baseline(20_200), baseline(21_000)],
+    }],
+  };
+}
+
+describe('the bench report', () => {
+  it('shows the median RTO, the ideal, the overhead and each re-enactment as a ratio to Lazarus', () => {
+    const report = renderReport(resultsWith(25_000, 400));
+    expect(report).toContain('| 1x100 | 25.00 | 8.40 | **16.60** |');
+    expect(report).toContain('| 84.20 | 3.4× | 20.20 | 0.8× |');
+    expect(report).toContain('Test CPU, 2 cores, 24 GiB, Node v20.0.0');
+  });
+
+  it('names the largest share of the overhead and its fix when 1x100 misses the 2 s criterion', () => {
+    const report = renderReport(resultsWith(25_000, 400));
+    expect(report).toContain('Not met: the overhead over the ideal is 16.60 s');
+    expect(report).toMatch(/the largest share is "landing → verified, × 10 waves" \(4\.00 s\): verifyLanding/);
+  });
+
+  it('says the criterion is met when the overhead is under 2 s', () => {
+    expect(renderReport(resultsWith(10_000, 0))).toContain('Met: the overhead over the ideal is 1.60 s of real time.');
+  });
+
+  it('draws one bar per procedure for every scenario, labelled with its seconds', () => {
+    const chart = renderChart(resultsWith(25_000, 400));
+    expect(chart.match(/<rect /g)).toHaveLength(4);
+    expect(chart).toContain('>25.0 s<');
+    expect(chart).toContain('>84.2 s<');
+  });
+});
