@@ -1,10 +1,10 @@
-// HTTP to one Redfish BMC with undici: Basic or session authentication, one re-login when a
-// session has expired, TLS verified unless the operator switched it off, and every transport or
-// authentication failure turned into a typed error that names the BMC (API-FACTS §3).
-import { Agent, request } from 'undici';
+// One Redfish BMC over activities/http: Basic or session authentication, one re-login when a
+// session has expired, and every transport or authentication failure turned into a typed error
+// that names the BMC (docs/nova-and-bmc-facts.md#redfish).
 import { LazarusError } from '../errors.ts';
+import { JsonHttp, RequestFailure } from '../http/json-http.ts';
 
-/** Where sessions are created on every Redfish service (DMTF Redfish spec, API-FACTS §3). */
+/** Where sessions are created on every Redfish service (DMTF Redfish spec, docs/nova-and-bmc-facts.md#sessions-and-basic-auth). */
 const SESSIONS_PATH = '/redfish/v1/SessionService/Sessions';
 
 export type RedfishAuth = 'session' | 'basic';
@@ -36,8 +36,7 @@ export class RedfishClient {
   readonly #username: string;
   readonly #password: string;
   readonly #auth: RedfishAuth;
-  readonly #timeoutMs: number;
-  readonly #agent: Agent;
+  readonly #http: JsonHttp;
   #session: { token: string; uri: string | undefined } | undefined;
 
   constructor(options: RedfishConnectionOptions) {
@@ -45,18 +44,13 @@ export class RedfishClient {
     this.#username = options.username;
     this.#password = options.password;
     this.#auth = options.auth;
-    this.#timeoutMs = options.requestTimeoutMs;
     if (options.isInsecure) {
       options.warn(
         `WARNING: TLS certificate verification is OFF for the Redfish BMC at ${this.baseUrl} (fencing.redfish.insecure); ` +
         'anyone on the network path can impersonate this BMC and fake a power-off. Set fencing.redfish.caBundle instead.',
       );
     }
-    this.#agent = new Agent({
-      connect: { rejectUnauthorized: !options.isInsecure, ...(options.caBundle === undefined ? {} : { ca: options.caBundle }) },
-      headersTimeout: options.requestTimeoutMs,
-      bodyTimeout: options.requestTimeoutMs,
-    });
+    this.#http = new JsonHttp(options, options.requestTimeoutMs);
   }
 
   get(path: string): Promise<RedfishResponse> {
@@ -69,7 +63,7 @@ export class RedfishClient {
 
   /** Logs out of the session, if any, and closes the connections. */
   async close(): Promise<void> {
-    if (this.#agent.closed) return;
+    if (this.#http.isClosed) return;
     const session = this.#session;
     this.#session = undefined;
     try {
@@ -77,7 +71,7 @@ export class RedfishClient {
     } catch {
       // The session times out on its own (SessionService SessionTimeout); a failed logout harms nothing.
     } finally {
-      await this.#agent.close();
+      await this.#http.close();
     }
   }
 
@@ -88,7 +82,7 @@ export class RedfishClient {
     }
     const hadSession = this.#session !== undefined;
     const response = await this.exchange(method, path, body, { 'X-Auth-Token': (await this.session()).token });
-    // Sessions expire after SessionTimeout of inactivity (§3); log in again, once.
+    // Sessions expire after SessionTimeout of inactivity (docs/nova-and-bmc-facts.md#sessions-and-basic-auth); log in again, once.
     if (response.status !== 401 || !hadSession) return this.rejectingAuthFailures(response, method, path);
     this.#session = undefined;
     const retried = await this.exchange(method, path, body, { 'X-Auth-Token': (await this.session()).token });
@@ -100,11 +94,12 @@ export class RedfishClient {
     const response = await this.exchange('POST', SESSIONS_PATH, { UserName: this.#username, Password: this.#password }, {});
     if (response.status === 401 || response.status === 403) throw this.credentialsRejected(response, 'POST', SESSIONS_PATH);
     const token = header(response, 'x-auth-token');
-    // sushy-tools, for one, has no SessionService (API-FACTS §5a); such BMCs take Basic auth.
+    // sushy-tools, for one, has no SessionService (docs/nova-and-bmc-facts.md#sushy-tools); such BMCs take Basic auth.
     if (response.status === 404 || response.status === 405 || (response.status < 300 && token === undefined)) {
       throw new LazarusError(
         'BmcUnsupported',
-        `Redfish BMC at ${this.baseUrl} offers no usable session login (POST ${SESSIONS_PATH} → ${response.status}); set auth: basic for this BMC in the inventory`,
+        `Redfish BMC at ${this.baseUrl} offers no usable session login (POST ${SESSIONS_PATH} → ${response.status}); ` +
+        'set auth: basic for this BMC in the inventory',
         { bmc: this.baseUrl, status: response.status },
       );
     }
@@ -133,73 +128,39 @@ export class RedfishClient {
   unexpected(response: RedfishResponse, method: Method, path: string): LazarusError {
     return new LazarusError(
       'BmcUnavailable',
-      `Redfish BMC at ${this.baseUrl} answered ${method} ${path} with ${response.status}${redfishMessage(response.body)}; Lazarus will retry, check the BMC if it persists`,
+      `Redfish BMC at ${this.baseUrl} answered ${method} ${path} with ${response.status}${redfishMessage(response.body)}; ` +
+      'Lazarus will retry, check the BMC if it persists',
       { bmc: this.baseUrl, status: response.status, method, path },
     );
   }
 
   private async exchange(method: Method, path: string, body: unknown, headers: Record<string, string>): Promise<RedfishResponse> {
-    const url = new URL(path, `${this.baseUrl}/`);
     try {
-      const response = await request(url, {
-        method,
-        dispatcher: this.#agent,
-        headers: { Accept: 'application/json', 'OData-Version': '4.0', ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      const text = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, body: parseJson(text) };
+      return await this.#http.send({ method, url: new URL(path, `${this.baseUrl}/`), headers: { 'OData-Version': '4.0', ...headers }, body });
     } catch (error) {
+      if (!(error instanceof RequestFailure)) throw error;
       throw this.transportFailure(error, method, path);
     }
   }
 
-  private transportFailure(error: unknown, method: Method, path: string): LazarusError {
-    const code = errorCode(error);
-    if (code !== undefined && TLS_TRUST_ERRORS.has(code)) {
+  private transportFailure(failure: RequestFailure, method: Method, path: string): LazarusError {
+    const { code } = failure;
+    if (failure.kind === 'untrusted-certificate') {
       return new LazarusError(
         'ConfigurationInvalid',
-        `Redfish BMC at ${this.baseUrl}: its TLS certificate is not trusted (${code}); ` +
+        `Redfish BMC at ${this.baseUrl}: its TLS certificate is not trusted (${code ?? 'unknown code'}); ` +
         'set fencing.redfish.caBundle to the PEM file of the CA that signed it',
         { bmc: this.baseUrl, code, method, path },
-        { cause: error },
+        { cause: failure.cause },
       );
     }
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : (code ?? describe(error));
     return new LazarusError(
       'BmcUnavailable',
-      `Redfish BMC at ${this.baseUrl} did not answer ${method} ${path} (${reason}); check that the BMC is powered and reachable from the Lazarus worker`,
+      `Redfish BMC at ${this.baseUrl} did not answer ${method} ${path} (${code ?? failure.message}); ` +
+      'check that the BMC is powered and reachable from the Lazarus worker',
       { bmc: this.baseUrl, method, path, ...(code === undefined ? {} : { code }) },
-      { cause: error },
+      { cause: failure.cause },
     );
-  }
-}
-
-/** Node's codes for a certificate that does not chain to a trusted CA or does not match the host. */
-const TLS_TRUST_ERRORS = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && !code.startsWith('UND_ERR_SOCKET')) return code;
-  }
-  return undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 
