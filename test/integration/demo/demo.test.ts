@@ -6,11 +6,10 @@ import { exitOf } from '../../support/child-output.ts';
 import { expectNoProcessLeft } from '../../support/processes.ts';
 import { REPO_ROOT } from '../../support/repository.ts';
 
-const repoRoot = REPO_ROOT;
 
 describe('npm run demo -- --exit', () => {
   it('recovers every instance of the failed host, shows each one landed and the Web UI link, exits 0 and leaves no server behind', async () => {
-    const demo = spawn('npm', ['run', '--silent', 'demo', '--', '--exit'], { cwd: repoRoot, env: { ...process.env, CI: 'true' } });
+    const demo = spawn('npm', ['run', '--silent', 'demo', '--', '--exit'], { cwd: REPO_ROOT, env: { ...process.env, CI: 'true' } });
     let output = '';
     demo.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });

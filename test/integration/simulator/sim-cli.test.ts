@@ -8,10 +8,9 @@ import { exitOf, waitForOutput } from '../../support/child-output.ts';
 import { request } from './cloud.ts';
 import { REPO_ROOT } from '../../support/repository.ts';
 
-const root = REPO_ROOT;
 
 function startSim(...args: string[]): ReturnType<typeof spawn> {
-  return spawn(process.execPath, ['--import', 'tsx', 'simulator/main.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'simulator/main.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function stderrOf(child: ReturnType<typeof spawn>): Promise<string> {

@@ -5,6 +5,9 @@ import { stateQuery } from '../../../contracts/incident-messages.ts';
 import { entriesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [HOST = ''] = failedHostsOf('cancellation');
 
 const cloud = useIncidentCloud({ hosts: 5, instancesPerHost: 10 });
 const temporal = useIncidentTemporal(cloud);
@@ -12,7 +15,7 @@ const temporal = useIncidentTemporal(cloud);
 describe('cancelling an incident while it evacuates', () => {
   it('starts no new evacuation, lets the one in flight land, leaves the host forced down and disabled, and reports Cancelled', async () => {
     const { sim } = cloud();
-    const host = 'cmp-05';
+    const host = HOST;
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) => {

@@ -9,6 +9,9 @@ import { until, useIncidentCloud } from '../activities/incident/incident-cloud.t
 import { inPhase, touched } from './incident-observations.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [FIRST = '', SECOND = ''] = failedHostsOf('corroboration');
 
 const cloud = useIncidentCloud({ hosts: 15, instancesPerHost: 2 });
 const temporal = useIncidentTemporal(cloud);
@@ -20,7 +23,7 @@ const NOVA_BMC_AND_TWO_REPORTERS: CorroborationRules = {
 describe('corroborating a reported failure', () => {
   it('waits for a second reporter and Nova to agree, then recovers, and re-admits on its own once the host reports again', async () => {
     const { sim } = cloud();
-    const host = 'cmp-14';
+    const host = FIRST;
     // Its compute runs but cannot reach Nova's message queue: only Nova's view of it changes.
     sim.failHost(host, 'partition');
 
@@ -45,7 +48,7 @@ describe('corroborating a reported failure', () => {
 
   it('closes NotCorroborated and touches nothing when Nova still sees the host up', async () => {
     const { sim } = cloud();
-    const host = 'cmp-15';
+    const host = SECOND;
 
     const result = await temporal().withWorker(async (taskQueue) => {
       const incident = await temporal().report(taskQueue, { host, reporter: 'a-partitioned-probe' }, {
@@ -55,7 +58,7 @@ describe('corroborating a reported failure', () => {
         const state = await incident.query(stateQuery);
         return state.corroboration === undefined ? undefined : state;
       }, 'a first look at Nova and the BMC');
-      expect(waiting.corroboration?.missing).toEqual([expect.stringMatching(/^Nova to report the nova-compute service down \(Nova reports the nova-compute service of cmp-15 up/)]);
+      expect(waiting.corroboration?.missing).toEqual([expect.stringMatching(new RegExp(`^Nova to report the nova-compute service down \\(Nova reports the nova-compute service of ${SECOND} up`))]);
       return incident.result();
     });
 

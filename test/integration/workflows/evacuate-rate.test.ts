@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { entriesOf, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [HOST = ''] = failedHostsOf('evacuate-rate');
 
 const cloud = useIncidentCloud({ hosts: 16, instancesPerHost: 6 });
 const temporal = useIncidentTemporal(cloud);
@@ -12,7 +15,7 @@ const temporal = useIncidentTemporal(cloud);
 describe('the rate of evacuate calls', () => {
   it('spreads evacuations that may all run at once over time at the configured calls per second', async () => {
     const { sim } = cloud();
-    const host = 'cmp-16';
+    const host = HOST;
     sim.failHost(host, 'power-loss');
 
     const state = await temporal().withWorker(async (taskQueue) =>

@@ -11,6 +11,9 @@ import { entriesOf, until, useIncidentCloud } from '../activities/incident/incid
 import { inPhase } from './incident-observations.ts';
 import { evacuationsEnded, useIncidentTemporal, recordHistoryIfAsked } from './incident-worker.ts';
 import { SHARED_STORAGE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [FIRST = '', SECOND = ''] = failedHostsOf('fencing-unproven');
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 6 });
 const temporal = useIncidentTemporal(cloud);
@@ -34,7 +37,7 @@ function novaChangesFor(sim: IncidentCloud['sim'], host: string) {
 describe('an incident whose fencing cannot be proven', () => {
   it('evacuates nothing and forces nothing down, shows FencingUnproven, and recovers every instance once an operator confirms manual fencing', async () => {
     const { sim } = cloud();
-    const host = 'cmp-03';
+    const host = FIRST;
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
@@ -65,7 +68,7 @@ describe('an incident whose fencing cannot be proven', () => {
 
   it('joins a second report to the running incident, retries fencing on request, and closes without touching Nova when aborted', async () => {
     const { sim } = cloud();
-    const host = 'cmp-04';
+    const host = SECOND;
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {

@@ -1,9 +1,5 @@
-// Test files run in parallel against one dev server, where the incident of a host is
-// incident/<host> whatever simulator it belongs to: each file fails hosts no other file fails
-// (power-loss cmp-01/02, fencing-unproven cmp-03/04, cancellation cmp-05, taken-evacuation-id
-// cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15, evacuate-rate cmp-16; the
-// CLI tests cmp-20…23, metrics cmp-24, detector cmp-25…29, receiver intake-*, cli-report-01), or its report would
-// join another file's incident (I5 at work).
+// Test files run in parallel against one dev server; each fails only the hosts that
+// test/support/failed-hosts.ts gives it (the receiver's tests report intake-* hosts of no cloud).
 //
 // A real Worker per test on the shared dev server, running the workflows bundled once per file and
 // the incident activities against the file's simulated cloud; optionally records finished

@@ -4,15 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
 
-// The default seed puts ACTIVE, SHUTOFF and ERROR instances on cmp-07.
+const [HOST = ''] = failedHostsOf('nova-2-93');
+
+// The default seed puts ACTIVE, SHUTOFF and ERROR instances on this file's host (cmp-07).
 const cloud = useIncidentCloud({ hosts: 7, instancesPerHost: 10, novaMaxMicroversion: 93 });
 const temporal = useIncidentTemporal(cloud);
 
 describe('an incident on a Nova that speaks at most 2.93', () => {
   it('lands running instances running, stopped ones stopped and errored ones rebuilt running', async () => {
     const { sim } = cloud();
-    const host = 'cmp-07';
+    const host = HOST;
     const before = new Map(sim.state().instances.filter((i) => i.host === host).map((i) => [i.uuid, i.vmState]));
     sim.failHost(host, 'power-loss');
 

@@ -7,6 +7,7 @@ import { entriesOf, until, useIncidentCloud } from '../activities/incident/incid
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 import { inPhase, touched } from './incident-observations.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
 
 const cloud = useIncidentCloud({ hosts: 13, instancesPerHost: 4 });
 const temporal = useIncidentTemporal(cloud);
@@ -14,7 +15,7 @@ const temporal = useIncidentTemporal(cloud);
 describe('pausing automation', () => {
   it('pauses: no new evacuation starts and new incidents are held; resume lets both go on', async () => {
     const { sim } = cloud();
-    const [first, second] = ['cmp-12', 'cmp-13'] as const;
+    const [first = '', second = ''] = failedHostsOf('pause');
     sim.failHost(first, 'power-loss');
     const evacuatesFrom = (host: string) => entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === host).length;
 

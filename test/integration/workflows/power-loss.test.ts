@@ -14,6 +14,9 @@ import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from '../.
 import { entriesOf, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { SHARED_STORAGE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [FIRST = '', SECOND = ''] = failedHostsOf('power-loss');
 
 const cloud = useIncidentCloud({ hosts: 4, instancesPerHost: 20 });
 const temporal = useIncidentTemporal(cloud);
@@ -35,7 +38,7 @@ async function expectTheWebUiToTellTheStory(handle: WorkflowHandle<typeof incide
 describe('the incident of a host that lost power', () => {
   it('verifies every planned instance of 20 on another host, running again if it ran, reports the skipped ones with reasons, and sends one evacuate per instance', async () => {
     const { sim } = cloud();
-    const host = 'cmp-01';
+    const host = FIRST;
     const before = sim.state().instances.filter((instance) => instance.host === host);
     expect(before).toHaveLength(20);
     sim.failHost(host, 'power-loss');
@@ -88,7 +91,7 @@ describe('the incident of a host that lost power', () => {
 
   it('adds no evacuate when an operator resets the finished incident to its first workflow task, and keeps its incident id and start', async () => {
     const { sim } = cloud();
-    const host = 'cmp-02';
+    const host = SECOND;
     sim.failHost(host, 'power-loss');
     const { client } = temporal();
     await temporal().withWorker(async (taskQueue) => {

@@ -7,15 +7,16 @@ import { until, useIncidentCloud } from '../activities/incident/incident-cloud.t
 import { inPhase, touched } from './incident-observations.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
 
-// Hosts cmp-08 and up are this file's (see incident-worker.ts): a rack of four of fourteen is 29 % of the fleet.
+// A rack of four of the fourteen hosts (this file's, from failed-hosts.ts) is 29 % of the fleet.
 const cloud = useIncidentCloud({ hosts: 14, instancesPerHost: 3, stormGuardLimits: { maxIncidents: 10, maxFractionDown: 0.25, windowMs: 600_000 } });
 const temporal = useIncidentTemporal(cloud);
 
 describe('the storm guard', () => {
   it('holds a rack failure past the blast radius, fences nothing until an operator approves, and lets an aborted incident go', async () => {
     const { sim } = cloud();
-    const rack = ['cmp-08', 'cmp-09', 'cmp-10', 'cmp-11'];
+    const rack = failedHostsOf('storm-guard');
     for (const host of rack) sim.failHost(host, 'power-loss');
     await until(async () => Promise.resolve(rack.every((host) => sim.state().hosts.find((h) => h.name === host)?.service.state === 'down') ? true : undefined), 'the rack to read down in Nova');
 
@@ -31,7 +32,7 @@ describe('the storm guard', () => {
 
       const [aborted, ...approved] = incidents;
       if (aborted === undefined) throw new Error('no incident was reported');
-      expect(await aborted.executeUpdate(abortUpdate, { args: [{ operator: 'dave', reason: 'cmp-08 is being decommissioned' }] })).toBe('Aborted');
+      expect(await aborted.executeUpdate(abortUpdate, { args: [{ operator: 'dave', reason: `${rack[0] ?? ''} is being decommissioned` }] })).toBe('Aborted');
       await until(async () => ((await guard.query(guardStateQuery)).held.length === 3 ? true : undefined), 'the guard to forget the aborted incident');
       await expect(guard.executeUpdate(approveUpdate, { args: [{ operator: 'dave', reason: ' ' }] })).rejects.toThrow();
 
@@ -43,7 +44,7 @@ describe('the storm guard', () => {
       }
       expect(await aborted.result()).toMatchObject({ phase: 'Aborted', abortedBy: { operator: 'dave' } });
     });
-    expect(touched(sim, ['cmp-08'])).toEqual([]);
+    expect(touched(sim, rack.slice(0, 1))).toEqual([]);
     expect(sim.invariants().violations).toEqual([]);
   });
 });

@@ -7,6 +7,9 @@ import { confirmFencedUpdate, stateQuery } from '../../../contracts/incident-mes
 import { evacuatesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+
+const [HOST = ''] = failedHostsOf('taken-evacuation-id');
 
 const cloud = useIncidentCloud({ hosts: 6, instancesPerHost: 4 });
 const temporal = useIncidentTemporal(cloud);
@@ -14,7 +17,7 @@ const temporal = useIncidentTemporal(cloud);
 describe('an evacuation whose workflow ID is taken', () => {
   it('is not started again, sends no evacuate, and is reported with what Nova shows', async () => {
     const { sim } = cloud();
-    const host = 'cmp-06';
+    const host = HOST;
     const [taken] = sim.state().instances.filter((instance) => instance.host === host);
     if (taken === undefined) throw new Error(`${host} has no instances`);
     sim.failHost(host, 'compute-crash');

@@ -17,12 +17,13 @@ import { entriesOf, until, useIncidentCloud } from '../../activities/incident/in
 import { useIncidentTemporal } from '../../workflows/incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from '../../workflows/policies.ts';
 import { runLazarus } from '../../../support/lazarus-cli.ts';
+import { failedHostsOf } from '../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
 const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
 
 // This file's hosts (see incident-commands.test.ts). One incident at a time: the second is past the blast radius.
-const RACK = ['cmp-21', 'cmp-22', 'cmp-23'];
+const RACK = failedHostsOf('guard-commands');
 const cloud = useIncidentCloud({ hosts: 23, instancesPerHost: 2, stormGuardLimits: { maxIncidents: 1, maxFractionDown: 1, windowMs: 600_000 } });
 const temporal = useIncidentTemporal(cloud);
 

@@ -12,12 +12,11 @@ import { cloudName } from '../../../../simulator/clouds-yaml.ts';
 import { startSimulator, type Simulator } from '../../../../simulator/simulator.ts';
 import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { stopGracefully, waitForOutput } from '../../../support/child-output.ts';
-import { REPO_ROOT } from '../../../support/repository.ts';
+import { RECEIVER_ENTRY, REPO_ROOT } from '../../../support/repository.ts';
+import { failedHostsOf } from '../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
-const repoRoot = REPO_ROOT;
-const RECEIVER = join(repoRoot, 'workers', 'intake', 'receiver.ts');
-const HOST = 'cmp-29';
+const [HOST = ''] = failedHostsOf('detector-process');
 
 describe('the receiver with the detector enabled', () => {
   let sim: Simulator;
@@ -39,8 +38,8 @@ describe('the receiver with the detector enabled', () => {
     await appendFile(configPath, `temporal:\n  taskQueue: detector-process-${process.pid}\ndetector:\n  enabled: true\n  pollSeconds: 0.2\n  debounceSeconds: 0.5\n`);
     await writeFile(join(directory, 'token'), 'detector-process-token\n', { mode: 0o600 });
     sim.failHost(HOST, 'power-loss');
-    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER, '--config', configPath, '--listen', '127.0.0.1:0', '--token-file', join(directory, 'token')], {
-      cwd: repoRoot, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER_ENTRY, '--config', configPath, '--listen', '127.0.0.1:0', '--token-file', join(directory, 'token')], {
+      cwd: REPO_ROOT, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     });
     try {
       await waitForOutput(receiver, /^lazarus detector: polling Nova every 0.2 s; reporting a host when Nova reports it down and its BMC answers \(disabled services aside\) for 0.5 s, as lazarus-detector$/m, 60_000);

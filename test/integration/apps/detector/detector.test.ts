@@ -16,10 +16,11 @@ import { loadConfig, type LazarusConfig } from '../../../../config/load-config.t
 import { startDetector, type RunningDetector } from '../../../../apps/detector/detector.ts';
 import { sendHostReport } from '../../../../client/send-host-report.ts';
 import { pollUntil } from '../../../support/poll.ts';
+import { failedHostsOf } from '../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
 // Hosts no other test file fails (incident/<host> is shared by every file on the dev server).
-const [POWER_LOSS, DARK_BMC, MAINTENANCE, FLAPPING] = ['cmp-25', 'cmp-26', 'cmp-27', 'cmp-28'];
+const [POWER_LOSS = '', DARK_BMC = '', MAINTENANCE = '', FLAPPING = ''] = failedHostsOf('detector');
 const HOSTS = [POWER_LOSS, DARK_BMC, MAINTENANCE, FLAPPING];
 const TASK_QUEUE = `detector-${process.pid}`;
 const POLL_MS = 200;

@@ -9,7 +9,6 @@ import { exitOf, waitForOutput } from '../../../support/child-output.ts';
 import { REPO_ROOT } from '../../../support/repository.ts';
 
 const run = promisify(execFile);
-const repoRoot = REPO_ROOT;
 
 describe('lazarus preflight against `npm run sim`', () => {
   let sim: ChildProcessWithoutNullStreams;
@@ -18,7 +17,7 @@ describe('lazarus preflight against `npm run sim`', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'lazarus-preflight-sim-'));
-    sim = spawn('npm', ['run', '--silent', 'sim', '--', '--hosts', '3', '--instances-per-host', '2', '--ipmi-hosts', '1', '--time-scale', '100'], { cwd: repoRoot });
+    sim = spawn('npm', ['run', '--silent', 'sim', '--', '--hosts', '3', '--instances-per-host', '2', '--ipmi-hosts', '1', '--time-scale', '100'], { cwd: REPO_ROOT });
     [announcement] = await waitForOutput(sim, /^\{.*\}$/m);
   });
   afterAll(async () => {
@@ -28,7 +27,7 @@ describe('lazarus preflight against `npm run sim`', () => {
   });
 
   it('gets a config from sim:config that keeps passwords in owner-only files, and a clean preflight table', async () => {
-    const configure = spawn('npm', ['run', '--silent', 'sim:config', '--', '--out', directory], { cwd: repoRoot });
+    const configure = spawn('npm', ['run', '--silent', 'sim:config', '--', '--out', directory], { cwd: REPO_ROOT });
     configure.stdin.end(announcement);
     const [, cloudsYaml] = await waitForOutput(configure, /^export OS_CLIENT_CONFIG_FILE=(\S+)$/m);
     expect(await exitOf(configure)).toBe(0);
@@ -41,7 +40,7 @@ describe('lazarus preflight against `npm run sim`', () => {
       expect((await stat(join(directory, 'bmc-passwords', host))).mode & 0o077).toBe(0);
     }
 
-    const { stdout } = await run(process.execPath, [join(repoRoot, 'bin', 'lazarus.js'), 'preflight', '--config', configPath], {
+    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'bin', 'lazarus.js'), 'preflight', '--config', configPath], {
       env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml },
     });
     expect(stdout).toMatch(/^cmp-01 +enabled, up +ipmi 127\.0\.0\.1:\d+ +On +-$/m);

@@ -8,11 +8,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { exitOf, stopGracefully, waitForOutput } from '../../../support/child-output.ts';
-import { REPO_ROOT } from '../../../support/repository.ts';
+import { RECEIVER_ENTRY, REPO_ROOT } from '../../../support/repository.ts';
 
 const { address, namespace } = inject('temporal');
-const repoRoot = REPO_ROOT;
-const RECEIVER = join(repoRoot, 'workers', 'intake', 'receiver.ts');
 const HOST = 'intake-process-01';
 const TOKEN = 'receiver-process-token-0b7e41';
 
@@ -31,8 +29,8 @@ describe('the receiver process', () => {
   });
 
   it('starts incidents on the configured task queue from authenticated reports, then stops on SIGTERM and exits 0', async () => {
-    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER, '--config', join(directory, 'lazarus.yaml'), '--listen', '127.0.0.1:0', '--token-file', join(directory, 'token')], {
-      cwd: repoRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml'), '--listen', '127.0.0.1:0', '--token-file', join(directory, 'token')], {
+      cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     });
     try {
       const [, url] = await waitForOutput(receiver, /^lazarus receiver: listening on (http:\/\/127\.0\.0\.1:\d+) .*task queue receiver-process-test/m);
@@ -50,7 +48,7 @@ describe('the receiver process', () => {
   it('refuses to start without a token and says how to give one, with exit 1', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
     delete env.LAZARUS_INTAKE_TOKEN;
-    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER, '--config', join(directory, 'lazarus.yaml')], { cwd: repoRoot, env });
+    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml')], { cwd: REPO_ROOT, env });
     await waitForOutput(receiver, /^lazarus receiver: no intake token: set LAZARUS_INTAKE_TOKEN or pass --token-file FILE/m);
     expect(await exitOf(receiver)).toBe(1);
   });

@@ -8,10 +8,9 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { workerHealthCheck } from '../../../../workflows/worker-health-check.ts';
 import { exitOf, stopGracefully, waitForOutput } from '../../../support/child-output.ts';
-import { REPO_ROOT } from '../../../support/repository.ts';
+import { REPO_ROOT, WORKER_ENTRY } from '../../../support/repository.ts';
 
 const { address, namespace } = inject('temporal');
-const repoRoot = REPO_ROOT;
 
 describe('the worker process', () => {
   let directory: string;
@@ -22,8 +21,8 @@ describe('the worker process', () => {
     const taskQueue = `worker-process-${process.pid}`;
     const configPath = join(directory, 'lazarus.yaml');
     await writeFile(configPath, `temporal:\n  taskQueue: ${taskQueue}\n  maxConcurrentActivities: 4\n  maxCachedWorkflows: 10\n`);
-    const worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers', 'worker.ts'), '--config', configPath], {
-      cwd: repoRoot, env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    const worker = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY, '--config', configPath], {
+      cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     });
     let stderr = '';
     worker.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
@@ -44,7 +43,7 @@ describe('the worker process', () => {
   });
 
   it('refuses a configuration it cannot load, saying which file and why, and exits 1', async () => {
-    const worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers', 'worker.ts'), '--config', join(directory, 'missing.yaml')], { cwd: repoRoot });
+    const worker = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY, '--config', join(directory, 'missing.yaml')], { cwd: REPO_ROOT });
     const [line] = await waitForOutput(worker, /^lazarus worker: configuration file .*missing\.yaml does not exist.*$/m);
     expect(line).toContain('name it with --config or LAZARUS_CONFIG');
     expect(await exitOf(worker)).toBe(1);

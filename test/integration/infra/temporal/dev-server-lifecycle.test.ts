@@ -12,11 +12,10 @@ import { temporalWorkflowList } from '../../../support/temporal-cli-list.ts';
 import { REPO_ROOT } from '../../../support/repository.ts';
 
 const { cliPath } = inject('temporal');
-const repoRoot = REPO_ROOT;
 
 describe('npm run temporal:dev', () => {
   it('prints the gRPC address and a Web UI URL that answers 200, lists started workflows, and stops on Ctrl-C leaving no server behind', async () => {
-    const child = spawn('npm', ['run', '--silent', 'temporal:dev'], { cwd: repoRoot, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath } });
+    const child = spawn('npm', ['run', '--silent', 'temporal:dev'], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath } });
     try {
       const [, port, uiUrl] = await waitForOutput(child, /Temporal dev server: 127\.0\.0\.1:(\d+)[\s\S]*Web UI: (http:\/\/\S+)/);
       expect(uiUrl).toBe(`http://127.0.0.1:${Number(port) + 1000}`);
@@ -42,8 +41,8 @@ describe('npm run temporal:dev', () => {
 
 describe('startDevServer', () => {
   it('never leaves the server running when the process that started it is SIGKILLed', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'support', 'start-dev-server-then-wait.ts')], {
-      cwd: repoRoot, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath },
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'support', 'start-dev-server-then-wait.ts')], {
+      cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath },
     });
     const [, port] = await waitForOutput(child, /"address":"127\.0\.0\.1:(\d+)"/);
     child.kill('SIGKILL');

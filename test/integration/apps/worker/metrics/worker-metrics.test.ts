@@ -16,12 +16,12 @@ import { sendHostReport } from '../../../../../client/send-host-report.ts';
 import { EVERY_INSTANCE_POLICY } from '../../../workflows/policies.ts';
 import { exitOf, waitForOutput } from '../../../../support/child-output.ts';
 import { pollUntil } from '../../../../support/poll.ts';
-import { REPO_ROOT } from '../../../../support/repository.ts';
+import { REPO_ROOT, WORKER_ENTRY } from '../../../../support/repository.ts';
+import { failedHostsOf } from '../../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
-const repoRoot = REPO_ROOT;
 // A host no other test file fails (incident/<host> is shared by every file on the dev server).
-const HOST = 'cmp-24';
+const [HOST = ''] = failedHostsOf('worker-metrics');
 const TASK_QUEUE = `metrics-${process.pid}`;
 
 describe('the worker\'s metrics endpoint', () => {
@@ -44,8 +44,8 @@ describe('the worker\'s metrics endpoint', () => {
     const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);
     await appendFile(configPath, `temporal:\n  taskQueue: ${TASK_QUEUE}\nincident:\n  protect: all\n  imageBackedOnLocalDisk: evacuate\n`);
     const port = await findFreePort();
-    const worker = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'workers', 'worker.ts'), '--config', configPath, '--metrics', `127.0.0.1:${port}`], {
-      cwd: repoRoot, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    const worker = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY, '--config', configPath, '--metrics', `127.0.0.1:${port}`], {
+      cwd: REPO_ROOT, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     });
     try {
       // Bundling the workflows takes the worker a while on a busy 2-core machine.
