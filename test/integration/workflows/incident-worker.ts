@@ -1,9 +1,10 @@
 // Test files run in parallel against one dev server, where the incident of a host is
 // incident/<host> whatever simulator it belongs to: each file fails hosts no other file fails
 // (power-loss cmp-01/02, fencing-unproven cmp-03/04, cancellation cmp-05, taken-evacuation-id
-// cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15, evacuate-rate cmp-16; the
-// CLI tests cmp-20…23, metrics cmp-24, detector cmp-25…29, receiver intake-*, cli-report-01), or its report would
-// join another file's incident (I5 at work).
+// cmp-06, nova-2-93 cmp-07, storm-guard cmp-08…13, corroboration cmp-14…15, evacuate-rate cmp-16;
+// the CLI tests cmp-20…23, metrics cmp-24, detector cmp-25…29, receiver intake-*, cli-report-01),
+// or its report would join another file's incident (I5 at work,
+// docs/design.md#i5-one-incident-per-host).
 //
 // A real Worker per test on the shared dev server, running the workflows bundled once per file and
 // the incident activities against the file's simulated cloud; optionally records finished
@@ -97,7 +98,10 @@ const { History } = proto.api.history.v1;
  */
 const JSON_FORM = { longs: String, enums: String, bytes: String } as const;
 
-/** With LAZARUS_RECORD_HISTORIES=1, writes the finished workflow's history for the replay test (I8). */
+/**
+ * With LAZARUS_RECORD_HISTORIES=1, writes the finished workflow's history for the replay test
+ * (docs/design.md#recording-a-history).
+ */
 export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.LAZARUS_RECORD_HISTORIES !== '1') return;
   const history = History.toObject(History.fromObject(await handle.fetchHistory()), JSON_FORM);
