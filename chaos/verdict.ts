@@ -1,7 +1,8 @@
 // A run's verdict from what took effect (the simulator's ledger and final state) and what the
-// incidents say of themselves (their `state` query): I1, I2 and I4 over the ledger, I3 over each
-// incident's table against the hosts that failed, and every incident closed or visibly waiting for
-// an operator. Pure, so each kind of violation is unit-tested on synthetic data.
+// incidents say of themselves (their `state` query): I1, I2 and I4 (docs/design.md#invariants) over
+// the ledger, I3 over each incident's table against the hosts that failed, and every incident
+// closed or visibly waiting for an operator. Pure, so each kind of violation is unit-tested on
+// synthetic data.
 import { checkInvariants } from '../simulator/ledger/invariants.ts';
 import type { LedgerEntry } from '../simulator/ledger/ledger.ts';
 import type { IncidentState } from '../contracts/incident-messages.ts';
@@ -119,7 +120,10 @@ function rowProblem(row: IncidentState['instances'][number], source: string, run
   }
 }
 
-/** Every instance of a failed host is in an incident's table, or no longer on that host (I3's "none silently missing"). */
+/**
+ * Every instance of a failed host is in an incident's table, or no longer on that host
+ * (docs/design.md#i3-nothing-silently-lost).
+ */
 function missingInstances(run: RunObservations): ChaosViolation[] {
   const incidents = liveIncidents(run);
   return run.failedHosts.flatMap(({ host, instances }): ChaosViolation[] => {

@@ -1,6 +1,7 @@
 // The typed client of the intake: how any integration (the receiver, `lazarus report`, a script)
 // turns "host X looks dead" into signal-with-start on the host's incident. The first report starts
-// the incident, later ones join it as evidence (I5), so sending the same report twice is harmless.
+// the incident, later ones join it as evidence (docs/design.md#i5-one-incident-per-host), so
+// sending the same report twice is harmless.
 import type { Client } from '@temporalio/client';
 import type { HostReport, IncidentInput } from '../contracts/incident-messages.ts';
 import { reportHostFailure } from '../contracts/incident-start.ts';

@@ -1,4 +1,5 @@
-// The Temporal connection the standard way (DESIGN: TEMPORAL_* environment / temporal.toml):
+// The Temporal connection the standard way, TEMPORAL_* environment and temporal.toml
+// (docs/design.md#real-parts-not-mocks):
 // @temporalio/envconfig reads the profile, then TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY and TEMPORAL_TLS* override it. lazarus.yaml only names the profile and file.
 import type { ClientConnectConfig } from '@temporalio/envconfig';

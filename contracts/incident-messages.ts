@@ -8,7 +8,7 @@ import type { CorroborationRules } from '../domain/corroboration.ts';
 import type { EvacuationPolicy, SkippedInstance } from '../domain/evacuation-policy.ts';
 import type { EvacuationOutcome } from './evacuation-messages.ts';
 
-/** Names and ids only, never a credential (I7). */
+/** Names and ids only, never a credential (docs/design.md#i7-no-secrets-in-history-or-logs). */
 export interface IncidentInput {
   host: string;
   reporter?: string;
@@ -99,7 +99,7 @@ export interface IncidentState {
   readmission?: { requestedBy: string; requestedAt: string; refusedBecause?: string; readmittedAt?: string };
 }
 
-/** One incident per host at a time (I5): operators type this ID. */
+/** One incident per host at a time (docs/design.md#i5-one-incident-per-host): operators type this ID. */
 export function incidentWorkflowId(host: string): string {
   return `incident/${host}`;
 }

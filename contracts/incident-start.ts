@@ -1,6 +1,7 @@
 // How a health checker's report reaches an incident: signal-with-start on incident/<host>, so the
-// first report starts it and every later one joins it as evidence (I5). Plain options, for any
-// client (`client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure(…) })`).
+// first report starts it and every later one joins it as evidence
+// (docs/design.md#i5-one-incident-per-host). Plain options, for any client
+// (`client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure(…) })`).
 import { WorkflowIdConflictPolicy } from '@temporalio/workflow';
 import type { HostReport, IncidentInput } from './incident-messages.ts';
 import { incidentWorkflowId, reportSignal } from './incident-messages.ts';

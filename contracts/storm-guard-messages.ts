@@ -1,5 +1,6 @@
 // What incidents and operators say to the storm guard, the one long-lived workflow that admits
-// incidents (I6). Plain definitions and types, so clients import them without the workflow code.
+// incidents (docs/design.md#i6-storm-guard). Plain definitions and types, so clients import them
+// without the workflow code.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OperatorDecision } from './incident-messages.ts';
 

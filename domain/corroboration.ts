@@ -1,6 +1,6 @@
-// Corroboration: what must be true, besides a report, before an incident does anything
-// destructive (DESIGN step 1). A lone health checker may be partitioned from a healthy host; Nova
-// and the BMC see it from elsewhere. Pure, so the rules are unit-tested.
+// Corroboration: what must be true, besides a report, before an incident does anything destructive
+// (docs/design.md#report-and-corroborate). A lone health checker may be partitioned from a healthy
+// host; Nova and the BMC see it from elsewhere. Pure, so the rules are unit-tested.
 
 export interface CorroborationRules {
   /** Nova's nova-compute service of the host reads `down` (its heartbeats stopped). */

@@ -1,6 +1,7 @@
 // Which instances of a failed host Lazarus evacuates, in what order, and why it leaves the others.
 // Pure: the incident workflow calls it on what Nova listed, so every decision is in history and
-// every instance ends up either planned or skipped with a reason (invariant I3).
+// every instance ends up either planned or skipped with a reason
+// (docs/design.md#i3-nothing-silently-lost).
 
 /** What the policy needs to know about an instance (a subset of Nova's server detail). */
 export interface InstanceFacts {
@@ -83,7 +84,8 @@ export interface EvacuationPlan {
   skip: SkippedInstance[];
 }
 
-// Nova evacuates only instances whose vm_state is active, stopped or error (API-FACTS §1.6).
+// Nova evacuates only instances whose vm_state is active, stopped or error
+// (docs/nova-and-bmc-facts.md#evacuate-errors).
 const STATUS_ORDER: Readonly<Record<string, number>> = { ACTIVE: 0, SHUTOFF: 1, ERROR: 2 };
 
 const TRUTHY = new Set(['true', '1', 'yes', 'on']);

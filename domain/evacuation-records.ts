@@ -7,7 +7,7 @@ export interface EvacuationRecord {
   id: number;
   instanceId: string;
   migrationType: string;
-  /** accepted → pre-migrating → done → completed, or error / failed (API-FACTS §1.7). */
+  /** accepted → pre-migrating → done → completed, or error / failed (docs/nova-and-bmc-facts.md#migration-statuses). */
   status: string;
   sourceCompute: string | null;
   destCompute: string | null;
@@ -19,7 +19,8 @@ export interface EvacuationRecord {
  * How far before the incident's start an evacuation still counts as this incident's. The incident
  * starts on the worker's clock and migrations are stamped by Nova's; without this margin a Nova
  * clock a few seconds behind would hide our own fresh evacuation and invite a second one, which
- * Nova accepts and which damages the instance (API-FACTS §0 finding 2).
+ * Nova accepts and which damages the instance
+ * (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate).
  */
 export const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
@@ -73,9 +74,10 @@ export function existingEvacuation<M extends EvacuationRecord>(migrations: reado
 export type StatusAfterEvacuation = 'ACTIVE' | 'SHUTOFF';
 
 /**
- * The status an evacuated instance must end in (API-FACTS §1.6): below 2.95 it keeps its power
- * state (SHUTOFF stays SHUTOFF); from 2.95 Nova stops it on the destination. An ERROR instance is
- * rebuilt and ends ACTIVE at every microversion (compute/manager.py skips target_state for ERROR).
+ * The status an evacuated instance must end in
+ * (docs/nova-and-bmc-facts.md#power-state-after-evacuation): below 2.95 it keeps its power state
+ * (SHUTOFF stays SHUTOFF); from 2.95 Nova stops it on the destination. An ERROR instance is rebuilt
+ * and ends ACTIVE at every microversion (compute/manager.py skips target_state for ERROR).
  */
 export function expectedStatusAfterEvacuation(statusBefore: string, doesEvacuateStopInstances: boolean): StatusAfterEvacuation {
   if (statusBefore === 'ERROR') return 'ACTIVE';
@@ -99,9 +101,9 @@ export type Landing<M extends EvacuationRecord = EvacuationRecord> =
 
 /**
  * "Landed" is all of: migration done (or completed), task_state cleared, host changed, expected
- * status (API-FACTS §1.7). Nova sets the status, then the host, then marks the migration done, so
- * once the migration is done a wrong host or status is a failure, not a delay; only a task_state
- * not yet cleared is waited for.
+ * status (docs/nova-and-bmc-facts.md#landing-proof). Nova sets the status, then the host, then
+ * marks the migration done, so once the migration is done a wrong host or status is a failure, not
+ * a delay; only a task_state not yet cleared is waited for.
  */
 export function judgeLanding<M extends EvacuationRecord>(migration: M | undefined, instance: InstanceAfterEvacuation, sourceHost: string, expected: StatusAfterEvacuation): Landing<M> {
   const fault = instance.faultMessage === null ? '' : ` (${instance.faultMessage})`;

@@ -1,6 +1,7 @@
-// The storm guard's decision (I6): may this incident fence its host now, or does it wait for an
-// operator? Pure, so every limit is unit-tested. A partitioned observer that reports half the
-// racks must not be able to fence them; an operator who sees a real rack failure approves at once.
+// The storm guard's decision (docs/design.md#i6-storm-guard): may this incident fence its host now,
+// or does it wait for an operator? Pure, so every limit is unit-tested. A partitioned observer that
+// reports half the racks must not be able to fence them; an operator who sees a real rack failure
+// approves at once.
 import type { AdmissionRequest, AdmittedIncident, StormGuardState } from '../contracts/storm-guard-messages.ts';
 
 export type AdmissionVerdict = { admit: true; because: string } | { admit: false; because: string; isHeldForPause: boolean };

@@ -43,7 +43,8 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
     throw new UsageError(`--time-scale must be a positive number (got ${values['time-scale'] ?? ''})`);
   }
-  // The simulator implements Nova's behaviour from 2.1 up to 2.100; Zed stops at 2.93 (§0.5).
+  // The simulator implements Nova's behaviour from 2.1 up to 2.100; Zed stops at 2.93
+  // (docs/nova-and-bmc-facts.md#microversion-negotiation).
   const maxText = values['nova-max-microversion'] ?? '2.95';
   const max = parseMicroversionText(maxText);
   if (max?.major !== 2 || max.minor < 1 || max.minor > 100) {

@@ -1,6 +1,7 @@
-// Admission (DESIGN step 2, I6): before fencing, the incident asks its deployment's storm guard and
-// waits for the answer. Held, it shows AwaitingApproval with the guard's reason until an operator
-// approves (through the guard) or aborts (here). The guard also pauses and resumes it.
+// Admission (docs/design.md#admission, docs/design.md#i6-storm-guard): before fencing, the incident
+// asks its deployment's storm guard and waits for the answer. Held, it shows AwaitingApproval with
+// the guard's reason until an operator approves (through the guard) or aborts (here). The guard
+// also pauses and resumes it.
 import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { requestAdmission } from './activity-options.ts';
 import { isAbortChosen } from './fencing-with-operator.ts';

@@ -1,6 +1,7 @@
-// Corroboration (DESIGN step 1): with rules configured, the incident looks at Nova and the BMC
-// until the rules hold, a new report arriving looks at once, and past the timeout it closes
-// NotCorroborated without having touched anything. The rules themselves are in corroboration.ts.
+// Corroboration (docs/design.md#report-and-corroborate): with rules configured, the incident looks
+// at Nova and the BMC until the rules hold, a new report arriving looks at once, and past the
+// timeout it closes NotCorroborated without having touched anything. The rules themselves are in
+// corroboration.ts.
 import { condition } from '@temporalio/workflow';
 import { gatherFailureEvidence } from './activity-options.ts';
 import type { CorroborationRules } from '../domain/corroboration.ts';

@@ -1,7 +1,8 @@
-// One instance of a failed host, evacuated exactly once and proven landed (invariants I2, I3).
-// The workflow ID (evacuation/<incident-id>/<instance-uuid>) is the first line against a second
-// evacuate; evacuateInstance's reading of Nova's migrations is the second, and the one that also
-// catches a human's evacuation.
+// One instance of a failed host, evacuated exactly once and proven landed
+// (docs/design.md#i2-exactly-once, docs/design.md#i3-nothing-silently-lost). The workflow ID
+// (evacuation/<incident-id>/<instance-uuid>) is the first line against a second evacuate;
+// evacuateInstance's reading of Nova's migrations is the second, and the one that also catches a
+// human's evacuation.
 import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
 import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
@@ -71,7 +72,10 @@ async function startAgain(input: EvacuationInput): Promise<LandingReport | { gav
   return running.outcome === 'landed' ? running : { gaveUp: `landed stopped, was started, but is not running: ${running.reason}` };
 }
 
-/** An activity that failed for good ends the evacuation as an explained failure, never silently (I3). */
+/**
+ * An activity that failed for good ends the evacuation as an explained failure, never silently
+ * (docs/design.md#i3-nothing-silently-lost).
+ */
 async function orFailure<T>(result: Promise<T>): Promise<T | { gaveUp: string }> {
   try {
     return await result;

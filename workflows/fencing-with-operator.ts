@@ -1,7 +1,8 @@
-// Fencing with proof, or with an operator when the proof cannot be had (I1, I4): the incident
-// waits in FencingUnproven for retryFencing, confirmFenced or abort, each an Update whose
-// validator accepts it only then, and the last two only with who and why. Abort is also taken
-// before fencing, while the incident waits for corroboration or for the storm guard.
+// Fencing with proof, or with an operator when the proof cannot be had
+// (docs/design.md#i1-fence-before-evacuate, docs/design.md#i4-force-down-after-fence): the incident
+// waits in FencingUnproven for retryFencing, confirmFenced or abort, each an Update whose validator
+// accepts it only then, and the last two only with who and why. Abort is also taken before fencing,
+// while the incident waits for corroboration or for the storm guard.
 import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
 import type { FencingProof } from '../activities/fencing/index.ts';
 import type { ManualFencing } from '../activities/incident/index.ts';
@@ -51,7 +52,8 @@ export function isAbortChosen(incident: Incident): boolean {
 }
 
 /**
- * Power-off read back from the BMC, or an operator's recorded confirmation (I1, I4). Until one
+ * Power-off read back from the BMC, or an operator's recorded confirmation
+ * (docs/design.md#i1-fence-before-evacuate, docs/design.md#i4-force-down-after-fence). Until one
  * exists nothing touches Nova: the incident shows FencingUnproven with the reason and waits.
  */
 export async function fenceOrAskOperator(incident: Incident): Promise<FencingProof | ManualFencing | 'aborted'> {

@@ -27,7 +27,7 @@ export const now = (): string => new Date().toISOString();
 export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): Incident {
   const info = workflowInfo();
   // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
-  // window, and derives the same evacuation IDs (I2's first line).
+  // window, and derives the same evacuation IDs (the first line of docs/design.md#i2-exactly-once).
   const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
   const state: IncidentState = {
     incidentId, host: input.host, incidentStartedAt: info.startTime.toISOString(), phase: firstPhase,

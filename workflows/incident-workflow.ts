@@ -1,7 +1,7 @@
-// The incident of one failed host, step by step as the runbook (shared/DESIGN.md) tells it:
+// The incident of one failed host, step by step as docs/design.md#the-incident tells it:
 // corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
 // instance exactly once, report, and re-admit the repaired host. Started or joined by health
-// checkers with signal-with-start on ID incident/<host> (I5).
+// checkers with signal-with-start on ID incident/<host> (docs/design.md#i5-one-incident-per-host).
 import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';

@@ -1,7 +1,8 @@
-// Re-admission (DESIGN step 10): once the evacuations ended, the host stays fenced, forced down and
-// disabled until an operator's `readmit` Update (or, when configured, until its nova-compute
-// reports again on its own). Then: check the compute is up, clear forced_down (Nova refuses while
-// the evacuations from it are not yet `completed`: the activity retries), enable the service.
+// Re-admission (docs/design.md#re-admit): once the evacuations ended, the host stays fenced, forced
+// down and disabled until an operator's `readmit` Update (or, when configured, until its
+// nova-compute reports again on its own). Then: check the compute is up, clear forced_down (Nova
+// refuses while the evacuations from it are not yet `completed`: the activity retries), enable the
+// service.
 import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { checkComputeServiceUp, enableComputeService, unforceComputeService } from './activity-options.ts';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';

@@ -1,8 +1,8 @@
-// The storm guard (I6): one long-lived workflow per Lazarus deployment that every incident asks
-// before fencing its host. Within the blast radius it admits at once; past it, incidents wait in
-// AwaitingApproval until an operator approves them or resets the guard. Pause stops all new
-// fencing and evacuations; what is in flight finishes. It continues as new before its history
-// grows large, carrying its state.
+// The storm guard (docs/design.md#i6-storm-guard): one long-lived workflow per Lazarus deployment
+// that every incident asks before fencing its host. Within the blast radius it admits at once; past
+// it, incidents wait in AwaitingApproval until an operator approves them or resets the guard. Pause
+// stops all new fencing and evacuations; what is in flight finishes. It continues as new before its
+// history grows large, carrying its state.
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
 import type { AdmissionAnswer, OperatorDecision } from '../contracts/incident-messages.ts';

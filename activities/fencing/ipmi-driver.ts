@@ -1,10 +1,11 @@
-// IpmiDriver: fencing with `ipmitool chassis power off` and `chassis power status` (API-FACTS §4).
+// IpmiDriver: fencing with `ipmitool chassis power off` and `chassis power status`
+// (docs/nova-and-bmc-facts.md#ipmitool-commands-and-output).
 import { LazarusError } from '../errors.ts';
 import type { FenceDriver, PowerState } from './fence-driver.ts';
 import type { IpmitoolTarget } from './ipmitool.ts';
 import { ipmiAddress, runIpmitool } from './ipmitool.ts';
 
-/** fence_ipmilan's status regex (API-FACTS §4). */
+/** fence_ipmilan's status regex (docs/nova-and-bmc-facts.md#the-fence-agents-pattern). */
 const POWER_STATUS = /[Cc]hassis [Pp]ower is (\w+)/;
 
 export class IpmiDriver implements FenceDriver {

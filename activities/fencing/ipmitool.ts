@@ -1,4 +1,5 @@
-// Runs the real ipmitool over IPMI v2 (lanplus), the way fence_ipmilan does (API-FACTS §4), with
+// Runs the real ipmitool over IPMI v2 (lanplus), the way fence_ipmilan does
+// (docs/nova-and-bmc-facts.md#cipher-suite-and-timing), with
 // the password only in the child's IPMI_PASSWORD (-E): a command line is readable by every local
 // user through ps and /proc, an environment is not.
 import { spawn } from 'node:child_process';
@@ -9,7 +10,10 @@ export interface IpmitoolTarget {
   port: number;
   username: string;
   password: string;
-  /** RMCP+ cipher suite; 3 (HMAC-SHA1, AES) by default. Without -C, ipmitool asks the BMC, which some never answer (§4). */
+  /**
+   * RMCP+ cipher suite; 3 (HMAC-SHA1, AES) by default. Without -C, ipmitool asks the BMC, which
+   * some never answer (docs/nova-and-bmc-facts.md#cipher-suite-and-timing).
+   */
   cipherSuite: number;
   /** Kills ipmitool if a call takes longer. */
   commandTimeoutMs: number;
@@ -19,7 +23,8 @@ export interface IpmitoolTarget {
 
 /**
  * ipmitool's own retransmissions (-N seconds, -R retries): with these an unanswered BMC fails in
- * about 2 s (API-FACTS §4), -R 2 already takes 6 s; the fencing loop's reads are the real retries.
+ * about 2 s (docs/nova-and-bmc-facts.md#cipher-suite-and-timing), -R 2 already takes 6 s; the
+ * fencing loop's reads are the real retries.
  */
 const RETRANSMIT_SECONDS = '1';
 const RETRIES = '1';

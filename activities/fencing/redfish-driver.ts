@@ -1,5 +1,6 @@
-// RedfishDriver: fencing through ComputerSystem.Reset ForceOff and PowerState (API-FACTS §3).
-// ForceOff only — never a silent fallback to GracefulShutdown, which a hung or hostile OS ignores.
+// RedfishDriver: fencing through ComputerSystem.Reset ForceOff and PowerState
+// (docs/nova-and-bmc-facts.md#redfish). ForceOff only — never a silent fallback to
+// GracefulShutdown, which a hung or hostile OS ignores.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { LazarusError } from '../errors.ts';
@@ -81,7 +82,10 @@ export class RedfishDriver implements FenceDriver {
     }
   }
 
-  /** Polls the task monitor (API-FACTS §3: 202 while running, any other status is final). */
+  /**
+   * Polls the task monitor: 202 while running, any other status is final
+   * (docs/nova-and-bmc-facts.md#status-codes-and-tasks).
+   */
   private async followTask(accepted: RedfishResponse, resetType: ResetType): Promise<void> {
     const monitor = header(accepted, 'location');
     if (monitor === undefined) return;
@@ -100,7 +104,10 @@ export class RedfishDriver implements FenceDriver {
     await this.readPowerThenDecide(resetType, response, 'GET', monitor);
   }
 
-  /** Some BMCs answer 409 or another 4xx to a redundant power request (API-FACTS §3): the power state decides. */
+  /**
+   * Some BMCs answer 409 or another 4xx to a redundant power request: the power state decides
+   * (docs/nova-and-bmc-facts.md#status-codes-and-tasks).
+   */
   private async readPowerThenDecide(resetType: ResetType, refusal: RedfishResponse, method: Method, path: string): Promise<void> {
     const state = await this.powerState();
     if (SETTLED_BY[resetType].includes(state)) return;

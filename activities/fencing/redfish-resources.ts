@@ -1,5 +1,7 @@
 // The parts of Redfish resources fencing relies on (DMTF ComputerSystem, ActionInfo, Task schemas;
-// API-FACTS §3), validated at the edge. Everything else a BMC sends is ignored.
+// docs/nova-and-bmc-facts.md#systems-and-power-state,
+// docs/nova-and-bmc-facts.md#reset-and-allowed-values), validated at the edge. Everything else a
+// BMC sends is ignored.
 import { z } from 'zod';
 import type { PowerState } from './fence-driver.ts';
 

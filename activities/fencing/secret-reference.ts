@@ -1,5 +1,5 @@
-// Reads a secret from where the configuration points (API-FACTS has none: this is Lazarus's own
-// rule, DESIGN I7): at the moment it is needed, never stored in configuration objects.
+// Reads a secret from where the configuration points, at the moment it is needed, never stored in
+// configuration objects (docs/design.md#i7-no-secrets-in-history-or-logs).
 import { readFile } from 'node:fs/promises';
 import { LazarusError } from '../errors.ts';
 import type { SecretReference } from './bmc-entry.ts';

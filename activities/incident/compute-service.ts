@@ -1,5 +1,6 @@
 // The failed host's nova-compute service through the incident: forced down once fencing is proven,
-// then, at re-admission, checked for a live compute, un-forced and enabled again (API-FACTS §1.2–1.4).
+// then, at re-admission, checked for a live compute, un-forced and enabled again
+// (docs/nova-and-bmc-facts.md#compute-services).
 import { LazarusError } from '../errors.ts';
 import type { FencingProof } from '../fencing/index.ts';
 import type { KnownComputeService, NovaClient } from '../openstack/index.ts';
@@ -13,7 +14,7 @@ export interface ForcedDown {
   requestId: string | null;
 }
 
-/** An operator's recorded word that the host is off, standing in for a BMC read-back (DESIGN step 4). */
+/** An operator's recorded word that the host is off, standing in for a BMC read-back (docs/design.md#fence). */
 export interface ManualFencing {
   host: string;
   /** Who confirmed; why is in the incident's history, not in Nova. */
@@ -51,14 +52,17 @@ export async function computeServiceOn(nova: NovaClient, host: string): Promise<
 }
 
 /**
- * One PUT disables the service with a reason naming the incident and forces it down (§1.3). Sent
- * together, Nova skips the RPC to the dead compute that a disable on its own waits 60 s for
- * (§0 finding 3). Then a read confirms Nova computes it down: forced_down makes it down at once
- * (§1.4), so there is nothing to wait for and no sleep.
+ * One PUT disables the service with a reason naming the incident and forces it down
+ * (docs/nova-and-bmc-facts.md#updating-a-service). Sent together, Nova skips the RPC to the dead
+ * compute that a disable on its own waits 60 s for
+ * (docs/nova-and-bmc-facts.md#the-60-second-disable-trap). Then a read confirms Nova computes it
+ * down: forced_down makes it down at once (docs/nova-and-bmc-facts.md#how-down-is-computed), so
+ * there is nothing to wait for and no sleep.
  */
 export async function forceDown(nova: NovaClient, host: string, incidentId: string, fencing: FencingProof | ManualFencing): Promise<ForcedDown> {
   if (fencing.host !== host) {
-    // Invariant I4: only this host's own read-back Off (or its operator's confirmation) may force it down.
+    // Only this host's own read-back Off (or its operator's confirmation) may force it down
+    // (docs/design.md#i4-force-down-after-fence).
     throw new LazarusError('FencingUnproven', `refusing to force down host ${host} with the fencing of host ${fencing.host}; fence ${host} itself first`, { host, proofHost: fencing.host });
   }
   const service = await computeServiceOn(nova, host);
@@ -77,10 +81,11 @@ export async function forceDown(nova: NovaClient, host: string, incidentId: stri
 
 /**
  * Whether the host's nova-compute runs again. Without forced_down Nova's own `state` says so. With
- * it, Nova reports down whatever the compute does (§1.4), but a live compute still saves its
- * service record every report_interval (nova/servicegroup/drivers/db.py _report_state), so two
- * reads further apart than that interval show updated_at moving. An admin PUT also bumps
- * updated_at (§1.2); none of Lazarus's falls between the two reads.
+ * it, Nova reports down whatever the compute does
+ * (docs/nova-and-bmc-facts.md#how-down-is-computed), but a live compute still saves its service
+ * record every report_interval (nova/servicegroup/drivers/db.py _report_state), so two reads
+ * further apart than that interval show updated_at moving. An admin PUT also bumps updated_at
+ * (docs/nova-and-bmc-facts.md#listing-services); none of Lazarus's falls between the two reads.
  */
 export async function checkHealth(nova: NovaClient, host: string, clock: Clock, reportIntervalMs: number): Promise<ComputeServiceHealth> {
   const first = await computeServiceOn(nova, host);
@@ -102,8 +107,8 @@ export async function checkHealth(nova: NovaClient, host: string, clock: Clock, 
 
 /**
  * One re-admission change to the host's service: clear forced_down (refused with the retryable
- * EvacuationsNotCompleted until the restarted compute completed its evacuations, §0 finding 4), or
- * enable it again.
+ * EvacuationsNotCompleted until the restarted compute completed its evacuations,
+ * docs/nova-and-bmc-facts.md#un-forcing-after-evacuation), or enable it again.
  */
 export async function changeService(nova: NovaClient, host: string, change: 'unforceComputeService' | 'enableComputeService'): Promise<ServiceUpdated> {
   const service = await computeServiceOn(nova, host);

@@ -2,7 +2,7 @@
 // earlier run. That workflow may still be retrying its evacuate (ABANDON keeps it alive), so the
 // incident must wait for it to close and take its outcome: reading Nova alone could report the
 // instance failed, let the host be re-admitted, and then see the earlier workflow evacuate from a
-// powered host (I1; found by the chaos run, seed 147).
+// powered host (docs/design.md#i1-fence-before-evacuate; found by the chaos run, seed 147).
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { EvacuationOutcome } from '../../contracts/evacuation-messages.ts';

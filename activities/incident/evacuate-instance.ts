@@ -1,7 +1,9 @@
-// Evacuate one instance exactly once (invariant I2). Nova accepts a second evacuate of the same
-// instance and damages it (API-FACTS §0 finding 2), so Nova's own records decide: read the server
-// and its evacuation migrations since the incident began, and POST only when there is none and the
-// server is still on the failed host. Every retry of this activity reads again first.
+// Evacuate one instance exactly once (docs/design.md#i2-exactly-once). Nova accepts a second
+// evacuate of the same instance and damages it
+// (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), so Nova's own records decide:
+// read the server and its evacuation migrations since the incident began, and POST only when there
+// is none and the server is still on the failed host. Every retry of this activity reads again
+// first.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
@@ -41,9 +43,11 @@ export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInpu
   const before = await readExistingEvacuation(nova, input);
   if (before.kind !== 'none') return reported(nova, input, before);
   if (instance.host !== input.sourceHost) return { outcome: 'notOnSourceHost', host: instance.host };
-  // task_state is no guard: evacuate has none (§0 finding 2), a task the dead compute left never
-  // clears, and an evacuation in flight is already found above by its migration, which Nova creates
-  // in the same request that sets task_state rebuilding (§1.7).
+  // task_state is no guard: evacuate has none
+  // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
+  // never clears, and an evacuation in flight is already found above by its migration, which Nova
+  // creates in the same request that sets task_state rebuilding
+  // (docs/nova-and-bmc-facts.md#migration-statuses).
   const timeLeftMs = deadline.timeLeftInAttemptMs();
   if (timeLeftMs < deadline.requestTimeoutMs) {
     throw new LazarusError('CloudUnavailable', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${deadline.requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`, {
@@ -67,7 +71,8 @@ async function reported(nova: NovaClient, input: EvacuateInstanceInput, existing
 
 /**
  * The request id of the evacuate behind `migration`: Nova records the POST's request id as the
- * instance action's (§1.7), started when the migration was created; the nearest evacuate action wins.
+ * instance action's (docs/nova-and-bmc-facts.md#instance-actions), started when the migration was
+ * created; the nearest evacuate action wins.
  */
 async function requestIdOf(nova: NovaClient, instanceId: string, migration: Migration): Promise<string | null> {
   const created = Date.parse(migration.createdAt);

@@ -1,6 +1,7 @@
-// fenceHost as an activity: the host's BMC from the inventory, power off, read back until Off.
-// Only a FencingProof lets the incident go on (invariants I1 and I4); anything else is a typed
-// failure: FencingUnproven, Bmc*, or ConfigurationInvalid for a host without a BMC entry.
+// fenceHost as an activity: the host's BMC from the inventory, power off, read back until Off. Only
+// a FencingProof lets the incident go on (docs/design.md#i1-fence-before-evacuate,
+// docs/design.md#i4-force-down-after-fence); anything else is a typed failure: FencingUnproven,
+// Bmc*, or ConfigurationInvalid for a host without a BMC entry.
 import type { FencingProof } from '../fencing/index.ts';
 import { fenceHost } from '../fencing/index.ts';
 import { heartbeatWhile } from './activity-support.ts';

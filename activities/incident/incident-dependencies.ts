@@ -41,7 +41,7 @@ export interface IncidentDependencies {
 
 export const systemClock: Clock = { sleep: (ms) => sleep(ms) };
 
-/** Nova's default [DEFAULT] report_interval (nova/conf/service.py, API-FACTS §1.4). */
+/** Nova's default [DEFAULT] report_interval (nova/conf/service.py, docs/nova-and-bmc-facts.md#how-down-is-computed). */
 export const NOVA_REPORT_INTERVAL_MS = 10_000;
 
 /** Deadline of each Keystone and Nova request (KeystoneSession's own default). */

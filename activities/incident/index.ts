@@ -1,6 +1,7 @@
-// The activities of an incident, in the order of the runbook: fence, force down, list, evacuate,
-// verify, re-admit. Inputs and results are names, ids and plain facts, never a secret (invariant I7);
-// failures are the typed ApplicationFailures of activities/errors.ts.
+// The activities of an incident, in the order of docs/design.md#the-incident: fence, force down,
+// list, evacuate, verify, re-admit. Inputs and results are names, ids and plain facts, never a secret
+// (docs/design.md#i7-no-secrets-in-history-or-logs); failures are the typed ApplicationFailures of
+// activities/errors.ts.
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
 import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';

@@ -12,9 +12,10 @@ export interface InstanceOnHost extends InstanceFacts {
 }
 
 /**
- * Nova's server record carries the image's id, not its properties (API-FACTS §1.5), so
- * imageProperties stays empty: protection by image property (Pacemaker's evacuable) needs a Glance
- * read Lazarus does not make yet; metadata and flavor extra specs are complete.
+ * Nova's server record carries the image's id, not its properties
+ * (docs/nova-and-bmc-facts.md#server-fields), so imageProperties stays empty: protection by image
+ * property (Pacemaker's evacuable) needs a Glance read Lazarus does not make yet; metadata and
+ * flavor extra specs are complete.
  */
 export function instanceOnHost(instance: Instance): InstanceOnHost {
   return {

@@ -1,7 +1,8 @@
-// An incident asks the storm guard (workflows/storm-guard-workflow.ts, by its contract) whether it may fence its
-// host (I6). The guard is started on first use by signal-with-start, so no deployment step can be
-// forgotten; it answers the incident with a signal. Nova's count of nova-compute services down goes
-// with the request, so the guard can hold incidents past a fraction of the fleet.
+// An incident asks the storm guard (workflows/storm-guard-workflow.ts, by its contract) whether it
+// may fence its host (docs/design.md#i6-storm-guard). The guard is started on first use by
+// signal-with-start, so no deployment step can be forgotten; it answers the incident with a signal.
+// Nova's count of nova-compute services down goes with the request, so the guard can hold incidents
+// past a fraction of the fleet.
 import { activityInfo, Context } from '@temporalio/activity';
 import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';

@@ -1,5 +1,6 @@
-// From 2.95 Nova leaves an evacuated instance stopped on its destination (API-FACTS §1.6); when the
-// policy wants a running instance running again, this starts it, once.
+// From 2.95 Nova leaves an evacuated instance stopped on its destination
+// (docs/nova-and-bmc-facts.md#power-state-after-evacuation); when the policy wants a running
+// instance running again, this starts it, once.
 import type { NovaClient } from '../openstack/index.ts';
 
 export type InstanceStart =

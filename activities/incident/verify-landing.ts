@@ -1,6 +1,7 @@
-// Proof that an evacuated instance landed (API-FACTS §1.7): its newest evacuation of this incident
-// is done, task_state cleared, the host changed and the status is the one its microversion promises.
-// "Not yet" is a retryable EvacuationInProgress, so the activity's retry policy is the backoff.
+// Proof that an evacuated instance landed (docs/nova-and-bmc-facts.md#landing-proof): its newest
+// evacuation of this incident is done, task_state cleared, the host changed and the status is the
+// one its microversion promises. "Not yet" is a retryable EvacuationInProgress, so the activity's
+// retry policy is the backoff.
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
 import { expectedStatusAfterEvacuation, judgeLanding } from '../../domain/evacuation-records.ts';

@@ -8,7 +8,7 @@ import type { CloudsYamlSearch } from './clouds-yaml.ts';
 import { findCloudEntry } from './clouds-yaml.ts';
 import { Secret } from './secret.ts';
 
-/** Keystone's own reference shapes (API-FACTS §2): by id, or by name within a domain. */
+/** Keystone's own reference shapes: by id, or by name within a domain (docs/nova-and-bmc-facts.md#tokens). */
 export type DomainRef = { id: string } | { name: string };
 export type ScopedRef = { id: string } | { name: string; domain: DomainRef };
 
@@ -108,7 +108,7 @@ function passwordAuth(auth: RawAuth, problems: Problem[]): KeystoneAuth | undefi
   if (auth.password === undefined) problems.push({ field: 'password', message: 'is missing: password authentication needs {password} (or use an application credential)' });
   const user = userOf(auth, problems);
   if (auth.project_name === undefined && auth.project_id === undefined) {
-    // Nova's admin APIs take project-scoped tokens only (API-FACTS §1.1 "Policy 403").
+    // Nova's admin APIs take project-scoped tokens only (docs/nova-and-bmc-facts.md#project-scoped-admin).
     problems.push({ field: 'project_name', message: "is missing: Nova's admin APIs need a project-scoped token; set {project_name} or {project_id}" });
   }
   const project = reference(auth.project_id, auth.project_name, () => {

@@ -1,5 +1,6 @@
 // A Keystone v3 session: one token at a time, renewed before it expires, endpoints from its
-// catalog, and exactly one re-authentication when a service answers 401 (API-FACTS §2).
+// catalog, and exactly one re-authentication when a service answers 401
+// (docs/nova-and-bmc-facts.md#keystone).
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
@@ -44,7 +45,8 @@ function authenticationBody(auth: KeystoneAuth): unknown {
       },
     };
   }
-  // An application credential carries its own project; asking for a scope is refused with 401 (§2).
+  // An application credential carries its own project; asking for a scope is refused with 401
+  // (docs/nova-and-bmc-facts.md#tokens).
   return { auth: { identity: { methods: ['application_credential'], application_credential: { ...auth.credential, secret: auth.secret.reveal() } } } };
 }
 
@@ -87,8 +89,8 @@ export class KeystoneSession {
   /**
    * Sends `call` with the token. A 401 means the token was refused (expired early, revoked): one
    * new token, one more try. The 401 comes from the token check in front of the service
-   * (keystonemiddleware, §2), so the request had no effect and sending it again is safe, even an
-   * evacuate. A 401 to a fresh token is AuthenticationFailed.
+   * (keystonemiddleware, docs/nova-and-bmc-facts.md#token-refusal), so the request had no effect
+   * and sending it again is safe, even an evacuate. A 401 to a fresh token is AuthenticationFailed.
    */
   async send(call: HttpRequest, service: string): Promise<HttpResponse> {
     const token = await this.#currentToken();

@@ -1,6 +1,7 @@
 // The mechanics every Nova call shares: the microversion header, the token (through the
 // session), errors mapped to types, answers validated, reads retried and paged, and the request
-// id of every state-changing call kept (API-FACTS §1.1, §1.5).
+// id of every state-changing call kept (docs/nova-and-bmc-facts.md#headers-and-request-ids,
+// docs/nova-and-bmc-facts.md#listing-and-paging).
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
 import type { HttpMethod, HttpResponse } from './http-transport.ts';
@@ -14,7 +15,10 @@ import { retryRead } from './read-retries.ts';
 
 export interface NovaApiOptions {
   retry: RetryPolicy;
-  /** `limit` of each page; Nova caps it at [api] max_limit (1000 by default, §1.1). */
+  /**
+   * `limit` of each page; Nova caps it at [api] max_limit (1000 by default,
+   * docs/nova-and-bmc-facts.md#listing-and-paging).
+   */
   pageSize: number;
   logger: OpenStackLogger;
 }

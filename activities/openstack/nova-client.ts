@@ -1,5 +1,6 @@
 // The Nova calls Lazarus makes, in the domain's words: compute services, instances on a host,
-// evacuations and their migration records, instance actions and hypervisors (API-FACTS §1).
+// evacuations and their migration records, instance actions and hypervisors
+// (docs/nova-and-bmc-facts.md#nova-microversions-and-errors and the Nova sections after it).
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
 import { ConnectionFailure } from './http-transport.ts';
@@ -99,14 +100,18 @@ export class NovaClient {
 
   /**
    * Disables the service and forces it down in one request, only ever after fencing was proven.
-   * Together, Nova skips the RPC to the (dead) compute that a separate disable would wait 60 s
-   * for (API-FACTS §0 finding 3, §1.3).
+   * Together, Nova skips the RPC to the (dead) compute that a separate disable would wait 60 s for
+   * (docs/nova-and-bmc-facts.md#the-60-second-disable-trap,
+   * docs/nova-and-bmc-facts.md#updating-a-service).
    */
   forceDownComputeService(serviceId: string, disabledReason: string): Promise<ServiceUpdate> {
     return this.#updateService(serviceId, { status: 'disabled', disabled_reason: disabledReason, forced_down: true }, `disable and force down compute service ${serviceId}`);
   }
 
-  /** Refused with EvacuationsNotCompleted until the restarted source compute completed its evacuations (§0 finding 4). */
+  /**
+   * Refused with EvacuationsNotCompleted until the restarted source compute completed its
+   * evacuations (docs/nova-and-bmc-facts.md#un-forcing-after-evacuation).
+   */
   unforceComputeService(serviceId: string): Promise<ServiceUpdate> {
     return this.#updateService(serviceId, { forced_down: false }, `clear forced_down of compute service ${serviceId}`);
   }
@@ -115,7 +120,7 @@ export class NovaClient {
     return this.#updateService(serviceId, { status: 'enabled' }, `enable compute service ${serviceId}`);
   }
 
-  /** Every instance on `host`, of every project, all pages (§1.5). */
+  /** Every instance on `host`, of every project, all pages (docs/nova-and-bmc-facts.md#listing-and-paging). */
   listInstancesOnHost(host: string): Promise<Instance[]> {
     return this.api.readAll('servers/detail', { items: 'servers', links: 'servers_links' }, instanceSchema, new URLSearchParams({ all_tenants: '1', host }), `list the instances on host ${host}`, true);
   }
@@ -132,11 +137,13 @@ export class NovaClient {
 
   /**
    * Asks Nova to evacuate the instance, to `targetHost` or wherever the scheduler picks. Sent at
-   * most once: a second evacuate is accepted by Nova and damages the instance (§0 finding 2),
+   * most once: a second evacuate is accepted by Nova and damages the instance
+   * (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate),
    * so an answer that may have been lost is reported as `unknown`, never retried here.
    */
   async evacuate(instanceId: string, targetHost?: string): Promise<EvacuationRequest> {
-    // The same body suits 2.53–2.95: onSharedStorage left in 2.14, `force` (optional before 2.68) is never sent (§1.6).
+    // The same body suits 2.53–2.95: onSharedStorage left in 2.14, `force` (optional before 2.68)
+    // is never sent (docs/nova-and-bmc-facts.md#request-bodies).
     const body = { evacuate: targetHost === undefined ? {} : { host: targetHost } };
     const operation = `evacuate instance ${instanceId}${targetHost === undefined ? '' : ` to host ${targetHost}`}`;
     let response;
@@ -154,7 +161,10 @@ export class NovaClient {
     return { outcome: 'accepted', requestId: requestIdOf(response) };
   }
 
-  /** Migration records, newest first, all pages (paging and changes-since need 2.59; §1.8). */
+  /**
+   * Migration records, newest first, all pages (paging and changes-since need 2.59;
+   * docs/nova-and-bmc-facts.md#listing-migrations).
+   */
   async listMigrations(filter: MigrationFilter): Promise<Migration[]> {
     const hasPaging = this.api.microversion.minor >= 59;
     const query = new URLSearchParams({
@@ -169,7 +179,10 @@ export class NovaClient {
     return since === undefined || hasPaging ? migrations : migrations.filter((m) => Date.parse(m.updatedAt ?? m.createdAt) >= since);
   }
 
-  /** The instance's actions, newest first; the evacuate's request_id is its POST's request id (§1.7). */
+  /**
+   * The instance's actions, newest first; the evacuate's request_id is its POST's request id
+   * (docs/nova-and-bmc-facts.md#instance-actions).
+   */
   listInstanceActions(instanceId: string): Promise<InstanceAction[]> {
     return this.api.readAll(path`servers/${instanceId}/os-instance-actions`, { items: 'instanceActions', links: 'links' }, instanceActionSchema, new URLSearchParams(), `list the actions of instance ${instanceId}`, this.api.microversion.minor >= 58);
   }

@@ -1,5 +1,6 @@
-// Nova's error answers as typed errors (API-FACTS §1.1 error body, §1.3 and §1.6 messages), each
-// with what the operator or the workflow should do next.
+// Nova's error answers as typed errors (docs/nova-and-bmc-facts.md#error-bodies, and the messages
+// in docs/nova-and-bmc-facts.md#updating-a-service and docs/nova-and-bmc-facts.md#evacuate-errors),
+// each with what the operator or the workflow should do next.
 import { z } from 'zod';
 import type { LazarusErrorType } from '../errors.ts';
 import { LazarusError } from '../errors.ts';

@@ -1,13 +1,18 @@
 // Which Nova microversion Lazarus speaks, decided once per client from version discovery
-// (API-FACTS §1.1). 2.53 is the floor: service ids become uuids and one PUT can disable and force
-// down a service together, which avoids the 60 s RPC wait on a dead host (§0 finding 3).
-// 2.95 is the ceiling Lazarus knows: from it on, evacuated instances end stopped (§1.6).
+// (docs/nova-and-bmc-facts.md#microversion-negotiation). 2.53 is the floor: service ids become
+// uuids and one PUT can disable and force down a service together, which avoids the 60 s RPC wait
+// on a dead host (docs/nova-and-bmc-facts.md#the-60-second-disable-trap). 2.95 is the ceiling
+// Lazarus knows: from it on, evacuated instances end stopped
+// (docs/nova-and-bmc-facts.md#power-state-after-evacuation).
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
 
 export const LAZARUS_MIN_MICROVERSION = 53;
 export const LAZARUS_MAX_MICROVERSION = 95;
-/** From this microversion Nova stops an evacuated instance on its destination (§1.6). */
+/**
+ * From this microversion Nova stops an evacuated instance on its destination
+ * (docs/nova-and-bmc-facts.md#power-state-after-evacuation).
+ */
 const EVACUATE_STOPS_INSTANCES = 95;
 
 export interface NegotiatedMicroversion {

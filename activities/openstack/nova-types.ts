@@ -1,6 +1,8 @@
 // What Lazarus reads from Nova, validated and named after the domain. The schemas follow the
-// official samples (nova-api-samples/, microversions 2.53 to 2.95) and API-FACTS §1; only the
-// fields Lazarus relies on are required, the rest of each record is ignored.
+// official samples (test/integration/simulator/api-samples/nova-api-samples/, microversions 2.53 to
+// 2.95) and docs/nova-and-bmc-facts.md#server-fields, docs/nova-and-bmc-facts.md#listing-services,
+// docs/nova-and-bmc-facts.md#listing-migrations and docs/nova-and-bmc-facts.md#instance-actions;
+// only the fields Lazarus relies on are required, the rest of each record is ignored.
 import { z } from 'zod';
 import { parseOpenStackTime } from './openstack-time.ts';
 
@@ -53,7 +55,8 @@ export const instanceSchema = z.object({
   tenant_id: z.string(),
   user_id: z.string(),
   metadata: z.record(z.string(), z.string()),
-  // Admin-only fields (§1.5): required, because without them Lazarus cannot tell where an instance is.
+  // Admin-only fields (docs/nova-and-bmc-facts.md#server-fields): required, because without them
+  // Lazarus cannot tell where an instance is.
   'OS-EXT-SRV-ATTR:host': z.string().nullable(),
   'OS-EXT-SRV-ATTR:hypervisor_hostname': z.string().nullable(),
   'OS-EXT-STS:vm_state': z.string(),
@@ -80,7 +83,10 @@ export const instanceSchema = z.object({
   powerState: s['OS-EXT-STS:power_state'],
   host: s['OS-EXT-SRV-ATTR:host'],
   hypervisorHostname: s['OS-EXT-SRV-ATTR:hypervisor_hostname'],
-  /** UP, DOWN, MAINTENANCE, UNKNOWN or "" (2.16+, §1.4); null when policy hides it. */
+  /**
+   * UP, DOWN, MAINTENANCE, UNKNOWN or "" (2.16+, docs/nova-and-bmc-facts.md#how-down-is-computed);
+   * null when policy hides it.
+   */
   hostStatus: s.host_status ?? null,
   isLocked: s.locked,
   metadata: s.metadata,
@@ -116,7 +122,10 @@ export const migrationSchema = z.object({
   instanceId: m.instance_uuid,
   /** evacuation, live-migration, migration, resize (2.23+). */
   migrationType: m.migration_type,
-  /** For evacuations: accepted → pre-migrating → done → completed, or error / failed (§1.7). */
+  /**
+   * For evacuations: accepted → pre-migrating → done → completed, or error / failed
+   * (docs/nova-and-bmc-facts.md#migration-statuses).
+   */
   status: m.status,
   sourceCompute: m.source_compute,
   /** Null until the scheduler picked a destination, unless one was asked for. */
@@ -155,7 +164,10 @@ const actionView = (a: { action: string; request_id: string; message: string | n
 
 export const instanceActionSchema = z.object(instanceActionFields).transform(actionView);
 
-/** One entry of `GET /servers/{id}/os-instance-actions`; request_id is the POST's x-openstack-request-id (§1.7). */
+/**
+ * One entry of `GET /servers/{id}/os-instance-actions`; request_id is the POST's
+ * x-openstack-request-id (docs/nova-and-bmc-facts.md#instance-actions).
+ */
 export type InstanceAction = z.output<typeof instanceActionSchema>;
 
 export const instanceActionDetailSchema = z.object({

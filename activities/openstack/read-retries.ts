@@ -1,7 +1,7 @@
 // Retries for reads only: a GET that failed transiently is repeated with exponential backoff and
 // full jitter, so many workers recovering at once do not hammer a struggling API in step.
 // State-changing calls never come through here (an evacuate repeated blindly can damage the
-// instance: API-FACTS §0 finding 2).
+// instance: docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LazarusError } from '../errors.ts';
 import type { OpenStackLogger } from './logger.ts';

@@ -1,5 +1,6 @@
 // A password, application-credential secret or token that cannot end up in a log line or an error
-// by accident: printing, string-building and JSON all show a placeholder (DESIGN I7).
+// by accident: printing, string-building and JSON all show a placeholder
+// (docs/design.md#i7-no-secrets-in-history-or-logs).
 import { inspect } from 'node:util';
 
 const hidden = '[redacted]';

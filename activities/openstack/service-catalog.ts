@@ -1,5 +1,5 @@
 // Picking a service's endpoint from the Keystone token's catalog by type, interface and region
-// (API-FACTS §2 "Catalog"), the way keystoneauth does.
+// (docs/nova-and-bmc-facts.md#catalog), the way keystoneauth does.
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
 import type { EndpointInterface } from './cloud-credentials.ts';

@@ -4,7 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BmcFaults, BmcProtocol, HostPowerPort, PowerState } from './bmc-contract.ts';
 import { realMs } from './simulated-time.ts';
 
-/** What a ComputerSystem reports in `PowerState` (DMTF ComputerSystem.v1_27_0; API-FACTS §3). */
+/**
+ * What a ComputerSystem reports in `PowerState` (DMTF ComputerSystem.v1_27_0;
+ * docs/nova-and-bmc-facts.md#systems-and-power-state).
+ */
 export type ReportedPowerState = PowerState | 'PoweringOn' | 'PoweringOff';
 
 export class BmcPower {
@@ -44,7 +47,8 @@ export class BmcPower {
 
   /**
    * Redfish power changes take `transitionMs` simulated milliseconds each, reporting PoweringOff or
-   * PoweringOn meanwhile, as real servers do (sushy-tools defers them by seconds too, API-FACTS §5a).
+   * PoweringOn meanwhile, as real servers do (sushy-tools defers them by seconds too,
+   * docs/nova-and-bmc-facts.md#sushy-tools).
    * Resolves once every step has taken effect, or silently when the fleet stops.
    */
   async transitionThrough(steps: readonly PowerState[], transitionMs: number, via: BmcProtocol): Promise<void> {

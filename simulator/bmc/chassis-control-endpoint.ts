@@ -1,8 +1,9 @@
-// How ipmi_sim reaches the simulated world's power. ipmi_sim runs `<program> <host> get power` (which
-// must print `power:1` or `power:0`) and `<program> <host> set power 0|1` (API-FACTS §5b, OpenIPMI
-// lanserv/bmc_chassis.c). The program is a few lines of bash that forward the words over a loopback
-// TCP connection to this endpoint and print the answer: no interpreter start-up, so a call takes
-// milliseconds, which matters because ipmi_sim waits for it before answering ipmitool.
+// How ipmi_sim reaches the simulated world's power. ipmi_sim runs `<program> <host> get power`
+// (which must print `power:1` or `power:0`) and `<program> <host> set power 0|1` (OpenIPMI
+// lanserv/bmc_chassis.c, docs/nova-and-bmc-facts.md#openipmi-simulator). The program is a few lines
+// of bash that forward the words over a loopback TCP connection to this endpoint and print the
+// answer: no interpreter start-up, so a call takes milliseconds, which matters because ipmi_sim
+// waits for it before answering ipmitool.
 import { chmod, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';

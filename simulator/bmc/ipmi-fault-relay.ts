@@ -1,7 +1,7 @@
 // A loopback UDP relay in front of each ipmi_sim, where the IPMI faults that ipmi_sim cannot
 // simulate happen on the wire:
 // - unreachable: every datagram is dropped, so ipmitool times out with "Unable to establish IPMI v2 /
-//   RMCP+ session", as with a dead or partitioned BMC (API-FACTS §4);
+//   RMCP+ session", as with a dead or partitioned BMC (docs/nova-and-bmc-facts.md#credential-errors);
 // - badCredentials: the BMC's RAKP Message 2 arrives with a key exchange authentication code that
 //   does not match the client's password. That is exactly what a client with a wrong password sees
 //   (it is the client that checks RAKP 2, IPMI 2.0 §13.20): "RAKP 2 HMAC is invalid", then

@@ -1,5 +1,6 @@
-// The configuration of one ipmi_sim BMC: the minimal lan.conf and bmc.emu that API-FACTS §5b found
-// to work with ipmitool lanplus -C 3, plus chassis control wired to the simulated world.
+// The configuration of one ipmi_sim BMC: the minimal lan.conf and bmc.emu found to work
+// (docs/nova-and-bmc-facts.md#openipmi-simulator) with ipmitool lanplus -C 3, plus chassis control
+// wired to the simulated world.
 
 export interface IpmiSimConfig {
   /** ipmi_sim's BMC name; its persistent state lives in `<state dir>/<name>`. */

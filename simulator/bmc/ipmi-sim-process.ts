@@ -9,7 +9,10 @@ import { BMC_EMU, lanConf } from './ipmi-sim-config.ts';
 import type { IpmiSimConfig } from './ipmi-sim-config.ts';
 import { answersPresencePing, freeUdpPort } from './rmcp-presence-ping.ts';
 
-/** API-FACTS §5b: ipmi_sim was ready in under 1 s; allow for 50 of them starting on 2 cores. */
+/**
+ * ipmi_sim was ready in under 1 s (docs/nova-and-bmc-facts.md#openipmi-simulator); allow for 50 of
+ * them starting on 2 cores.
+ */
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 2_000;
 const PORT_ATTEMPTS = 3;

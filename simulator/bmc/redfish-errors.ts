@@ -1,6 +1,6 @@
 // Redfish error responses in the DMTF format: a general error carrying the specific Base registry
-// message in @Message.ExtendedInfo (DMTF Redfish spec "Error responses", registries/Base.1.22.1.json;
-// API-FACTS §3).
+// message in @Message.ExtendedInfo (DMTF Redfish spec "Error responses",
+// registries/Base.1.22.1.json; docs/nova-and-bmc-facts.md#status-codes-and-tasks).
 import type { RedfishResponse } from './redfish-http.ts';
 
 const BASE_REGISTRY = 'Base.1.22';

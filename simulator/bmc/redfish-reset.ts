@@ -1,4 +1,5 @@
-// What each ComputerSystem.Reset type does to a host's power (DMTF ResetType enum, API-FACTS §3).
+// What each ComputerSystem.Reset type does to a host's power (DMTF ResetType enum,
+// docs/nova-and-bmc-facts.md#reset-and-allowed-values).
 import type { PowerState } from './bmc-contract.ts';
 
 /** The ResetTypes this BMC advertises in `ResetType@Redfish.AllowableValues` and its ActionInfo. */

@@ -1,5 +1,6 @@
-// Resource bodies shaped like the DMTF public-rackmount1 mockup (reference/redfish-mockup-rackmount1)
-// with only the properties a fencing client needs.
+// Resource bodies shaped like the DMTF public-rackmount1 mockup
+// (test/integration/simulator/bmc-fixtures/redfish-mockup-rackmount1/) with only the properties a
+// fencing client needs.
 import type { ReportedPowerState } from './bmc-power.ts';
 import { RESET_TYPES } from './redfish-reset.ts';
 

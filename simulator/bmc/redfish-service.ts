@@ -1,5 +1,6 @@
 // One host's Redfish service: routes a request to the resource it names, enforces authentication
-// (Basic or X-Auth-Token; the service root and session login are anonymous, API-FACTS §3) and
+// (Basic or X-Auth-Token; the service root and session login are anonymous,
+// docs/nova-and-bmc-facts.md#sessions-and-basic-auth) and
 // performs ComputerSystem.Reset.
 import { randomUUID } from 'node:crypto';
 import type { BmcPower } from './bmc-power.ts';
@@ -167,8 +168,9 @@ export class RedfishService {
     if (resetType === undefined) return redfishError('ActionParameterMissing', [action, 'ResetType']);
     if (!isResetType(resetType)) return redfishError('ActionParameterValueNotInList', [typeof resetType === 'string' ? resetType : JSON.stringify(resetType), 'ResetType', action]);
     const { power, powerTransitionMs, timeScale } = this.options;
-    // A second command while the power is still changing is refused, as many BMCs do
-    // (API-FACTS §3: 409 ResourceInUse; clients should read PowerState and decide).
+    // A second command while the power is still changing is refused with 409 ResourceInUse, as many
+    // BMCs do; clients should read PowerState and decide
+    // (docs/nova-and-bmc-facts.md#status-codes-and-tasks).
     if (power.isInTransition()) return redfishError('ResourceInUse');
     const steps = powerStepsOf(resetType, power.actual());
     const work = power.transitionThrough(steps, powerTransitionMs, 'redfish');

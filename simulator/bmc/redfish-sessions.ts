@@ -1,6 +1,7 @@
-// Redfish SessionService sessions (API-FACTS §3): a token per login, valid until the client logs out
-// or stays idle for longer than SessionTimeout (DMTF SessionService.SessionTimeout is an inactivity
-// timeout), after which requests get 401 and the client must log in again.
+// Redfish SessionService sessions (docs/nova-and-bmc-facts.md#sessions-and-basic-auth): a token per
+// login, valid until the client logs out or stays idle for longer than SessionTimeout (DMTF
+// SessionService.SessionTimeout is an inactivity timeout), after which requests get 401 and the
+// client must log in again.
 import { randomBytes } from 'node:crypto';
 import { realMs } from './simulated-time.ts';
 

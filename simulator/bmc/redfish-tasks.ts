@@ -1,6 +1,7 @@
-// Tasks for the 202 response style: the Reset answers 202 with a task monitor in `Location`, and the
-// monitor answers 202 (with the Task and Retry-After) until the power change is done, then 204
-// (DMTF spec "Asynchronous operations", Task.v1_8_0; API-FACTS §3).
+// Tasks for the 202 response style: the Reset answers 202 with a task monitor in `Location`, and
+// the monitor answers 202 (with the Task and Retry-After) until the power change is done, then 204
+// (DMTF spec "Asynchronous operations", Task.v1_8_0;
+// docs/nova-and-bmc-facts.md#status-codes-and-tasks).
 import { randomBytes } from 'node:crypto';
 import { TASK_MONITORS, TASKS } from './redfish-resources.ts';
 

@@ -1,4 +1,5 @@
-// Keystone v3 token API (keystone api-ref authenticate-v3.inc, application-credentials.inc; §2).
+// Keystone v3 token API (keystone api-ref authenticate-v3.inc, application-credentials.inc;
+// docs/nova-and-bmc-facts.md#keystone).
 import { z } from 'zod';
 import type { SimClock } from '../clock.ts';
 import type { FaultTable } from '../http/faults.ts';

@@ -1,4 +1,5 @@
-// The safety properties of DESIGN.md checked over the ledger, independently of any client's view.
+// The safety properties of docs/design.md#invariants checked over the ledger, independently of any
+// client's view.
 import type { LedgerEntry } from './ledger.ts';
 
 export interface Violation {

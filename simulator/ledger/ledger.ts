@@ -1,5 +1,5 @@
-// Every state-changing request that took effect, in order, so tests can prove what a client did
-// to the cloud (I1, I2, I4 in DESIGN.md), including requests whose response was lost.
+// Every state-changing request that took effect, in order, so tests can prove what a client did to
+// the cloud (I1, I2, I4 of docs/design.md#invariants), including requests whose response was lost.
 import type { BmcProtocol, PowerState } from '../bmc/bmc-contract.ts';
 import type { FailureMode } from '../world/model.ts';
 

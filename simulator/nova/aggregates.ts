@@ -1,4 +1,5 @@
-// GET /os-aggregates[/{id}] and POST /os-aggregates/{id}/action add_host / remove_host (§1.8).
+// GET /os-aggregates[/{id}] and POST /os-aggregates/{id}/action add_host / remove_host
+// (docs/nova-and-bmc-facts.md#other-nova-calls).
 import { z } from 'zod';
 import type { Aggregate } from '../world/model.ts';
 import type { NovaDeps, NovaHandler, NovaRequest } from './context.ts';

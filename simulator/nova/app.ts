@@ -1,5 +1,6 @@
 // nova-api over HTTP: keystonemiddleware's token check, microversions, routing, faults, and
-// Nova's response headers and error bodies (API-FACTS §1.1).
+// Nova's response headers and error bodies (docs/nova-and-bmc-facts.md#headers-and-request-ids,
+// docs/nova-and-bmc-facts.md#error-bodies).
 import type { IncomingMessage } from 'node:http';
 import type { FaultTable } from '../http/faults.ts';
 import { applyFaultsBefore, loseResponse } from '../http/faults.ts';
@@ -104,7 +105,10 @@ async function handle(route: NovaRoute, deps: NovaDeps, request: NovaRequest): P
   }
 }
 
-/** keystonemiddleware's answer to a missing, unknown or expired token (observed, §2). */
+/**
+ * keystonemiddleware's answer to a missing, unknown or expired token (observed,
+ * docs/nova-and-bmc-facts.md#token-refusal).
+ */
 function unauthenticated(keystoneUrl: string): Reply {
   return {
     status: 401,

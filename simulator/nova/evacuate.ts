@@ -1,5 +1,7 @@
 // POST /servers/{id}/action {"evacuate": …}: the API side of nova/api/openstack/compute/
-// evacuate.py and compute.API.evacuate (API-FACTS §1.6, §0.1–0.2).
+// evacuate.py and compute.API.evacuate (docs/nova-and-bmc-facts.md#evacuate-by-microversion,
+// docs/nova-and-bmc-facts.md#evacuate-errors,
+// docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate).
 import { z } from 'zod';
 import type { Reply } from '../http/server.ts';
 import type { Instance } from '../world/model.ts';
@@ -41,7 +43,8 @@ export function evacuate(deps: NovaDeps, request: NovaRequest, instance: Instanc
   if (args.force === true && target === null) throw badRequest("Can't force to a non-provided destination");
   if (target !== null && target === instance.host) throw badRequest("The target host can't be the same one.");
   // compute.API.evacuate checks vm_state (active, stopped, error: all the simulator has) but,
-  // with task_state=None, not the task state: a second evacuate is accepted (§0.2).
+  // with task_state=None, not the task state: a second evacuate is accepted
+  // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate).
   const source = world.hosts.get(instance.host ?? '');
   if (source !== undefined && world.isServiceUp(source.service)) {
     throw badRequest(`Compute service of ${source.name} is still in use.`);

@@ -1,4 +1,5 @@
-// GET /os-hypervisors[/detail|/{id}] (nova/api/openstack/compute/hypervisors.py; API-FACTS §1.8).
+// GET /os-hypervisors[/detail|/{id}] (nova/api/openstack/compute/hypervisors.py;
+// docs/nova-and-bmc-facts.md#other-nova-calls).
 import type { Host } from '../world/model.ts';
 import type { NovaDeps, NovaHandler, NovaRequest } from './context.ts';
 import { badRequest, notFound } from './errors.ts';

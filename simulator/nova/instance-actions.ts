@@ -1,5 +1,5 @@
-// GET /servers/{id}/os-instance-actions[/{request_id}] (API-FACTS §1.7: request_id is the
-// x-openstack-request-id of the request that started the action).
+// GET /servers/{id}/os-instance-actions[/{request_id}] (request_id is the x-openstack-request-id of
+// the request that started the action: docs/nova-and-bmc-facts.md#instance-actions).
 import type { InstanceAction, InstanceActionEvent } from '../world/model.ts';
 import type { NovaHandler } from './context.ts';
 import { notFound } from './errors.ts';

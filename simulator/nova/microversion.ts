@@ -1,4 +1,5 @@
-// Microversion negotiation as nova/api/openstack/wsgi.py and api_version_request.py do it (§1.1).
+// Microversion negotiation as nova/api/openstack/wsgi.py and api_version_request.py do it
+// (docs/nova-and-bmc-facts.md#microversion-negotiation).
 import type { IncomingHttpHeaders } from 'node:http';
 import { NovaError } from './errors.ts';
 

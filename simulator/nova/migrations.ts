@@ -1,4 +1,4 @@
-// GET /os-migrations (nova/api/openstack/compute/migrations.py; API-FACTS §1.8).
+// GET /os-migrations (nova/api/openstack/compute/migrations.py; docs/nova-and-bmc-facts.md#listing-migrations).
 import type { Migration } from '../world/model.ts';
 import type { NovaHandler } from './context.ts';
 import { paginate } from './paging.ts';

@@ -1,5 +1,6 @@
 // A server as an admin sees it, field by field per microversion (nova/api/openstack/compute/
-// views/servers.py; the shapes in doc/api_samples/servers; API-FACTS §1.5).
+// views/servers.py; the shapes in doc/api_samples/servers;
+// docs/nova-and-bmc-facts.md#servers-on-a-host).
 import { createHash } from 'node:crypto';
 import type { Instance } from '../world/model.ts';
 import type { World } from '../world/world.ts';
@@ -14,7 +15,7 @@ function statusOf(instance: Instance): string {
 
 const progressStatuses = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
 
-/** compute/api.py get_instance_host_status, as API-FACTS §1.4 states it. */
+/** compute/api.py get_instance_host_status, as docs/nova-and-bmc-facts.md#how-down-is-computed states it. */
 function hostStatus(world: World, instance: Instance): string {
   const host = instance.host === null ? undefined : world.hosts.get(instance.host);
   if (host === undefined) return '';

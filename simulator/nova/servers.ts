@@ -1,4 +1,4 @@
-// GET /servers, /servers/detail and /servers/{id} (API-FACTS §1.5).
+// GET /servers, /servers/detail and /servers/{id} (docs/nova-and-bmc-facts.md#servers-on-a-host).
 import type { Instance } from '../world/model.ts';
 import type { NovaDeps, NovaHandler, NovaRequest } from './context.ts';
 import { badRequest, notFound } from './errors.ts';

@@ -1,4 +1,4 @@
-// GET/PUT /os-services (nova/api/openstack/compute/services.py; API-FACTS §1.2–1.4, §0.3–0.4).
+// GET/PUT /os-services (nova/api/openstack/compute/services.py; docs/nova-and-bmc-facts.md#compute-services).
 import { z } from 'zod';
 import type { Reply } from '../http/server.ts';
 import type { ComputeService } from '../world/model.ts';
@@ -91,8 +91,9 @@ async function updateServiceLegacy(deps: NovaDeps, request: NovaRequest, action:
 async function applyServiceChange(deps: NovaDeps, request: NovaRequest, service: ComputeService, change: ServiceChange): Promise<void> {
   const { world } = deps;
   if (change.forced_down === false && service.binary === 'nova-compute') {
-    // _check_for_evacuations (services.py): un-forcing waits until the restarted source compute
-    // has moved its evacuations from `done` to `completed` (§0.4).
+    // _check_for_evacuations (services.py): un-forcing waits until the restarted source compute has
+    // moved its evacuations from `done` to `completed`
+    // (docs/nova-and-bmc-facts.md#un-forcing-after-evacuation).
     const isBlocked = world.migrations.some((m) => m.sourceCompute === service.host && m.status === 'done');
     if (isBlocked) {
       throw badRequest(`Unable to force up host ${service.host} as \`done\` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to \`completed\` before retrying this request.`);
@@ -101,9 +102,10 @@ async function applyServiceChange(deps: NovaDeps, request: NovaRequest, service:
   const isForcedDownAfter = change.forced_down ?? service.forcedDown;
   const isDisableChanging = change.status !== undefined && (change.status === 'disabled') !== service.disabled;
   const host = world.hosts.get(service.host);
-  // HostAPI.service_update calls set_host_enabled on the compute only while the service looks
-  // up; a compute that died less than service_down_time ago never answers, so the PUT waits
-  // for rpc_response_timeout before saving (§0.3, observed 60.0 s).
+  // HostAPI.service_update calls set_host_enabled on the compute only while the service looks up; a
+  // compute that died less than service_down_time ago never answers, so the PUT waits for
+  // rpc_response_timeout before saving (observed 60.0 s,
+  // docs/nova-and-bmc-facts.md#the-60-second-disable-trap).
   if (isDisableChanging && world.isServiceUp(service, isForcedDownAfter) && host !== undefined && !world.isComputeReachable(host)) {
     await deps.clock.sleep(world.timing.rpcTimeoutMs);
   }

@@ -80,7 +80,10 @@ export function isUuid(text: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 }
 
-/** Nova's `limit`/`marker` query parameters, capped by [api] max_limit (§1.1). */
+/**
+ * Nova's `limit`/`marker` query parameters, capped by [api] max_limit
+ * (docs/nova-and-bmc-facts.md#listing-and-paging).
+ */
 export function pageLimit(query: URLSearchParams): number {
   const text = query.get('limit');
   if (text === null) return maxLimit;

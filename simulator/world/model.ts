@@ -7,7 +7,7 @@ export const failureModes: readonly FailureMode[] = ['power-loss', 'compute-cras
 export type VmState = 'active' | 'stopped' | 'error';
 export type TaskState = 'rebuilding' | 'powering-off' | 'powering-on' | null;
 
-/** nova/objects/fields.py PowerState values as the API reports them (§1.5). */
+/** nova/objects/fields.py PowerState values as the API reports them (docs/nova-and-bmc-facts.md#server-fields). */
 export const PowerStateCode = { NOSTATE: 0, RUNNING: 1, SHUTDOWN: 4 } as const;
 
 export type MigrationStatus = 'accepted' | 'pre-migrating' | 'done' | 'completed' | 'error' | 'failed';
@@ -41,7 +41,7 @@ export interface ComputeService {
   disabledReason: string | null;
   forcedDown: boolean;
   createdAt: number;
-  /** The DB row's updated_at: bumped by heartbeats and by admin PUTs (§1.2). */
+  /** The DB row's updated_at: bumped by heartbeats and by admin PUTs (docs/nova-and-bmc-facts.md#listing-services). */
   updatedAt: number;
   /** When the current run of heartbeats began; null while none reach the database. */
   heartbeatingSince: number | null;

@@ -46,7 +46,10 @@ export class World implements HostPowerPort {
   readonly aggregates: Aggregate[];
   readonly #actions = new Map<string, InstanceAction[]>();
   readonly #instancesByHost = new Map<string, Set<Instance>>();
-  /** Instances that got a second evacuate while one was in flight (API-FACTS §0.2). */
+  /**
+   * Instances that got a second evacuate while one was in flight
+   * (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate).
+   */
   readonly #doublyEvacuated = new Set<string>();
   /** Migrations orphaned by such a second evacuate: they stay `accepted` for ever. */
   readonly #orphans = new Set<number>();
@@ -108,7 +111,10 @@ export class World implements HostPowerPort {
     return since + Math.floor((this.now() - since) / interval) * interval;
   }
 
-  /** servicegroup.API.service_is_up: forced down, or no heartbeat within service_down_time (§1.4). */
+  /**
+   * servicegroup.API.service_is_up: forced down, or no heartbeat within service_down_time
+   * (docs/nova-and-bmc-facts.md#how-down-is-computed).
+   */
   isServiceUp(service: ComputeService, isForcedDown = service.forcedDown): boolean {
     return !isForcedDown && this.now() - this.lastHeartbeat(service) <= this.timing.serviceDownTimeMs;
   }
@@ -243,7 +249,7 @@ export class World implements HostPowerPort {
     this.#finishEvent(this.#recordAction(instance, action, requestId, userId, `api_${action}`, instance.host ?? ''), 'Success');
   }
 
-  // --- evacuation: conductor, scheduler and destination compute (API-FACTS §1.7) ---
+  // --- evacuation: conductor, scheduler and destination compute (docs/nova-and-bmc-facts.md#migration-statuses) ---
 
   acceptEvacuation(request: EvacuationRequest): Migration {
     const { instance } = request;

@@ -1,8 +1,9 @@
 // An IPMI BMC (OpenIPMI's ipmi_sim) per real nova-compute, whose chassis power is that process:
 // power off kills it at once, as a power cut would (no graceful shutdown, no last heartbeat), and
 // power on starts a fresh one, which like a wiped host has no guests (the fake driver keeps them in
-// memory, API-FACTS §5c). ipmi_sim and its chassis-control relay are the simulator's own, so the
-// same ipmitool commands drive both clouds (API-FACTS §5b).
+// memory, docs/nova-and-bmc-facts.md#real-nova-tier). ipmi_sim and its chassis-control relay are
+// the simulator's own, so the same ipmitool commands drive both clouds
+// (docs/nova-and-bmc-facts.md#openipmi-simulator).
 import { join } from 'node:path';
 import type { HostPowerPort, PowerState } from '../../simulator/bmc/bmc-contract.ts';
 import { BmcPower } from '../../simulator/bmc/bmc-power.ts';

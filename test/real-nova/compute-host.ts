@@ -8,7 +8,7 @@ import type { RealNova } from './real-nova.ts';
 
 const run = promisify(execFile);
 
-/** API-FACTS §4: lanplus with cipher 3, password from the environment. */
+/** lanplus with cipher 3, password from the environment (docs/nova-and-bmc-facts.md#cipher-suite-and-timing). */
 export async function ipmitool(nova: RealNova, host: string, ...args: string[]): Promise<string> {
   const bmc = nova.bmcs[host];
   if (bmc === undefined) throw new Error(`no BMC for ${host}`);

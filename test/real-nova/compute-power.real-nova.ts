@@ -1,5 +1,6 @@
 // The real computes' BMCs: ipmitool against ipmi_sim really cuts and restores a nova-compute
-// process, which is what Lazarus's fencing must prove before it evacuates (DESIGN I1).
+// process, which is what Lazarus's fencing must prove before it evacuates
+// (docs/design.md#i1-fence-before-evacuate).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeProcesses as processesOf, ipmitool as ipmitoolOf } from './compute-host.ts';
 import { realNovaMaxMicroversion, startRealNova, type RealNova } from './real-nova.ts';

@@ -1,5 +1,5 @@
 // Our configuration for Keystone, Placement and Nova on loopback. Only options that differ from
-// the defaults, each for a reason given next to it (API-FACTS §5c).
+// the defaults, each for a reason given next to it (docs/nova-and-bmc-facts.md#real-nova-tier).
 
 export type Ini = Record<string, Record<string, string | number | boolean>>;
 
@@ -91,7 +91,8 @@ export function novaControllerConf(layout: Layout): Ini {
     database: { connection: databaseUrl(layout, 'nova_cell1') },
     api_database: { connection: databaseUrl(layout, 'nova_api') },
     // Real Keystone, not noauth2: a noauth context carries no token for Nova's Glance calls, and
-    // server create then fails with 500 AuthorizationFailure (API-FACTS §5c).
+    // server create then fails with 500 AuthorizationFailure
+    // (docs/nova-and-bmc-facts.md#real-nova-tier).
     api: { auth_strategy: 'keystone' },
     keystone_authtoken: {
       www_authenticate_uri: keystoneUrl(layout),

@@ -255,7 +255,8 @@ describe('an evacuation from a forced-down host at 2.93', () => {
 });
 
 describe('a duplicate evacuate at 2.93', () => {
-  // Real Nova has no task_state guard on evacuate (API-FACTS §0.2): the second request is accepted
+  // Real Nova has no task_state guard on evacuate
+  // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate): the second request is accepted
   // too, which is why Lazarus deduplicates through os-migrations. The simulator must not be kinder.
   it('is accepted like the first when sent right after it', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {

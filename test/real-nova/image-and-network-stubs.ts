@@ -9,8 +9,9 @@ export const stubImageId = '6e3b4a52-0c8f-4a7e-9d0b-5a1c2f3e4d5a';
 
 const created = '2026-01-01T00:00:00Z';
 
-// glanceclient builds its image model from this schema and fails with KeyError 'id' unless the
-// keys it reads are listed under `properties` (API-FACTS §5c). No types: nothing to mis-validate.
+// glanceclient builds its image model from this schema and fails with KeyError 'id' unless the keys
+// it reads are listed under `properties` (docs/nova-and-bmc-facts.md#real-nova-tier). No types:
+// nothing to mis-validate.
 const imageKeys = [
   'id', 'name', 'status', 'visibility', 'protected', 'checksum', 'owner', 'size', 'virtual_size',
   'min_ram', 'min_disk', 'disk_format', 'container_format', 'created_at', 'updated_at', 'tags',

@@ -63,8 +63,9 @@ function installPackages(): void {
 }
 
 /**
- * nova-common holds nova-manage, nova-api-wsgi and api-paste.ini, but installing it runs debconf and
- * dbconfig. Unpacking its .deb gives the same files without any of that (API-FACTS §5c).
+ * nova-common holds nova-manage, nova-api-wsgi and api-paste.ini, but installing it runs debconf
+ * and dbconfig. Unpacking its .deb gives the same files without any of that
+ * (docs/nova-and-bmc-facts.md#real-nova-tier).
  */
 function unpackNovaCommon(cache: string): string {
   const root = join(cache, 'nova-common');

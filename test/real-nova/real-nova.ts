@@ -1,7 +1,8 @@
 // A real Nova 26.2.2 (Zed) on loopback, for tests: PostgreSQL, RabbitMQ, Keystone, Placement,
 // nova-api, conductor, scheduler and N nova-compute processes with the fake virt driver, plus our
-// Glance/Neutron stubs. Recipe and timings: API-FACTS §5c. Everything binds 127.0.0.1 on free ports
-// and runs under the project's process guardian, so nothing outlives the caller.
+// Glance/Neutron stubs. Recipe and timings: docs/nova-and-bmc-facts.md#real-nova-tier. Everything
+// binds 127.0.0.1 on free ports and runs under the project's process guardian, so nothing outlives
+// the caller.
 import { execFileSync } from 'node:child_process';
 import { chownSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -19,7 +20,7 @@ import { installRealNova, type RealNovaInstallation } from './install.ts';
 import { acceptsConnections, answersHttp, ProcessGroup, waitUntil, type Daemon } from './processes.ts';
 
 export const realNovaCloudName = 'lazarus-real-nova';
-/** Debian's Nova is Zed (API-FACTS §0.5). */
+/** Debian's Nova is Zed (docs/nova-and-bmc-facts.md#microversion-negotiation). */
 export const realNovaMaxMicroversion = '2.93';
 
 export interface RealNovaCredentials {
@@ -240,7 +241,7 @@ class Cloud {
       RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
       RABBITMQ_NODE_PORT: String(rabbit),
       RABBITMQ_DIST_PORT: String(rabbitDist),
-      // The distribution port otherwise binds every interface (API-FACTS §5c).
+      // The distribution port otherwise binds every interface (docs/nova-and-bmc-facts.md#real-nova-tier).
       RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
       RABBITMQ_MNESIA_BASE: join(home, 'mnesia'),
       RABBITMQ_LOG_BASE: join(home, 'log'),
@@ -381,7 +382,7 @@ class Cloud {
       body: JSON.stringify({
         auth: {
           identity: { methods: ['password'], password: { user: { name: username, password, domain: { name: userDomainName } } } },
-          // Nova's admin APIs are project-scoped (API-FACTS §1.1).
+          // Nova's admin APIs are project-scoped (docs/nova-and-bmc-facts.md#project-scoped-admin).
           scope: { project: { name: projectName, domain: { name: projectDomainName } } },
         },
       }),

@@ -2,7 +2,8 @@
 // server fence a crashed compute through its IPMI BMC, force its nova-compute down, evacuate every
 // server once, verify the landings through Nova's migration records, and re-admit the host once its
 // compute runs again. The crash case kills the worker right after Nova accepted an evacuate; the
-// worker that takes over must not send a second one (DESIGN I2), as Nova's own records show.
+// worker that takes over must not send a second one (docs/design.md#i2-exactly-once), as Nova's
+// own records show.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Integration test files run side by side against one dev server, where a host's incident is
 // incident/<host> whatever simulated cloud the host belongs to: two files that failed the same host
-// would join each other's incidents (I5 at work). So each file takes the hosts it fails from here,
+// would join each other's incidents (docs/design.md#i5-one-incident-per-host). So each file takes the hosts it fails from here,
 // and their names follow from this list's order and counts; a new file appends a line.
 const FAILED_HOSTS_PER_FILE = [
   ['power-loss', 2],

@@ -128,7 +128,10 @@ function parseHttp(text: string): Pick<HttpResult, 'status' | 'headers' | 'body'
   return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rawBody === '' ? undefined : JSON.parse(rawBody) };
 }
 
-/** `ipmitool -I lanplus -C 3 … -E` (API-FACTS §4); `-N 1 -R 1` so an unanswered BMC fails in about 2 s. */
+/**
+ * `ipmitool -I lanplus -C 3 … -E` (docs/nova-and-bmc-facts.md#cipher-suite-and-timing); `-N 1 -R 1`
+ * so an unanswered BMC fails in about 2 s.
+ */
 export function ipmitool(endpoint: IpmiEndpoint, args: readonly string[], password = endpoint.password): Promise<CommandResult> {
   return run('ipmitool', ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.username, '-E', ...args], {
     env: { IPMI_PASSWORD: password },

@@ -56,7 +56,8 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
     expect(login.status).toBe(401);
     const ipmiAttempt = await ipmitool(ipmi, ['-v', 'chassis', 'power', 'off']);
     expect(ipmiAttempt.exitCode).toBe(1);
-    // What ipmitool -v says when its password does not match the BMC's (API-FACTS §4).
+    // What ipmitool -v says when its password does not match the BMC's
+    // (docs/nova-and-bmc-facts.md#credential-errors).
     expect(ipmiAttempt.stderr).toContain('RAKP 2 HMAC is invalid');
     expect(ipmiAttempt.stderr).toContain(NO_SESSION);
     expect(world.commands).toEqual([]);

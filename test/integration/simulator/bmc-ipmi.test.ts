@@ -56,7 +56,7 @@ describe('a simulated IPMI BMC driven by the real ipmitool', () => {
   it('cycles the power off and back on with chassis power cycle', async () => {
     const commandsBefore = world.commands.length;
     expect((await ipmitool(ipmi, ['chassis', 'power', 'cycle'])).stdout.trim()).toBe('Chassis Power Control: Cycle');
-    // ipmi_sim powers back on from its own one-second timer (API-FACTS §5b).
+    // ipmi_sim powers back on from its own one-second timer (docs/nova-and-bmc-facts.md#openipmi-simulator).
     await eventually(() => Promise.resolve(world.commands.slice(commandsBefore)), (commands) => commands.length === 2);
     expect(world.commands.slice(commandsBefore).map((command) => command.state)).toEqual(['Off', 'On']);
   });

@@ -135,7 +135,10 @@ export function serviceUuid(cloud: TestCloud, host: string): string {
   return found.service.uuid;
 }
 
-/** The recommended fence-then-mark request (§1.3): disable and force down in one PUT. */
+/**
+ * The recommended fence-then-mark request: disable and force down in one PUT
+ * (docs/nova-and-bmc-facts.md#updating-a-service).
+ */
 export async function markDown(cloud: TestCloud, host: string): Promise<HttpAnswer> {
   return cloud.nova('PUT', `/os-services/${serviceUuid(cloud, host)}`, {
     microversion: '2.53', body: { status: 'disabled', disabled_reason: 'test: fenced', forced_down: true },

@@ -1,4 +1,4 @@
-// Keystone v3 tokens as clients meet them (API-FACTS §2), and Nova's view of them.
+// Keystone v3 tokens as clients meet them (docs/nova-and-bmc-facts.md#keystone), and Nova's view of them.
 import { describe, expect, it } from 'vitest';
 import { passwordAuth, useCloud } from './cloud.ts';
 import { expectShapeOf, loadSample } from './shape.ts';

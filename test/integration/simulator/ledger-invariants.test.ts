@@ -1,4 +1,5 @@
-// The ledger records what took effect, and the invariant check catches I1, I2 and I4 breaches.
+// The ledger records what took effect, and the invariant check catches I1, I2 and I4 breaches
+// (docs/design.md#invariants).
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../simulator/ledger/invariants.ts';
 import type { LedgerEntry } from '../../../simulator/ledger/ledger.ts';

@@ -1,5 +1,7 @@
 // Nova's responses against the official samples, and the protocol around them: microversions,
-// headers, error bodies, authentication (API-FACTS §1.1, §1.5, §1.7, §1.8).
+// headers, error bodies, authentication (docs/nova-and-bmc-facts.md#nova-microversions-and-errors,
+// docs/nova-and-bmc-facts.md#servers-on-a-host, docs/nova-and-bmc-facts.md#evacuation-lifecycle,
+// docs/nova-and-bmc-facts.md#other-nova-calls).
 import { describe, expect, it } from 'vitest';
 import { failAndMarkDown, firstServer, request, useCloud } from './cloud.ts';
 import { expectShapeOf } from './shape.ts';

@@ -1,4 +1,7 @@
-// Evacuation as real Nova does it, sharp edges included (API-FACTS §0, §1.6, §1.7).
+// Evacuation as real Nova does it, sharp edges included
+// (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate,
+// docs/nova-and-bmc-facts.md#evacuate-by-microversion,
+// docs/nova-and-bmc-facts.md#evacuation-lifecycle).
 import { describe, expect, it } from 'vitest';
 import type { TestCloud } from './cloud.ts';
 import { evacuations, failAndMarkDown, firstServer, markDown, server, serverOnFailedHost, serversOn, serviceUuid, useCloud } from './cloud.ts';

@@ -1,4 +1,4 @@
-// os-hypervisors (2.53 and 2.88 shapes) and aggregates add_host (API-FACTS §1.8).
+// os-hypervisors (2.53 and 2.88 shapes) and aggregates add_host (docs/nova-and-bmc-facts.md#other-nova-calls).
 import { describe, expect, it } from 'vitest';
 import { markDown, useCloud } from './cloud.ts';
 import { expectShapeOf, loadSample } from './shape.ts';

@@ -1,4 +1,5 @@
-// The records an evacuation leaves: os-migrations and os-instance-actions (API-FACTS §1.7, §1.8).
+// The records an evacuation leaves: os-migrations and os-instance-actions
+// (docs/nova-and-bmc-facts.md#listing-migrations, docs/nova-and-bmc-facts.md#instance-actions).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { failAndMarkDown, firstServer, useCloud } from './cloud.ts';
 import { expectShapeOf } from './shape.ts';

@@ -1,4 +1,5 @@
-// GET/PUT /os-services in all three forms, and how "down" comes about (API-FACTS §1.2–1.4).
+// GET/PUT /os-services in all three forms, and how "down" comes about
+// (docs/nova-and-bmc-facts.md#compute-services).
 import { describe, expect, it } from 'vitest';
 import type { TestCloud } from './cloud.ts';
 import { markDown, serviceUuid, useCloud } from './cloud.ts';

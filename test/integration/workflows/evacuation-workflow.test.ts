@@ -1,5 +1,6 @@
 // One instance's evacuation child workflow on a real Worker: exactly one evacuate reaches Nova
-// whoever sent it (I2), and a landing that keeps failing ends as an explained failure (I3).
+// whoever sent it (docs/design.md#i2-exactly-once), and a landing that keeps failing ends as an
+// explained failure (docs/design.md#i3-nothing-silently-lost).
 import { describe, expect, it } from 'vitest';
 import type { EvacuationInput, EvacuationOutcome } from '../../../contracts/evacuation-messages.ts';
 import { evacuationWorkflow } from '../../../workflows/evacuation-workflow.ts';

@@ -1,5 +1,7 @@
-// A crashed compute whose BMC ignores power-off: the incident must not touch Nova (I1, I4) until
-// an operator retries fencing, confirms manual fencing, or aborts; and reports join it (I5).
+// A crashed compute whose BMC ignores power-off: the incident must not touch Nova
+// (docs/design.md#i1-fence-before-evacuate, docs/design.md#i4-force-down-after-fence) until an
+// operator retries fencing, confirms manual fencing, or aborts; and reports join it
+// (docs/design.md#i5-one-incident-per-host).
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';

@@ -93,7 +93,10 @@ const { History } = proto.api.history.v1;
  */
 const JSON_FORM = { longs: String, enums: String, bytes: String } as const;
 
-/** With LAZARUS_RECORD_HISTORIES=1, writes the finished workflow's history for the replay test (I8). */
+/**
+ * With LAZARUS_RECORD_HISTORIES=1, writes the finished workflow's history for the replay test
+ * (docs/design.md#recording-a-history).
+ */
 export async function recordHistoryIfAsked(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.LAZARUS_RECORD_HISTORIES !== '1') return;
   const history = History.toObject(History.fromObject(await handle.fetchHistory()), JSON_FORM);

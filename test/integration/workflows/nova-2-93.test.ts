@@ -1,5 +1,7 @@
-// Below 2.95 Nova keeps an evacuated instance's power state (API-FACTS §1.6), so the incident must
-// expect running instances back running; at 2.95, the simulator's default in the other files, it expects them stopped.
+// Below 2.95 Nova keeps an evacuated instance's power state
+// (docs/nova-and-bmc-facts.md#power-state-after-evacuation), so the incident must expect running
+// instances back running; at 2.95, the simulator's default in the other files, it expects them
+// stopped.
 import { describe, expect, it } from 'vitest';
 import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';

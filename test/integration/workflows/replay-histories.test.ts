@@ -1,5 +1,6 @@
-// Invariant I8: every committed history of a finished incident replays on today's workflow code
-// without nondeterminism. Record new ones with LAZARUS_RECORD_HISTORIES=1 (see incident-worker.ts).
+// Every committed history of a finished incident replays on today's workflow code without
+// nondeterminism (docs/design.md#i8-determinism). Record new ones with LAZARUS_RECORD_HISTORIES=1
+// (docs/design.md#recording-a-history).
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../../apps/worker/create-worker.ts';

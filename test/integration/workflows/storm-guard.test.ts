@@ -1,5 +1,5 @@
 // A rack fails at once, past the blast radius: the storm guard holds every incident, nothing is
-// fenced or touched in Nova until an operator approves (I6).
+// fenced or touched in Nova until an operator approves (docs/design.md#i6-storm-guard).
 import { describe, expect, it } from 'vitest';
 import { abortUpdate } from '../../../contracts/incident-messages.ts';
 import { approveUpdate, guardStateQuery, stormGuardWorkflowId } from '../../../contracts/storm-guard-messages.ts';

@@ -1,5 +1,6 @@
-// The first line of I2: an evacuation workflow ID that is taken already (by an earlier run of the
-// incident, before a reset) is never started again; the incident reads that instance from Nova.
+// The first line of I2 (docs/design.md#i2-exactly-once): an evacuation workflow ID that is taken
+// already (by an earlier run of the incident, before a reset) is never started again; the incident
+// reads that instance from Nova.
 import { describe, expect, it } from 'vitest';
 import { evacuationWorkflow } from '../../../workflows/evacuation-workflow.ts';
 import { evacuationWorkflowId } from '../../../contracts/evacuation-messages.ts';

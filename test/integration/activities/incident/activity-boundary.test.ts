@@ -1,5 +1,6 @@
 // What crosses from the activities into workflow history: plain facts and typed failures, never a
-// password or secret (I7), and a Nova connection that recovers when its first attempt failed.
+// password or secret (docs/design.md#i7-no-secrets-in-history-or-logs), and a Nova connection that
+// recovers when its first attempt failed.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createIncidentActivities } from '../../../../activities/incident/index.ts';

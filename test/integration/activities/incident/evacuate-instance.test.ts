@@ -1,5 +1,6 @@
-// evacuateInstance sends at most one evacuate per instance and incident (I2), whatever repeats it:
-// a second call, a lost answer, a 500, or a human who evacuated first. Nova's records decide.
+// evacuateInstance sends at most one evacuate per instance and incident
+// (docs/design.md#i2-exactly-once), whatever repeats it: a second call, a lost answer, a 500, or a
+// human who evacuated first. Nova's records decide.
 import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 // fenceHost and forceDownComputeService against the simulator's BMCs and Nova: the power is read
-// back Off before forced_down is ever set (I4), and a BMC that will not power off yields no proof.
+// back Off before forced_down is ever set (docs/design.md#i4-force-down-after-fence), and a BMC
+// that will not power off yields no proof.
 import { describe, expect, it } from 'vitest';
 import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';

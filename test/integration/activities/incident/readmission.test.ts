@@ -1,5 +1,6 @@
 // Re-admitting a repaired host: its compute must be reporting again, Nova refuses to clear
-// forced_down until the restarted compute completed its evacuations (API-FACTS §0 finding 4),
+// forced_down until the restarted compute completed its evacuations
+// (docs/nova-and-bmc-facts.md#un-forcing-after-evacuation),
 // and only then is the service enabled.
 import { describe, expect, it } from 'vitest';
 import { entriesOf, expectFailure, fencedAndForcedDown, until, useIncidentCloud } from './incident-cloud.ts';

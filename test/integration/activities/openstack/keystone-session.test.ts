@@ -1,5 +1,6 @@
 // The Keystone session: password and application-credential tokens, renewal before expiry, one
-// re-authentication on a 401, and endpoint selection from the catalog (API-FACTS §2).
+// re-authentication on a 401, and endpoint selection from the catalog
+// (docs/nova-and-bmc-facts.md#keystone).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { KeystoneSession, resolveCloudCredentials } from '../../../../activities/openstack/index.ts';

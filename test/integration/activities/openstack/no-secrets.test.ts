@@ -1,4 +1,5 @@
-// No password, application-credential secret or token in any log line or error (DESIGN I7):
+// No password, application-credential secret or token in any log line or error
+// (docs/design.md#i7-no-secrets-in-history-or-logs):
 // everything the clients say on the way through failures is captured and searched.
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,5 +1,6 @@
 // Nova's error answers become typed errors that say what was refused, why, and what to do next
-// (API-FACTS §1.1 error bodies, §1.3 and §1.6 messages).
+// (docs/nova-and-bmc-facts.md#error-bodies, and the messages in
+// docs/nova-and-bmc-facts.md#updating-a-service and docs/nova-and-bmc-facts.md#evacuate-errors).
 import { describe, expect, it } from 'vitest';
 import { novaFailure } from '../../../../activities/openstack/nova-errors.ts';
 import type { Instance, NovaClient } from '../../../../activities/openstack/index.ts';

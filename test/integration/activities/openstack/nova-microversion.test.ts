@@ -1,5 +1,6 @@
 // Lazarus speaks 2.53 to 2.95 and picks the highest both sides know; whether evacuated instances
-// end stopped follows from that choice (API-FACTS §0 finding 5, §1.6).
+// end stopped follows from that choice (docs/nova-and-bmc-facts.md#microversion-negotiation,
+// docs/nova-and-bmc-facts.md#power-state-after-evacuation).
 import { describe, expect, it } from 'vitest';
 import { negotiateMicroversion, versionDocumentUrl } from '../../../../activities/openstack/nova-microversion.ts';
 import type { NovaClient } from '../../../../activities/openstack/index.ts';

@@ -1,5 +1,7 @@
-// Compute services: listed at 2.53+, disabled and forced down in one PUT (API-FACTS §0 finding 3),
-// un-forced only once the restarted compute completed its evacuations (finding 4), enabled again.
+// Compute services: listed at 2.53+, disabled and forced down in one PUT
+// (docs/nova-and-bmc-facts.md#the-60-second-disable-trap), un-forced only once the restarted
+// compute completed its evacuations (docs/nova-and-bmc-facts.md#un-forcing-after-evacuation),
+// enabled again.
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../../simulator/simulator.ts';
 import { computeServiceOf, connect, useSimulator } from './cloud.ts';
