@@ -30,8 +30,19 @@ export default defineConfig(
           { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto'], message: 'Workflow code must not use Node built-ins.' },
           { group: ['zod', 'undici', '@temporalio/activity', '@temporalio/client', '@temporalio/worker'], message: 'Workflow code imports only @temporalio/workflow, its own pure helpers and types.' },
           { group: ['../activities/*', '../activities/**'], allowTypeImports: true, message: 'Import activities into workflows as types only.' },
+          {
+            group: ['**/lib/poll-until*'],
+            message: 'A workflow waits with sleep or condition from @temporalio/workflow; polling on timers is for activities, processes and tests.',
+          },
         ],
       }],
+    },
+  },
+  {
+    // lib/ is imported by workflow code and by everything else, so it depends on nothing but itself.
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'lib/ imports only lib/.' }] }],
     },
   },
 );
