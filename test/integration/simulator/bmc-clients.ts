@@ -8,6 +8,7 @@ import type {
   BmcEndpoints, BmcFleet, BmcFleetOptions, BmcHostSpec, BmcProtocol, HostPowerPort, IpmiEndpoint, PowerState, RedfishEndpoint,
 } from '../../../simulator/bmc/bmc-contract.ts';
 import { startBmcFleet } from '../../../simulator/bmc/index.ts';
+import { pollUntil } from '../../../lib/poll-until.ts';
 
 export interface FakeWorld {
   power: HostPowerPort;
@@ -128,7 +129,7 @@ function parseHttp(text: string): Pick<HttpResult, 'status' | 'headers' | 'body'
   return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rawBody === '' ? undefined : JSON.parse(rawBody) };
 }
 
-/** `ipmitool -I lanplus -C 3 … -E` (API-FACTS §4); `-N 1 -R 1` so an unanswered BMC fails in about 2 s. */
+/** `ipmitool -I lanplus -C 3 … -E` (docs/nova-and-bmc-facts.md#cipher-suite-and-timing); `-N 1 -R 1` so an unanswered BMC fails in about 2 s. */
 export function ipmitool(endpoint: IpmiEndpoint, args: readonly string[], password = endpoint.password): Promise<CommandResult> {
   return run('ipmitool', ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.username, '-E', ...args], {
     env: { IPMI_PASSWORD: password },
@@ -137,9 +138,10 @@ export function ipmitool(endpoint: IpmiEndpoint, args: readonly string[], passwo
 
 /** Polls until `read` returns what `isDone` accepts; the test's own timeout bounds it. */
 export async function eventually<T>(read: () => Promise<T>, isDone: (value: T) => boolean): Promise<T> {
-  for (;;) {
+  // Boxed, so a value that is undefined can be the one accepted.
+  const accepted = await pollUntil('a value the test accepts', async () => {
     const value = await read();
-    if (isDone(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return isDone(value) ? { value } : undefined;
+  }, { timeoutMs: Infinity, intervalMs: 20 });
+  return accepted.value;
 }
