@@ -55,6 +55,7 @@ export default defineConfig(
     ...deterministic('Workflow code'),
     { regex: folders('apps', 'client', 'config'), message: 'Workflow code imports only @temporalio/workflow, domain/, contracts/, lib/ and its own helpers.' },
     { regex: folders('activities'), allowTypeImports: true, message: 'Import activities into workflows as types only.' },
+    { regex: 'lib/poll-until', message: 'A workflow waits with sleep or condition from @temporalio/workflow; polling on timers is for activities, processes and tests.' },
   ]),
   // The contracts are shared by workflows and their clients, so they are as deterministic as workflows.
   restrict(['contracts/**'], [

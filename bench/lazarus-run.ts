@@ -13,7 +13,7 @@ import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startDevServer } from '../infra/temporal/dev-server.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
-import { pollUntil } from '../test/support/poll.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';

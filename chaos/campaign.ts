@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
+import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { WORKFLOWS_PATH } from '../apps/worker/create-worker.ts';
 import type { RunReport } from './run-once.ts';
 import { runOnce } from './run-once.ts';
@@ -41,19 +42,13 @@ export async function runCampaign(options: CampaignOptions): Promise<{ reports: 
   try {
     const bundlePath = join(workDirectory, 'workflow-bundle.js');
     await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
-    const reports: RunReport[] = [];
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < options.runs) {
-        const seed = options.seed + next;
-        next += 1;
-        const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory, rebuildSeconds: options.rebuildSeconds });
-        reports.push(report);
-        options.onRun?.(report);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.parallel, options.runs) }, lane));
-    reports.sort((a, b) => a.seed - b.seed);
+    const seeds = Array.from({ length: options.runs }, (_, index) => options.seed + index);
+    // Reports in seed order, however the runs overlap; onRun hears of each as it ends.
+    const reports = await mapWithConcurrency(seeds, options.parallel, async (seed) => {
+      const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory, rebuildSeconds: options.rebuildSeconds });
+      options.onRun?.(report);
+      return report;
+    });
     return { reports, summary: summarize(reports, Date.now() - startedAt) };
   } finally {
     process.off('SIGINT', interrupted);

@@ -11,6 +11,7 @@ import { DEFAULT_EVACUATION_POLICY } from '../domain/evacuation-policy.ts';
 import { incidentWorkflowId, readmitUpdate, retryFencingUpdate, stateQuery } from '../contracts/incident-messages.ts';
 import { reportHostFailure } from '../contracts/incident-start.ts';
 import { incidentWorkflow } from '../workflows/incident-workflow.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import type { Timeline } from './timeline.ts';
 import type { IncidentObservation } from './verdict.ts';
 import { WAITING_PHASES } from './verdict.ts';
@@ -119,14 +120,19 @@ export class IncidentDesk {
   }
 
   async #persistently<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + PERSISTENCE_MS;
-    for (;;) {
+    let lastError: unknown;
+    // Boxed, so a call that answers undefined still ends the wait.
+    const answered = await pollUntil(what, async () => {
       try {
-        return await call();
+        return { answer: await call() };
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${what}: still failing after ${PERSISTENCE_MS / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        lastError = error;
+        return undefined;
       }
-    }
+    }, {
+      timeoutMs: PERSISTENCE_MS, intervalMs: 500,
+      onTimeout: () => `${what}: still failing after ${PERSISTENCE_MS / 1000} s: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    });
+    return answered.answer;
   }
 }

@@ -5,7 +5,7 @@ import type { NovaProvider } from '../activities/incident/index.ts';
 import type { Simulator } from '../simulator/simulator.ts';
 import type { SeededRandom } from '../simulator/random.ts';
 import type { FailureMode } from '../simulator/world/model.ts';
-import { pollUntil } from '../test/support/poll.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import type { IncidentDesk } from './incident-desk.ts';
 import type { ChaosAction, FaultKind } from './schedule.ts';
 import type { ChaosTemporalServer } from './temporal-server.ts';

@@ -9,7 +9,7 @@ import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-
 import { startBmcFleet } from '../simulator/bmc/index.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
 import { startSimulator } from '../simulator/simulator.ts';
-import { pollUntil } from '../test/support/poll.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import { IncidentDesk } from './incident-desk.ts';
 import type { RunParts, RunRecord } from './inject.ts';
 import { perform } from './inject.ts';

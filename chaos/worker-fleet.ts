@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { SeededRandom } from '../simulator/random.ts';
-import { pollUntil } from '../test/support/poll.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 import type { KillPoint } from './kill-points.ts';
 import { formatKillPoint, KILL_AT_VARIABLE } from './kill-points.ts';
 import type { Timeline } from './timeline.ts';

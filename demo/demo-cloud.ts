@@ -16,6 +16,7 @@ import { ALERTMANAGER_PATH } from '../apps/receiver/intake-server.ts';
 import { spawnGuarded, type GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from './simulated-cloud/lazarus-config-for-simulator.ts';
 import { startDevServer, type DevServer } from '../infra/temporal/dev-server.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 
 const WORKER = fileURLToPath(new URL('../apps/worker/worker.ts', import.meta.url));
 const RECEIVER = fileURLToPath(new URL('../apps/receiver/receiver.ts', import.meta.url));
@@ -52,14 +53,14 @@ export interface DemoCloud {
 }
 
 /** Waits for a line the process prints once it is ready; fails with its log's tail if it ends or takes too long. */
-async function readyLine(name: string, process: GuardedProcess, pattern: RegExp, logFile: string): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+function readyLine(name: string, process: GuardedProcess, pattern: RegExp, logFile: string): Promise<RegExpMatchArray> {
+  const failure = (): string => `${name} did not start (its log is ${logFile}):\n${process.outputTail()}`;
+  return pollUntil(`${name} to start`, () => {
     const match = pattern.exec(process.outputTail(50));
     if (match !== null) return match;
-    if (process.hasExited() || Date.now() > deadline) throw new Error(`${name} did not start (its log is ${logFile}):\n${process.outputTail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+    if (process.hasExited()) throw new Error(failure());
+    return undefined;
+  }, { timeoutMs: 120_000, intervalMs: 200, onTimeout: failure });
 }
 
 /** Alertmanager's webhook (payload version 4) for the host's NodeDown alert. */

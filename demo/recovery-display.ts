@@ -4,6 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentState } from '../contracts/incident-messages.ts';
 import { stateQuery } from '../contracts/incident-messages.ts';
 import { instanceCounts, isRecoveryFinished } from '../apps/cli/commands/incident-tables.ts';
+import { pollUntil } from '../lib/poll-until.ts';
 
 const CLOSED_WITHOUT_RECOVERY: ReadonlySet<string> = new Set(['Aborted', 'NotCorroborated']);
 
@@ -27,11 +28,9 @@ export interface WatchOptions {
 }
 
 export async function watchRecovery(handle: WorkflowHandle, options: WatchOptions): Promise<IncidentState> {
-  const deadline = Date.now() + options.timeoutMs;
   let shown = '';
   let lastProblem = 'no answer yet';
-  for (;;) {
-    options.signal.throwIfAborted();
+  return pollUntil(`${handle.workflowId} to finish its recovery`, async () => {
     try {
       const state = await handle.query(stateQuery);
       const line = progressLine(state);
@@ -48,7 +47,9 @@ export async function watchRecovery(handle: WorkflowHandle, options: WatchOption
       // A query can fail while the incident's first workflow task is still being processed.
       lastProblem = error instanceof Error ? error.message : String(error);
     }
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId} did not finish its recovery within ${options.timeoutMs / 1000} s (${lastProblem})`);
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
-  }
+    return undefined;
+  }, {
+    timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 500, signal: options.signal,
+    onTimeout: () => `${handle.workflowId} did not finish its recovery within ${options.timeoutMs / 1000} s (${lastProblem})`,
+  });
 }

@@ -1,7 +1,7 @@
-// fenceHost: the safety pattern of fence_ipmilan (API-FACTS §4) for any FenceDriver — read the
+// fenceHost: the safety pattern of fence_ipmilan (docs/nova-and-bmc-facts.md#the-fence-agents-pattern) for any FenceDriver — read the
 // power state; if it is already Off that is the proof; otherwise send one power-off, then read the
 // state back until it is Off or the deadline passes. A command that "succeeded" is never proof.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil, PollTimeoutError } from '../../lib/poll-until.ts';
 import { LazarusError } from '../errors.ts';
 import type { FenceDriver, FenceProtocol, PowerState } from './fence-driver.ts';
 import { protocolLabel } from './fence-driver.ts';
@@ -58,23 +58,31 @@ export async function fenceHost(host: string, driver: FenceDriver, timing: Fenci
 async function powerOffAndReadBack(driver: FenceDriver, readPower: () => Promise<PowerState>, timing: FencingTiming): Promise<ReadBack> {
   const initial = await readPower();
   if (initial === 'Off') return { wasAlreadyOff: true };
-  // A BMC already powering off needs no second command; a second one may be refused (API-FACTS §3: 409).
+  // A BMC already powering off needs no second command; a second one may be refused
+  // (docs/nova-and-bmc-facts.md#status-codes-and-tasks: 409).
   if (initial !== 'PoweringOff') await driver.powerOff();
   const offSentAt = Date.now();
-  const deadline = offSentAt + timing.powerOffTimeoutMs;
   let last: PowerState | LazarusError = initial;
-  for (;;) {
-    await sleep(Math.min(timing.pollIntervalMs, Math.max(0, deadline - Date.now())));
+  const readOff = async (): Promise<true | undefined> => {
     try {
       const state = await readPower();
-      if (state === 'Off') return { wasAlreadyOff: false };
+      if (state === 'Off') return true;
       last = state;
     } catch (error) {
       // A BMC that drops one status read may answer the next; wrong credentials will not.
       if (!(error instanceof LazarusError) || !error.retryable) throw error;
       last = error;
     }
-    if (Date.now() >= deadline) return { last, offSentAt };
+    return undefined;
+  };
+  try {
+    // The state was read just before the command, so the first read-back waits one interval.
+    await pollUntil('the power state to read Off', readOff, { timeoutMs: timing.powerOffTimeoutMs, intervalMs: timing.pollIntervalMs, pauseFirst: true });
+    return { wasAlreadyOff: false };
+  } catch (error) {
+    // Not an error yet: the caller turns the last reading into FencingUnproven.
+    if (error instanceof PollTimeoutError) return { last, offSentAt };
+    throw error;
   }
 }
 

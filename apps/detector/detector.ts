@@ -8,6 +8,7 @@ import { readBmcPower } from '../../activities/incident/failure-evidence.ts';
 import type { FencingProvider, NovaProvider } from '../../activities/incident/incident-dependencies.ts';
 import type { HostFailureReport } from '../receiver/host-reports.ts';
 import type { IncidentReceipt } from '../../client/send-host-report.ts';
+import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import { assessHost, needsBmc, type DetectorRules, type HostObservation } from './detector-rules.ts';
 import { debounceFailures, markUnreported, type HostTrack } from './failure-debounce.ts';
 
@@ -37,11 +38,9 @@ const BMC_READS_AT_ONCE = 8;
 const explain = (error: unknown): string => (error instanceof LazarusError ? error.message : `an unexpected error (${error instanceof Error ? error.message : String(error)})`);
 
 async function readBmcs(fencing: FencingProvider, observations: HostObservation[]): Promise<void> {
-  const queue = [...observations];
-  const reader = async (): Promise<void> => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) next.bmc = await readBmcPower(fencing, next.host);
-  };
-  await Promise.all(Array.from({ length: BMC_READS_AT_ONCE }, reader));
+  await mapWithConcurrency(observations, BMC_READS_AT_ONCE, async (observation) => {
+    observation.bmc = await readBmcPower(fencing, observation.host);
+  });
 }
 
 /** One look at every nova-compute host; throws only when Nova cannot be read at all. */

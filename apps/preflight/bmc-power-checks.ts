@@ -3,6 +3,7 @@
 import { LazarusError } from '../../activities/errors.ts';
 import type { FencingSettings } from '../../activities/fencing/index.ts';
 import { createFenceDriver } from '../../activities/fencing/index.ts';
+import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import type { HostRow } from './host-checks.ts';
 import { powerProblem } from './host-checks.ts';
 
@@ -10,11 +11,8 @@ export const DEFAULT_BMC_CONCURRENCY = 8;
 
 export async function checkBmcPower(rows: readonly HostRow[], settings: FencingSettings, concurrency: number, warn: (message: string) => void): Promise<void> {
   // A host Nova does not know is reported as such; reading its BMC would prove nothing.
-  const queue = rows.filter((row) => row.bmc !== undefined && row.novaCompute !== null);
-  const worker = async (): Promise<void> => {
-    for (let row = queue.shift(); row !== undefined; row = queue.shift()) await readPower(row, settings, warn);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  const readable = rows.filter((row) => row.bmc !== undefined && row.novaCompute !== null);
+  await mapWithConcurrency(readable, concurrency, (row) => readPower(row, settings, warn));
 }
 
 async function readPower(row: HostRow, settings: FencingSettings, warn: (message: string) => void): Promise<void> {

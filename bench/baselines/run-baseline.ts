@@ -1,6 +1,6 @@
 // One run of a re-enacted procedure on a fresh simulated cloud of the scenario, every failed host
 // recovered at once (Masakari runs one flow per notification, Pacemaker fences nodes concurrently).
-import { pollUntil } from '../../test/support/poll.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
 import { failHosts, startBenchCloud } from '../bench-cloud.ts';
 import type { RecoveryTimes } from '../measurements.ts';
 import { recoveryTimes } from '../measurements.ts';

@@ -1,6 +1,6 @@
 // Nova's API as the real-Nova suites call it: one authenticated call at a microversion, polling, and
 // a server pinned to a host, ACTIVE.
-import { pollUntil } from '../support/poll.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
 import { realNovaMaxMicroversion, type RealNova } from './real-nova.ts';
 
 export interface Answer {

@@ -1,6 +1,6 @@
 // Finds live processes by their command line, to prove that nothing was left behind.
 import { readdirSync, readFileSync } from 'node:fs';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
 
 /** PIDs of live processes whose argv contains every one of `fragments` as whole arguments. */
 export function processesWithArguments(...fragments: string[]): number[] {

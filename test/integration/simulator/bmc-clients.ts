@@ -8,6 +8,7 @@ import type {
   BmcEndpoints, BmcFleet, BmcFleetOptions, BmcHostSpec, BmcProtocol, HostPowerPort, IpmiEndpoint, PowerState, RedfishEndpoint,
 } from '../../../simulator/bmc/bmc-contract.ts';
 import { startBmcFleet } from '../../../simulator/bmc/index.ts';
+import { pollUntil } from '../../../lib/poll-until.ts';
 
 export interface FakeWorld {
   power: HostPowerPort;
@@ -140,9 +141,10 @@ export function ipmitool(endpoint: IpmiEndpoint, args: readonly string[], passwo
 
 /** Polls until `read` returns what `isDone` accepts; the test's own timeout bounds it. */
 export async function eventually<T>(read: () => Promise<T>, isDone: (value: T) => boolean): Promise<T> {
-  for (;;) {
+  // Boxed, so a value that is undefined can be the one accepted.
+  const accepted = await pollUntil('a value the test accepts', async () => {
     const value = await read();
-    if (isDone(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return isDone(value) ? { value } : undefined;
+  }, { timeoutMs: Infinity, intervalMs: 20 });
+  return accepted.value;
 }

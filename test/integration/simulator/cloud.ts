@@ -2,6 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Simulator, SimulatorOptions } from '../../../simulator/simulator.ts';
 import { startSimulator } from '../../../simulator/simulator.ts';
+import { pollUntil } from '../../../lib/poll-until.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -70,14 +71,7 @@ export async function openCloud(options: Partial<SimulatorOptions> = {}): Promis
     }),
     keystone: (method, path, body, headers) => request(method, `${sim.keystoneUrl}${path}`, body, headers),
     admin: (method, path, body) => request(method, `${sim.adminUrl}${path}`, body),
-    until: async (check, what) => {
-      for (let attempt = 0; attempt < 500; attempt += 1) {
-        const value = await check();
-        if (value !== undefined) return value;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      throw new Error(`gave up waiting for ${what}`);
-    },
+    until: (check, what) => pollUntil(what, check, { timeoutMs: 10_000, intervalMs: 10 }),
   };
 }
 

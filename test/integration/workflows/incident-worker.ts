@@ -20,7 +20,7 @@ import { progressTable } from '../../../domain/incident-progress.ts';
 import { reportHostFailure } from '../../../contracts/incident-start.ts';
 import { incidentWorkflow } from '../../../workflows/incident-workflow.ts';
 import type { IncidentCloud } from '../activities/incident/incident-cloud.ts';
-import { pollUntil } from '../../support/poll.ts';
+import { pollUntil } from '../../../lib/poll-until.ts';
 
 const { address, namespace } = inject('temporal');
 

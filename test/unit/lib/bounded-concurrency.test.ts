@@ -36,6 +36,21 @@ describe('mapWithConcurrency', () => {
     expect(mostAtOnce()).toBe(2);
   });
 
+  it('starts every item at once when the limit is above their number', async () => {
+    const { work, release, started, settle, mostAtOnce } = controlledWork();
+    const all = mapWithConcurrency([1, 2, 3], 8, work);
+    await settle();
+    expect(started).toEqual([1, 2, 3]);
+    for (const item of [3, 1, 2]) release.get(item)?.();
+    expect(await all).toEqual(['done 1', 'done 2', 'done 3']);
+    expect(mostAtOnce()).toBe(3);
+  });
+
+  it('rejects with the error of an item that fails', async () => {
+    const work = (item: number): Promise<number> => (item === 2 ? Promise.reject(new Error('BMC 2 refused')) : Promise.resolve(item));
+    await expect(mapWithConcurrency([1, 2, 3], 2, work)).rejects.toThrow('BMC 2 refused');
+  });
+
   it('runs nothing for no items', async () => {
     expect(await mapWithConcurrency([], 4, () => Promise.reject(new Error('must not run')))).toEqual([]);
   });

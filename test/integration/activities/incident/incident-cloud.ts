@@ -17,7 +17,7 @@ import { startSimulator } from '../../../../simulator/simulator.ts';
 import { passwordInEnvironment, settings } from '../fencing/fencing-fixtures.ts';
 import type { CapturedLogs } from '../openstack/cloud.ts';
 import { captureLogs } from '../openstack/cloud.ts';
-import { pollUntil } from '../../../support/poll.ts';
+import { pollUntil } from '../../../../lib/poll-until.ts';
 
 /** Simulated time runs this much faster: Nova's 60 s service_down_time takes 60 ms. */
 export const TIME_SCALE = 1000;

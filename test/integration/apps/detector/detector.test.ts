@@ -15,7 +15,7 @@ import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { loadConfig, type LazarusConfig } from '../../../../config/load-config.ts';
 import { startDetector, type RunningDetector } from '../../../../apps/detector/detector.ts';
 import { sendHostReport } from '../../../../client/send-host-report.ts';
-import { pollUntil } from '../../../support/poll.ts';
+import { pollUntil } from '../../../../lib/poll-until.ts';
 import { failedHostsOf } from '../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');

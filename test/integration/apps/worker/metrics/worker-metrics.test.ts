@@ -15,7 +15,7 @@ import { incidentWorkflowId } from '../../../../../contracts/incident-messages.t
 import { sendHostReport } from '../../../../../client/send-host-report.ts';
 import { EVERY_INSTANCE_POLICY } from '../../../workflows/policies.ts';
 import { exitOf, waitForOutput } from '../../../../support/child-output.ts';
-import { pollUntil } from '../../../../support/poll.ts';
+import { pollUntil } from '../../../../../lib/poll-until.ts';
 import { REPO_ROOT, WORKER_ENTRY } from '../../../../support/repository.ts';
 import { failedHostsOf } from '../../../../support/failed-hosts.ts';
 
