@@ -113,10 +113,15 @@ function resolve(fields: BmcEntryFields, variables: Variables, path: string): { 
     const value: unknown = fields[field as keyof BmcEntryFields];
     return value === undefined ? [] : [[field, typeof value === 'string' ? fill(field, value) : value]];
   }));
-  // The schema already accepted these fields; parsing again applies the protocol's defaults. The
-  // assertion holds because `own` was parsed by the definition that `protocol` names.
-  const specific = definition.entrySchema.parse(own);
-  return { problems, bmc: { protocol, address, username, password, ...specific } as BmcEntry };
+  // The file's schema accepted each field alone; parsing again applies the protocol's defaults and
+  // finds a field the protocol requires that neither the entry nor its group gives.
+  const specific = definition.entrySchema.safeParse(own);
+  if (!specific.success) {
+    problems.push(...specific.error.issues.map((issue) => ({ path: [path, ...issue.path.map(String)].join('.'), message: issue.message })));
+    return { problems };
+  }
+  // The assertion holds because `own` was parsed by the definition that `protocol` names.
+  return { problems, bmc: { protocol, address, username, password, ...specific.data } as BmcEntry };
 }
 
 /** Fields of other protocols in this entry: one problem per protocol they belong to. */

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { text, flag } from '../../config/config-fields.ts';
+import type { Override } from '../../config/environment-overrides.ts';
 import { LazarusError } from '../errors.ts';
 import type { BmcCommon, BmcEntry, FencingSettings, FencingTimeouts } from './bmc-entry.ts';
 import type { FenceDriver } from './fence-driver.ts';
@@ -43,6 +44,8 @@ export interface FenceProtocolDefinition<Fields extends z.ZodRawShape, Settings 
   insteadOf?: Readonly<Record<string, string>>;
   /** Fields this protocol adds to the fleet-wide `fencing` section, already in the shape its driver takes. */
   settingsSchema: Settings;
+  /** Environment variables that override those fields (listed in config/README.md). */
+  environment: readonly Override[];
   /** Where the BMC is, for tables and messages: never a credential. */
   describeEndpoint: (entry: ResolvedEntry<Fields>) => string;
   /** Builds the driver; `password` was read from the entry's reference just now and must stay in private fields. */
@@ -77,6 +80,10 @@ export const FENCE_PROTOCOLS = {
         isInsecure: insecure, ...(caBundle === undefined ? {} : { caBundle }),
       })),
     },
+    environment: [
+      { variable: 'LAZARUS_REDFISH_CA_BUNDLE', path: ['fencing', 'redfish', 'caBundle'], kind: 'text' },
+      { variable: 'LAZARUS_REDFISH_INSECURE', path: ['fencing', 'redfish', 'insecure'], kind: 'boolean' },
+    ],
     describeEndpoint: (entry) => entry.address,
     createDriver: async (entry, password, { settings, warn }) => {
       const { caBundle, isInsecure } = settings.redfish;
@@ -106,6 +113,7 @@ export const FENCE_PROTOCOLS = {
       /** The ipmitool executable. */
       ipmitool: text.default('ipmitool'),
     },
+    environment: [{ variable: 'LAZARUS_IPMITOOL', path: ['fencing', 'ipmitool'], kind: 'text' }],
     describeEndpoint: (entry) => ipmiAddress({ host: entry.address, port: entry.port }),
     createDriver: (entry, password, { settings }) => Promise.resolve(new IpmiDriver({
       host: entry.address, port: entry.port, username: entry.username, password, cipherSuite: entry.cipherSuite,
