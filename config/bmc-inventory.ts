@@ -2,8 +2,10 @@
 // (`hosts`) or by a pattern (`pattern: "cmp-{n}"`), and addresses may use the pattern's
 // placeholders and {host}. A `host` entry overrides, field by field, the list or pattern entry
 // (the first that matches) covering the same host, so one pattern can serve a rack and one host
-// entry can fix its odd machine.
+// entry can fix its odd machine. What each protocol requires of an entry, and its defaults, come from
+// the protocol registry (activities/fencing/fence-protocols.ts).
 import type { BmcEntry } from '../activities/fencing/index.ts';
+import { FENCE_PROTOCOL_NAMES, fenceProtocolOf } from '../activities/fencing/fence-protocols.ts';
 import type { BmcEntryFields } from './config-schema.ts';
 
 export interface ConfigProblem {
@@ -15,9 +17,6 @@ export interface ConfigProblem {
 type Variables = Readonly<Record<string, string>>;
 
 const PLACEHOLDER = /\{(\w+)\}/g;
-const IPMI_PORT = 623;
-/** RMCP+ suite 3 (HMAC-SHA1, AES-CBC-128): ipmitool's choice when it can ask, and what ipmi_sim answers (API-FACTS §4). */
-const IPMI_CIPHER_SUITE = 3;
 
 interface Group {
   index: number;
@@ -92,28 +91,49 @@ export class BmcInventory {
 function resolve(fields: BmcEntryFields, variables: Variables, path: string): { bmc?: BmcEntry; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const missing = (field: string, example: string) => problems.push({ path: `${path}.${field}`, message: `is missing; add ${field}: ${example}` });
-  const fill = (field: 'address' | 'systemId', template: string) => template.replace(PLACEHOLDER, (whole, name: string) => {
+  const fill = (field: string, template: string) => template.replace(PLACEHOLDER, (whole, name: string) => {
     const value = variables[name];
     if (value === undefined) problems.push({ path: `${path}.${field}`, message: `uses ${whole}, which its pattern does not define; use {host} or a placeholder of the pattern` });
     return value ?? whole;
   });
   const { protocol, username } = fields;
-  if (protocol === undefined) missing('protocol', 'redfish (or ipmi)');
-  if (fields.address === undefined) missing('address', protocol === 'ipmi' ? 'bmc-{host}.mgmt.example' : 'https://bmc-{host}.mgmt.example');
+  const [suggested, ...others] = FENCE_PROTOCOL_NAMES;
+  if (protocol === undefined) missing('protocol', `${suggested}${others.length === 0 ? '' : ` (or ${others.join(' or ')})`}`);
+  if (fields.address === undefined) missing('address', fenceProtocolOf(protocol ?? suggested).addressExample);
   if (username === undefined) missing('username', 'lazarus');
   const password = fields.passwordEnv === undefined ? (fields.passwordFile === undefined ? undefined : { file: fields.passwordFile }) : { env: fields.passwordEnv };
   if (password === undefined) missing('passwordEnv', 'VARIABLE_NAME (or passwordFile: /path/to/file)');
   const address = fields.address === undefined ? undefined : fill('address', fields.address);
   if (protocol === undefined || address === undefined || username === undefined || password === undefined) return { problems };
-  if (protocol === 'redfish') {
-    if (!/^https?:\/\/[^/]+\/?$/.test(address)) problems.push({ path: `${path}.address`, message: `"${address}" is not a Redfish base URL; write it as https://HOST[:PORT]` });
-    if (fields.port !== undefined || fields.cipherSuite !== undefined) problems.push({ path, message: 'port and cipherSuite apply to ipmi only; put a Redfish port in the address URL' });
-    const systemId = fields.systemId === undefined ? {} : { systemId: fill('systemId', fields.systemId) };
-    return { problems, bmc: { protocol, address, username, password, auth: fields.auth ?? 'session', ...systemId } };
+  const definition = fenceProtocolOf(protocol);
+  const addressProblem = definition.addressProblem(address);
+  if (addressProblem !== undefined) problems.push({ path: `${path}.address`, message: addressProblem });
+  problems.push(...misplacedFields(protocol, fields, path));
+  const own = Object.fromEntries(Object.keys(definition.entrySchema.shape).flatMap((field) => {
+    const value: unknown = fields[field as keyof BmcEntryFields];
+    return value === undefined ? [] : [[field, typeof value === 'string' ? fill(field, value) : value]];
+  }));
+  // The file's schema accepted each field alone; parsing again applies the protocol's defaults and
+  // finds a field the protocol requires that neither the entry nor its group gives.
+  const specific = definition.entrySchema.safeParse(own);
+  if (!specific.success) {
+    problems.push(...specific.error.issues.map((issue) => ({ path: [path, ...issue.path.map(String)].join('.'), message: issue.message })));
+    return { problems };
   }
-  if (address.includes('/')) problems.push({ path: `${path}.address`, message: `"${address}" is not a host name or IP address; give the BMC's host, and its port as port:` });
-  if (fields.auth !== undefined || fields.systemId !== undefined) problems.push({ path, message: 'auth and systemId apply to redfish only; remove them from this ipmi entry' });
-  return { problems, bmc: { protocol, address, username, password, port: fields.port ?? IPMI_PORT, cipherSuite: fields.cipherSuite ?? IPMI_CIPHER_SUITE } };
+  // The assertion holds because `own` was parsed by the definition that `protocol` names.
+  return { problems, bmc: { protocol, address, username, password, ...specific.data } as BmcEntry };
+}
+
+/** Fields of other protocols in this entry: one problem per protocol they belong to. */
+function misplacedFields(protocol: BmcEntry['protocol'], fields: BmcEntryFields, path: string): ConfigProblem[] {
+  const definition = fenceProtocolOf(protocol);
+  const own = new Set(Object.keys(definition.entrySchema.shape));
+  return FENCE_PROTOCOL_NAMES.filter((other) => other !== protocol).flatMap((other) => {
+    const theirs = Object.keys(fenceProtocolOf(other).entrySchema.shape).filter((field) => !own.has(field));
+    if (!theirs.some((field) => fields[field as keyof BmcEntryFields] !== undefined)) return [];
+    const instead = theirs.map((field) => definition.insteadOf?.[field]).find((advice) => advice !== undefined) ?? `remove them from this ${protocol} entry`;
+    return [{ path, message: `${theirs.join(' and ')} apply to ${other} only; ${instead}` }];
+  });
 }
 
 function placeholdersOf(template: string): string[] {

@@ -1,15 +1,13 @@
 // The shape of lazarus.yaml, validated with zod at the edge. Messages say what is wrong and how to
 // fix it; the file's field paths are added by format-config-errors.ts.
 import { z } from 'zod';
+import { FENCE_PROTOCOL_NAMES, protocolChoices, protocolEntryFields, protocolSettingsFields } from '../activities/fencing/fence-protocols.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS } from '../domain/evacuation-policy.ts';
 import { DEFAULT_DETECTOR_RULES, DEFAULT_DETECTOR_SETTINGS } from '../apps/detector/detector-rules.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../contracts/storm-guard-messages.ts';
+import { count, flag, seconds, text } from './config-fields.ts';
 
-const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'is empty; remove it or give it a value' });
-const seconds = z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be more than 0 seconds' });
-const count = z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be at least 1' });
-const flag = z.boolean({ error: 'must be true or false' });
 const handling = z.enum(['evacuate', 'skip'], { error: 'must be evacuate or skip' });
 
 const INLINE_PASSWORD =
@@ -17,21 +15,22 @@ const INLINE_PASSWORD =
   'put the password in an environment variable and write passwordEnv: VARIABLE_NAME, ' +
   'or in a file readable only by Lazarus and write passwordFile: /path/to/file';
 
-/** One entry of `bmcs`: which hosts it covers (`host`, `hosts` or `pattern`) and how to reach their BMC. */
+/**
+ * One entry of `bmcs`: which hosts it covers (`host`, `hosts` or `pattern`) and how to reach their BMC.
+ * One flat object rather than a union by protocol: a host entry may take its protocol from its group,
+ * so which protocol's fields apply is known only when bmc-inventory.ts resolves the host.
+ */
 export const bmcEntrySchema = z.strictObject({
   host: text.optional(),
   hosts: z.array(text, { error: 'must be a list of host names' }).min(1, { error: 'is empty; list at least one host' }).optional(),
   pattern: text.regex(/\{\w+\}/, { error: 'must contain a placeholder such as {n}, e.g. "cmp-{n}"' }).optional(),
-  protocol: z.enum(['redfish', 'ipmi'], { error: 'must be redfish or ipmi' }).optional(),
+  protocol: z.enum(FENCE_PROTOCOL_NAMES, { error: `must be ${protocolChoices()}` }).optional(),
   address: text.optional(),
-  port: z.number({ error: 'must be a port number' }).int().min(1).max(65535, { error: 'must be a port number from 1 to 65535' }).optional(),
   username: text.optional(),
   passwordEnv: text.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name, e.g. LAZARUS_BMC_PASSWORD' }).optional(),
   passwordFile: text.optional(),
   password: z.unknown().optional(),
-  auth: z.enum(['session', 'basic'], { error: 'must be session or basic' }).optional(),
-  systemId: text.optional(),
-  cipherSuite: z.number({ error: 'must be an RMCP+ cipher suite number' }).int().min(0).max(17, { error: 'must be an RMCP+ cipher suite from 0 to 17' }).optional(),
+  ...protocolEntryFields(),
 }).superRefine((entry, context) => {
   if (entry.password !== undefined) context.addIssue({ code: 'custom', path: ['password'], message: INLINE_PASSWORD });
   const selectors = (['host', 'hosts', 'pattern'] as const).filter((key) => entry[key] !== undefined);
@@ -105,11 +104,7 @@ export const configFileSchema = z.strictObject({
     powerOffTimeoutSeconds: seconds.default(20),
     pollIntervalSeconds: seconds.default(1),
     requestTimeoutSeconds: seconds.default(10),
-    ipmitool: text.default('ipmitool'),
-    redfish: z.strictObject({
-      caBundle: text.optional(),
-      insecure: z.boolean({ error: 'must be true or false' }).default(false),
-    }).prefault({}),
+    ...protocolSettingsFields(),
   }).prefault({}),
   bmcs: z.array(bmcEntrySchema, { error: 'must be a list of BMC entries (see config/README.md)' }).default([]),
 });

@@ -1,15 +1,16 @@
 // The environment variables that override lazarus.yaml, applied to the file's data before it is
 // validated, so a bad value is reported like a bad field (with the variable named).
+import { FENCE_PROTOCOL_NAMES, FENCE_PROTOCOLS } from '../activities/fencing/fence-protocols.ts';
 
 type Kind = 'text' | 'seconds' | 'boolean';
 
-interface Override {
+export interface Override {
   variable: string;
   path: readonly string[];
   kind: Kind;
 }
 
-/** Documented in config/README.md; TEMPORAL_ADDRESS and friends are read by @temporalio/envconfig. */
+/** Documented in config/README.md; TEMPORAL_ADDRESS and friends are read by @temporalio/envconfig. A protocol's own come from its registry entry. */
 export const ENVIRONMENT_OVERRIDES: readonly Override[] = [
   { variable: 'OS_CLOUD', path: ['openstack', 'cloud'], kind: 'text' },
   { variable: 'TEMPORAL_PROFILE', path: ['temporal', 'profile'], kind: 'text' },
@@ -18,9 +19,7 @@ export const ENVIRONMENT_OVERRIDES: readonly Override[] = [
   { variable: 'LAZARUS_FENCING_POWER_OFF_TIMEOUT_SECONDS', path: ['fencing', 'powerOffTimeoutSeconds'], kind: 'seconds' },
   { variable: 'LAZARUS_FENCING_POLL_INTERVAL_SECONDS', path: ['fencing', 'pollIntervalSeconds'], kind: 'seconds' },
   { variable: 'LAZARUS_FENCING_REQUEST_TIMEOUT_SECONDS', path: ['fencing', 'requestTimeoutSeconds'], kind: 'seconds' },
-  { variable: 'LAZARUS_IPMITOOL', path: ['fencing', 'ipmitool'], kind: 'text' },
-  { variable: 'LAZARUS_REDFISH_CA_BUNDLE', path: ['fencing', 'redfish', 'caBundle'], kind: 'text' },
-  { variable: 'LAZARUS_REDFISH_INSECURE', path: ['fencing', 'redfish', 'insecure'], kind: 'boolean' },
+  ...FENCE_PROTOCOL_NAMES.flatMap((name) => FENCE_PROTOCOLS[name].environment),
 ];
 
 function converted(text: string, kind: Kind): unknown {

@@ -49,17 +49,17 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
   const file = parsed.data;
   const bmcs = BmcInventory.from(file.bmcs);
   if (Array.isArray(bmcs)) throw invalid(path, bmcs);
-  const { fencing } = file;
+  // The protocols' own settings are already in their drivers' shape (fence-protocols.ts).
+  const { powerOffTimeoutSeconds, pollIntervalSeconds, requestTimeoutSeconds, ...protocolSettings } = file.fencing;
   return {
     path,
     openstack: file.openstack,
     temporal: file.temporal,
     fencing: {
-      powerOffTimeoutMs: fencing.powerOffTimeoutSeconds * 1000,
-      pollIntervalMs: fencing.pollIntervalSeconds * 1000,
-      requestTimeoutMs: fencing.requestTimeoutSeconds * 1000,
-      ipmitool: fencing.ipmitool,
-      redfish: { isInsecure: fencing.redfish.insecure, ...(fencing.redfish.caBundle === undefined ? {} : { caBundle: fencing.redfish.caBundle }) },
+      powerOffTimeoutMs: powerOffTimeoutSeconds * 1000,
+      pollIntervalMs: pollIntervalSeconds * 1000,
+      requestTimeoutMs: requestTimeoutSeconds * 1000,
+      ...protocolSettings,
     },
     bmcs,
     incident: incidentSettingsOf(file),

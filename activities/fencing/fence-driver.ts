@@ -1,10 +1,13 @@
 // One tiny interface per BMC protocol, as the ClusterLabs fence agents have one agent per protocol:
-// adding a protocol means adding a driver file and one line in fence-driver-factories.ts.
+// adding a protocol means adding a driver file and its entry in fence-protocols.ts.
+import type { FenceProtocol } from './fence-protocols.ts';
+
+export type { FenceProtocol } from './fence-protocols.ts';
+// fence-host.ts takes the label from here, beside the interface it labels.
+export { protocolLabel } from './fence-protocols.ts';
 
 /** What a BMC reports; `Unknown` when it answered without a usable state (Redfish allows null). */
 export type PowerState = 'On' | 'Off' | 'PoweringOn' | 'PoweringOff' | 'Paused' | 'Unknown';
-
-export type FenceProtocol = 'redfish' | 'ipmi';
 
 export interface FenceDriver {
   readonly protocol: FenceProtocol;
@@ -18,8 +21,4 @@ export interface FenceDriver {
   powerOn(): Promise<void>;
   /** Releases what the driver holds on the BMC (a Redfish session); safe to call more than once. */
   close(): Promise<void>;
-}
-
-export function protocolLabel(protocol: FenceProtocol): string {
-  return protocol === 'redfish' ? 'Redfish' : 'IPMI';
 }

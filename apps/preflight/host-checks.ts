@@ -2,6 +2,7 @@
 // one row per host with the identity problems that make Nova lose instances, and the hosts
 // Lazarus could not fence. Messages name the host and the fix.
 import type { BmcEntry, PowerState } from '../../activities/fencing/index.ts';
+import { describeBmc } from '../../activities/fencing/index.ts';
 import type { ComputeService, Hypervisor } from '../../activities/openstack/nova-types.ts';
 
 export interface HostRow {
@@ -18,10 +19,6 @@ export interface HostRow {
 export interface Inventory {
   bmcFor(host: string): BmcEntry | undefined;
   namedHosts(): string[];
-}
-
-export function bmcLabel(bmc: BmcEntry): string {
-  return bmc.protocol === 'ipmi' ? `ipmi ${bmc.address}:${bmc.port}` : `redfish ${bmc.address}`;
 }
 
 export function hostRows(services: readonly ComputeService[], hypervisors: readonly Hypervisor[], inventory: Inventory, configPath: string): HostRow[] {
@@ -86,5 +83,6 @@ function addHypervisorProblems(rows: ReadonlyMap<string, HostRow>, hypervisors: 
 /** A BMC that says Off under a running nova-compute is probably another machine's: its proof would be worthless. */
 export function powerProblem(row: HostRow, power: PowerState): string | undefined {
   if (power !== 'Off' || !row.isComputeUp || row.bmc === undefined) return undefined;
-  return `the BMC at ${bmcLabel(row.bmc)} reports power Off while nova-compute on ${row.host} is up: the entry probably points at another machine, and fencing through it would prove nothing; check its address`;
+  return `the BMC at ${describeBmc(row.bmc)} reports power Off while nova-compute on ${row.host} is up: ` +
+    'the entry probably points at another machine, and fencing through it would prove nothing; check its address';
 }

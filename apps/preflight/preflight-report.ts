@@ -1,7 +1,7 @@
 // How a preflight report reads: a table for people, JSON for scripts. Neither carries a secret:
 // BMC entries are shown as protocol and address.
+import { describeBmc } from '../../activities/fencing/index.ts';
 import type { HostRow } from './host-checks.ts';
-import { bmcLabel } from './host-checks.ts';
 import type { PreflightReport } from './run-preflight.ts';
 import { alignColumns } from '../cli/text-table.ts';
 
@@ -14,7 +14,7 @@ export function reportAsJson(report: PreflightReport): string {
     ...report,
     isReady: problemCount(report) === 0,
     hosts: report.hosts.map((row) => ({
-      host: row.host, novaCompute: row.novaCompute, bmc: row.bmc === undefined ? null : bmcLabel(row.bmc), power: row.power, problems: row.problems,
+      host: row.host, novaCompute: row.novaCompute, bmc: row.bmc === undefined ? null : describeBmc(row.bmc), power: row.power, problems: row.problems,
     })),
   }, null, 2);
 }
@@ -37,7 +37,8 @@ function table(rows: readonly HostRow[]): string[] {
   const cells = [
     ['HOST', 'NOVA-COMPUTE', 'BMC', 'POWER', 'PROBLEMS'],
     ...rows.map((row) => [
-      row.host, row.novaCompute ?? '(not in Nova)', row.bmc === undefined ? '(none)' : bmcLabel(row.bmc), row.power ?? '?', String(row.problems.length || '-'),
+      row.host, row.novaCompute ?? '(not in Nova)', row.bmc === undefined ? '(none)' : describeBmc(row.bmc), row.power ?? '?',
+      String(row.problems.length || '-'),
     ]),
   ];
   return alignColumns(cells);
