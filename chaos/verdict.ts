@@ -116,6 +116,7 @@ function rowProblem(row: IncidentState['instances'][number], source: string, run
     case 'failed':
     case 'skipped':
     case 'notStarted':
+    case 'cancelled':
       return progress.reason.trim() === '' ? `is "${progress.outcome}" without a reason` : undefined;
   }
 }

@@ -30,7 +30,9 @@ export type EvacuationOutcome =
   }
   /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
   | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
-  | { outcome: 'failed'; reason: string; attempts: number };
+  | { outcome: 'failed'; reason: string; attempts: number }
+  /** An operator cancelled this evacuation before Lazarus sent an evacuate for it; nothing of it is in Nova's hands. */
+  | { outcome: 'cancelled'; reason: string };
 
 export function evacuationWorkflowId(incidentId: string, instanceId: string): string {
   return `evacuation/${incidentId}/${instanceId}`;

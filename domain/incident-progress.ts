@@ -7,7 +7,8 @@ function describeProgress(progress: InstanceProgress): string {
     case 'planned': return 'waiting for a slot';
     case 'evacuating': return 'evacuating';
     case 'skipped':
-    case 'notStarted': return progress.reason;
+    case 'notStarted':
+    case 'cancelled': return progress.reason;
     case 'landed': {
       const how = progress.foundInNova === undefined
         ? `${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}`
@@ -42,5 +43,5 @@ export function progressTable(state: IncidentState): string {
 
 /** Recovered when every planned instance is on another host; skipped ones were decided by policy. */
 export function incidentOutcome(state: IncidentState): IncidentOutcome {
-  return state.instances.some((row) => row.progress.outcome === 'failed') ? 'PartiallyRecovered' : 'Recovered';
+  return state.instances.some((row) => row.progress.outcome === 'failed' || row.progress.outcome === 'cancelled') ? 'PartiallyRecovered' : 'Recovered';
 }

@@ -48,6 +48,12 @@ export const { unforceComputeService } = proxyActivities<Activities>({
   retry: { initialInterval: '30 seconds', maximumInterval: '5 minutes' },
 });
 
+/** Reads one event of a closed workflow; Temporal answering again is all a retry waits for. */
+export const { describeEvacuationEnd } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
 /** As long as an evacuation may take: its evacuate retries, a 30-minute landing, a restart. */
 export const { awaitEarlierEvacuation } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',

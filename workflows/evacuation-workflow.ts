@@ -3,13 +3,24 @@
 // (evacuation/<incident-id>/<instance-uuid>) is the first line against a second evacuate;
 // evacuateInstance's reading of Nova's migrations is the second, and the one that also catches a
 // human's evacuation.
-import { ActivityFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
 import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuateCallsTaskQueue } from '../contracts/evacuation-messages.ts';
 import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
 
+/**
+ * An operator may cancel this one evacuation (`temporal workflow cancel`, the Web UI). Nothing new is
+ * sent to Nova after that; but an evacuate call already under way finishes, and what Nova accepted
+ * is watched to its landing and reported, never left unobserved (docs/design.md#i3-nothing-silently-lost).
+ * So the steps run shielded from the cancellation, which is read only between them.
+ */
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
+  const cancellation = CancellationScope.current();
+  return CancellationScope.nonCancellable(() => evacuateUntilCancelled(input, () => cancellation.consideredCancelled));
+}
+
+async function evacuateUntilCancelled(input: EvacuationInput, isCancelled: () => boolean): Promise<EvacuationOutcome> {
   const evacuateOnce = rateLimitedEvacuateInstance(evacuateCallsTaskQueue(workflowInfo().taskQueue));
   const startedAt = Date.now();
   let retryAfterMigrationId: number | undefined;
@@ -22,6 +33,11 @@ export async function evacuationWorkflow(input: EvacuationInput): Promise<Evacua
       incidentId: input.incidentId, instanceId: input.instanceId, sourceHost: input.sourceHost, incidentStartedAt: input.incidentStartedAt,
       ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
     };
+    if (isCancelled()) {
+      return { outcome: 'cancelled', reason: attempt === 1
+        ? 'its evacuation was cancelled before Lazarus sent an evacuate; it is still on the fenced host: evacuate it by hand or report the host again'
+        : `its evacuation was cancelled after ${lastReason}; no further evacuate was sent` };
+    }
     const start = await orFailure(evacuateOnce(query));
     if ('gaveUp' in start) return { outcome: 'failed', reason: start.gaveUp, attempts: attempt };
     if (start.outcome === 'notOnSourceHost') {

@@ -2,10 +2,10 @@
 // corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
 // instance exactly once, report, and re-admit the repaired host. Started or joined by health
 // checkers with signal-with-start on ID incident/<host> (docs/design.md#i5-one-incident-per-host).
-import { allHandlersFinished, CancellationScope, condition, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, ChildWorkflowFailure, condition, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { awaitEarlierEvacuation, forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
+import { awaitEarlierEvacuation, describeEvacuationEnd, forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
 import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
@@ -113,8 +113,26 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
     });
     return await child.result();
   } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    return readEarlierEvacuation(input, workflowId);
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return readEarlierEvacuation(input, workflowId);
+    // Never rethrown: one stopped evacuation must not fail the incident and strand the others.
+    if (error instanceof ChildWorkflowFailure) return endedFromOutside(workflowId);
+    throw error;
+  }
+}
+
+/** The instance's outcome when an operator, or a failure, closed its evacuation workflow without one. */
+async function endedFromOutside(workflowId: string): Promise<EvacuationOutcome> {
+  const end = await describeEvacuationEnd(workflowId);
+  const unknownLanding = 'whether Nova accepted an evacuate for it is not known: check the instance in Nova, and evacuate it by hand if it is still on the failed host';
+  switch (end.closedAs) {
+    case 'cancelled': return { outcome: 'cancelled', reason: `its evacuation workflow ${workflowId} was cancelled; ${unknownLanding}` };
+    case 'terminated': return {
+      outcome: 'failed', attempts: 0,
+      reason: `its evacuation workflow ${workflowId} was terminated${end.by === undefined ? '' : ` by ${end.by}`}: ${end.reason ?? 'no reason given'}; ${unknownLanding}`,
+    };
+    case 'timedOut': return { outcome: 'failed', attempts: 0, reason: `its evacuation workflow ${workflowId} timed out; ${unknownLanding}` };
+    case 'failed':
+    case 'unknown': return { outcome: 'failed', attempts: 0, reason: `its evacuation workflow ${workflowId} failed: ${end.reason ?? 'no reason recorded'}; ${unknownLanding}` };
   }
 }
 

@@ -11,6 +11,8 @@ import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance
 import { evacuateOnce } from './evacuate-instance.ts';
 import type { EarlierEvacuation } from './earlier-evacuation.ts';
 import { awaitEarlierEvacuation } from './earlier-evacuation.ts';
+import type { EvacuationEnd } from './evacuation-end.ts';
+import { describeEvacuationEnd } from './evacuation-end.ts';
 import { gatherEvidence } from './failure-evidence.ts';
 import { fenceHostThroughItsBmc } from './fence-host-activity.ts';
 import type { IncidentDependencies } from './incident-dependencies.ts';
@@ -25,7 +27,7 @@ import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
 
-export type { AdmissionAsked, ComputeServiceHealth, EarlierEvacuation, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
+export type { AdmissionAsked, ComputeServiceHealth, EarlierEvacuation, EvacuationEnd, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
 export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
 export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
 
@@ -49,6 +51,8 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
       withNova(async (nova) => ({ ...await evacuateOnce(nova, input, { timeLeftInAttemptMs, requestTimeoutMs: dependencies.nova.requestTimeoutMs }), microversion: nova.microversion })),
     /** Waits for an evacuation workflow an earlier run of the incident started, and returns its outcome. */
     awaitEarlierEvacuation: (workflowId: string): Promise<EarlierEvacuation> => awaitEarlierEvacuation(workflowId),
+    /** How an evacuation workflow that closed without an outcome ended: terminated (by whom, why), cancelled, timed out or failed. */
+    describeEvacuationEnd: (workflowId: string): Promise<EvacuationEnd> => describeEvacuationEnd(workflowId),
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
     verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
     /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */

@@ -12,7 +12,7 @@ export interface IncidentSummary {
   state?: IncidentState;
 }
 
-const TERMINAL: ReadonlySet<InstanceProgress['outcome']> = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted']);
+const TERMINAL: ReadonlySet<InstanceProgress['outcome']> = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted', 'cancelled']);
 
 /** Instances to move (skipped ones excluded) and how many of them have a final outcome. */
 export function instanceCounts(state: IncidentState): { done: number; total: number; skipped: number } {
@@ -78,7 +78,8 @@ function details(progress: InstanceProgress): string {
     case 'alreadyEvacuated': return `moved by ${progress.by}`;
     case 'failed': return `${progress.reason} (${progress.attempts} attempts)`;
     case 'skipped':
-    case 'notStarted': return progress.reason;
+    case 'notStarted':
+    case 'cancelled': return progress.reason;
   }
 }
 

@@ -33,7 +33,7 @@ interface Counted {
   isRecoveryCounted: boolean;
 }
 
-const TERMINAL = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted', 'skipped']);
+const TERMINAL = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted', 'skipped', 'cancelled']);
 
 const seconds = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
@@ -42,7 +42,7 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
   const incidents = meter.createGauge('lazarus_incidents', 'int', '', 'incidents of this deployment by phase and outcome: open ones, and those closed within 24 h');
   const awaiting = meter.createGauge('lazarus_incidents_awaiting_operator', 'int', '', 'open incidents waiting for a person, by phase');
   const oldestAwaiting = meter.createGauge('lazarus_incidents_awaiting_operator_oldest_seconds', 'float', 's', 'age of the oldest incident waiting for a person, by phase');
-  const evacuations = meter.createCounter('lazarus_evacuations', '', 'instances of failed hosts by final outcome (landed, alreadyEvacuated, failed, notStarted, skipped)');
+  const evacuations = meter.createCounter('lazarus_evacuations', '', 'instances of failed hosts by final outcome (landed, alreadyEvacuated, failed, notStarted, skipped, cancelled)');
   const fencing = meter.createHistogram('lazarus_fencing_duration_seconds', 'float', 's', 'from the incident\'s admission (its start when admission is off) to the power-off read back from the BMC');
   const reportToLanding = meter.createHistogram('lazarus_report_to_last_landing_seconds', 'float', 's', 'from the first report of a host to the verified landing of its last instance');
 

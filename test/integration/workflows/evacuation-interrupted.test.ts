@@ -30,6 +30,8 @@ async function firstEvacuating(t: IncidentTemporal, host: string, taskQueue: str
   const row = state.instances.find((candidate) => candidate.progress.outcome === 'evacuating');
   if (row === undefined) throw new Error('no evacuation under way');
   const child = t.client.workflow.getHandle(evacuationWorkflowId(state.incidentId, row.instanceId));
+  // The row reads "evacuating" just before its child workflow is started.
+  await until(() => child.describe().then(() => true, () => undefined), 'the evacuation workflow');
   return { handle, row, child };
 }
 
