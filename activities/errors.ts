@@ -52,7 +52,12 @@ export class LazarusError extends Error {
   /** Extra facts for the workflow (HTTP status, request id, power state read back…); never secrets. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(type: LazarusErrorType, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    type: LazarusErrorType,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.type = type;
     this.details = details;
@@ -64,6 +69,11 @@ export class LazarusError extends Error {
 
   /** The form in which the failure crosses into workflow history. */
   toApplicationFailure(): ApplicationFailure {
-    return ApplicationFailure.create({ type: this.type, message: this.message, nonRetryable: !this.retryable, details: [this.details] });
+    return ApplicationFailure.create({
+      type: this.type,
+      message: this.message,
+      nonRetryable: !this.retryable,
+      details: [this.details],
+    });
   }
 }

@@ -12,7 +12,12 @@ export interface WorkerIdentity {
 export function createWorkerIdentityActivities(taskQueue: string) {
   return {
     describeWorker(): Promise<WorkerIdentity> {
-      return Promise.resolve({ hostname: hostname(), pid: process.pid, taskQueue, nodeVersion: process.version });
+      return Promise.resolve({
+        hostname: hostname(),
+        pid: process.pid,
+        taskQueue,
+        nodeVersion: process.version,
+      });
     },
   };
 }

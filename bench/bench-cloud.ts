@@ -23,21 +23,48 @@ export interface BenchCloud {
 
 export async function startBenchCloud(scenario: Scenario, timeScale: number): Promise<BenchCloud> {
   const sim = await startSimulator({
-    hosts: scenario.failedHosts, instancesPerHost: scenario.instancesPerHost, spareHosts: scenario.spareHosts,
-    seed: 1, timeScale, novaMaxMicroversion: 93,
+    hosts: scenario.failedHosts,
+    instancesPerHost: scenario.instancesPerHost,
+    spareHosts: scenario.spareHosts,
+    seed: 1,
+    timeScale,
+    novaMaxMicroversion: 93,
     timing: { schedulingMs: LATENCIES.schedulingMs, rebuildMs: LATENCIES.rebuildMs },
-    startBmcFleet, bmc: { ipmiHosts: 0, powerTransitionMs: LATENCIES.powerOffMs },
+    startBmcFleet,
+    bmc: { ipmiHosts: 0, powerTransitionMs: LATENCIES.powerOffMs },
   });
-  sim.addFault({ service: 'nova', endpoint: '*', fault: { kind: 'latency', ms: LATENCIES.novaApiMs } });
-  sim.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'latency', ms: LATENCIES.evacuateApiMs - LATENCIES.novaApiMs } });
-  sim.addFault({ service: 'keystone', endpoint: '*', fault: { kind: 'latency', ms: LATENCIES.keystoneMs } });
-  const failedHosts = sim.state().hosts.slice(0, scenario.failedHosts).map((host) => host.name);
+  sim.addFault({
+    service: 'nova',
+    endpoint: '*',
+    fault: { kind: 'latency', ms: LATENCIES.novaApiMs },
+  });
+  sim.addFault({
+    service: 'nova',
+    endpoint: 'POST /servers/{id}/action',
+    action: 'evacuate',
+    fault: { kind: 'latency', ms: LATENCIES.evacuateApiMs - LATENCIES.novaApiMs },
+  });
+  sim.addFault({
+    service: 'keystone',
+    endpoint: '*',
+    fault: { kind: 'latency', ms: LATENCIES.keystoneMs },
+  });
+  const failedHosts = sim
+    .state()
+    .hosts.slice(0, scenario.failedHosts)
+    .map((host) => host.name);
   for (const host of failedHosts) sim.setBmcFaults(host, { latencyMs: LATENCIES.bmcResponseMs });
   return {
     sim,
     failedHosts,
-    evacuatesAccepted: () => sim.ledger().flatMap((entry) =>
-      entry.kind === 'evacuate' ? [{ instance: entry.instance, sourceHost: entry.sourceHost, at: Date.parse(entry.at) }] : []),
+    evacuatesAccepted: () =>
+      sim
+        .ledger()
+        .flatMap((entry) =>
+          entry.kind === 'evacuate'
+            ? [{ instance: entry.instance, sourceHost: entry.sourceHost, at: Date.parse(entry.at) }]
+            : [],
+        ),
     stop: () => sim.stop(),
   };
 }

@@ -24,13 +24,20 @@ export interface RecoveryLimits {
  * request, scheduling and rebuild, its landing read the moment it happens, while evacuate
  * requests of all hosts together start no closer than the rate allows, hosts taking turns.
  */
-export function idealTimeline(scenario: Scenario, latencies: CloudLatencies, limits: RecoveryLimits): Timeline {
+export function idealTimeline(
+  scenario: Scenario,
+  latencies: CloudLatencies,
+  limits: RecoveryLimits,
+): Timeline {
   const fencingProofMs = latencies.bmcResponseMs + latencies.powerOffMs;
   const forcedDownMs = fencingProofMs + latencies.novaApiMs;
   const evacuationMs = latencies.evacuateApiMs + latencies.schedulingMs + latencies.rebuildMs;
   const spacingMs = 1000 / limits.evacuateCallsPerSecond;
   const hosts = Array.from({ length: scenario.failedHosts }, () => ({
-    slots: Array.from({ length: Math.min(limits.concurrency, scenario.instancesPerHost) }, () => forcedDownMs),
+    slots: Array.from(
+      { length: Math.min(limits.concurrency, scenario.instancesPerHost) },
+      () => forcedDownMs,
+    ),
     left: scenario.instancesPerHost,
     firstStart: Number.NaN,
   }));
@@ -38,11 +45,13 @@ export function idealTimeline(scenario: Scenario, latencies: CloudLatencies, lim
   let rtoMs = forcedDownMs;
   for (let started = 0; started < scenario.failedHosts * scenario.instancesPerHost; started += 1) {
     // The host whose slot frees first; among equals, the one with the most left (turns).
-    const host = hosts.filter((h) => h.left > 0).reduce((a, b) => {
-      const freeA = Math.min(...a.slots);
-      const freeB = Math.min(...b.slots);
-      return freeB < freeA || (freeB === freeA && b.left > a.left) ? b : a;
-    });
+    const host = hosts
+      .filter((h) => h.left > 0)
+      .reduce((a, b) => {
+        const freeA = Math.min(...a.slots);
+        const freeB = Math.min(...b.slots);
+        return freeB < freeA || (freeB === freeA && b.left > a.left) ? b : a;
+      });
     const slot = host.slots.indexOf(Math.min(...host.slots));
     const startMs = Math.max(host.slots[slot] ?? forcedDownMs, nextCallAt);
     if (Number.isNaN(host.firstStart)) host.firstStart = startMs;

@@ -31,7 +31,12 @@ import { peakRssKb } from './process-memory.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
-import { EVACUATE_CALLS_PER_SECOND, EVERY_INSTANCE, LAZARUS_CONCURRENCY, TIME_SCALE } from './scenarios.ts';
+import {
+  EVACUATE_CALLS_PER_SECOND,
+  EVERY_INSTANCE,
+  LAZARUS_CONCURRENCY,
+  TIME_SCALE,
+} from './scenarios.ts';
 
 /** Real milliseconds. */
 export interface LazarusRun extends RecoveryTimes {
@@ -44,30 +49,81 @@ export interface LazarusRun extends RecoveryTimes {
 
 const WORKER_ENTRY = fileURLToPath(new URL('../apps/worker/worker.ts', import.meta.url));
 /** Phases in which the incident still has evacuations to start or finish. */
-const BEFORE_THE_END: ReadonlySet<string> = new Set<IncidentPhase>(['Corroborating', 'Admitting', 'AwaitingApproval', 'Fencing', 'ForcingDown', 'Selecting', 'Evacuating']);
-const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set(['landed', 'alreadyEvacuated', 'failed', 'skipped', 'notStarted']);
+const BEFORE_THE_END: ReadonlySet<string> = new Set<IncidentPhase>([
+  'Corroborating',
+  'Admitting',
+  'AwaitingApproval',
+  'Fencing',
+  'ForcingDown',
+  'Selecting',
+  'Evacuating',
+]);
+const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set([
+  'landed',
+  'alreadyEvacuated',
+  'failed',
+  'skipped',
+  'notStarted',
+]);
 
-export async function runLazarus(scenario: Scenario, options: { cliPath: string; workDir: string }): Promise<LazarusRun> {
+export async function runLazarus(
+  scenario: Scenario,
+  options: { cliPath: string; workDir: string },
+): Promise<LazarusRun> {
   await mkdir(options.workDir, { recursive: true });
-  const server = await startDevServer({ cliPath: options.cliPath, ui: false, logFile: join(options.workDir, 'temporal.log') });
+  const server = await startDevServer({
+    cliPath: options.cliPath,
+    ui: false,
+    logFile: join(options.workDir, 'temporal.log'),
+  });
   try {
     const cloud = await startBenchCloud(scenario, TIME_SCALE);
     try {
-      const config = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs }, join(options.workDir, 'config'));
+      const config = await writeLazarusConfigForSimulator(
+        { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
+        join(options.workDir, 'config'),
+      );
       await limitEvacuateCalls(config.configPath);
-      const worker = await startWorker(config.configPath, { ...process.env, ...config.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace }, join(options.workDir, 'worker.log'));
+      const worker = await startWorker(
+        config.configPath,
+        {
+          ...process.env,
+          ...config.env,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: server.namespace,
+        },
+        join(options.workDir, 'worker.log'),
+      );
       const connection = await Connection.connect({ address: server.address });
       try {
         const client = new Client({ connection, namespace: server.namespace });
         const reportedAt = failHosts(cloud);
-        const handles = await Promise.all(cloud.failedHosts.map((host) => client.workflow.signalWithStart<typeof incidentWorkflow, [{ reporter: string }]>('incidentWorkflow', {
-          taskQueue: DEFAULT_TASK_QUEUE,
-          ...reportHostFailure({ host, reporter: 'bench' }, { policy: EVERY_INSTANCE, evacuationConcurrency: LAZARUS_CONCURRENCY, isAdmissionRequired: false }),
-        })));
+        const handles = await Promise.all(
+          cloud.failedHosts.map((host) =>
+            client.workflow.signalWithStart<typeof incidentWorkflow, [{ reporter: string }]>(
+              'incidentWorkflow',
+              {
+                taskQueue: DEFAULT_TASK_QUEUE,
+                ...reportHostFailure(
+                  { host, reporter: 'bench' },
+                  {
+                    policy: EVERY_INSTANCE,
+                    evacuationConcurrency: LAZARUS_CONCURRENCY,
+                    isAdmissionRequired: false,
+                  },
+                ),
+              },
+            ),
+          ),
+        );
         const states = await Promise.all(handles.map(waitUntilEvacuationsEnded));
         const workerPeakRssKb = await peakRssKb(worker);
         const serverPeakRssKb = await peakRssKb(server.process);
-        return { ...await measure(client, cloud, states, handles, reportedAt), workerPeakRssKb, serverPeakRssKb };
+        return {
+          ...(await measure(client, cloud, states, handles, reportedAt)),
+          workerPeakRssKb,
+          serverPeakRssKb,
+        };
       } finally {
         await connection.close();
         await worker.stop();
@@ -87,52 +143,106 @@ async function limitEvacuateCalls(configPath: string): Promise<void> {
   await writeFile(configPath, document.toString());
 }
 
-async function startWorker(configPath: string, env: NodeJS.ProcessEnv, logFile: string): Promise<GuardedProcess> {
-  const worker = spawnGuarded(process.execPath, ['--import', 'tsx', WORKER_ENTRY, '--config', configPath], { logFile, graceMs: 10_000, env });
-  await pollUntil('the worker to serve its task queue', () => {
-    if (worker.hasExited()) throw new Error(`the Lazarus worker exited during start-up:\n${worker.outputTail()}`);
-    return worker.outputTail(200).includes('serving task queue') ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 100, onTimeout: () => `the Lazarus worker did not start within 2 minutes:\n${worker.outputTail()}` });
+async function startWorker(
+  configPath: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): Promise<GuardedProcess> {
+  const worker = spawnGuarded(
+    process.execPath,
+    ['--import', 'tsx', WORKER_ENTRY, '--config', configPath],
+    { logFile, graceMs: 10_000, env },
+  );
+  await pollUntil(
+    'the worker to serve its task queue',
+    () => {
+      if (worker.hasExited())
+        throw new Error(`the Lazarus worker exited during start-up:\n${worker.outputTail()}`);
+      return worker.outputTail(200).includes('serving task queue') ? true : undefined;
+    },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      onTimeout: () => `the Lazarus worker did not start within 2 minutes:\n${worker.outputTail()}`,
+    },
+  );
   return worker;
 }
 
 /** Reads the phase from the server (a search attribute), so the wait costs the worker nothing until the end. */
 async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise<IncidentState> {
-  return pollUntil(`${handle.workflowId} to end its evacuations`, async () => {
-    const described = await handle.describe();
-    const phase = described.typedSearchAttributes.get(LazarusPhase);
-    if (phase === 'FencingUnproven') throw new Error(`${handle.workflowId} could not prove fencing; see the worker log`);
-    if (described.status.name === 'RUNNING' && (phase === undefined || BEFORE_THE_END.has(phase))) return undefined;
-    const state = await handle.query(stateQuery);
-    return state.instances.every((row) => TERMINAL_OUTCOMES.has(row.progress.outcome)) ? state : undefined;
-  }, { timeoutMs: 900_000, intervalMs: 250 });
+  return pollUntil(
+    `${handle.workflowId} to end its evacuations`,
+    async () => {
+      const described = await handle.describe();
+      const phase = described.typedSearchAttributes.get(LazarusPhase);
+      if (phase === 'FencingUnproven')
+        throw new Error(`${handle.workflowId} could not prove fencing; see the worker log`);
+      if (described.status.name === 'RUNNING' && (phase === undefined || BEFORE_THE_END.has(phase)))
+        return undefined;
+      const state = await handle.query(stateQuery);
+      return state.instances.every((row) => TERMINAL_OUTCOMES.has(row.progress.outcome))
+        ? state
+        : undefined;
+    },
+    { timeoutMs: 900_000, intervalMs: 250 },
+  );
 }
 
-async function measure(client: Client, cloud: BenchCloud, states: IncidentState[], handles: WorkflowHandle[], reportedAt: number): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
-  const evacuated = states.flatMap((state) => state.instances.filter((row) => row.progress.outcome !== 'skipped' && row.progress.outcome !== 'notStarted')
-    .map((row) => ({ incidentId: state.incidentId, instanceId: row.instanceId })));
+async function measure(
+  client: Client,
+  cloud: BenchCloud,
+  states: IncidentState[],
+  handles: WorkflowHandle[],
+  reportedAt: number,
+): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
+  const evacuated = states.flatMap((state) =>
+    state.instances
+      .filter((row) => row.progress.outcome !== 'skipped' && row.progress.outcome !== 'notStarted')
+      .map((row) => ({ incidentId: state.incidentId, instanceId: row.instanceId })),
+  );
   const children = await mapWithConcurrency(evacuated, 8, async ({ incidentId, instanceId }) => {
-    const described = await client.workflow.getHandle(evacuationWorkflowId(incidentId, instanceId)).describe();
-    return { instanceId, startedAt: described.startTime.getTime(), closedAt: described.closeTime?.getTime() ?? Number.NaN, historyLength: described.historyLength };
+    const described = await client.workflow
+      .getHandle(evacuationWorkflowId(incidentId, instanceId))
+      .describe();
+    return {
+      instanceId,
+      startedAt: described.startTime.getTime(),
+      closedAt: described.closeTime?.getTime() ?? Number.NaN,
+      historyLength: described.historyLength,
+    };
   });
   const incidents = await Promise.all(handles.map((handle) => handle.describe()));
   const nova = await openNovaSession(cloud.sim, '2.53');
   const landings = await landingsInNova(nova);
   const evacuates = cloud.evacuatesAccepted();
-  const times = recoveryTimes({
-    reportedAt, evacuates, landings,
-    fencingProofsAt: states.map((state) => Date.parse(state.fencing.proof?.readAt ?? 'no proof')),
-    recoveredAt: Math.max(...children.map((child) => child.closedAt)),
-  }, 1);
+  const times = recoveryTimes(
+    {
+      reportedAt,
+      evacuates,
+      landings,
+      fencingProofsAt: states.map((state) => Date.parse(state.fencing.proof?.readAt ?? 'no proof')),
+      recoveredAt: Math.max(...children.map((child) => child.closedAt)),
+    },
+    1,
+  );
   const outcomes: Record<string, number> = {};
-  for (const row of states.flatMap((state) => state.instances)) outcomes[row.progress.outcome] = (outcomes[row.progress.outcome] ?? 0) + 1;
+  for (const row of states.flatMap((state) => state.instances))
+    outcomes[row.progress.outcome] = (outcomes[row.progress.outcome] ?? 0) + 1;
   const accepted = new Map(evacuates.map((evacuate) => [evacuate.instance, evacuate.at]));
   const evacuations: EvacuationTimes[] = children.map((child) => ({
-    startedAt: child.startedAt, acceptedAt: accepted.get(child.instanceId) ?? Number.NaN, landedAt: landings.get(child.instanceId) ?? Number.NaN, closedAt: child.closedAt,
+    startedAt: child.startedAt,
+    acceptedAt: accepted.get(child.instanceId) ?? Number.NaN,
+    landedAt: landings.get(child.instanceId) ?? Number.NaN,
+    closedAt: child.closedAt,
   }));
-  const historyEvents = incidents.reduce((sum, incident) => sum + incident.historyLength, 0) + children.reduce((sum, child) => sum + child.historyLength, 0);
+  const historyEvents =
+    incidents.reduce((sum, incident) => sum + incident.historyLength, 0) +
+    children.reduce((sum, child) => sum + child.historyLength, 0);
   return {
-    ...times, outcomes, historyEventsPerIncident: historyEvents / handles.length,
+    ...times,
+    outcomes,
+    historyEventsPerIncident: historyEvents / handles.length,
     profile: profileOf({
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),

@@ -14,5 +14,11 @@ export interface Machine {
 export async function describeMachine(): Promise<Machine> {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { cpuModel: model.trim(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAtStart: loadavg()[0] ?? 0 };
+  return {
+    cpuModel: model.trim(),
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAtStart: loadavg()[0] ?? 0,
+  };
 }

@@ -29,7 +29,11 @@ export interface RecoveryEvents {
 export function recoveryTimes(events: RecoveryEvents, scale: number): RecoveryTimes {
   const since = (at: number): number => (at - events.reportedAt) * scale;
   const firstPerHost = new Map<string, number>();
-  for (const evacuate of events.evacuates) firstPerHost.set(evacuate.sourceHost, Math.min(firstPerHost.get(evacuate.sourceHost) ?? Infinity, evacuate.at));
+  for (const evacuate of events.evacuates)
+    firstPerHost.set(
+      evacuate.sourceHost,
+      Math.min(firstPerHost.get(evacuate.sourceHost) ?? Infinity, evacuate.at),
+    );
   const accepted = events.evacuates.map((evacuate) => evacuate.at);
   const windowMs = since(Math.max(...accepted)) - since(Math.min(...accepted));
   return {

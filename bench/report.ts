@@ -8,7 +8,8 @@ import { medianOf } from './statistics.ts';
 const seconds = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '-');
 const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)}×` : '-');
 const mib = (kb: number | undefined): string => (kb === undefined ? '-' : (kb / 1024).toFixed(0));
-const rate = (perSecond: number): string => (Number.isFinite(perSecond) ? perSecond.toFixed(1) : '-');
+const rate = (perSecond: number): string =>
+  Number.isFinite(perSecond) ? perSecond.toFixed(1) : '-';
 
 /** The headline scenario of the "overhead under 2 s" criterion. */
 export const CRITERION_SCENARIO = '1x100';
@@ -40,8 +41,14 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => recoveryRow(result, results)),
     '',
-    `In simulated seconds (× ${scale}), the RTO on the cloud as specified: `
-      + results.scenarios.map((r) => `${r.scenario.name}: ideal ${seconds(r.ideal.rtoMs)}, Masakari ${seconds(medianOf(r.masakari, (run) => run.rtoMs) * scale)}, Pacemaker ${seconds(medianOf(r.pacemaker, (run) => run.rtoMs) * scale)}`).join('; ') + '.',
+    `In simulated seconds (× ${scale}), the RTO on the cloud as specified: ` +
+      results.scenarios
+        .map(
+          (r) =>
+            `${r.scenario.name}: ideal ${seconds(r.ideal.rtoMs)}, Masakari ${seconds(medianOf(r.masakari, (run) => run.rtoMs) * scale)}, Pacemaker ${seconds(medianOf(r.pacemaker, (run) => run.rtoMs) * scale)}`,
+        )
+        .join('; ') +
+      '.',
     '',
     '## Resources and outcomes (medians)',
     '',
@@ -49,7 +56,7 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|---|---|---|',
     ...results.scenarios.map(resourceRow),
     '',
-    '## Where Lazarus\'s time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)',
+    "## Where Lazarus's time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)",
     '',
     '| scenario | report → incident | incident → fencing proof (ideal) | proof → first evacuation | evacuation → evacuate accepted (ideal) | accepted → landed in Nova (ideal) | landed → verified | verified → next evacuation |',
     '|---|---|---|---|---|---|---|---|',
@@ -62,26 +69,39 @@ export function renderReport(results: BenchResults): string {
 function recoveryRow(result: ScenarioResult, results: BenchResults): string {
   const headline = headlineOf(result, results.settings);
   const xL = results.settings.timeScale;
-  const lazarus = (field: (run: ScenarioResult['lazarus'][number]) => number): number => medianOf(result.lazarus, field);
-  return `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.idealRtoS.toFixed(2)} | **${headline.overheadS.toFixed(2)}** `
-    + `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.ideal.fencingProofMs / xL)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.ideal.firstEvacuateMs / xL)}) `
-    + `| ${rate(lazarus((r) => r.evacuateCallsPerSecond))} | ${headline.masakariRtoS.toFixed(2)} | ${ratio(headline.masakariRtoS / headline.lazarusRtoS)} `
-    + `| ${headline.pacemakerRtoS.toFixed(2)} | ${ratio(headline.pacemakerRtoS / headline.lazarusRtoS)} |`;
+  const lazarus = (field: (run: ScenarioResult['lazarus'][number]) => number): number =>
+    medianOf(result.lazarus, field);
+  return (
+    `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.idealRtoS.toFixed(2)} | **${headline.overheadS.toFixed(2)}** ` +
+    `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.ideal.fencingProofMs / xL)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.ideal.firstEvacuateMs / xL)}) ` +
+    `| ${rate(lazarus((r) => r.evacuateCallsPerSecond))} | ${headline.masakariRtoS.toFixed(2)} | ${ratio(headline.masakariRtoS / headline.lazarusRtoS)} ` +
+    `| ${headline.pacemakerRtoS.toFixed(2)} | ${ratio(headline.pacemakerRtoS / headline.lazarusRtoS)} |`
+  );
 }
 
 function resourceRow(result: ScenarioResult): string {
   const last = result.lazarus.at(-1);
-  const outcomes = last === undefined ? '-' : Object.entries(last.outcomes).map(([outcome, count]) => `${count} ${outcome}`).join(', ');
-  return `| ${result.scenario.name} | ${mib(medianOf(result.lazarus, (r) => r.workerPeakRssKb ?? Number.NaN))} | ${mib(medianOf(result.lazarus, (r) => r.serverPeakRssKb ?? Number.NaN))} `
-    + `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} | ${outcomes} `
-    + `| ${medianOf(result.masakari, (r) => r.failedInstances)} | ${medianOf(result.pacemaker, (r) => r.failedInstances)} |`;
+  const outcomes =
+    last === undefined
+      ? '-'
+      : Object.entries(last.outcomes)
+          .map(([outcome, count]) => `${count} ${outcome}`)
+          .join(', ');
+  return (
+    `| ${result.scenario.name} | ${mib(medianOf(result.lazarus, (r) => r.workerPeakRssKb ?? Number.NaN))} | ${mib(medianOf(result.lazarus, (r) => r.serverPeakRssKb ?? Number.NaN))} ` +
+    `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} | ${outcomes} ` +
+    `| ${medianOf(result.masakari, (r) => r.failedInstances)} | ${medianOf(result.pacemaker, (r) => r.failedInstances)} |`
+  );
 }
 
 function profileRow(result: ScenarioResult, results: BenchResults): string {
   const { latencies: l, timeScale: xL } = results.settings;
-  const p = (field: keyof Profile): string => seconds(medianOf(result.lazarus, (run) => run.profile[field]));
-  return `| ${result.scenario.name} | ${p('reportToIncidentMs')} | ${p('incidentToFencingProofMs')} (${seconds(result.ideal.fencingProofMs / xL)}) | ${p('fencingProofToFirstEvacuationMs')} `
-    + `| ${p('evacuationToAcceptedMs')} (${seconds(l.evacuateApiMs / xL)}) | ${p('acceptedToLandedMs')} (${seconds((l.schedulingMs + l.rebuildMs) / xL)}) | ${p('landedToVerifiedMs')} | ${p('slotTurnoverMs')} |`;
+  const p = (field: keyof Profile): string =>
+    seconds(medianOf(result.lazarus, (run) => run.profile[field]));
+  return (
+    `| ${result.scenario.name} | ${p('reportToIncidentMs')} | ${p('incidentToFencingProofMs')} (${seconds(result.ideal.fencingProofMs / xL)}) | ${p('fencingProofToFirstEvacuationMs')} ` +
+    `| ${p('evacuationToAcceptedMs')} (${seconds(l.evacuateApiMs / xL)}) | ${p('acceptedToLandedMs')} (${seconds((l.schedulingMs + l.rebuildMs) / xL)}) | ${p('landedToVerifiedMs')} | ${p('slotTurnoverMs')} |`
+  );
 }
 
 /** The 2 s criterion at 1x100: met, or what each step adds over the ideal and what would fix the largest. */
@@ -91,16 +111,46 @@ function criterionSection(results: BenchResults): string[] {
   const { latencies: l, timeScale: xL, lazarusConcurrency } = results.settings;
   const overheadMs = headlineOf(result, results.settings).overheadS * 1000;
   const heading = `## The 2 s criterion at ${CRITERION_SCENARIO}`;
-  if (overheadMs < OVERHEAD_BUDGET_MS) return [heading, '', `Met: the overhead over the ideal is ${seconds(overheadMs)} s of real time.`, ''];
+  if (overheadMs < OVERHEAD_BUDGET_MS)
+    return [
+      heading,
+      '',
+      `Met: the overhead over the ideal is ${seconds(overheadMs)} s of real time.`,
+      '',
+    ];
   const p = (field: keyof Profile): number => medianOf(result.lazarus, (run) => run.profile[field]);
   const waves = Math.ceil(result.scenario.instancesPerHost / lazarusConcurrency);
   const parts: [string, number, string][] = [
-    ['report → incident started', p('reportToIncidentMs'), 'signal-with-start and the first workflow task'],
-    ['fencing beyond the ideal', p('incidentToFencingProofMs') - result.ideal.fencingProofMs / xL, 'the fencing poll reads the BMC every second (fencing.pollIntervalSeconds): a shorter interval finds Off sooner'],
-    ['proof → first evacuation started', p('fencingProofToFirstEvacuationMs') - l.novaApiMs / xL, 'force-down, the instance list and planning run one after the other; listing during fencing would hide the list'],
-    [`evacuate pre-checks, × ${waves} waves`, waves * (p('evacuationToAcceptedMs') - l.evacuateApiMs / xL), 'evacuateInstance reads the server and its migrations before each POST (the exactly-once check)'],
-    [`landing → verified, × ${waves} waves`, waves * p('landedToVerifiedMs'), 'verifyLanding is retried by Temporal with backoff (first retry 2 s after a "not yet", then ×1.5), and the evacuation keeps its slot until then: a verification that polls Nova at a short fixed interval (or in the activity, with heartbeats) would see the landing within a poll'],
-    [`slot turnover, × ${waves} waves`, waves * p('slotTurnoverMs'), 'a child\'s close reaches the incident as a workflow task, which then starts the next child'],
+    [
+      'report → incident started',
+      p('reportToIncidentMs'),
+      'signal-with-start and the first workflow task',
+    ],
+    [
+      'fencing beyond the ideal',
+      p('incidentToFencingProofMs') - result.ideal.fencingProofMs / xL,
+      'the fencing poll reads the BMC every second (fencing.pollIntervalSeconds): a shorter interval finds Off sooner',
+    ],
+    [
+      'proof → first evacuation started',
+      p('fencingProofToFirstEvacuationMs') - l.novaApiMs / xL,
+      'force-down, the instance list and planning run one after the other; listing during fencing would hide the list',
+    ],
+    [
+      `evacuate pre-checks, × ${waves} waves`,
+      waves * (p('evacuationToAcceptedMs') - l.evacuateApiMs / xL),
+      'evacuateInstance reads the server and its migrations before each POST (the exactly-once check)',
+    ],
+    [
+      `landing → verified, × ${waves} waves`,
+      waves * p('landedToVerifiedMs'),
+      'verifyLanding is retried by Temporal with backoff (first retry 2 s after a "not yet", then ×1.5), and the evacuation keeps its slot until then: a verification that polls Nova at a short fixed interval (or in the activity, with heartbeats) would see the landing within a poll',
+    ],
+    [
+      `slot turnover, × ${waves} waves`,
+      waves * p('slotTurnoverMs'),
+      "a child's close reaches the incident as a workflow task, which then starts the next child",
+    ],
   ];
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   return [

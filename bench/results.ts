@@ -4,7 +4,12 @@ import type { Timeline } from './ideal-rto.ts';
 import type { LazarusRun } from './lazarus-run.ts';
 import type { Machine } from './machine.ts';
 import type { Scenario } from './scenarios.ts';
-import { EVACUATE_CALLS_PER_SECOND, LATENCIES, LAZARUS_CONCURRENCY, TIME_SCALE } from './scenarios.ts';
+import {
+  EVACUATE_CALLS_PER_SECOND,
+  LATENCIES,
+  LAZARUS_CONCURRENCY,
+  TIME_SCALE,
+} from './scenarios.ts';
 import { medianOf } from './statistics.ts';
 
 export interface ScenarioResult {
@@ -23,12 +28,20 @@ export interface BenchResults {
   durationMs: number;
   /** 1-minute load average when the last run ended. */
   loadAtEnd: number;
-  settings: { latencies: typeof LATENCIES; lazarusConcurrency: number; evacuateCallsPerSecond: number; timeScale: number };
+  settings: {
+    latencies: typeof LATENCIES;
+    lazarusConcurrency: number;
+    evacuateCallsPerSecond: number;
+    timeScale: number;
+  };
   scenarios: ScenarioResult[];
 }
 
 export const CURRENT_SETTINGS: BenchResults['settings'] = {
-  latencies: LATENCIES, lazarusConcurrency: LAZARUS_CONCURRENCY, evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND, timeScale: TIME_SCALE,
+  latencies: LATENCIES,
+  lazarusConcurrency: LAZARUS_CONCURRENCY,
+  evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
+  timeScale: TIME_SCALE,
 };
 
 /** Medians, in real seconds. */
@@ -45,7 +58,9 @@ export function headlineOf(result: ScenarioResult, settings: BenchResults['setti
   const lazarusRtoS = medianOf(result.lazarus, (run) => run.rtoMs) / 1000;
   const idealRtoS = result.ideal.rtoMs / settings.timeScale / 1000;
   return {
-    name: result.scenario.name, lazarusRtoS, idealRtoS,
+    name: result.scenario.name,
+    lazarusRtoS,
+    idealRtoS,
     overheadS: medianOf(result.lazarus, (run) => run.rtoMs / 1000 - idealRtoS),
     masakariRtoS: medianOf(result.masakari, (run) => run.rtoMs) / 1000,
     pacemakerRtoS: medianOf(result.pacemaker, (run) => run.rtoMs) / 1000,

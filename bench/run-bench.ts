@@ -16,7 +16,14 @@ import { renderReport } from './report.ts';
 import type { BenchResults, ScenarioResult } from './results.ts';
 import { CURRENT_SETTINGS } from './results.ts';
 import type { Scenario } from './scenarios.ts';
-import { EVACUATE_CALLS_PER_SECOND, LATENCIES, LAZARUS_CONCURRENCY, REPEATS, SCENARIOS, TIME_SCALE } from './scenarios.ts';
+import {
+  EVACUATE_CALLS_PER_SECOND,
+  LATENCIES,
+  LAZARUS_CONCURRENCY,
+  REPEATS,
+  SCENARIOS,
+  TIME_SCALE,
+} from './scenarios.ts';
 
 const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}] [--out DIR]
 
@@ -25,49 +32,105 @@ const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${SCE
   --scenarios L   comma-separated scenario names (default: all)
   --out DIR       where the report and chart go (default: bench/results)`;
 
-interface BenchOptions { scenarios: Scenario[]; repeats: number; outDir: string; suffix: string }
-
-function parseOptions(args: string[]): BenchOptions {
-  const { values } = parseArgs({ args, strict: true, allowPositionals: false, options: {
-    quick: { type: 'boolean' }, repeat: { type: 'string' }, scenarios: { type: 'string' }, out: { type: 'string' },
-  } });
-  const names = values.scenarios?.split(',').map((name) => name.trim()) ?? (values.quick === true ? ['1x10'] : SCENARIOS.map((s) => s.name));
-  const scenarios = names.map((name) => {
-    const scenario = SCENARIOS.find((s) => s.name === name);
-    if (scenario === undefined) throw new Error(`unknown scenario "${name}"; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
-    return scenario;
-  });
-  const repeats = values.repeat === undefined ? (values.quick === true ? 1 : REPEATS) : Number(values.repeat);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeat must be a whole number of at least 1, not "${values.repeat ?? ''}"`);
-  return { scenarios, repeats, outDir: values.out ?? fileURLToPath(new URL('./results/', import.meta.url)), suffix: values.quick === true ? '-quick' : '' };
+interface BenchOptions {
+  scenarios: Scenario[];
+  repeats: number;
+  outDir: string;
+  suffix: string;
 }
 
-const progress = (message: string): void => { console.error(`bench: ${message}`); };
+function parseOptions(args: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean' },
+      repeat: { type: 'string' },
+      scenarios: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const names =
+    values.scenarios?.split(',').map((name) => name.trim()) ??
+    (values.quick === true ? ['1x10'] : SCENARIOS.map((s) => s.name));
+  const scenarios = names.map((name) => {
+    const scenario = SCENARIOS.find((s) => s.name === name);
+    if (scenario === undefined)
+      throw new Error(
+        `unknown scenario "${name}"; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`,
+      );
+    return scenario;
+  });
+  const repeats =
+    values.repeat === undefined ? (values.quick === true ? 1 : REPEATS) : Number(values.repeat);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`--repeat must be a whole number of at least 1, not "${values.repeat ?? ''}"`);
+  return {
+    scenarios,
+    repeats,
+    outDir: values.out ?? fileURLToPath(new URL('./results/', import.meta.url)),
+    suffix: values.quick === true ? '-quick' : '',
+  };
+}
+
+const progress = (message: string): void => {
+  console.error(`bench: ${message}`);
+};
 
 const BASELINE_ENTRY = fileURLToPath(new URL('./baselines/baseline-process.ts', import.meta.url));
 
-async function runBaselineProcess(procedure: BaselineProcedure, scenario: Scenario, runDir: string): Promise<BaselineRun> {
-  const run = spawnGuarded(process.execPath, ['--import', 'tsx', BASELINE_ENTRY, procedure, scenario.name], { logFile: join(runDir, `${procedure}.log`), graceMs: 5_000 });
+async function runBaselineProcess(
+  procedure: BaselineProcedure,
+  scenario: Scenario,
+  runDir: string,
+): Promise<BaselineRun> {
+  const run = spawnGuarded(
+    process.execPath,
+    ['--import', 'tsx', BASELINE_ENTRY, procedure, scenario.name],
+    { logFile: join(runDir, `${procedure}.log`), graceMs: 5_000 },
+  );
   const status = await run.exited;
   const lastLine = run.outputTail(1);
-  if (status !== 0 || !lastLine.startsWith('{')) throw new Error(`the ${procedure} re-enactment of ${scenario.name} failed (status ${status}):\n${run.outputTail()}`);
+  if (status !== 0 || !lastLine.startsWith('{'))
+    throw new Error(
+      `the ${procedure} re-enactment of ${scenario.name} failed (status ${status}):\n${run.outputTail()}`,
+    );
   return JSON.parse(lastLine) as BaselineRun;
 }
 
-async function runScenario(scenario: Scenario, repeats: number, cliPath: string, workDir: string): Promise<ScenarioResult> {
-  const result: ScenarioResult = { scenario, ideal: idealTimeline(scenario, LATENCIES, { concurrency: LAZARUS_CONCURRENCY, evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND }), lazarus: [], masakari: [], pacemaker: [] };
+async function runScenario(
+  scenario: Scenario,
+  repeats: number,
+  cliPath: string,
+  workDir: string,
+): Promise<ScenarioResult> {
+  const result: ScenarioResult = {
+    scenario,
+    ideal: idealTimeline(scenario, LATENCIES, {
+      concurrency: LAZARUS_CONCURRENCY,
+      evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
+    }),
+    lazarus: [],
+    masakari: [],
+    pacemaker: [],
+  };
   for (let repeat = 1; repeat <= repeats; repeat += 1) {
     // At once, each on its own cloud in its own process: the re-enactments mostly wait, and this keeps the suite short.
     const runDir = join(workDir, `${scenario.name}-${repeat}`);
     await mkdir(runDir, { recursive: true });
     const [lazarus, masakari, pacemaker] = await Promise.all([
-      runLazarus(scenario, { cliPath, workDir: runDir }), runBaselineProcess('masakari', scenario, runDir), runBaselineProcess('pacemaker', scenario, runDir),
+      runLazarus(scenario, { cliPath, workDir: runDir }),
+      runBaselineProcess('masakari', scenario, runDir),
+      runBaselineProcess('pacemaker', scenario, runDir),
     ]);
     result.lazarus.push(lazarus);
     result.masakari.push(masakari);
     result.pacemaker.push(pacemaker);
     const rto = (run: { rtoMs: number }): string => `${(run.rtoMs / 1000).toFixed(2)} s`;
-    progress(`${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`);
+    progress(
+      `${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`,
+    );
   }
   return result;
 }
@@ -79,12 +142,24 @@ async function runBench(options: BenchOptions): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'lazarus-bench-'));
   try {
     const scenarios: ScenarioResult[] = [];
-    for (const scenario of options.scenarios) scenarios.push(await runScenario(scenario, options.repeats, cliPath, workDir));
+    for (const scenario of options.scenarios)
+      scenarios.push(await runScenario(scenario, options.repeats, cliPath, workDir));
     const date = new Date(started).toISOString().slice(0, 10);
-    const results: BenchResults = { date, machine, repeats: options.repeats, durationMs: Date.now() - started, loadAtEnd: loadavg()[0] ?? 0, settings: CURRENT_SETTINGS, scenarios };
+    const results: BenchResults = {
+      date,
+      machine,
+      repeats: options.repeats,
+      durationMs: Date.now() - started,
+      loadAtEnd: loadavg()[0] ?? 0,
+      settings: CURRENT_SETTINGS,
+      scenarios,
+    };
     await mkdir(options.outDir, { recursive: true });
     const base = join(options.outDir, `${date}${options.suffix}`);
-    await writeFile(`${base}.md`, `${renderReport(results)}\n![Recovery time per scenario](${date}${options.suffix}.svg)\n`);
+    await writeFile(
+      `${base}.md`,
+      `${renderReport(results)}\n![Recovery time per scenario](${date}${options.suffix}.svg)\n`,
+    );
     await writeFile(`${base}.svg`, renderChart(results));
     console.log(`bench: wrote ${base}.md and ${base}.svg`);
   } finally {

@@ -70,6 +70,10 @@ export const EVACUATE_CALLS_PER_SECOND = 5;
 export const TIME_SCALE = 20;
 
 /** Every instance Nova can evacuate, whatever its marks and storage: the same set for every procedure. */
-export const EVERY_INSTANCE: EvacuationPolicy = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' };
+export const EVERY_INSTANCE: EvacuationPolicy = {
+  ...DEFAULT_EVACUATION_POLICY,
+  protect: 'all',
+  imageBackedOnLocalDisk: 'evacuate',
+};
 
 export const REPEATS = 3;

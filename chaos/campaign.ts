@@ -26,9 +26,18 @@ export interface CampaignOptions {
 }
 
 const ignore = (): void => undefined;
-const quiet = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
+const quiet = {
+  trace: ignore,
+  debug: ignore,
+  info: ignore,
+  warn: ignore,
+  error: ignore,
+  log: ignore,
+};
 
-export async function runCampaign(options: CampaignOptions): Promise<{ reports: RunReport[]; summary: CampaignSummary }> {
+export async function runCampaign(
+  options: CampaignOptions,
+): Promise<{ reports: RunReport[]; summary: CampaignSummary }> {
   const startedAt = Date.now();
   const cliPath = await ensureTemporalCli();
   const workDirectory = await mkdtemp(join(tmpdir(), 'lazarus-chaos-'));
@@ -41,11 +50,19 @@ export async function runCampaign(options: CampaignOptions): Promise<{ reports: 
   process.once('SIGTERM', interrupted);
   try {
     const bundlePath = join(workDirectory, 'workflow-bundle.js');
-    await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code);
+    await writeFile(
+      bundlePath,
+      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code,
+    );
     const seeds = Array.from({ length: options.runs }, (_, index) => options.seed + index);
     // Reports in seed order, however the runs overlap; onRun hears of each as it ends.
     const reports = await mapWithConcurrency(seeds, options.parallel, async (seed) => {
-      const report = await runOnce(planRun(seed, options.shape), { cliPath, bundlePath, workDirectory, rebuildSeconds: options.rebuildSeconds });
+      const report = await runOnce(planRun(seed, options.shape), {
+        cliPath,
+        bundlePath,
+        workDirectory,
+        rebuildSeconds: options.rebuildSeconds,
+      });
       options.onRun?.(report);
       return report;
     });

@@ -4,7 +4,12 @@
 // activity boundary. It prints its pid when polling, so the harness can SIGKILL it too.
 import { parseArgs } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../activities/incident/index.ts';
+import {
+  connectNovaOnFirstUse,
+  fenceDriversFromInventory,
+  NOVA_REPORT_INTERVAL_MS,
+  systemClock,
+} from '../activities/incident/index.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { temporalConnectConfig } from '../config/temporal-connection.ts';
 import { createLazarusWorker } from '../apps/worker/create-worker.ts';
@@ -16,20 +21,48 @@ const bundlePath = process.env[BUNDLE_VARIABLE];
 const killPoint = process.env[KILL_AT_VARIABLE];
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const config = await loadConfig({ env: process.env, ...(values.config === undefined ? {} : { path: values.config }) });
-const { connectionOptions, namespace = 'default' } = temporalConnectConfig(config.temporal, process.env);
+const config = await loadConfig({
+  env: process.env,
+  ...(values.config === undefined ? {} : { path: values.config }),
+});
+const { connectionOptions, namespace = 'default' } = temporalConnectConfig(
+  config.temporal,
+  process.env,
+);
 const logger = Runtime.instance().logger;
-const nova = connectNovaOnFirstUse({ env: process.env, logger, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
+const nova = connectNovaOnFirstUse({
+  env: process.env,
+  logger,
+  ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
+});
 const connection = await NativeConnection.connect(connectionOptions);
 const worker = await createLazarusWorker({
-  connection, namespace, taskQueue: config.temporal.taskQueue,
-  dependencies: { nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, (message) => { logger.warn(message); }), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS, stormGuardLimits: config.stormGuard },
+  connection,
+  namespace,
+  taskQueue: config.temporal.taskQueue,
+  dependencies: {
+    nova,
+    fencing: fenceDriversFromInventory(config.bmcs, config.fencing, (message) => {
+      logger.warn(message);
+    }),
+    clock: systemClock,
+    reportIntervalMs: NOVA_REPORT_INTERVAL_MS,
+    stormGuardLimits: config.stormGuard,
+  },
   evacuateCallsPerSecond: config.temporal.evacuateCallsPerSecond,
   ...(bundlePath === undefined ? {} : { workflowBundle: { codePath: bundlePath } }),
-  ...(killPoint === undefined ? {} : { interceptors: { activity: [killAt(parseKillPoint(killPoint), () => process.kill(process.pid, 'SIGKILL'))] } }),
+  ...(killPoint === undefined
+    ? {}
+    : {
+        interceptors: {
+          activity: [killAt(parseKillPoint(killPoint), () => process.kill(process.pid, 'SIGKILL'))],
+        },
+      }),
   shutdownGraceTimeMs: 1_000,
 });
-console.log(`${READY_LINE} ${process.pid}${killPoint === undefined ? '' : `, dies at ${killPoint}`}`);
+console.log(
+  `${READY_LINE} ${process.pid}${killPoint === undefined ? '' : `, dies at ${killPoint}`}`,
+);
 await worker.run();
 await connection.close();
 await nova.close();

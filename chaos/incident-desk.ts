@@ -8,7 +8,12 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
 import type { EvacuationPolicy } from '../domain/evacuation-policy.ts';
 import { DEFAULT_EVACUATION_POLICY } from '../domain/evacuation-policy.ts';
-import { incidentWorkflowId, readmitUpdate, retryFencingUpdate, stateQuery } from '../contracts/incident-messages.ts';
+import {
+  incidentWorkflowId,
+  readmitUpdate,
+  retryFencingUpdate,
+  stateQuery,
+} from '../contracts/incident-messages.ts';
 import { reportHostFailure } from '../contracts/incident-start.ts';
 import { incidentWorkflow } from '../workflows/incident-workflow.ts';
 import { pollUntil } from '../lib/poll-until.ts';
@@ -17,7 +22,11 @@ import type { IncidentObservation } from './verdict.ts';
 import { WAITING_PHASES } from './verdict.ts';
 
 /** Every instance Nova can evacuate, image-backed ones included (shared storage): the most evacuations per run. */
-export const CHAOS_POLICY: EvacuationPolicy = { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' };
+export const CHAOS_POLICY: EvacuationPolicy = {
+  ...DEFAULT_EVACUATION_POLICY,
+  protect: 'all',
+  imageBackedOnLocalDisk: 'evacuate',
+};
 
 /** Longer than a dev server takes to come back after a SIGKILL. */
 const PERSISTENCE_MS = 90_000;
@@ -27,51 +36,93 @@ export class IncidentDesk {
   readonly #runs = new Map<string, Set<string>>();
   readonly #fencingRetried = new Set<string>();
 
-  constructor(private readonly client: Client, private readonly options: { address: string; cliPath: string; timeline: Timeline }) {}
+  constructor(
+    private readonly client: Client,
+    private readonly options: { address: string; cliPath: string; timeline: Timeline },
+  ) {}
 
   /** A health checker's report: starts the host's incident, or joins the running one. */
   async report(host: string, reason: string): Promise<void> {
-    const handle = await this.#persistently(`report ${host}`, () => this.client.workflow.signalWithStart(incidentWorkflow, {
-      taskQueue: DEFAULT_TASK_QUEUE, ...reportHostFailure({ host, reporter: 'chaos-health-check', reason }, { policy: CHAOS_POLICY }),
-    }));
+    const handle = await this.#persistently(`report ${host}`, () =>
+      this.client.workflow.signalWithStart(incidentWorkflow, {
+        taskQueue: DEFAULT_TASK_QUEUE,
+        ...reportHostFailure(
+          { host, reporter: 'chaos-health-check', reason },
+          { policy: CHAOS_POLICY },
+        ),
+      }),
+    );
     const runs = this.#runsOf(handle.workflowId);
-    this.options.timeline.note(`report of ${host} (${reason}) ${runs.has(handle.signaledRunId) ? 'joined' : 'started'} run ${handle.signaledRunId}`);
+    this.options.timeline.note(
+      `report of ${host} (${reason}) ${runs.has(handle.signaledRunId) ? 'joined' : 'started'} run ${handle.signaledRunId}`,
+    );
     runs.add(handle.signaledRunId);
   }
 
   async cancel(host: string): Promise<void> {
-    await this.#persistently(`cancel ${host}`, () => this.client.workflow.getHandle(incidentWorkflowId(host)).cancel());
+    await this.#persistently(`cancel ${host}`, () =>
+      this.client.workflow.getHandle(incidentWorkflowId(host)).cancel(),
+    );
     this.options.timeline.note(`operator cancelled incident/${host}`);
   }
 
   /** `temporal workflow reset` to the first workflow task, as an operator re-runs an incident. */
   async reset(host: string): Promise<void> {
     const workflowId = incidentWorkflowId(host);
-    await this.#persistently(`reset ${workflowId}`, () => promisify(execFile)(this.options.cliPath, [
-      'workflow', 'reset', '--address', this.options.address, '--namespace', 'default', '--workflow-id', workflowId,
-      '--type', 'FirstWorkflowTask', '--reason', 'chaos: an operator re-runs the incident',
-    ], { timeout: 30_000 }));
-    const { runId } = await this.#persistently(`describe ${workflowId}`, () => this.client.workflow.getHandle(workflowId).describe());
+    await this.#persistently(`reset ${workflowId}`, () =>
+      promisify(execFile)(
+        this.options.cliPath,
+        [
+          'workflow',
+          'reset',
+          '--address',
+          this.options.address,
+          '--namespace',
+          'default',
+          '--workflow-id',
+          workflowId,
+          '--type',
+          'FirstWorkflowTask',
+          '--reason',
+          'chaos: an operator re-runs the incident',
+        ],
+        { timeout: 30_000 },
+      ),
+    );
+    const { runId } = await this.#persistently(`describe ${workflowId}`, () =>
+      this.client.workflow.getHandle(workflowId).describe(),
+    );
     this.#runsOf(workflowId).add(runId);
-    this.options.timeline.note(`operator reset ${workflowId} to its first workflow task: run ${runId}`);
+    this.options.timeline.note(
+      `operator reset ${workflowId} to its first workflow task: run ${runId}`,
+    );
   }
 
   /** The phase of the host's incident now; undefined if it has none or it is closed. */
   async phaseOf(host: string): Promise<string | undefined> {
     const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
-    const { status } = await this.#persistently(`describe ${handle.workflowId}`, () => handle.describe());
+    const { status } = await this.#persistently(`describe ${handle.workflowId}`, () =>
+      handle.describe(),
+    );
     if (status.name !== 'RUNNING') return undefined;
-    return (await this.#persistently(`query ${handle.workflowId}`, () => handle.query(stateQuery))).phase;
+    return (await this.#persistently(`query ${handle.workflowId}`, () => handle.query(stateQuery)))
+      .phase;
   }
 
   /** The operator's `readmit`; a refusal (the incident was not waiting for it) is noted, not retried. */
   async readmit(host: string): Promise<void> {
     const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
-    const answer = await this.#persistently(`readmit ${host}`, () => handle.executeUpdate(readmitUpdate, { args: [{ operator: 'chaos-operator', reason: 'host repaired' }] })
-      .catch((error: unknown) => {
-        if (error instanceof WorkflowUpdateFailedError) return `refused: ${error.cause?.message ?? error.message}`;
-        throw error;
-      }));
+    const answer = await this.#persistently(`readmit ${host}`, () =>
+      handle
+        .executeUpdate(readmitUpdate, {
+          args: [{ operator: 'chaos-operator', reason: 'host repaired' }],
+        })
+        .catch((error: unknown) => {
+          if (error instanceof WorkflowUpdateFailedError)
+            return `refused: ${error.cause?.message ?? error.message}`;
+          throw error;
+        }),
+    );
     this.options.timeline.note(`operator re-admitted ${host}: ${answer}`);
   }
 
@@ -95,7 +146,9 @@ export class IncidentDesk {
       }
       if (!WAITING_PHASES.has(phase)) return `${workflowId} in ${phase}`;
     }
-    const { count } = await this.client.workflow.count('WorkflowType = "evacuationWorkflow" AND ExecutionStatus = "Running"');
+    const { count } = await this.client.workflow.count(
+      'WorkflowType = "evacuationWorkflow" AND ExecutionStatus = "Running"',
+    );
     return count > 0 ? `${count} evacuation workflows running` : undefined;
   }
 
@@ -105,8 +158,12 @@ export class IncidentDesk {
     for (const [workflowId, runIds] of this.#runs) {
       for (const runId of runIds) {
         const handle = this.client.workflow.getHandle(workflowId, runId);
-        const status = (await this.#persistently(`describe ${workflowId}`, () => handle.describe())).status.name;
-        const state = status === 'TERMINATED' ? undefined : await handle.query(stateQuery).catch(() => undefined);
+        const status = (await this.#persistently(`describe ${workflowId}`, () => handle.describe()))
+          .status.name;
+        const state =
+          status === 'TERMINATED'
+            ? undefined
+            : await handle.query(stateQuery).catch(() => undefined);
         observations.push({ workflowId, runId, status, ...(state === undefined ? {} : { state }) });
       }
     }
@@ -122,17 +179,23 @@ export class IncidentDesk {
   async #persistently<T>(what: string, call: () => Promise<T>): Promise<T> {
     let lastError: unknown;
     // Boxed, so a call that answers undefined still ends the wait.
-    const answered = await pollUntil(what, async () => {
-      try {
-        return { answer: await call() };
-      } catch (error) {
-        lastError = error;
-        return undefined;
-      }
-    }, {
-      timeoutMs: PERSISTENCE_MS, intervalMs: 500,
-      onTimeout: () => `${what}: still failing after ${PERSISTENCE_MS / 1000} s: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
-    });
+    const answered = await pollUntil(
+      what,
+      async () => {
+        try {
+          return { answer: await call() };
+        } catch (error) {
+          lastError = error;
+          return undefined;
+        }
+      },
+      {
+        timeoutMs: PERSISTENCE_MS,
+        intervalMs: 500,
+        onTimeout: () =>
+          `${what}: still failing after ${PERSISTENCE_MS / 1000} s: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      },
+    );
     return answered.answer;
   }
 }

@@ -38,17 +38,31 @@ export interface RunRecord {
 
 const IN_FLIGHT = new Set(['pre-migrating']);
 /** An incident in these phases may still come to await re-admission. */
-const IN_PROGRESS_PHASES: ReadonlySet<string> = new Set(['Corroborating', 'Admitting', 'Fencing', 'ForcingDown', 'Selecting', 'Evacuating']);
+const IN_PROGRESS_PHASES: ReadonlySet<string> = new Set([
+  'Corroborating',
+  'Admitting',
+  'Fencing',
+  'ForcingDown',
+  'Selecting',
+  'Evacuating',
+]);
 
-export async function perform(action: ChaosAction, parts: RunParts, record: RunRecord): Promise<void> {
+export async function perform(
+  action: ChaosAction,
+  parts: RunParts,
+  record: RunRecord,
+): Promise<void> {
   const { sim, timeline } = parts;
-  const count = (fault: FaultKind): void => { record.faults[fault] = (record.faults[fault] ?? 0) + 1; };
+  const count = (fault: FaultKind): void => {
+    record.faults[fault] = (record.faults[fault] ?? 0) + 1;
+  };
   switch (action.kind) {
     case 'fail-host':
       await failAndReport(action.host, action.mode, parts, record);
       return;
     case 'kill-worker':
-      if (!await parts.fleet.killOne(action.restartAfterMs)) timeline.note('no worker polled within 45 s to be killed');
+      if (!(await parts.fleet.killOne(action.restartAfterMs)))
+        timeline.note('no worker polled within 45 s to be killed');
       return;
     case 'start-competing-worker':
       await parts.fleet.start();
@@ -69,7 +83,9 @@ export async function perform(action: ChaosAction, parts: RunParts, record: RunR
     case 'bmc-fault': {
       sim.setBmcFaults(action.host, action.faults);
       count(action.fault);
-      timeline.note(`BMC of ${action.host}: ${action.fault} ${JSON.stringify(action.faults)} for ${action.clearAfterMs} ms`);
+      timeline.note(
+        `BMC of ${action.host}: ${action.fault} ${JSON.stringify(action.faults)} for ${action.clearAfterMs} ms`,
+      );
       const timer = setTimeout(() => {
         record.bmcFaultClears.delete(timer);
         sim.setBmcFaults(action.host, {});
@@ -79,10 +95,14 @@ export async function perform(action: ChaosAction, parts: RunParts, record: RunR
       return;
     }
     case 'cascade':
-      await cascade(action.mode, parts, record, () => { count(action.fault); });
+      await cascade(action.mode, parts, record, () => {
+        count(action.fault);
+      });
       return;
     case 'someone-else-evacuates':
-      await evacuateByHand(action.host, parts, record, () => { count(action.fault); });
+      await evacuateByHand(action.host, parts, record, () => {
+        count(action.fault);
+      });
       return;
     case 'report-again':
       count(action.fault);
@@ -97,42 +117,78 @@ export async function perform(action: ChaosAction, parts: RunParts, record: RunR
       await parts.desk.reset(action.host);
       return;
     case 'readmit':
-      await readmit(action.host, parts, () => { count(action.fault); });
+      await readmit(action.host, parts, () => {
+        count(action.fault);
+      });
       return;
   }
 }
 
-async function failAndReport(host: string, mode: FailureMode, parts: RunParts, record: RunRecord): Promise<void> {
-  const instances = parts.sim.state().instances.filter((instance) => instance.host === host).map((instance) => instance.uuid);
+async function failAndReport(
+  host: string,
+  mode: FailureMode,
+  parts: RunParts,
+  record: RunRecord,
+): Promise<void> {
+  const instances = parts.sim
+    .state()
+    .instances.filter((instance) => instance.host === host)
+    .map((instance) => instance.uuid);
   parts.sim.failHost(host, mode);
   record.failedHosts.push({ host, instances });
   parts.timeline.note(`${host} fails (${mode}) with ${instances.length} instances`);
   await parts.desk.report(host, mode);
 }
 
-async function killServer(restartAfterMs: number, parts: RunParts, record: RunRecord): Promise<void> {
+async function killServer(
+  restartAfterMs: number,
+  parts: RunParts,
+  record: RunRecord,
+): Promise<void> {
   await record.serverRestart;
   if (!parts.server.isUp) return;
   await parts.server.kill();
   record.serverKills += 1;
-  parts.timeline.note(`SIGKILL the Temporal server; restart on the same SQLite file in ${restartAfterMs} ms`);
+  parts.timeline.note(
+    `SIGKILL the Temporal server; restart on the same SQLite file in ${restartAfterMs} ms`,
+  );
   record.serverRestart = new Promise((resolve) => setTimeout(resolve, restartAfterMs))
     .then(() => parts.server.restart())
-    .then(() => { parts.timeline.note('Temporal server up again'); });
+    .then(() => {
+      parts.timeline.note('Temporal server up again');
+    });
 }
 
 /** The destination of an evacuation in flight from a failed host fails too, and is reported. */
-async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
+async function cascade(
+  mode: FailureMode,
+  parts: RunParts,
+  record: RunRecord,
+  counted: () => void,
+): Promise<void> {
   const failed = (): Set<string> => new Set(record.failedHosts.map((h) => h.host));
-  const destination = await pollUntil('an evacuation in flight', () => parts.sim.state().migrations
-    .find((m) => IN_FLIGHT.has(m.status) && failed().has(m.source) && m.dest !== null && !failed().has(m.dest))?.dest ?? undefined,
-  { timeoutMs: 120_000, intervalMs: 50 }).catch(() => undefined);
+  const destination = await pollUntil(
+    'an evacuation in flight',
+    () =>
+      parts.sim
+        .state()
+        .migrations.find(
+          (m) =>
+            IN_FLIGHT.has(m.status) &&
+            failed().has(m.source) &&
+            m.dest !== null &&
+            !failed().has(m.dest),
+        )?.dest ?? undefined,
+    { timeoutMs: 120_000, intervalMs: 50 },
+  ).catch(() => undefined);
   if (destination === undefined) {
     parts.timeline.note('no evacuation in flight to cascade into');
     return;
   }
   counted();
-  parts.timeline.note(`cascade: ${destination}, the destination of an evacuation in flight, fails too`);
+  parts.timeline.note(
+    `cascade: ${destination}, the destination of an evacuation in flight, fails too`,
+  );
   await failAndReport(destination, mode, parts, record);
 }
 
@@ -141,39 +197,86 @@ async function cascade(mode: FailureMode, parts: RunParts, record: RunRecord, co
  * human evacuates one of its running instances that nobody evacuated yet; when Lazarus reaches that
  * instance while the rebuild is still in flight, only its pre-check stops a second evacuate.
  */
-async function evacuateByHand(host: string, parts: RunParts, record: RunRecord, counted: () => void): Promise<void> {
-  const isOffAndDown = await pollUntil(`${host} off and down`, () => {
-    const source = parts.sim.state().hosts.find((h) => h.name === host);
-    return source?.power === 'Off' && (source.service.state === 'down' || source.service.forcedDown) ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 5 }).catch(() => false);
+async function evacuateByHand(
+  host: string,
+  parts: RunParts,
+  record: RunRecord,
+  counted: () => void,
+): Promise<void> {
+  const isOffAndDown = await pollUntil(
+    `${host} off and down`,
+    () => {
+      const source = parts.sim.state().hosts.find((h) => h.name === host);
+      return source?.power === 'Off' &&
+        (source.service.state === 'down' || source.service.forcedDown)
+        ? true
+        : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 5 },
+  ).catch(() => false);
   // Mid-evacuation is when a human's evacuation races Lazarus's: once the first of Lazarus's lands,
   // the ones waiting for a slot come next, while the human's rebuild is still in flight.
-  await pollUntil(`an evacuation from ${host} to land`, () => (parts.sim.state().migrations.some((m) => m.source === host && m.status === 'done') ? true : undefined),
-    { timeoutMs: 60_000, intervalMs: 5 }).catch(() => false);
+  await pollUntil(
+    `an evacuation from ${host} to land`,
+    () =>
+      parts.sim.state().migrations.some((m) => m.source === host && m.status === 'done')
+        ? true
+        : undefined,
+    { timeoutMs: 60_000, intervalMs: 5 },
+  ).catch(() => false);
   const state = parts.sim.state();
-  const untouched = state.instances.filter((i) => i.host === host && !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host));
+  const untouched = state.instances.filter(
+    (i) =>
+      i.host === host &&
+      !state.migrations.some((m) => m.instanceUuid === i.uuid && m.source === host),
+  );
   const running = untouched.filter((i) => i.vmState === 'active');
   const pool = running.length > 0 ? running : untouched;
   const candidate = pool[parts.random.below(pool.length)];
   if (!isOffAndDown || candidate === undefined) {
-    parts.timeline.note(isOffAndDown ? `every instance of ${host} had an evacuation before a human could take one` : `${host} was not off and down within 120 s: no human evacuation`);
+    parts.timeline.note(
+      isOffAndDown
+        ? `every instance of ${host} had an evacuation before a human could take one`
+        : `${host} was not off and down within 120 s: no human evacuation`,
+    );
     return;
   }
   counted();
   const afterSeq = parts.sim.ledger().length;
-  const answer = await (await parts.humanNova.client()).evacuate(candidate.uuid)
-    .catch((error: unknown) => ({ outcome: 'refused' as const, reason: error instanceof Error ? error.message : String(error) }));
+  const answer = await (
+    await parts.humanNova.client()
+  )
+    .evacuate(candidate.uuid)
+    .catch((error: unknown) => ({
+      outcome: 'refused' as const,
+      reason: error instanceof Error ? error.message : String(error),
+    }));
   const requestId = answer.outcome === 'accepted' ? answer.requestId : null;
-  record.someoneElse.push({ instance: candidate.uuid, requestId, afterSeq, untilSeq: parts.sim.ledger().length });
-  parts.timeline.note(`someone else evacuates ${candidate.uuid} from ${host} by hand: ${answer.outcome === 'accepted' ? `accepted, ${requestId ?? 'no request id'}` : answer.reason}`);
+  record.someoneElse.push({
+    instance: candidate.uuid,
+    requestId,
+    afterSeq,
+    untilSeq: parts.sim.ledger().length,
+  });
+  parts.timeline.note(
+    `someone else evacuates ${candidate.uuid} from ${host} by hand: ${answer.outcome === 'accepted' ? `accepted, ${requestId ?? 'no request id'}` : answer.reason}`,
+  );
 }
 
 /** A repaired host (powered on, nova-compute back) re-admitted by an operator, once its incident waits for that. */
 async function readmit(host: string, parts: RunParts, counted: () => void): Promise<void> {
-  const phase = await pollUntil(`incident/${host} to await re-admission`, async () => {
-    const current = await parts.desk.phaseOf(host);
-    return current === 'AwaitingReadmission' || current === undefined || !IN_PROGRESS_PHASES.has(current) ? current ?? 'gone' : undefined;
-  }, { timeoutMs: 90_000, intervalMs: 500 }).catch(() => 'still busy after 90 s');
+  const phase = await pollUntil(
+    `incident/${host} to await re-admission`,
+    async () => {
+      const current = await parts.desk.phaseOf(host);
+      return current === 'AwaitingReadmission' ||
+        current === undefined ||
+        !IN_PROGRESS_PHASES.has(current)
+        ? (current ?? 'gone')
+        : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  ).catch(() => 'still busy after 90 s');
   if (phase !== 'AwaitingReadmission') {
     parts.timeline.note(`no re-admission of ${host}: its incident is ${phase}`);
     return;

@@ -13,8 +13,15 @@ export interface KillPoint {
 }
 
 /** Every boundary of an incident's path, each activity before and after. */
-export const ACTIVITY_BOUNDARIES: readonly KillPoint[] = ['fenceHost', 'forceDownComputeService', 'listInstancesOnHost', 'evacuateInstance', 'verifyLanding']
-  .flatMap((activityType) => (['before', 'after'] as const).map((moment) => ({ activityType, moment, occurrence: 1 })));
+export const ACTIVITY_BOUNDARIES: readonly KillPoint[] = [
+  'fenceHost',
+  'forceDownComputeService',
+  'listInstancesOnHost',
+  'evacuateInstance',
+  'verifyLanding',
+].flatMap((activityType) =>
+  (['before', 'after'] as const).map((moment) => ({ activityType, moment, occurrence: 1 })),
+);
 
 export const KILL_AT_VARIABLE = 'LAZARUS_CHAOS_KILL_AT';
 
@@ -26,14 +33,26 @@ export function formatKillPoint(point: KillPoint): string {
 export function parseKillPoint(text: string): KillPoint {
   const [activityType, moment, occurrence, ...rest] = text.split(':');
   const n = Number(occurrence);
-  if (activityType === undefined || activityType === '' || (moment !== 'before' && moment !== 'after') || !Number.isInteger(n) || n < 1 || rest.length > 0) {
-    throw new Error(`${KILL_AT_VARIABLE}="${text}" must look like evacuateInstance:after:1 (an activity type, before or after, and which execution from 1)`);
+  if (
+    activityType === undefined ||
+    activityType === '' ||
+    (moment !== 'before' && moment !== 'after') ||
+    !Number.isInteger(n) ||
+    n < 1 ||
+    rest.length > 0
+  ) {
+    throw new Error(
+      `${KILL_AT_VARIABLE}="${text}" must look like evacuateInstance:after:1 (an activity type, before or after, and which execution from 1)`,
+    );
   }
   return { activityType, moment, occurrence: n };
 }
 
 /** Counts executions of the point's activity type and calls `die` at the chosen one, before or after it. */
-export function killSwitch(point: KillPoint, die: () => void): <T>(activityType: string, call: () => Promise<T>) => Promise<T> {
+export function killSwitch(
+  point: KillPoint,
+  die: () => void,
+): <T>(activityType: string, call: () => Promise<T>) => Promise<T> {
   let seen = 0;
   return async (activityType, call) => {
     if (activityType !== point.activityType) return call();
@@ -54,5 +73,7 @@ export function killSwitch(point: KillPoint, die: () => void): <T>(activityType:
 /** The worker interceptor around every activity execution. */
 export function killAt(point: KillPoint, die: () => void): ActivityInterceptorsFactory {
   const around = killSwitch(point, die);
-  return (context) => ({ inbound: { execute: (input, next) => around(context.info.activityType, () => next(input)) } });
+  return (context) => ({
+    inbound: { execute: (input, next) => around(context.info.activityType, () => next(input)) },
+  });
 }

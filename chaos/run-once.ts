@@ -59,23 +59,50 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
   const random = harnessRandom(plan.seed);
   const directory = await mkdtemp(join(environment.workDirectory, `seed-${plan.seed}-`));
   const stack: (() => Promise<unknown>)[] = [];
-  const record: RunRecord = { failedHosts: [], someoneElse: [], faults: {}, serverKills: 0, bmcFaultClears: new Set() };
+  const record: RunRecord = {
+    failedHosts: [],
+    someoneElse: [],
+    faults: {},
+    serverKills: 0,
+    bmcFaultClears: new Set(),
+  };
   let fleet: WorkerFleet | undefined;
   try {
     const sim = await startSimulator({
-      hosts: plan.shape.hosts, instancesPerHost: plan.shape.instancesPerHost, seed: plan.seed, timeScale: TIME_SCALE,
-      timing: { rebuildMs: environment.rebuildSeconds * 1000 * TIME_SCALE }, startBmcFleet, bmc: { ipmiHosts: 1 },
+      hosts: plan.shape.hosts,
+      instancesPerHost: plan.shape.instancesPerHost,
+      seed: plan.seed,
+      timeScale: TIME_SCALE,
+      timing: { rebuildMs: environment.rebuildSeconds * 1000 * TIME_SCALE },
+      startBmcFleet,
+      bmc: { ipmiHosts: 1 },
     });
     stack.push(() => sim.stop());
-    const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);
-    const server = await ChaosTemporalServer.start({ cliPath: environment.cliPath, dbFile: join(directory, 'temporal.sqlite'), logFile: join(directory, 'temporal.log') });
+    const { configPath, env } = await writeLazarusConfigForSimulator(
+      { cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs },
+      directory,
+    );
+    const server = await ChaosTemporalServer.start({
+      cliPath: environment.cliPath,
+      dbFile: join(directory, 'temporal.sqlite'),
+      logFile: join(directory, 'temporal.log'),
+    });
     stack.push(() => server.stop());
     fleet = new WorkerFleet({
-      configPath, logDirectory: directory, timeline, random,
+      configPath,
+      logDirectory: directory,
+      timeline,
+      random,
       env: {
-        ...process.env, ...env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', [BUNDLE_VARIABLE]: environment.bundlePath,
+        ...process.env,
+        ...env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: 'default',
+        [BUNDLE_VARIABLE]: environment.bundlePath,
         // Fencing that cannot be proven says so within seconds, not the production 20 s per attempt.
-        LAZARUS_FENCING_POWER_OFF_TIMEOUT_SECONDS: '3', LAZARUS_FENCING_POLL_INTERVAL_SECONDS: '0.2', LAZARUS_FENCING_REQUEST_TIMEOUT_SECONDS: '5',
+        LAZARUS_FENCING_POWER_OFF_TIMEOUT_SECONDS: '3',
+        LAZARUS_FENCING_POLL_INTERVAL_SECONDS: '0.2',
+        LAZARUS_FENCING_REQUEST_TIMEOUT_SECONDS: '5',
       },
     });
     const workers = fleet;
@@ -83,8 +110,16 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     await fleet.start(plan.boundaryKill);
     const connection = await Connection.connect({ address: server.address });
     stack.push(() => connection.close());
-    const desk = new IncidentDesk(new Client({ connection, namespace: 'default' }), { address: server.address, cliPath: environment.cliPath, timeline });
-    const humanNova = connectNovaOnFirstUse({ env: env, cloud: cloudName, logger: { warn: () => undefined } });
+    const desk = new IncidentDesk(new Client({ connection, namespace: 'default' }), {
+      address: server.address,
+      cliPath: environment.cliPath,
+      timeline,
+    });
+    const humanNova = connectNovaOnFirstUse({
+      env: env,
+      cloud: cloudName,
+      logger: { warn: () => undefined },
+    });
     stack.push(() => humanNova.close());
     // Signed in beforehand, so the human's evacuate leaves the moment the host is off, as a racing human's would.
     await humanNova.client();
@@ -97,15 +132,30 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     for (const incident of incidents) timeline.note(describeIncident(incident));
     const state = sim.state();
     const violations = judgeRun({
-      ledger: sim.ledger(), failedHosts: record.failedHosts, incidents, someoneElse: record.someoneElse,
-      finalInstances: state.instances, migrations: state.migrations.map((m) => ({ id: m.id, status: m.status, source: m.source })),
+      ledger: sim.ledger(),
+      failedHosts: record.failedHosts,
+      incidents,
+      someoneElse: record.someoneElse,
+      finalInstances: state.instances,
+      migrations: state.migrations.map((m) => ({ id: m.id, status: m.status, source: m.source })),
     });
-    if (stillMoving !== undefined) violations.push({ invariant: 'open', message: `not settled within ${SETTLE_TIMEOUT_MS / 60_000} minutes: ${stillMoving}` });
+    if (stillMoving !== undefined)
+      violations.push({
+        invariant: 'open',
+        message: `not settled within ${SETTLE_TIMEOUT_MS / 60_000} minutes: ${stillMoving}`,
+      });
     timeline.note(`judged: ${violations.length} violation(s)`);
     return report(plan, fleet, record, incidents, violations, timeline);
   } catch (error) {
-    timeline.note(`the harness failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    const violations: ChaosViolation[] = [{ invariant: 'harness', message: `the run could not be carried out: ${error instanceof Error ? error.message : String(error)}` }];
+    timeline.note(
+      `the harness failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    const violations: ChaosViolation[] = [
+      {
+        invariant: 'harness',
+        message: `the run could not be carried out: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ];
     return report(plan, fleet, record, [], violations, timeline);
   } finally {
     for (const timer of record.bmcFaultClears) clearTimeout(timer);
@@ -117,14 +167,18 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
 /** Each action at its time (BMC faults before the failure), running side by side as they would. */
 async function carryOut(plan: RunPlan, parts: RunParts, record: RunRecord): Promise<void> {
   const started = Date.now();
-  await Promise.all(plan.actions.map(async ({ atMs, action }) => {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + atMs - Date.now())));
-    try {
-      await perform(action, parts, record);
-    } catch (error) {
-      parts.timeline.note(`${action.kind} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }));
+  await Promise.all(
+    plan.actions.map(async ({ atMs, action }) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + atMs - Date.now())));
+      try {
+        await perform(action, parts, record);
+      } catch (error) {
+        parts.timeline.note(
+          `${action.kind} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }),
+  );
 }
 
 /** The chaos ends: faults cleared, the server up, at least one worker. */
@@ -142,21 +196,38 @@ async function heal(parts: RunParts, record: RunRecord): Promise<void> {
 /** Undefined once settled, else what was still moving at the deadline. */
 async function settle(desk: IncidentDesk): Promise<string | undefined> {
   let last: string | undefined = 'nothing checked yet';
-  await pollUntil('the incidents to settle', async () => {
-    last = await desk.whatIsStillMoving().catch((error: unknown) => `cannot tell: ${error instanceof Error ? error.message : String(error)}`);
-    return last === undefined ? true : undefined;
-  }, { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 1_000 }).catch(() => undefined);
+  await pollUntil(
+    'the incidents to settle',
+    async () => {
+      last = await desk
+        .whatIsStillMoving()
+        .catch(
+          (error: unknown) =>
+            `cannot tell: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      return last === undefined ? true : undefined;
+    },
+    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 1_000 },
+  ).catch(() => undefined);
   return last;
 }
 
 function describeIncident({ workflowId, runId, status, state }: IncidentObservation): string {
   const outcomes = new Map<string, number>();
-  for (const row of state?.instances ?? []) outcomes.set(row.progress.outcome, (outcomes.get(row.progress.outcome) ?? 0) + 1);
+  for (const row of state?.instances ?? [])
+    outcomes.set(row.progress.outcome, (outcomes.get(row.progress.outcome) ?? 0) + 1);
   const table = [...outcomes].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
   return `${workflowId} run ${runId}: ${status}${state === undefined ? '' : `, phase ${state.phase}, ${table === '' ? 'no instances' : table}`}`;
 }
 
-function report(plan: RunPlan, fleet: WorkerFleet | undefined, record: RunRecord, incidents: readonly IncidentObservation[], violations: ChaosViolation[], timeline: Timeline): RunReport {
+function report(
+  plan: RunPlan,
+  fleet: WorkerFleet | undefined,
+  record: RunRecord,
+  incidents: readonly IncidentObservation[],
+  violations: ChaosViolation[],
+  timeline: Timeline,
+): RunReport {
   const rows = liveIncidents({ incidents }).flatMap((incident) => incident.state?.instances ?? []);
   return {
     seed: plan.seed,
@@ -165,8 +236,16 @@ function report(plan: RunPlan, fleet: WorkerFleet | undefined, record: RunRecord
     unexpectedWorkerExits: fleet?.unexpectedExits ?? 0,
     serverKills: record.serverKills,
     faults: record.faults,
-    recovered: new Set(rows.filter((row) => row.progress.outcome === 'landed' || row.progress.outcome === 'alreadyEvacuated').map((row) => row.instanceId)).size,
-    failedVisibly: new Set(rows.filter((row) => row.progress.outcome === 'failed').map((row) => row.instanceId)).size,
+    recovered: new Set(
+      rows
+        .filter(
+          (row) => row.progress.outcome === 'landed' || row.progress.outcome === 'alreadyEvacuated',
+        )
+        .map((row) => row.instanceId),
+    ).size,
+    failedVisibly: new Set(
+      rows.filter((row) => row.progress.outcome === 'failed').map((row) => row.instanceId),
+    ).size,
     violations,
     durationMs: timeline.elapsedMs(),
     timeline: timeline.entries,

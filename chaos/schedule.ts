@@ -15,10 +15,22 @@ export interface ChaosShape {
 
 /** Everything the summary counts by kind; each action names its kind. */
 export type FaultKind =
-  | 'nova-5xx' | 'nova-latency' | 'evacuate-lost-response' | 'service-update-lost-response'
-  | 'keystone-outage' | 'token-expiry'
-  | 'bmc-unreachable' | 'bmc-slow' | 'bmc-lying' | 'bmc-ignores-power-off'
-  | 'cascading-failure' | 'someone-else-evacuates' | 'duplicate-report' | 'operator-cancel' | 'operator-reset' | 'operator-readmit';
+  | 'nova-5xx'
+  | 'nova-latency'
+  | 'evacuate-lost-response'
+  | 'service-update-lost-response'
+  | 'keystone-outage'
+  | 'token-expiry'
+  | 'bmc-unreachable'
+  | 'bmc-slow'
+  | 'bmc-lying'
+  | 'bmc-ignores-power-off'
+  | 'cascading-failure'
+  | 'someone-else-evacuates'
+  | 'duplicate-report'
+  | 'operator-cancel'
+  | 'operator-reset'
+  | 'operator-readmit';
 
 export type ChaosAction =
   /** The host fails in the simulator and a health checker reports it. */
@@ -26,9 +38,26 @@ export type ChaosAction =
   | { kind: 'kill-worker'; restartAfterMs: number }
   | { kind: 'start-competing-worker' }
   | { kind: 'kill-server'; restartAfterMs: number }
-  | { kind: 'api-fault'; fault: Extract<FaultKind, 'nova-5xx' | 'nova-latency' | 'evacuate-lost-response' | 'service-update-lost-response' | 'keystone-outage'>; rule: FaultRule }
+  | {
+      kind: 'api-fault';
+      fault: Extract<
+        FaultKind,
+        | 'nova-5xx'
+        | 'nova-latency'
+        | 'evacuate-lost-response'
+        | 'service-update-lost-response'
+        | 'keystone-outage'
+      >;
+      rule: FaultRule;
+    }
   | { kind: 'token-expiry'; fault: 'token-expiry' }
-  | { kind: 'bmc-fault'; fault: Extract<FaultKind, `bmc-${string}`>; host: string; faults: BmcFaults; clearAfterMs: number }
+  | {
+      kind: 'bmc-fault';
+      fault: Extract<FaultKind, `bmc-${string}`>;
+      host: string;
+      faults: BmcFaults;
+      clearAfterMs: number;
+    }
   /** Once an evacuation from a failed host is in flight, its destination fails too (and is reported). */
   | { kind: 'cascade'; fault: 'cascading-failure'; mode: FailureMode }
   /** Once the host is off and its service down, a human evacuates one of its instances with Nova's API. */
@@ -77,40 +106,124 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
   const at = (): number => between(0, CHAOS_WINDOW_MS);
 
   const failed = hostName(random.below(shape.hosts), shape.hosts);
-  const actions: TimedAction[] = [{ atMs: 0, action: { kind: 'fail-host', host: failed, mode: pick(FAILURE_MODES) } }];
-  const add = (atMs: number, action: ChaosAction): void => { actions.push({ atMs, action }); };
+  const actions: TimedAction[] = [
+    { atMs: 0, action: { kind: 'fail-host', host: failed, mode: pick(FAILURE_MODES) } },
+  ];
+  const add = (atMs: number, action: ChaosAction): void => {
+    actions.push({ atMs, action });
+  };
 
   const boundary = ACTIVITY_BOUNDARIES[seed % ACTIVITY_BOUNDARIES.length];
   if (boundary === undefined) throw new Error('chaos: no activity boundary to kill at');
   // Evacuations and landings happen once per instance: later occurrences are reached too.
-  const isPerInstance = boundary.activityType === 'evacuateInstance' || boundary.activityType === 'verifyLanding';
+  const isPerInstance =
+    boundary.activityType === 'evacuateInstance' || boundary.activityType === 'verifyLanding';
   const boundaryKill: KillPoint = { ...boundary, occurrence: isPerInstance ? between(1, 3) : 1 };
 
-  for (let kills = between(3, 5); kills > 0; kills -= 1) add(at(), { kind: 'kill-worker', restartAfterMs: between(200, 5_000) });
+  for (let kills = between(3, 5); kills > 0; kills -= 1)
+    add(at(), { kind: 'kill-worker', restartAfterMs: between(200, 5_000) });
   if (chance(0.4)) add(between(0, 5_000), { kind: 'start-competing-worker' });
-  if (chance(0.3)) add(between(1_000, CHAOS_WINDOW_MS), { kind: 'kill-server', restartAfterMs: between(500, 4_000) });
+  if (chance(0.3))
+    add(between(1_000, CHAOS_WINDOW_MS), {
+      kind: 'kill-server',
+      restartAfterMs: between(500, 4_000),
+    });
   // BMC faults are in place before fencing starts: they decide how fencing goes.
   if (chance(0.35)) addBmcFault(failed);
-  if (chance(0.3)) add(at(), { kind: 'api-fault', fault: 'nova-5xx', rule: { service: 'nova', endpoint: '*', fault: { kind: 'status', status: pick([500, 502, 503]) }, times: between(2, 12) } });
+  if (chance(0.3))
+    add(at(), {
+      kind: 'api-fault',
+      fault: 'nova-5xx',
+      rule: {
+        service: 'nova',
+        endpoint: '*',
+        fault: { kind: 'status', status: pick([500, 502, 503]) },
+        times: between(2, 12),
+      },
+    });
   // Simulated milliseconds at the runs' time scale of 1000: 0.3 to 3 real seconds.
-  if (chance(0.3)) add(at(), { kind: 'api-fault', fault: 'nova-latency', rule: { service: 'nova', endpoint: '*', fault: { kind: 'latency', ms: between(300, 3_000) * 1000 }, times: between(1, 6) } });
-  if (chance(0.5)) add(between(0, 3_000), { kind: 'api-fault', fault: 'evacuate-lost-response', rule: { service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'lost-response' }, times: between(1, 3) } });
-  if (chance(0.3)) add(between(0, 2_000), { kind: 'api-fault', fault: 'service-update-lost-response', rule: { service: 'nova', endpoint: 'PUT /os-services/{id}', fault: { kind: 'lost-response' }, times: 1 } });
-  if (chance(0.25)) add(at(), { kind: 'api-fault', fault: 'keystone-outage', rule: { service: 'keystone', endpoint: '*', fault: { kind: 'status', status: 503 }, times: between(2, 8) } });
+  if (chance(0.3))
+    add(at(), {
+      kind: 'api-fault',
+      fault: 'nova-latency',
+      rule: {
+        service: 'nova',
+        endpoint: '*',
+        fault: { kind: 'latency', ms: between(300, 3_000) * 1000 },
+        times: between(1, 6),
+      },
+    });
+  if (chance(0.5))
+    add(between(0, 3_000), {
+      kind: 'api-fault',
+      fault: 'evacuate-lost-response',
+      rule: {
+        service: 'nova',
+        endpoint: 'POST /servers/{id}/action',
+        action: 'evacuate',
+        fault: { kind: 'lost-response' },
+        times: between(1, 3),
+      },
+    });
+  if (chance(0.3))
+    add(between(0, 2_000), {
+      kind: 'api-fault',
+      fault: 'service-update-lost-response',
+      rule: {
+        service: 'nova',
+        endpoint: 'PUT /os-services/{id}',
+        fault: { kind: 'lost-response' },
+        times: 1,
+      },
+    });
+  if (chance(0.25))
+    add(at(), {
+      kind: 'api-fault',
+      fault: 'keystone-outage',
+      rule: {
+        service: 'keystone',
+        endpoint: '*',
+        fault: { kind: 'status', status: 503 },
+        times: between(2, 8),
+      },
+    });
   if (chance(0.3)) add(at(), { kind: 'token-expiry', fault: 'token-expiry' });
-  if (shape.hosts >= 3 && chance(0.35)) add(between(0, 10_000), { kind: 'cascade', fault: 'cascading-failure', mode: pick(FAILURE_MODES) });
-  if (chance(0.35)) add(between(0, 5_000), { kind: 'someone-else-evacuates', fault: 'someone-else-evacuates', host: failed });
-  for (let reports = between(0, 3); reports > 0; reports -= 1) add(at(), { kind: 'report-again', fault: 'duplicate-report', host: failed });
-  if (chance(0.15)) add(between(500, 15_000), { kind: 'cancel-incident', fault: 'operator-cancel', host: failed });
-  if (chance(0.15)) add(between(500, 20_000), { kind: 'reset-incident', fault: 'operator-reset', host: failed });
-  if (chance(0.5)) add(between(5_000, CHAOS_WINDOW_MS), { kind: 'readmit', fault: 'operator-readmit', host: failed });
+  if (shape.hosts >= 3 && chance(0.35))
+    add(between(0, 10_000), {
+      kind: 'cascade',
+      fault: 'cascading-failure',
+      mode: pick(FAILURE_MODES),
+    });
+  if (chance(0.35))
+    add(between(0, 5_000), {
+      kind: 'someone-else-evacuates',
+      fault: 'someone-else-evacuates',
+      host: failed,
+    });
+  for (let reports = between(0, 3); reports > 0; reports -= 1)
+    add(at(), { kind: 'report-again', fault: 'duplicate-report', host: failed });
+  if (chance(0.15))
+    add(between(500, 15_000), { kind: 'cancel-incident', fault: 'operator-cancel', host: failed });
+  if (chance(0.15))
+    add(between(500, 20_000), { kind: 'reset-incident', fault: 'operator-reset', host: failed });
+  if (chance(0.5))
+    add(between(5_000, CHAOS_WINDOW_MS), {
+      kind: 'readmit',
+      fault: 'operator-readmit',
+      host: failed,
+    });
 
   actions.sort((a, b) => a.atMs - b.atMs);
   return { seed, shape, boundaryKill, actions };
 
   function addBmcFault(host: string): void {
     const clearAfterMs = between(2_000, 40_000);
-    const fault = pick(['bmc-unreachable', 'bmc-slow', 'bmc-lying', 'bmc-ignores-power-off'] as const);
+    const fault = pick([
+      'bmc-unreachable',
+      'bmc-slow',
+      'bmc-lying',
+      'bmc-ignores-power-off',
+    ] as const);
     const faults: Record<typeof fault, BmcFaults> = {
       'bmc-unreachable': { unreachable: true },
       'bmc-slow': { latencyMs: between(200, 2_000) * 1000 },
@@ -119,7 +232,10 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
       'bmc-lying': { misreportPower: 'On' },
       'bmc-ignores-power-off': { ignorePowerOff: true },
     };
-    actions.push({ atMs: -1, action: { kind: 'bmc-fault', fault, host, faults: faults[fault], clearAfterMs } });
+    actions.push({
+      atMs: -1,
+      action: { kind: 'bmc-fault', fault, host, faults: faults[fault], clearAfterMs },
+    });
   }
 }
 

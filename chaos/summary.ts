@@ -20,9 +20,18 @@ export interface CampaignSummary {
 export function summarize(reports: readonly RunReport[], wallTimeMs: number): CampaignSummary {
   const faults: Partial<Record<FaultKind, number>> = {};
   for (const run of reports) {
-    for (const [kind, count] of Object.entries(run.faults) as [FaultKind, number][]) faults[kind] = (faults[kind] ?? 0) + count;
+    for (const [kind, count] of Object.entries(run.faults) as [FaultKind, number][])
+      faults[kind] = (faults[kind] ?? 0) + count;
   }
-  const total = (field: 'workerKills' | 'boundaryKills' | 'serverKills' | 'unexpectedWorkerExits' | 'recovered' | 'failedVisibly'): number => reports.reduce((sum, run) => sum + run[field], 0);
+  const total = (
+    field:
+      | 'workerKills'
+      | 'boundaryKills'
+      | 'serverKills'
+      | 'unexpectedWorkerExits'
+      | 'recovered'
+      | 'failedVisibly',
+  ): number => reports.reduce((sum, run) => sum + run[field], 0);
   return {
     runs: reports.length,
     workerKills: total('workerKills'),

@@ -8,9 +8,15 @@ import { findFreePort } from '../infra/process/free-port.ts';
 export class ChaosTemporalServer {
   #server: DevServer | undefined;
 
-  private constructor(private readonly options: { cliPath: string; dbFile: string; port: number; logFile: string }) {}
+  private constructor(
+    private readonly options: { cliPath: string; dbFile: string; port: number; logFile: string },
+  ) {}
 
-  static async start(options: { cliPath: string; dbFile: string; logFile: string }): Promise<ChaosTemporalServer> {
+  static async start(options: {
+    cliPath: string;
+    dbFile: string;
+    logFile: string;
+  }): Promise<ChaosTemporalServer> {
     const server = new ChaosTemporalServer({ ...options, port: await findFreePort() });
     await server.restart();
     return server;
@@ -26,7 +32,12 @@ export class ChaosTemporalServer {
 
   /** Starts it on the same file and port (the port a client or worker already dials). */
   async restart(): Promise<void> {
-    this.#server = await startDevServer({ ...this.options, ui: false, stopGraceMs: 2_000, readyTimeoutMs: 60_000 });
+    this.#server = await startDevServer({
+      ...this.options,
+      ui: false,
+      stopGraceMs: 2_000,
+      readyTimeoutMs: 60_000,
+    });
   }
 
   /** SIGKILL to the server process itself, not its guardian: no chance to flush or say goodbye. */
@@ -34,7 +45,8 @@ export class ChaosTemporalServer {
     const server = this.#server;
     if (server === undefined) return;
     const pid = await pidOf(this.options.cliPath, this.options.dbFile);
-    if (pid === undefined) throw new Error(`no ${this.options.cliPath} process serving ${this.options.dbFile} to kill`);
+    if (pid === undefined)
+      throw new Error(`no ${this.options.cliPath} process serving ${this.options.dbFile} to kill`);
     process.kill(pid, 'SIGKILL');
     await server.process.exited;
     this.#server = undefined;
@@ -50,7 +62,10 @@ export class ChaosTemporalServer {
 async function pidOf(executable: string, dbFile: string): Promise<number | undefined> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then((text) => text.split('\0'), (): string[] => []);
+    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8').then(
+      (text) => text.split('\0'),
+      (): string[] => [],
+    );
     if (argv[0] === executable && argv.includes(dbFile)) return Number(entry);
   }
   return undefined;

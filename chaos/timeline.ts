@@ -18,5 +18,7 @@ export class Timeline {
 }
 
 export function formatTimeline(entries: readonly TimelineEntry[]): string {
-  return entries.map((entry) => `${(entry.atMs / 1000).toFixed(1).padStart(7)} s  ${entry.text}`).join('\n');
+  return entries
+    .map((entry) => `${(entry.atMs / 1000).toFixed(1).padStart(7)} s  ${entry.text}`)
+    .join('\n');
 }

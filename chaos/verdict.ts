@@ -50,15 +50,36 @@ export interface RunObservations {
 }
 
 /** Closed for good, or closed by reporting (incidents before re-admission existed). */
-export const CLOSED_PHASES: ReadonlySet<string> = new Set(['Readmitted', 'Reported', 'Aborted', 'NotCorroborated']);
+export const CLOSED_PHASES: ReadonlySet<string> = new Set([
+  'Readmitted',
+  'Reported',
+  'Aborted',
+  'NotCorroborated',
+]);
 /** Waiting, visibly, for an operator's decision. */
-export const WAITING_PHASES: ReadonlySet<string> = new Set(['AwaitingReadmission', 'FencingUnproven', 'AwaitingApproval']);
+export const WAITING_PHASES: ReadonlySet<string> = new Set([
+  'AwaitingReadmission',
+  'FencingUnproven',
+  'AwaitingApproval',
+]);
 /** Phases in which no instance has been selected yet, so an empty table is no loss. */
-const BEFORE_SELECTION: ReadonlySet<string> = new Set(['Corroborating', 'Admitting', 'AwaitingApproval', 'Fencing', 'FencingUnproven', 'Aborted', 'NotCorroborated']);
+const BEFORE_SELECTION: ReadonlySet<string> = new Set([
+  'Corroborating',
+  'Admitting',
+  'AwaitingApproval',
+  'Fencing',
+  'FencingUnproven',
+  'Aborted',
+  'NotCorroborated',
+]);
 const LANDED_MIGRATION: ReadonlySet<string> = new Set(['done', 'completed']);
 
 export function judgeRun(run: RunObservations): ChaosViolation[] {
-  return [...ledgerViolations(run), ...run.incidents.flatMap((incident) => incidentViolations(incident, run)), ...missingInstances(run)];
+  return [
+    ...ledgerViolations(run),
+    ...run.incidents.flatMap((incident) => incidentViolations(incident, run)),
+    ...missingInstances(run),
+  ];
 }
 
 /** The incidents an operator would look at: every run not replaced by a reset. */
@@ -69,35 +90,67 @@ export function liveIncidents(run: Pick<RunObservations, 'incidents'>): Incident
 function ledgerViolations(run: RunObservations): ChaosViolation[] {
   const bySeq = new Map(run.ledger.map((entry) => [entry.seq, entry]));
   return checkInvariants(run.ledger)
-    .filter((violation) => violation.invariant !== 'I2' || !isSomeoneElses(bySeq.get(violation.entries.at(-1) ?? -1), run.someoneElse))
-    .map((violation) => ({ invariant: violation.invariant, message: `${violation.message} (ledger entries ${violation.entries.join(', ')})` }));
+    .filter(
+      (violation) =>
+        violation.invariant !== 'I2' ||
+        !isSomeoneElses(bySeq.get(violation.entries.at(-1) ?? -1), run.someoneElse),
+    )
+    .map((violation) => ({
+      invariant: violation.invariant,
+      message: `${violation.message} (ledger entries ${violation.entries.join(', ')})`,
+    }));
 }
 
-function isSomeoneElses(entry: LedgerEntry | undefined, evacuations: readonly SomeoneElsesEvacuation[]): boolean {
+function isSomeoneElses(
+  entry: LedgerEntry | undefined,
+  evacuations: readonly SomeoneElsesEvacuation[],
+): boolean {
   if (entry?.kind !== 'evacuate') return false;
-  return evacuations.some((human) => human.instance === entry.instance
-    && (human.requestId === entry.requestId || (human.requestId === null && entry.seq > human.afterSeq && entry.seq <= human.untilSeq)));
+  return evacuations.some(
+    (human) =>
+      human.instance === entry.instance &&
+      (human.requestId === entry.requestId ||
+        (human.requestId === null && entry.seq > human.afterSeq && entry.seq <= human.untilSeq)),
+  );
 }
 
 function incidentViolations(incident: IncidentObservation, run: RunObservations): ChaosViolation[] {
   const name = `${incident.workflowId} (run ${incident.runId})`;
   if (incident.status === 'TERMINATED' || incident.status === 'CANCELLED') return [];
-  if (incident.status !== 'RUNNING' && incident.status !== 'COMPLETED') return [{ invariant: 'open', message: `${name} ended ${incident.status}` }];
+  if (incident.status !== 'RUNNING' && incident.status !== 'COMPLETED')
+    return [{ invariant: 'open', message: `${name} ended ${incident.status}` }];
   const { state } = incident;
-  if (state === undefined) return [{ invariant: 'open', message: `${name} is ${incident.status} but its state could not be read` }];
+  if (state === undefined)
+    return [
+      {
+        invariant: 'open',
+        message: `${name} is ${incident.status} but its state could not be read`,
+      },
+    ];
   const violations: ChaosViolation[] = [];
   const expected = incident.status === 'RUNNING' ? WAITING_PHASES : CLOSED_PHASES;
   if (!expected.has(state.phase)) {
-    violations.push({ invariant: 'open', message: `${name} is ${incident.status} in phase ${state.phase}, neither closed nor waiting for an operator` });
+    violations.push({
+      invariant: 'open',
+      message: `${name} is ${incident.status} in phase ${state.phase}, neither closed nor waiting for an operator`,
+    });
   }
   for (const row of state.instances) {
     const problem = rowProblem(row, state.host, run);
-    if (problem !== undefined) violations.push({ invariant: 'I3', message: `${name}: instance ${row.instanceId} ${problem}` });
+    if (problem !== undefined)
+      violations.push({
+        invariant: 'I3',
+        message: `${name}: instance ${row.instanceId} ${problem}`,
+      });
   }
   return violations;
 }
 
-function rowProblem(row: IncidentState['instances'][number], source: string, run: RunObservations): string | undefined {
+function rowProblem(
+  row: IncidentState['instances'][number],
+  source: string,
+  run: RunObservations,
+): string | undefined {
   const { progress } = row;
   const where = run.finalInstances.find((instance) => instance.uuid === row.instanceId)?.host;
   switch (progress.outcome) {
@@ -106,18 +159,28 @@ function rowProblem(row: IncidentState['instances'][number], source: string, run
       return `was left "${progress.outcome}"`;
     case 'landed': {
       const migration = run.migrations.find((m) => m.id === progress.migrationId);
-      if (migration === undefined || !LANDED_MIGRATION.has(migration.status) || migration.source !== source) {
+      if (
+        migration === undefined ||
+        !LANDED_MIGRATION.has(migration.status) ||
+        migration.source !== source
+      ) {
         return `is reported landed by migration ${progress.migrationId}, which Nova shows ${migration === undefined ? 'nowhere' : `"${migration.status}" from ${migration.source}`}`;
       }
-      return where === source ? `is reported landed but Nova still places it on ${source}` : undefined;
+      return where === source
+        ? `is reported landed but Nova still places it on ${source}`
+        : undefined;
     }
     case 'alreadyEvacuated':
-      return where === source ? `is reported already evacuated but Nova still places it on ${source}` : undefined;
+      return where === source
+        ? `is reported already evacuated but Nova still places it on ${source}`
+        : undefined;
     case 'failed':
     case 'skipped':
     case 'notStarted':
     case 'cancelled':
-      return progress.reason.trim() === '' ? `is "${progress.outcome}" without a reason` : undefined;
+      return progress.reason.trim() === ''
+        ? `is "${progress.outcome}" without a reason`
+        : undefined;
   }
 }
 
@@ -129,12 +192,31 @@ function missingInstances(run: RunObservations): ChaosViolation[] {
   const incidents = liveIncidents(run);
   return run.failedHosts.flatMap(({ host, instances }): ChaosViolation[] => {
     const ofHost = incidents.filter((incident) => incident.workflowId.endsWith(`/${host}`));
-    if (ofHost.length === 0) return [{ invariant: 'open', message: `host ${host} failed and was reported, but no incident of it exists` }];
-    const hasSelected = ofHost.some((incident) => incident.status !== 'CANCELLED' && !BEFORE_SELECTION.has(incident.state?.phase ?? 'Fencing'));
+    if (ofHost.length === 0)
+      return [
+        {
+          invariant: 'open',
+          message: `host ${host} failed and was reported, but no incident of it exists`,
+        },
+      ];
+    const hasSelected = ofHost.some(
+      (incident) =>
+        incident.status !== 'CANCELLED' &&
+        !BEFORE_SELECTION.has(incident.state?.phase ?? 'Fencing'),
+    );
     if (!hasSelected) return [];
-    const listed = new Set(ofHost.flatMap((incident) => incident.state?.instances.map((row) => row.instanceId) ?? []));
+    const listed = new Set(
+      ofHost.flatMap((incident) => incident.state?.instances.map((row) => row.instanceId) ?? []),
+    );
     return instances
-      .filter((uuid) => !listed.has(uuid) && run.finalInstances.find((instance) => instance.uuid === uuid)?.host === host)
-      .map((uuid) => ({ invariant: 'I3', message: `instance ${uuid} was on ${host} when it failed, is still there, and is in no incident's table` }));
+      .filter(
+        (uuid) =>
+          !listed.has(uuid) &&
+          run.finalInstances.find((instance) => instance.uuid === uuid)?.host === host,
+      )
+      .map((uuid) => ({
+        invariant: 'I3',
+        message: `instance ${uuid} was on ${host} when it failed, is still there, and is in no incident's table`,
+      }));
   });
 }

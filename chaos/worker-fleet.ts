@@ -52,21 +52,49 @@ export class WorkerFleet {
     const name = `worker-${this.#started}`;
     const logFile = join(this.options.logDirectory, `${name}.log`);
     // Only the worker given a kill point has the variable: a restarted one must not die again there.
-    const inherited = Object.fromEntries(Object.entries(this.options.env).filter(([name]) => name !== KILL_AT_VARIABLE));
-    const env = killPoint === undefined ? inherited : { ...inherited, [KILL_AT_VARIABLE]: formatKillPoint(killPoint) };
-    const process = spawnGuarded(globalThis.process.execPath, ['--import', 'tsx', CHAOS_WORKER, '--config', this.options.configPath], { logFile, graceMs: 3_000, env });
-    const worker: WorkerProcess = { name, process, logFile, isEnding: false, ...(killPoint === undefined ? {} : { killPoint }) };
+    const inherited = Object.fromEntries(
+      Object.entries(this.options.env).filter(([name]) => name !== KILL_AT_VARIABLE),
+    );
+    const env =
+      killPoint === undefined
+        ? inherited
+        : { ...inherited, [KILL_AT_VARIABLE]: formatKillPoint(killPoint) };
+    const process = spawnGuarded(
+      globalThis.process.execPath,
+      ['--import', 'tsx', CHAOS_WORKER, '--config', this.options.configPath],
+      { logFile, graceMs: 3_000, env },
+    );
+    const worker: WorkerProcess = {
+      name,
+      process,
+      logFile,
+      isEnding: false,
+      ...(killPoint === undefined ? {} : { killPoint }),
+    };
     this.#workers.add(worker);
-    void process.exited.then((status) => { this.#exited(worker, status); });
-    this.options.timeline.note(`${name} starting${killPoint === undefined ? '' : `, to die at ${formatKillPoint(killPoint)}`}`);
+    void process.exited.then((status) => {
+      this.#exited(worker, status);
+    });
+    this.options.timeline.note(
+      `${name} starting${killPoint === undefined ? '' : `, to die at ${formatKillPoint(killPoint)}`}`,
+    );
     const ready = new RegExp(`${READY_LINE} (\\d+)`);
-    await pollUntil(`${name} to poll`, async () => {
-      if (process.hasExited()) return 'exited';
-      const match = ready.exec(await readFile(logFile, 'utf8').catch(() => ''));
-      if (match === null) return undefined;
-      worker.pid = Number(match[1]);
-      return 'polling';
-    }, { timeoutMs: 180_000, intervalMs: 100, onTimeout: () => `${name} did not start polling within 180 s (a very loaded machine?):\n${process.outputTail()}` });
+    await pollUntil(
+      `${name} to poll`,
+      async () => {
+        if (process.hasExited()) return 'exited';
+        const match = ready.exec(await readFile(logFile, 'utf8').catch(() => ''));
+        if (match === null) return undefined;
+        worker.pid = Number(match[1]);
+        return 'polling';
+      },
+      {
+        timeoutMs: 180_000,
+        intervalMs: 100,
+        onTimeout: () =>
+          `${name} did not start polling within 180 s (a very loaded machine?):\n${process.outputTail()}`,
+      },
+    );
   }
 
   /**
@@ -75,17 +103,26 @@ export class WorkerFleet {
    * when no worker polled within the wait.
    */
   async killOne(restartAfterMs: number): Promise<boolean> {
-    const polling = (): WorkerProcess[] => [...this.#workers].filter((w) => w.pid !== undefined && !w.isEnding && !w.process.hasExited());
-    const unarmed = await pollUntil('an unarmed worker', () => {
-      const candidates = polling().filter((w) => w.killPoint === undefined);
-      return candidates.length > 0 ? candidates : undefined;
-    }, { timeoutMs: 45_000, intervalMs: 100 }).catch(() => polling());
+    const polling = (): WorkerProcess[] =>
+      [...this.#workers].filter(
+        (w) => w.pid !== undefined && !w.isEnding && !w.process.hasExited(),
+      );
+    const unarmed = await pollUntil(
+      'an unarmed worker',
+      () => {
+        const candidates = polling().filter((w) => w.killPoint === undefined);
+        return candidates.length > 0 ? candidates : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 100 },
+    ).catch(() => polling());
     const victim = unarmed[this.options.random.below(unarmed.length)];
     if (victim?.pid === undefined) return false;
     victim.isEnding = true;
     globalThis.process.kill(victim.pid, 'SIGKILL');
     this.kills += 1;
-    this.options.timeline.note(`SIGKILL ${victim.name} (pid ${victim.pid}); a new worker in ${restartAfterMs} ms`);
+    this.options.timeline.note(
+      `SIGKILL ${victim.name} (pid ${victim.pid}); a new worker in ${restartAfterMs} ms`,
+    );
     this.#restartAfter(restartAfterMs);
     return true;
   }
@@ -99,10 +136,12 @@ export class WorkerFleet {
   async stop(): Promise<void> {
     this.#isStopped = true;
     for (const timer of this.#restarts) clearTimeout(timer);
-    await Promise.all([...this.#workers].map(async (worker) => {
-      worker.isEnding = true;
-      await worker.process.stop();
-    }));
+    await Promise.all(
+      [...this.#workers].map(async (worker) => {
+        worker.isEnding = true;
+        await worker.process.stop();
+      }),
+    );
   }
 
   #exited(worker: WorkerProcess, status: number): void {
@@ -111,10 +150,14 @@ export class WorkerFleet {
     if (status === SIGKILL_STATUS && worker.killPoint !== undefined) {
       this.kills += 1;
       this.boundaryKills += 1;
-      this.options.timeline.note(`${worker.name} SIGKILLed itself at ${formatKillPoint(worker.killPoint)}`);
+      this.options.timeline.note(
+        `${worker.name} SIGKILLed itself at ${formatKillPoint(worker.killPoint)}`,
+      );
     } else {
       this.unexpectedExits += 1;
-      this.options.timeline.note(`${worker.name} exited by itself with status ${status}: ${worker.process.outputTail(3)}`);
+      this.options.timeline.note(
+        `${worker.name} exited by itself with status ${status}: ${worker.process.outputTail(3)}`,
+      );
     }
     this.#restartAfter(200 + this.options.random.below(4_800));
   }
@@ -123,7 +166,9 @@ export class WorkerFleet {
     const timer = setTimeout(() => {
       this.#restarts.delete(timer);
       if (this.#isStopped) return;
-      this.start().catch((error: unknown) => { this.options.timeline.note(`a worker failed to start: ${String(error)}`); });
+      this.start().catch((error: unknown) => {
+        this.options.timeline.note(`a worker failed to start: ${String(error)}`);
+      });
     }, delayMs);
     this.#restarts.add(timer);
   }

@@ -4,6 +4,8 @@
 import type { LazarusConfig } from '../config/load-config.ts';
 import type { IncidentStartOptions } from './send-host-report.ts';
 
-export function incidentStartOptions(config: Pick<LazarusConfig, 'temporal' | 'incident'>): IncidentStartOptions {
+export function incidentStartOptions(
+  config: Pick<LazarusConfig, 'temporal' | 'incident'>,
+): IncidentStartOptions {
   return { taskQueue: config.temporal.taskQueue, settings: config.incident };
 }

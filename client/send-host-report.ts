@@ -24,7 +24,19 @@ export interface IncidentReceipt {
   incidentId: string;
 }
 
-export async function sendHostReport(client: Client, report: HostReport & { host: string }, options: IncidentStartOptions): Promise<IncidentReceipt> {
-  const handle = await client.workflow.signalWithStart<typeof incidentWorkflow, [HostReport]>('incidentWorkflow', { taskQueue: options.taskQueue, ...reportHostFailure(report, options.settings) });
-  return { host: report.host, workflowId: handle.workflowId, runId: handle.signaledRunId, incidentId: `${handle.workflowId}/${handle.signaledRunId}` };
+export async function sendHostReport(
+  client: Client,
+  report: HostReport & { host: string },
+  options: IncidentStartOptions,
+): Promise<IncidentReceipt> {
+  const handle = await client.workflow.signalWithStart<typeof incidentWorkflow, [HostReport]>(
+    'incidentWorkflow',
+    { taskQueue: options.taskQueue, ...reportHostFailure(report, options.settings) },
+  );
+  return {
+    host: report.host,
+    workflowId: handle.workflowId,
+    runId: handle.signaledRunId,
+    incidentId: `${handle.workflowId}/${handle.signaledRunId}`,
+  };
 }

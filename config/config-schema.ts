@@ -1,10 +1,22 @@
 // The shape of lazarus.yaml, validated with zod at the edge. Messages say what is wrong and how to
 // fix it; the file's field paths are added by format-config-errors.ts.
 import { z } from 'zod';
-import { FENCE_PROTOCOL_NAMES, protocolChoices, protocolEntryFields, protocolSettingsFields } from '../activities/fencing/fence-protocols.ts';
+import {
+  FENCE_PROTOCOL_NAMES,
+  protocolChoices,
+  protocolEntryFields,
+  protocolSettingsFields,
+} from '../activities/fencing/fence-protocols.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
-import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS } from '../domain/evacuation-policy.ts';
-import { DEFAULT_DETECTOR_RULES, DEFAULT_DETECTOR_SETTINGS } from '../apps/detector/detector-rules.ts';
+import {
+  DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_EVACUATION_POLICY,
+  DEFAULT_MAX_EVACUATION_ATTEMPTS,
+} from '../domain/evacuation-policy.ts';
+import {
+  DEFAULT_DETECTOR_RULES,
+  DEFAULT_DETECTOR_SETTINGS,
+} from '../apps/detector/detector-rules.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../contracts/storm-guard-messages.ts';
 import { count, flag, seconds, text } from './config-fields.ts';
 
@@ -20,93 +32,160 @@ const INLINE_PASSWORD =
  * One flat object rather than a union by protocol: a host entry may take its protocol from its group,
  * so which protocol's fields apply is known only when bmc-inventory.ts resolves the host.
  */
-export const bmcEntrySchema = z.strictObject({
-  host: text.optional(),
-  hosts: z.array(text, { error: 'must be a list of host names' }).min(1, { error: 'is empty; list at least one host' }).optional(),
-  pattern: text.regex(/\{\w+\}/, { error: 'must contain a placeholder such as {n}, e.g. "cmp-{n}"' }).optional(),
-  protocol: z.enum(FENCE_PROTOCOL_NAMES, { error: `must be ${protocolChoices()}` }).optional(),
-  address: text.optional(),
-  username: text.optional(),
-  passwordEnv: text.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name, e.g. LAZARUS_BMC_PASSWORD' }).optional(),
-  passwordFile: text.optional(),
-  password: z.unknown().optional(),
-  ...protocolEntryFields(),
-}).superRefine((entry, context) => {
-  if (entry.password !== undefined) context.addIssue({ code: 'custom', path: ['password'], message: INLINE_PASSWORD });
-  const selectors = (['host', 'hosts', 'pattern'] as const).filter((key) => entry[key] !== undefined);
-  if (selectors.length !== 1) {
-    context.addIssue({
-      code: 'custom', path: [],
-      message: `names its hosts ${selectors.length === 0 ? 'nowhere' : `with ${selectors.join(' and ')}`}; give exactly one of host: NAME, hosts: [NAMES] or pattern: "cmp-{n}"`,
-    });
-  }
-  if (entry.passwordEnv !== undefined && entry.passwordFile !== undefined) {
-    context.addIssue({ code: 'custom', path: ['passwordFile'], message: 'conflicts with passwordEnv; keep one of them' });
-  }
-});
+export const bmcEntrySchema = z
+  .strictObject({
+    host: text.optional(),
+    hosts: z
+      .array(text, { error: 'must be a list of host names' })
+      .min(1, { error: 'is empty; list at least one host' })
+      .optional(),
+    pattern: text
+      .regex(/\{\w+\}/, { error: 'must contain a placeholder such as {n}, e.g. "cmp-{n}"' })
+      .optional(),
+    protocol: z.enum(FENCE_PROTOCOL_NAMES, { error: `must be ${protocolChoices()}` }).optional(),
+    address: text.optional(),
+    username: text.optional(),
+    passwordEnv: text
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+        error: 'must be an environment variable name, e.g. LAZARUS_BMC_PASSWORD',
+      })
+      .optional(),
+    passwordFile: text.optional(),
+    password: z.unknown().optional(),
+    ...protocolEntryFields(),
+  })
+  .superRefine((entry, context) => {
+    if (entry.password !== undefined)
+      context.addIssue({ code: 'custom', path: ['password'], message: INLINE_PASSWORD });
+    const selectors = (['host', 'hosts', 'pattern'] as const).filter(
+      (key) => entry[key] !== undefined,
+    );
+    if (selectors.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        message: `names its hosts ${selectors.length === 0 ? 'nowhere' : `with ${selectors.join(' and ')}`}; give exactly one of host: NAME, hosts: [NAMES] or pattern: "cmp-{n}"`,
+      });
+    }
+    if (entry.passwordEnv !== undefined && entry.passwordFile !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['passwordFile'],
+        message: 'conflicts with passwordEnv; keep one of them',
+      });
+    }
+  });
 
 export type BmcEntryFields = z.output<typeof bmcEntrySchema>;
 
 export const configFileSchema = z.strictObject({
-  openstack: z.strictObject({
-    /** A cloud of clouds.yaml; without it (and without OS_CLOUD) the OS_* variables are used. */
-    cloud: text.optional(),
-  }).prefault({}),
-  temporal: z.strictObject({
-    profile: text.optional(),
-    configFile: text.optional(),
-    taskQueue: text.default('lazarus'),
-    maxConcurrentActivities: z.number({ error: 'must be a whole number' }).int().positive({ error: 'must be at least 1' }).default(20),
-    maxCachedWorkflows: z.number({ error: 'must be a whole number' }).int().nonnegative({ error: 'must be 0 or more' }).default(500),
-    evacuateCallsPerSecond: z.number({ error: 'must be a number of calls a second' }).positive({ error: 'must be more than 0' }).default(5),
-  }).prefault({}),
-  incident: z.strictObject({
-    protect: z.enum(['all', 'tagged'], { error: 'must be all or tagged' }).default(DEFAULT_EVACUATION_POLICY.protect),
-    protectionKeys: z.array(text, { error: 'must be a list of metadata keys' }).min(1, { error: 'is empty; list at least one key, e.g. HA_Enabled' }).default([...DEFAULT_EVACUATION_POLICY.protectionKeys]),
-    priorityKey: text.default(DEFAULT_EVACUATION_POLICY.priorityKey),
-    stopped: handling.default(DEFAULT_EVACUATION_POLICY.stopped),
-    errored: handling.default(DEFAULT_EVACUATION_POLICY.errored),
-    locked: handling.default(DEFAULT_EVACUATION_POLICY.locked),
-    imageBackedOnLocalDisk: handling.default(DEFAULT_EVACUATION_POLICY.imageBackedOnLocalDisk),
-    restartRunningInstances: flag.default(true),
-    evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
-    maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
-    readmission: z.enum(['operator', 'automatic'], { error: 'must be operator or automatic' }).default('operator'),
-    corroboration: z.strictObject({
-      novaDown: flag.default(NO_CORROBORATION.isNovaDownRequired),
-      bmcReachable: flag.default(NO_CORROBORATION.isBmcReachableRequired),
-      minReporters: count.default(NO_CORROBORATION.minReporters),
-      timeoutSeconds: seconds.default(NO_CORROBORATION.timeoutMs / 1000),
-      recheckSeconds: seconds.default(NO_CORROBORATION.recheckIntervalMs / 1000),
-    }).prefault({}),
-  }).prefault({}),
-  stormGuard: z.strictObject({
-    enabled: flag.default(true),
-    maxIncidents: count.default(DEFAULT_STORM_GUARD_LIMITS.maxIncidents),
-    maxFractionDown: z.number({ error: 'must be a fraction from 0 to 1' }).min(0).max(1, { error: 'must be a fraction from 0 to 1, e.g. 0.25' }).default(DEFAULT_STORM_GUARD_LIMITS.maxFractionDown),
-    windowMinutes: z.number({ error: 'must be a number of minutes' }).positive({ error: 'must be more than 0 minutes' }).default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
-  }).prefault({}),
-  detector: z.strictObject({
-    enabled: flag.default(false),
-    pollSeconds: seconds.default(DEFAULT_DETECTOR_SETTINGS.pollMs / 1000),
-    debounceSeconds: z.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must be 0 seconds or more' }).default(DEFAULT_DETECTOR_SETTINGS.debounceMs / 1000),
-    reporter: text.default(DEFAULT_DETECTOR_SETTINGS.reporter),
-    ignoreDisabled: flag.default(DEFAULT_DETECTOR_RULES.shouldIgnoreDisabled),
-    reportWhen: z.strictObject({
-      novaDown: flag.default(DEFAULT_DETECTOR_RULES.isNovaDownRequired),
-      bmcReachable: flag.default(DEFAULT_DETECTOR_RULES.isBmcReachableRequired),
-      bmcPowerOff: flag.default(DEFAULT_DETECTOR_RULES.isBmcPowerOffRequired),
-    }).prefault({}).refine((when) => when.novaDown || when.bmcPowerOff, {
-      error: 'needs novaDown: true or bmcPowerOff: true; without a failure signal every host would be reported',
-    }),
-  }).prefault({}),
-  fencing: z.strictObject({
-    powerOffTimeoutSeconds: seconds.default(20),
-    pollIntervalSeconds: seconds.default(1),
-    requestTimeoutSeconds: seconds.default(10),
-    ...protocolSettingsFields(),
-  }).prefault({}),
-  bmcs: z.array(bmcEntrySchema, { error: 'must be a list of BMC entries (see config/README.md)' }).default([]),
+  openstack: z
+    .strictObject({
+      /** A cloud of clouds.yaml; without it (and without OS_CLOUD) the OS_* variables are used. */
+      cloud: text.optional(),
+    })
+    .prefault({}),
+  temporal: z
+    .strictObject({
+      profile: text.optional(),
+      configFile: text.optional(),
+      taskQueue: text.default('lazarus'),
+      maxConcurrentActivities: z
+        .number({ error: 'must be a whole number' })
+        .int()
+        .positive({ error: 'must be at least 1' })
+        .default(20),
+      maxCachedWorkflows: z
+        .number({ error: 'must be a whole number' })
+        .int()
+        .nonnegative({ error: 'must be 0 or more' })
+        .default(500),
+      evacuateCallsPerSecond: z
+        .number({ error: 'must be a number of calls a second' })
+        .positive({ error: 'must be more than 0' })
+        .default(5),
+    })
+    .prefault({}),
+  incident: z
+    .strictObject({
+      protect: z
+        .enum(['all', 'tagged'], { error: 'must be all or tagged' })
+        .default(DEFAULT_EVACUATION_POLICY.protect),
+      protectionKeys: z
+        .array(text, { error: 'must be a list of metadata keys' })
+        .min(1, { error: 'is empty; list at least one key, e.g. HA_Enabled' })
+        .default([...DEFAULT_EVACUATION_POLICY.protectionKeys]),
+      priorityKey: text.default(DEFAULT_EVACUATION_POLICY.priorityKey),
+      stopped: handling.default(DEFAULT_EVACUATION_POLICY.stopped),
+      errored: handling.default(DEFAULT_EVACUATION_POLICY.errored),
+      locked: handling.default(DEFAULT_EVACUATION_POLICY.locked),
+      imageBackedOnLocalDisk: handling.default(DEFAULT_EVACUATION_POLICY.imageBackedOnLocalDisk),
+      restartRunningInstances: flag.default(true),
+      evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
+      maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
+      readmission: z
+        .enum(['operator', 'automatic'], { error: 'must be operator or automatic' })
+        .default('operator'),
+      corroboration: z
+        .strictObject({
+          novaDown: flag.default(NO_CORROBORATION.isNovaDownRequired),
+          bmcReachable: flag.default(NO_CORROBORATION.isBmcReachableRequired),
+          minReporters: count.default(NO_CORROBORATION.minReporters),
+          timeoutSeconds: seconds.default(NO_CORROBORATION.timeoutMs / 1000),
+          recheckSeconds: seconds.default(NO_CORROBORATION.recheckIntervalMs / 1000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  stormGuard: z
+    .strictObject({
+      enabled: flag.default(true),
+      maxIncidents: count.default(DEFAULT_STORM_GUARD_LIMITS.maxIncidents),
+      maxFractionDown: z
+        .number({ error: 'must be a fraction from 0 to 1' })
+        .min(0)
+        .max(1, { error: 'must be a fraction from 0 to 1, e.g. 0.25' })
+        .default(DEFAULT_STORM_GUARD_LIMITS.maxFractionDown),
+      windowMinutes: z
+        .number({ error: 'must be a number of minutes' })
+        .positive({ error: 'must be more than 0 minutes' })
+        .default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
+    })
+    .prefault({}),
+  detector: z
+    .strictObject({
+      enabled: flag.default(false),
+      pollSeconds: seconds.default(DEFAULT_DETECTOR_SETTINGS.pollMs / 1000),
+      debounceSeconds: z
+        .number({ error: 'must be a number of seconds' })
+        .nonnegative({ error: 'must be 0 seconds or more' })
+        .default(DEFAULT_DETECTOR_SETTINGS.debounceMs / 1000),
+      reporter: text.default(DEFAULT_DETECTOR_SETTINGS.reporter),
+      ignoreDisabled: flag.default(DEFAULT_DETECTOR_RULES.shouldIgnoreDisabled),
+      reportWhen: z
+        .strictObject({
+          novaDown: flag.default(DEFAULT_DETECTOR_RULES.isNovaDownRequired),
+          bmcReachable: flag.default(DEFAULT_DETECTOR_RULES.isBmcReachableRequired),
+          bmcPowerOff: flag.default(DEFAULT_DETECTOR_RULES.isBmcPowerOffRequired),
+        })
+        .prefault({})
+        .refine((when) => when.novaDown || when.bmcPowerOff, {
+          error:
+            'needs novaDown: true or bmcPowerOff: true; without a failure signal every host would be reported',
+        }),
+    })
+    .prefault({}),
+  fencing: z
+    .strictObject({
+      powerOffTimeoutSeconds: seconds.default(20),
+      pollIntervalSeconds: seconds.default(1),
+      requestTimeoutSeconds: seconds.default(10),
+      ...protocolSettingsFields(),
+    })
+    .prefault({}),
+  bmcs: z
+    .array(bmcEntrySchema, { error: 'must be a list of BMC entries (see config/README.md)' })
+    .default([]),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;

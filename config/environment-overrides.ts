@@ -16,21 +16,41 @@ export const ENVIRONMENT_OVERRIDES: readonly Override[] = [
   { variable: 'TEMPORAL_PROFILE', path: ['temporal', 'profile'], kind: 'text' },
   { variable: 'TEMPORAL_CONFIG_FILE', path: ['temporal', 'configFile'], kind: 'text' },
   { variable: 'LAZARUS_TASK_QUEUE', path: ['temporal', 'taskQueue'], kind: 'text' },
-  { variable: 'LAZARUS_FENCING_POWER_OFF_TIMEOUT_SECONDS', path: ['fencing', 'powerOffTimeoutSeconds'], kind: 'seconds' },
-  { variable: 'LAZARUS_FENCING_POLL_INTERVAL_SECONDS', path: ['fencing', 'pollIntervalSeconds'], kind: 'seconds' },
-  { variable: 'LAZARUS_FENCING_REQUEST_TIMEOUT_SECONDS', path: ['fencing', 'requestTimeoutSeconds'], kind: 'seconds' },
+  {
+    variable: 'LAZARUS_FENCING_POWER_OFF_TIMEOUT_SECONDS',
+    path: ['fencing', 'powerOffTimeoutSeconds'],
+    kind: 'seconds',
+  },
+  {
+    variable: 'LAZARUS_FENCING_POLL_INTERVAL_SECONDS',
+    path: ['fencing', 'pollIntervalSeconds'],
+    kind: 'seconds',
+  },
+  {
+    variable: 'LAZARUS_FENCING_REQUEST_TIMEOUT_SECONDS',
+    path: ['fencing', 'requestTimeoutSeconds'],
+    kind: 'seconds',
+  },
   ...FENCE_PROTOCOL_NAMES.flatMap((name) => FENCE_PROTOCOLS[name].environment),
 ];
 
 function converted(text: string, kind: Kind): unknown {
   if (kind === 'text') return text;
-  if (kind === 'boolean') return ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean | undefined>)[text.toLowerCase()] ?? text;
+  if (kind === 'boolean')
+    return (
+      ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean | undefined>)[
+        text.toLowerCase()
+      ] ?? text
+    );
   const number = Number(text);
   return text.trim() === '' || Number.isNaN(number) ? text : number;
 }
 
 /** The file's data with every set override applied, and which field paths came from which variable. */
-export function applyEnvironmentOverrides(data: unknown, env: Readonly<Record<string, string | undefined>>): { data: unknown; origins: Map<string, string> } {
+export function applyEnvironmentOverrides(
+  data: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+): { data: unknown; origins: Map<string, string> } {
   const origins = new Map<string, string>();
   const root: Record<string, unknown> = isRecord(data) ? structuredClone(data) : {};
   for (const { variable, path, kind } of ENVIRONMENT_OVERRIDES) {

@@ -7,13 +7,20 @@ import type { ConfigFile } from './config-schema.ts';
 /** What a report adds to the host and the reporter to start an incident. */
 export type IncidentSettings = Omit<IncidentInput, 'host' | 'reporter' | 'reportedAt'>;
 
-export function incidentSettingsOf(file: Pick<ConfigFile, 'incident' | 'stormGuard'>): IncidentSettings {
+export function incidentSettingsOf(
+  file: Pick<ConfigFile, 'incident' | 'stormGuard'>,
+): IncidentSettings {
   const { incident } = file;
   const { corroboration } = incident;
   return {
     policy: {
-      protect: incident.protect, protectionKeys: incident.protectionKeys, priorityKey: incident.priorityKey,
-      stopped: incident.stopped, errored: incident.errored, locked: incident.locked, imageBackedOnLocalDisk: incident.imageBackedOnLocalDisk,
+      protect: incident.protect,
+      protectionKeys: incident.protectionKeys,
+      priorityKey: incident.priorityKey,
+      stopped: incident.stopped,
+      errored: incident.errored,
+      locked: incident.locked,
+      imageBackedOnLocalDisk: incident.imageBackedOnLocalDisk,
       shouldRestartRunningInstances: incident.restartRunningInstances,
     },
     evacuationConcurrency: incident.evacuationConcurrency,
@@ -21,13 +28,20 @@ export function incidentSettingsOf(file: Pick<ConfigFile, 'incident' | 'stormGua
     readmission: incident.readmission,
     isAdmissionRequired: file.stormGuard.enabled,
     corroboration: {
-      isNovaDownRequired: corroboration.novaDown, isBmcReachableRequired: corroboration.bmcReachable, minReporters: corroboration.minReporters,
-      timeoutMs: corroboration.timeoutSeconds * 1000, recheckIntervalMs: corroboration.recheckSeconds * 1000,
+      isNovaDownRequired: corroboration.novaDown,
+      isBmcReachableRequired: corroboration.bmcReachable,
+      minReporters: corroboration.minReporters,
+      timeoutMs: corroboration.timeoutSeconds * 1000,
+      recheckIntervalMs: corroboration.recheckSeconds * 1000,
     },
   };
 }
 
 export function stormGuardLimitsOf(file: Pick<ConfigFile, 'stormGuard'>): StormGuardLimits {
   const { stormGuard } = file;
-  return { maxIncidents: stormGuard.maxIncidents, maxFractionDown: stormGuard.maxFractionDown, windowMs: stormGuard.windowMinutes * 60_000 };
+  return {
+    maxIncidents: stormGuard.maxIncidents,
+    maxFractionDown: stormGuard.maxFractionDown,
+    windowMs: stormGuard.windowMinutes * 60_000,
+  };
 }

@@ -38,19 +38,36 @@ export interface ConfigSource {
 }
 
 export function configPathOf(source: ConfigSource): string {
-  return source.path ?? (source.env.LAZARUS_CONFIG === undefined || source.env.LAZARUS_CONFIG === '' ? DEFAULT_CONFIG_PATH : source.env.LAZARUS_CONFIG);
+  return (
+    source.path ??
+    (source.env.LAZARUS_CONFIG === undefined || source.env.LAZARUS_CONFIG === ''
+      ? DEFAULT_CONFIG_PATH
+      : source.env.LAZARUS_CONFIG)
+  );
 }
 
 export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
   const path = configPathOf(source);
-  const { data, origins } = applyEnvironmentOverrides(parseYaml(path, await readText(path)), source.env);
+  const { data, origins } = applyEnvironmentOverrides(
+    parseYaml(path, await readText(path)),
+    source.env,
+  );
   const parsed = configFileSchema.safeParse(data);
-  if (!parsed.success) throw invalid(path, parsed.error.issues.map((issue) => problemOf(issue, origins)));
+  if (!parsed.success)
+    throw invalid(
+      path,
+      parsed.error.issues.map((issue) => problemOf(issue, origins)),
+    );
   const file = parsed.data;
   const bmcs = BmcInventory.from(file.bmcs);
   if (Array.isArray(bmcs)) throw invalid(path, bmcs);
   // The protocols' own settings are already in their drivers' shape (fence-protocols.ts).
-  const { powerOffTimeoutSeconds, pollIntervalSeconds, requestTimeoutSeconds, ...protocolSettings } = file.fencing;
+  const {
+    powerOffTimeoutSeconds,
+    pollIntervalSeconds,
+    requestTimeoutSeconds,
+    ...protocolSettings
+  } = file.fencing;
   return {
     path,
     openstack: file.openstack,
@@ -71,8 +88,16 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
 function detectorSettingsOf({ detector }: ConfigFile): LazarusConfig['detector'] {
   const { reportWhen } = detector;
   return {
-    isEnabled: detector.enabled, pollMs: detector.pollSeconds * 1000, debounceMs: detector.debounceSeconds * 1000, reporter: detector.reporter,
-    rules: { isNovaDownRequired: reportWhen.novaDown, isBmcReachableRequired: reportWhen.bmcReachable, isBmcPowerOffRequired: reportWhen.bmcPowerOff, shouldIgnoreDisabled: detector.ignoreDisabled },
+    isEnabled: detector.enabled,
+    pollMs: detector.pollSeconds * 1000,
+    debounceMs: detector.debounceSeconds * 1000,
+    reporter: detector.reporter,
+    rules: {
+      isNovaDownRequired: reportWhen.novaDown,
+      isBmcReachableRequired: reportWhen.bmcReachable,
+      isBmcPowerOffRequired: reportWhen.bmcPowerOff,
+      shouldIgnoreDisabled: detector.ignoreDisabled,
+    },
   };
 }
 
@@ -97,17 +122,34 @@ function parseYaml(path: string, text: string): unknown {
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error;
     const where = error.linePos?.[0];
-    throw invalid(path, [{ path: where === undefined ? '(file)' : `line ${where.line}, column ${where.col}`, message: `is not valid YAML: ${error.message.split('\n')[0] ?? ''}` }]);
+    throw invalid(path, [
+      {
+        path: where === undefined ? '(file)' : `line ${where.line}, column ${where.col}`,
+        message: `is not valid YAML: ${error.message.split('\n')[0] ?? ''}`,
+      },
+    ]);
   }
 }
 
 function problemOf(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, string>): ConfigProblem {
-  const path = issue.path.reduce<string>((joined, key) => (typeof key === 'number' ? `${joined}[${key}]` : joined === '' ? String(key) : `${joined}.${String(key)}`), '');
+  const path = issue.path.reduce<string>(
+    (joined, key) =>
+      typeof key === 'number'
+        ? `${joined}[${key}]`
+        : joined === ''
+          ? String(key)
+          : `${joined}.${String(key)}`,
+    '',
+  );
   const origin = origins.get(issue.path.join('.'));
-  const message = issue.code === 'unrecognized_keys'
-    ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; check the spelling against config/README.md`
-    : issue.message;
-  return { path: `${path === '' ? '(top level)' : path}${origin === undefined ? '' : ` (from ${origin})`}`, message };
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; check the spelling against config/README.md`
+      : issue.message;
+  return {
+    path: `${path === '' ? '(top level)' : path}${origin === undefined ? '' : ` (from ${origin})`}`,
+    message,
+  };
 }
 
 function invalid(path: string, problems: readonly ConfigProblem[]): LazarusError {

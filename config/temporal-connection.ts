@@ -7,8 +7,13 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { LazarusError } from '../activities/errors.ts';
 import type { LazarusConfig } from './load-config.ts';
 
-export function temporalConnectConfig(temporal: LazarusConfig['temporal'], env: Readonly<Record<string, string | undefined>>): ClientConnectConfig {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+export function temporalConnectConfig(
+  temporal: LazarusConfig['temporal'],
+  env: Readonly<Record<string, string | undefined>>,
+): ClientConnectConfig {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   try {
     return loadClientConnectConfig({
       overrideEnvVars,

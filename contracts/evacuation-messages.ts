@@ -18,16 +18,20 @@ export interface EvacuationInput {
 
 export type EvacuationOutcome =
   | {
-    outcome: 'landed'; host: string; durationMs: number; attempts: number; migrationId: number;
-    /**
-     * Set when the evacuation that landed was found in Nova rather than sent by this attempt: the
-     * answer to an earlier POST that was lost, or a human's. Its request id tells them apart in
-     * Nova's logs; the workflow cannot, since a lost answer never carried the id.
-     */
-    foundInNova?: { requestId: string | null };
-    /** Nova 2.95+ left it stopped and it was started again, as the policy asks for instances that ran before. */
-    startedAgain?: boolean;
-  }
+      outcome: 'landed';
+      host: string;
+      durationMs: number;
+      attempts: number;
+      migrationId: number;
+      /**
+       * Set when the evacuation that landed was found in Nova rather than sent by this attempt: the
+       * answer to an earlier POST that was lost, or a human's. Its request id tells them apart in
+       * Nova's logs; the workflow cannot, since a lost answer never carried the id.
+       */
+      foundInNova?: { requestId: string | null };
+      /** Nova 2.95+ left it stopped and it was started again, as the policy asks for instances that ran before. */
+      startedAgain?: boolean;
+    }
   /** Moved off the failed host without an evacuation of this incident, or by an earlier run of it; Lazarus sent nothing. */
   | { outcome: 'alreadyEvacuated'; host: string | null; by: string }
   | { outcome: 'failed'; reason: string; attempts: number }

@@ -47,13 +47,25 @@ export interface OperatorDecision {
 
 export type IncidentPhase =
   /** Waiting for the corroboration rules to hold; then asking the storm guard. */
-  | 'Corroborating' | 'Admitting' | 'AwaitingApproval' | 'Fencing' | 'FencingUnproven' | 'ForcingDown' | 'Selecting' | 'Evacuating'
+  | 'Corroborating'
+  | 'Admitting'
+  | 'AwaitingApproval'
+  | 'Fencing'
+  | 'FencingUnproven'
+  | 'ForcingDown'
+  | 'Selecting'
+  | 'Evacuating'
   /** Evacuations ended; the host stays fenced, forced down and disabled until it is re-admitted. */
-  | 'AwaitingReadmission' | 'Readmitting'
+  | 'AwaitingReadmission'
+  | 'Readmitting'
   /** Closed: re-admitted, or (incidents started before re-admission existed, and cancelled ones) reported. */
-  | 'Readmitted' | 'Reported' | 'Aborted' | 'NotCorroborated';
+  | 'Readmitted'
+  | 'Reported'
+  | 'Aborted'
+  | 'NotCorroborated';
 
-export type IncidentOutcome = 'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted' | 'NotCorroborated';
+export type IncidentOutcome =
+  'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted' | 'NotCorroborated';
 
 export type InstanceProgress =
   | { outcome: 'planned' }
@@ -96,7 +108,12 @@ export interface IncidentState {
   /** Set while the storm guard has paused all automation: no new evacuation starts. */
   pausedBy?: string;
   /** Set when re-admission began: who asked (or `automatic`), and what Nova answered. */
-  readmission?: { requestedBy: string; requestedAt: string; refusedBecause?: string; readmittedAt?: string };
+  readmission?: {
+    requestedBy: string;
+    requestedAt: string;
+    refusedBecause?: string;
+    readmittedAt?: string;
+  };
 }
 
 /** One incident per host at a time (docs/design.md#i5-one-incident-per-host): operators type this ID. */
@@ -128,5 +145,9 @@ export type AdmissionAnswer =
   | { kind: 'resumed'; by: string };
 
 export function skippedRow(skipped: SkippedInstance): InstanceRow {
-  return { instanceId: skipped.instanceId, name: skipped.name, progress: { outcome: 'skipped', reason: skipped.reason } };
+  return {
+    instanceId: skipped.instanceId,
+    name: skipped.name,
+    progress: { outcome: 'skipped', reason: skipped.reason },
+  };
 }

@@ -7,7 +7,10 @@ import type { HostReport, IncidentInput } from './incident-messages.ts';
 import { incidentWorkflowId, reportSignal } from './incident-messages.ts';
 import { LazarusHost } from './search-attributes.ts';
 
-export function reportHostFailure(report: HostReport & { host: string }, settings: Omit<IncidentInput, 'host' | 'reporter' | 'reportedAt'> = {}) {
+export function reportHostFailure(
+  report: HostReport & { host: string },
+  settings: Omit<IncidentInput, 'host' | 'reporter' | 'reportedAt'> = {},
+) {
   const { host, ...evidence } = report;
   const input: IncidentInput = { host, ...settings };
   return {
@@ -19,7 +22,8 @@ export function reportHostFailure(report: HostReport & { host: string }, setting
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: [{ key: LazarusHost, value: host }],
     staticSummary: `incident of host ${host}`,
-    staticDetails: `Host ${host} was reported failed by ${report.reporter}${report.reason === undefined ? '' : `: ${report.reason}`}. ` +
+    staticDetails:
+      `Host ${host} was reported failed by ${report.reporter}${report.reason === undefined ? '' : `: ${report.reason}`}. ` +
       'Lazarus fences it, forces its nova-compute down, and evacuates its protected instances exactly once; see the current details for progress.',
   };
 }

@@ -16,6 +16,12 @@ export type LazarusSearchAttributeName = keyof typeof LAZARUS_SEARCH_ATTRIBUTES;
 
 /** Typed keys for upsertSearchAttributes and for clients that start or list incidents. */
 export const LazarusHost = defineSearchAttributeKey('LazarusHost', SearchAttributeType.KEYWORD);
-export const LazarusIncident = defineSearchAttributeKey('LazarusIncident', SearchAttributeType.KEYWORD);
+export const LazarusIncident = defineSearchAttributeKey(
+  'LazarusIncident',
+  SearchAttributeType.KEYWORD,
+);
 export const LazarusPhase = defineSearchAttributeKey('LazarusPhase', SearchAttributeType.KEYWORD);
-export const LazarusOutcome = defineSearchAttributeKey('LazarusOutcome', SearchAttributeType.KEYWORD);
+export const LazarusOutcome = defineSearchAttributeKey(
+  'LazarusOutcome',
+  SearchAttributeType.KEYWORD,
+);

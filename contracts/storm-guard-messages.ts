@@ -28,11 +28,16 @@ export function stormGuardStartOptions(taskQueue: string) {
     taskQueue,
     args: [] as [],
     staticSummary: 'storm guard: admits incidents, holds them past the blast radius',
-    staticDetails: 'Every incident asks this workflow before fencing its host. Past the configured limits (incidents within a window, or the fraction of nova-compute services down) new incidents wait in AwaitingApproval until an operator runs `lazarus approve` or `lazarus reset-guard`. `lazarus pause` stops all new fencing and evacuations.',
+    staticDetails:
+      'Every incident asks this workflow before fencing its host. Past the configured limits (incidents within a window, or the fraction of nova-compute services down) new incidents wait in AwaitingApproval until an operator runs `lazarus approve` or `lazarus reset-guard`. `lazarus pause` stops all new fencing and evacuations.',
   };
 }
 
-export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = { maxIncidents: 3, maxFractionDown: 0.25, windowMs: 10 * 60_000 };
+export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = {
+  maxIncidents: 3,
+  maxFractionDown: 0.25,
+  windowMs: 10 * 60_000,
+};
 
 /** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */
 export interface AdmissionRequest {
@@ -82,7 +87,9 @@ export const incidentDoneSignal = defineSignal<[{ incidentWorkflowId: string }]>
 export const guardStateQuery = defineQuery<StormGuardState>('guardState');
 
 /** Admit held incidents: those of `host`, or all when no host is named. Returns the incident IDs admitted. */
-export const approveUpdate = defineUpdate<string[], [OperatorDecision & { host?: string }]>('approve');
+export const approveUpdate = defineUpdate<string[], [OperatorDecision & { host?: string }]>(
+  'approve',
+);
 /** Forget the window's admissions and admit everything held. Returns the incident IDs admitted. */
 export const resetGuardUpdate = defineUpdate<string[], [OperatorDecision]>('reset');
 /** Start nothing new anywhere: in-flight fencing and verification finish. */

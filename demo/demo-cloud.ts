@@ -53,26 +53,49 @@ export interface DemoCloud {
 }
 
 /** Waits for a line the process prints once it is ready; fails with its log's tail if it ends or takes too long. */
-function readyLine(name: string, process: GuardedProcess, pattern: RegExp, logFile: string): Promise<RegExpMatchArray> {
-  const failure = (): string => `${name} did not start (its log is ${logFile}):\n${process.outputTail()}`;
-  return pollUntil(`${name} to start`, () => {
-    const match = pattern.exec(process.outputTail(50));
-    if (match !== null) return match;
-    if (process.hasExited()) throw new Error(failure());
-    return undefined;
-  }, { timeoutMs: 120_000, intervalMs: 200, onTimeout: failure });
+function readyLine(
+  name: string,
+  process: GuardedProcess,
+  pattern: RegExp,
+  logFile: string,
+): Promise<RegExpMatchArray> {
+  const failure = (): string =>
+    `${name} did not start (its log is ${logFile}):\n${process.outputTail()}`;
+  return pollUntil(
+    `${name} to start`,
+    () => {
+      const match = pattern.exec(process.outputTail(50));
+      if (match !== null) return match;
+      if (process.hasExited()) throw new Error(failure());
+      return undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 200, onTimeout: failure },
+  );
 }
 
 /** Alertmanager's webhook (payload version 4) for the host's NodeDown alert. */
 function nodeDownWebhook(host: string) {
   return {
-    version: '4', status: 'firing', receiver: 'lazarus', groupKey: '{}:{alertname="NodeDown"}', truncatedAlerts: 0,
-    groupLabels: { alertname: 'NodeDown' }, commonLabels: { alertname: 'NodeDown', host }, commonAnnotations: {}, externalURL: 'http://alertmanager.demo:9093',
-    alerts: [{
-      status: 'firing', labels: { alertname: 'NodeDown', host, severity: 'critical' },
-      annotations: { summary: `${host} stopped answering scrapes` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.demo:9090/graph', fingerprint: `demo-${host}`,
-    }],
+    version: '4',
+    status: 'firing',
+    receiver: 'lazarus',
+    groupKey: '{}:{alertname="NodeDown"}',
+    truncatedAlerts: 0,
+    groupLabels: { alertname: 'NodeDown' },
+    commonLabels: { alertname: 'NodeDown', host },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.demo:9093',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'NodeDown', host, severity: 'critical' },
+        annotations: { summary: `${host} stopped answering scrapes` },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.demo:9090/graph',
+        fingerprint: `demo-${host}`,
+      },
+    ],
   };
 }
 
@@ -89,33 +112,79 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
     const server = await startDevServer({ ui: true, logFile: join(directory, 'temporal.log') });
     undo.push(() => server.stop());
 
-    options.say(`starting the simulated cloud: ${options.hosts} hosts × ${options.instancesPerHost} instances, ${options.ipmiHosts} with IPMI BMCs (ipmi_sim), the others Redfish`);
+    options.say(
+      `starting the simulated cloud: ${options.hosts} hosts × ${options.instancesPerHost} instances, ${options.ipmiHosts} with IPMI BMCs (ipmi_sim), the others Redfish`,
+    );
     const sim = await startSimulator({
-      hosts: options.hosts, instancesPerHost: options.instancesPerHost, timeScale: options.timeScale, startBmcFleet, bmc: { ipmiHosts: options.ipmiHosts },
+      hosts: options.hosts,
+      instancesPerHost: options.instancesPerHost,
+      timeScale: options.timeScale,
+      startBmcFleet,
+      bmc: { ipmiHosts: options.ipmiHosts },
     });
     undo.push(() => sim.stop());
 
-    const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);
+    const { configPath, env } = await writeLazarusConfigForSimulator(
+      { cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs },
+      directory,
+    );
     await appendFile(configPath, DEMO_INCIDENT_SETTINGS);
-    const processEnv = { ...process.env, ...env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace };
+    const processEnv = {
+      ...process.env,
+      ...env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+    };
 
     options.say(`starting a Lazarus worker: npm run worker -- --config ${configPath}`);
     const workerLog = join(directory, 'worker.log');
-    const worker = spawnGuarded(process.execPath, ['--import', 'tsx', WORKER, '--config', configPath], { logFile: workerLog, graceMs: 30_000, env: processEnv });
+    const worker = spawnGuarded(
+      process.execPath,
+      ['--import', 'tsx', WORKER, '--config', configPath],
+      { logFile: workerLog, graceMs: 30_000, env: processEnv },
+    );
     undo.push(() => worker.stop());
-    await readyLine('the Lazarus worker', worker, /^lazarus worker: serving task queue/m, workerLog);
+    await readyLine(
+      'the Lazarus worker',
+      worker,
+      /^lazarus worker: serving task queue/m,
+      workerLog,
+    );
 
     // The token Alertmanager's credentials_file would hold.
     const token = randomBytes(24).toString('hex');
     const tokenFile = join(directory, 'intake-token');
     await writeFile(tokenFile, token, { mode: 0o600 });
-    options.say(`starting the health-check receiver: npm run receiver -- --config ${configPath} --token-file ${tokenFile}`);
+    options.say(
+      `starting the health-check receiver: npm run receiver -- --config ${configPath} --token-file ${tokenFile}`,
+    );
     const receiverLog = join(directory, 'receiver.log');
-    const receiver = spawnGuarded(process.execPath, ['--import', 'tsx', RECEIVER, '--config', configPath, '--listen', '127.0.0.1:0', '--token-file', tokenFile], {
-      logFile: receiverLog, graceMs: 5_000, env: processEnv,
-    });
+    const receiver = spawnGuarded(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        RECEIVER,
+        '--config',
+        configPath,
+        '--listen',
+        '127.0.0.1:0',
+        '--token-file',
+        tokenFile,
+      ],
+      {
+        logFile: receiverLog,
+        graceMs: 5_000,
+        env: processEnv,
+      },
+    );
     undo.push(() => receiver.stop());
-    const [, receiverUrl = ''] = await readyLine('the receiver', receiver, /^lazarus receiver: listening on (\S+)/m, receiverLog);
+    const [, receiverUrl = ''] = await readyLine(
+      'the receiver',
+      receiver,
+      /^lazarus receiver: listening on (\S+)/m,
+      receiverLog,
+    );
 
     const connection = await Connection.connect({ address: server.address });
     undo.push(() => connection.close());
@@ -123,10 +192,13 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
 
     const reportFailure = async (host: string): Promise<string> => {
       const response = await fetch(`${receiverUrl}${ALERTMANAGER_PATH}`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(nodeDownWebhook(host)),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(nodeDownWebhook(host)),
       });
       const answer = (await response.text()).trim();
-      if (response.status !== 202) throw new Error(`the receiver answered ${response.status}: ${answer}`);
+      if (response.status !== 202)
+        throw new Error(`the receiver answered ${response.status}: ${answer}`);
       return answer;
     };
     return { server, sim, client, receiverUrl, reportFailure, directory, stop };

@@ -10,11 +10,15 @@ const CLOSED_WITHOUT_RECOVERY: ReadonlySet<string> = new Set(['Aborted', 'NotCor
 
 export function progressLine(state: IncidentState): string {
   const { done, total } = instanceCounts(state);
-  const count = (outcome: string): number => state.instances.filter((row) => row.progress.outcome === outcome).length;
+  const count = (outcome: string): number =>
+    state.instances.filter((row) => row.progress.outcome === outcome).length;
   const width = 20;
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-  const moving = total === 0 ? '' : `  ${bar} ${done}/${total} done: ${count('landed') + count('alreadyEvacuated')} landed, ${count('failed')} failed, ${count('evacuating')} evacuating`;
+  const moving =
+    total === 0
+      ? ''
+      : `  ${bar} ${done}/${total} done: ${count('landed') + count('alreadyEvacuated')} landed, ${count('failed')} failed, ${count('evacuating')} evacuating`;
   return `${state.host}: ${state.phase}${moving}`;
 }
 
@@ -27,29 +31,39 @@ export interface WatchOptions {
   signal: AbortSignal;
 }
 
-export async function watchRecovery(handle: WorkflowHandle, options: WatchOptions): Promise<IncidentState> {
+export async function watchRecovery(
+  handle: WorkflowHandle,
+  options: WatchOptions,
+): Promise<IncidentState> {
   let shown = '';
   let lastProblem = 'no answer yet';
-  return pollUntil(`${handle.workflowId} to finish its recovery`, async () => {
-    try {
-      const state = await handle.query(stateQuery);
-      const line = progressLine(state);
-      if (line !== shown) {
-        options.write(options.isTty ? `\r\x1b[K${line}` : `${line}\n`);
-        shown = line;
+  return pollUntil(
+    `${handle.workflowId} to finish its recovery`,
+    async () => {
+      try {
+        const state = await handle.query(stateQuery);
+        const line = progressLine(state);
+        if (line !== shown) {
+          options.write(options.isTty ? `\r\x1b[K${line}` : `${line}\n`);
+          shown = line;
+        }
+        if (isRecoveryFinished(state) || CLOSED_WITHOUT_RECOVERY.has(state.phase)) {
+          if (options.isTty) options.write('\n');
+          return state;
+        }
+        lastProblem = `phase ${state.phase}`;
+      } catch (error) {
+        // A query can fail while the incident's first workflow task is still being processed.
+        lastProblem = error instanceof Error ? error.message : String(error);
       }
-      if (isRecoveryFinished(state) || CLOSED_WITHOUT_RECOVERY.has(state.phase)) {
-        if (options.isTty) options.write('\n');
-        return state;
-      }
-      lastProblem = `phase ${state.phase}`;
-    } catch (error) {
-      // A query can fail while the incident's first workflow task is still being processed.
-      lastProblem = error instanceof Error ? error.message : String(error);
-    }
-    return undefined;
-  }, {
-    timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 500, signal: options.signal,
-    onTimeout: () => `${handle.workflowId} did not finish its recovery within ${options.timeoutMs / 1000} s (${lastProblem})`,
-  });
+      return undefined;
+    },
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs ?? 500,
+      signal: options.signal,
+      onTimeout: () =>
+        `${handle.workflowId} did not finish its recovery within ${options.timeoutMs / 1000} s (${lastProblem})`,
+    },
+  );
 }

@@ -17,7 +17,11 @@ export interface CorroborationRules {
 
 /** No corroboration: the first report starts the recovery. */
 export const NO_CORROBORATION: CorroborationRules = {
-  isNovaDownRequired: false, isBmcReachableRequired: false, minReporters: 1, timeoutMs: 10 * 60_000, recheckIntervalMs: 15_000,
+  isNovaDownRequired: false,
+  isBmcReachableRequired: false,
+  minReporters: 1,
+  timeoutMs: 10 * 60_000,
+  recheckIntervalMs: 15_000,
 };
 
 /** What the corroborating activity read, each with the evidence an operator can check. */
@@ -31,11 +35,22 @@ export function isEvidenceNeeded(rules: CorroborationRules): boolean {
 }
 
 /** What is still missing, in words for the Web UI; empty when the failure is corroborated. */
-export function missingCorroboration(rules: CorroborationRules, reporters: readonly string[], evidence: FailureEvidence | undefined): string[] {
+export function missingCorroboration(
+  rules: CorroborationRules,
+  reporters: readonly string[],
+  evidence: FailureEvidence | undefined,
+): string[] {
   const missing: string[] = [];
   const distinct = new Set(reporters).size;
-  if (distinct < rules.minReporters) missing.push(`${rules.minReporters} distinct reporters (have ${distinct}: ${[...new Set(reporters)].join(', ') || 'none'})`);
-  if (rules.isNovaDownRequired && evidence?.nova.state !== 'down') missing.push(`Nova to report the nova-compute service down (${evidence?.nova.evidence ?? 'not read yet'})`);
-  if (rules.isBmcReachableRequired && evidence?.bmc.isReachable !== true) missing.push(`the BMC to answer (${evidence?.bmc.evidence ?? 'not read yet'})`);
+  if (distinct < rules.minReporters)
+    missing.push(
+      `${rules.minReporters} distinct reporters (have ${distinct}: ${[...new Set(reporters)].join(', ') || 'none'})`,
+    );
+  if (rules.isNovaDownRequired && evidence?.nova.state !== 'down')
+    missing.push(
+      `Nova to report the nova-compute service down (${evidence?.nova.evidence ?? 'not read yet'})`,
+    );
+  if (rules.isBmcReachableRequired && evidence?.bmc.isReachable !== true)
+    missing.push(`the BMC to answer (${evidence?.bmc.evidence ?? 'not read yet'})`);
   return missing;
 }

@@ -95,11 +95,16 @@ const TRUTHY = new Set(['true', '1', 'yes', 'on']);
  * that has a key decides, so instance metadata can opt out what its flavor or image opts in.
  */
 function protectionMark(instance: InstanceFacts, keys: readonly string[]): string | undefined {
-  const sources = [['metadata', instance.metadata], ['flavor extra spec', instance.flavorExtraSpecs], ['image property', instance.imageProperties]] as const;
+  const sources = [
+    ['metadata', instance.metadata],
+    ['flavor extra spec', instance.flavorExtraSpecs],
+    ['image property', instance.imageProperties],
+  ] as const;
   for (const [source, values] of sources) {
     for (const key of keys) {
       const value = values[key];
-      if (value !== undefined) return TRUTHY.has(value.trim().toLowerCase()) ? undefined : `${source} ${key}=${value}`;
+      if (value !== undefined)
+        return TRUTHY.has(value.trim().toLowerCase()) ? undefined : `${source} ${key}=${value}`;
     }
   }
   return 'no protection mark';
@@ -121,30 +126,45 @@ function reasonToSkip(instance: InstanceFacts, policy: EvacuationPolicy): string
   if (!(instance.status in STATUS_ORDER)) {
     return `status ${instance.status}: Nova evacuates only ACTIVE, SHUTOFF and ERROR instances`;
   }
-  if (instance.status === 'SHUTOFF' && policy.stopped === 'skip') return 'stopped, and the policy skips stopped instances (policy.stopped)';
-  if (instance.status === 'ERROR' && policy.errored === 'skip') return 'in ERROR, and the policy skips errored instances (policy.errored)';
-  if (instance.isLocked && policy.locked === 'skip') return 'locked, and the policy skips locked instances (policy.locked)';
+  if (instance.status === 'SHUTOFF' && policy.stopped === 'skip')
+    return 'stopped, and the policy skips stopped instances (policy.stopped)';
+  if (instance.status === 'ERROR' && policy.errored === 'skip')
+    return 'in ERROR, and the policy skips errored instances (policy.errored)';
+  if (instance.isLocked && policy.locked === 'skip')
+    return 'locked, and the policy skips locked instances (policy.locked)';
   if (!instance.isBootFromVolume && policy.imageBackedOnLocalDisk === 'skip') {
-    return 'image-backed root disk on the failed host: evacuation would rebuild it from its image and lose its data; ' +
-      'set policy.imageBackedOnLocalDisk to evacuate if instance storage is shared or the loss is acceptable';
+    return (
+      'image-backed root disk on the failed host: evacuation would rebuild it from its image and lose its data; ' +
+      'set policy.imageBackedOnLocalDisk to evacuate if instance storage is shared or the loss is acceptable'
+    );
   }
   return undefined;
 }
 
-export function planEvacuation(instances: readonly InstanceFacts[], policy: EvacuationPolicy): EvacuationPlan {
+export function planEvacuation(
+  instances: readonly InstanceFacts[],
+  policy: EvacuationPolicy,
+): EvacuationPlan {
   const plan: EvacuationPlan = { evacuate: [], skip: [] };
   for (const instance of instances) {
     const reason = reasonToSkip(instance, policy);
     if (reason === undefined) {
-      plan.evacuate.push({ instanceId: instance.id, name: instance.name, priority: priorityOf(instance, policy.priorityKey), statusBefore: instance.status });
+      plan.evacuate.push({
+        instanceId: instance.id,
+        name: instance.name,
+        priority: priorityOf(instance, policy.priorityKey),
+        statusBefore: instance.status,
+      });
     } else {
       plan.skip.push({ instanceId: instance.id, name: instance.name, reason });
     }
   }
-  plan.evacuate.sort((a, b) =>
-    b.priority - a.priority ||
-    (STATUS_ORDER[a.statusBefore] ?? 0) - (STATUS_ORDER[b.statusBefore] ?? 0) ||
-    // Code-unit order, not localeCompare: the result must not depend on the worker's locale.
-    (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  plan.evacuate.sort(
+    (a, b) =>
+      b.priority - a.priority ||
+      (STATUS_ORDER[a.statusBefore] ?? 0) - (STATUS_ORDER[b.statusBefore] ?? 0) ||
+      // Code-unit order, not localeCompare: the result must not depend on the worker's locale.
+      (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0),
+  );
   return plan;
 }

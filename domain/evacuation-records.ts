@@ -58,10 +58,19 @@ export interface EvacuationQuery {
  * Nova recorded it — whoever sent it (Lazarus before a lost answer or a crash, or a human). An
  * evacuation from another host (an earlier incident that moved the instance here) does not count.
  */
-export function existingEvacuation<M extends EvacuationRecord>(migrations: readonly M[], query: EvacuationQuery): ExistingEvacuation<M> {
+export function existingEvacuation<M extends EvacuationRecord>(
+  migrations: readonly M[],
+  query: EvacuationQuery,
+): ExistingEvacuation<M> {
   const since = Date.parse(evacuationWindowStart(query.incidentStartedAt));
   const newest = migrations
-    .filter((m) => m.migrationType === 'evacuation' && m.instanceId === query.instanceId && m.sourceCompute === query.sourceHost && Date.parse(m.createdAt) >= since)
+    .filter(
+      (m) =>
+        m.migrationType === 'evacuation' &&
+        m.instanceId === query.instanceId &&
+        m.sourceCompute === query.sourceHost &&
+        Date.parse(m.createdAt) >= since,
+    )
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id)[0];
   if (newest === undefined || newest.id === query.retryAfterMigrationId) return { kind: 'none' };
   if (IN_PROGRESS.has(newest.status)) return { kind: 'inProgress', migration: newest };
@@ -79,7 +88,10 @@ export type StatusAfterEvacuation = 'ACTIVE' | 'SHUTOFF';
  * (SHUTOFF stays SHUTOFF); from 2.95 Nova stops it on the destination. An ERROR instance is rebuilt
  * and ends ACTIVE at every microversion (compute/manager.py skips target_state for ERROR).
  */
-export function expectedStatusAfterEvacuation(statusBefore: string, doesEvacuateStopInstances: boolean): StatusAfterEvacuation {
+export function expectedStatusAfterEvacuation(
+  statusBefore: string,
+  doesEvacuateStopInstances: boolean,
+): StatusAfterEvacuation {
   if (statusBefore === 'ERROR') return 'ACTIVE';
   if (statusBefore === 'SHUTOFF' || doesEvacuateStopInstances) return 'SHUTOFF';
   return 'ACTIVE';
@@ -105,14 +117,44 @@ export type Landing<M extends EvacuationRecord = EvacuationRecord> =
  * marks the migration done, so once the migration is done a wrong host or status is a failure, not
  * a delay; only a task_state not yet cleared is waited for.
  */
-export function judgeLanding<M extends EvacuationRecord>(migration: M | undefined, instance: InstanceAfterEvacuation, sourceHost: string, expected: StatusAfterEvacuation): Landing<M> {
+export function judgeLanding<M extends EvacuationRecord>(
+  migration: M | undefined,
+  instance: InstanceAfterEvacuation,
+  sourceHost: string,
+  expected: StatusAfterEvacuation,
+): Landing<M> {
   const fault = instance.faultMessage === null ? '' : ` (${instance.faultMessage})`;
-  if (migration === undefined) return { verdict: 'failed', reason: `Nova has no evacuation of this instance from ${sourceHost} since the incident began` };
-  if (FAILED.has(migration.status)) return { verdict: 'failed', reason: `evacuation migration ${migration.id} ended "${migration.status}"; the instance is ${instance.status}${fault}` };
-  if (!FINISHED.has(migration.status)) return { verdict: 'inProgress', waitingFor: `migration ${migration.id} to finish (it is "${migration.status}")` };
-  if (instance.status === 'ERROR') return { verdict: 'failed', reason: `migration ${migration.id} is done but the instance is in ERROR${fault}` };
-  if (instance.host === sourceHost || instance.host === null) return { verdict: 'failed', reason: `migration ${migration.id} is done but Nova places the instance on ${instance.host ?? 'no host'}` };
-  if (instance.taskState !== null) return { verdict: 'inProgress', waitingFor: `task_state "${instance.taskState}" to clear` };
-  if (instance.status !== expected) return { verdict: 'failed', reason: `the instance landed on ${instance.host} but is ${instance.status}, not the expected ${expected}` };
+  if (migration === undefined)
+    return {
+      verdict: 'failed',
+      reason: `Nova has no evacuation of this instance from ${sourceHost} since the incident began`,
+    };
+  if (FAILED.has(migration.status))
+    return {
+      verdict: 'failed',
+      reason: `evacuation migration ${migration.id} ended "${migration.status}"; the instance is ${instance.status}${fault}`,
+    };
+  if (!FINISHED.has(migration.status))
+    return {
+      verdict: 'inProgress',
+      waitingFor: `migration ${migration.id} to finish (it is "${migration.status}")`,
+    };
+  if (instance.status === 'ERROR')
+    return {
+      verdict: 'failed',
+      reason: `migration ${migration.id} is done but the instance is in ERROR${fault}`,
+    };
+  if (instance.host === sourceHost || instance.host === null)
+    return {
+      verdict: 'failed',
+      reason: `migration ${migration.id} is done but Nova places the instance on ${instance.host ?? 'no host'}`,
+    };
+  if (instance.taskState !== null)
+    return { verdict: 'inProgress', waitingFor: `task_state "${instance.taskState}" to clear` };
+  if (instance.status !== expected)
+    return {
+      verdict: 'failed',
+      reason: `the instance landed on ${instance.host} but is ${instance.status}, not the expected ${expected}`,
+    };
   return { verdict: 'landed', migration, host: instance.host };
 }

@@ -1,22 +1,32 @@
 // How an incident shows itself to operators: the Web UI's current details (a markdown table of
 // per-instance progress) and the outcome an incident closes with. Pure, so it is unit-tested.
-import type { IncidentOutcome, IncidentState, InstanceProgress } from '../contracts/incident-messages.ts';
+import type {
+  IncidentOutcome,
+  IncidentState,
+  InstanceProgress,
+} from '../contracts/incident-messages.ts';
 
 function describeProgress(progress: InstanceProgress): string {
   switch (progress.outcome) {
-    case 'planned': return 'waiting for a slot';
-    case 'evacuating': return 'evacuating';
+    case 'planned':
+      return 'waiting for a slot';
+    case 'evacuating':
+      return 'evacuating';
     case 'skipped':
     case 'notStarted':
-    case 'cancelled': return progress.reason;
+    case 'cancelled':
+      return progress.reason;
     case 'landed': {
-      const how = progress.foundInNova === undefined
-        ? `${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}`
-        : `evacuation found in Nova, request ${progress.foundInNova.requestId ?? 'without id'}`;
+      const how =
+        progress.foundInNova === undefined
+          ? `${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}`
+          : `evacuation found in Nova, request ${progress.foundInNova.requestId ?? 'without id'}`;
       return `on ${progress.host} after ${Math.round(progress.durationMs / 1000)} s (${how})`;
     }
-    case 'alreadyEvacuated': return `on ${progress.host ?? 'no host'}, moved by ${progress.by}`;
-    case 'failed': return progress.reason;
+    case 'alreadyEvacuated':
+      return `on ${progress.host ?? 'no host'}, moved by ${progress.by}`;
+    case 'failed':
+      return progress.reason;
   }
 }
 
@@ -24,11 +34,12 @@ function describeProgress(progress: InstanceProgress): string {
 export const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 export function progressTable(state: IncidentState): string {
-  const fencing = state.fencing.proof !== undefined
-    ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
-    : state.fencing.confirmedBy !== undefined
-      ? `confirmed manually by ${state.fencing.confirmedBy.operator}: ${state.fencing.confirmedBy.reason}`
-      : state.fencing.unprovenReason ?? 'in progress';
+  const fencing =
+    state.fencing.proof !== undefined
+      ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
+      : state.fencing.confirmedBy !== undefined
+        ? `confirmed manually by ${state.fencing.confirmedBy.operator}: ${state.fencing.confirmedBy.reason}`
+        : (state.fencing.unprovenReason ?? 'in progress');
   const lines = [
     `**${state.incidentId}** — phase **${state.phase}**${state.outcome === undefined ? '' : `, outcome **${state.outcome}**`}`,
     '',
@@ -36,12 +47,19 @@ export function progressTable(state: IncidentState): string {
     '',
     '| Instance | Name | Outcome | Details |',
     '|---|---|---|---|',
-    ...state.instances.map((row) => `| ${row.instanceId} | ${cell(row.name)} | ${row.progress.outcome} | ${cell(describeProgress(row.progress))} |`),
+    ...state.instances.map(
+      (row) =>
+        `| ${row.instanceId} | ${cell(row.name)} | ${row.progress.outcome} | ${cell(describeProgress(row.progress))} |`,
+    ),
   ];
   return lines.join('\n');
 }
 
 /** Recovered when every planned instance is on another host; skipped ones were decided by policy. */
 export function incidentOutcome(state: IncidentState): IncidentOutcome {
-  return state.instances.some((row) => row.progress.outcome === 'failed' || row.progress.outcome === 'cancelled') ? 'PartiallyRecovered' : 'Recovered';
+  return state.instances.some(
+    (row) => row.progress.outcome === 'failed' || row.progress.outcome === 'cancelled',
+  )
+    ? 'PartiallyRecovered'
+    : 'Recovered';
 }

@@ -2,37 +2,72 @@
 // or does it wait for an operator? Pure, so every limit is unit-tested. A partitioned observer that
 // reports half the racks must not be able to fence them; an operator who sees a real rack failure
 // approves at once.
-import type { AdmissionRequest, AdmittedIncident, StormGuardState } from '../contracts/storm-guard-messages.ts';
+import type {
+  AdmissionRequest,
+  AdmittedIncident,
+  StormGuardState,
+} from '../contracts/storm-guard-messages.ts';
 
-export type AdmissionVerdict = { admit: true; because: string } | { admit: false; because: string; isHeldForPause: boolean };
+export type AdmissionVerdict =
+  { admit: true; because: string } | { admit: false; because: string; isHeldForPause: boolean };
 
-const minutes = (ms: number): string => `${Math.round(ms / 60_000 * 10) / 10} min`;
+const minutes = (ms: number): string => `${Math.round((ms / 60_000) * 10) / 10} min`;
 
 /** The admissions that still count against maxIncidents at `nowMs`. */
 export function admittedWithinWindow(state: StormGuardState, nowMs: number): AdmittedIncident[] {
-  return state.admitted.filter((admitted) => nowMs - Date.parse(admitted.admittedAt) < state.limits.windowMs);
+  return state.admitted.filter(
+    (admitted) => nowMs - Date.parse(admitted.admittedAt) < state.limits.windowMs,
+  );
 }
 
-export function admissionVerdict(state: StormGuardState, request: AdmissionRequest, nowMs: number): AdmissionVerdict {
+export function admissionVerdict(
+  state: StormGuardState,
+  request: AdmissionRequest,
+  nowMs: number,
+): AdmissionVerdict {
   const { limits } = state;
   const recent = admittedWithinWindow(state, nowMs);
   // A repeated request (an activity retry, a reset incident) gets the answer it had.
-  if (recent.some((admitted) => admitted.incidentWorkflowId === request.incidentWorkflowId) || state.running.includes(request.incidentWorkflowId)) {
+  if (
+    recent.some((admitted) => admitted.incidentWorkflowId === request.incidentWorkflowId) ||
+    state.running.includes(request.incidentWorkflowId)
+  ) {
     return { admit: true, because: 'admitted before' };
   }
   if (state.paused !== undefined) {
-    return { admit: false, isHeldForPause: true, because: `automation is paused by ${state.paused.operator} since ${state.paused.at} (${state.paused.reason}); lazarus resume lets held incidents go on` };
+    return {
+      admit: false,
+      isHeldForPause: true,
+      because: `automation is paused by ${state.paused.operator} since ${state.paused.at} (${state.paused.reason}); lazarus resume lets held incidents go on`,
+    };
   }
-  const others = state.held.filter((held) => held.incidentWorkflowId !== request.incidentWorkflowId);
+  const others = state.held.filter(
+    (held) => held.incidentWorkflowId !== request.incidentWorkflowId,
+  );
   if (others.length > 0) {
-    return { admit: false, isHeldForPause: false, because: `the storm guard already holds ${others.length} incident(s) (${others.map((held) => held.host).join(', ')}); approve them together with lazarus approve, or lazarus reset-guard` };
+    return {
+      admit: false,
+      isHeldForPause: false,
+      because: `the storm guard already holds ${others.length} incident(s) (${others.map((held) => held.host).join(', ')}); approve them together with lazarus approve, or lazarus reset-guard`,
+    };
   }
   if (recent.length + 1 > limits.maxIncidents) {
-    return { admit: false, isHeldForPause: false, because: `${recent.length} incidents were admitted within the last ${minutes(limits.windowMs)} (${recent.map((admitted) => admitted.host).join(', ')}), and the limit is ${limits.maxIncidents}; check for a wider failure, then lazarus approve ${request.host}` };
+    return {
+      admit: false,
+      isHeldForPause: false,
+      because: `${recent.length} incidents were admitted within the last ${minutes(limits.windowMs)} (${recent.map((admitted) => admitted.host).join(', ')}), and the limit is ${limits.maxIncidents}; check for a wider failure, then lazarus approve ${request.host}`,
+    };
   }
   const { computeServices, down } = request.fleet;
   if (computeServices > 0 && down / computeServices > limits.maxFractionDown) {
-    return { admit: false, isHeldForPause: false, because: `${down} of ${computeServices} nova-compute services are down, more than the limit of ${Math.round(limits.maxFractionDown * 100)} %; check for a network partition or a rack failure, then lazarus approve ${request.host}` };
+    return {
+      admit: false,
+      isHeldForPause: false,
+      because: `${down} of ${computeServices} nova-compute services are down, more than the limit of ${Math.round(limits.maxFractionDown * 100)} %; check for a network partition or a rack failure, then lazarus approve ${request.host}`,
+    };
   }
-  return { admit: true, because: `within the blast radius (${recent.length + 1} of ${limits.maxIncidents} incidents in ${minutes(limits.windowMs)}, ${down} of ${computeServices} services down)` };
+  return {
+    admit: true,
+    because: `within the blast radius (${recent.length + 1} of ${limits.maxIncidents} incidents in ${minutes(limits.windowMs)}, ${down} of ${computeServices} services down)`,
+  };
 }

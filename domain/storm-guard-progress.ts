@@ -6,7 +6,9 @@ import type { StormGuardState } from '../contracts/storm-guard-messages.ts';
 export function guardDetails(state: StormGuardState): string {
   const { limits } = state;
   return [
-    state.paused === undefined ? '**Automation running**' : `**Automation paused** by ${state.paused.operator} at ${state.paused.at}: ${cell(state.paused.reason)}`,
+    state.paused === undefined
+      ? '**Automation running**'
+      : `**Automation paused** by ${state.paused.operator} at ${state.paused.at}: ${cell(state.paused.reason)}`,
     '',
     `Limits: ${limits.maxIncidents} incidents within ${limits.windowMs / 60_000} min; ${Math.round(limits.maxFractionDown * 100)} % of nova-compute services down`,
     '',
@@ -14,12 +16,18 @@ export function guardDetails(state: StormGuardState): string {
     '',
     '| Host | Incident | Held since | Why |',
     '|---|---|---|---|',
-    ...state.held.map((held) => `| ${held.host} | ${held.incidentWorkflowId} | ${held.heldSince} | ${cell(held.because)} |`),
+    ...state.held.map(
+      (held) =>
+        `| ${held.host} | ${held.incidentWorkflowId} | ${held.heldSince} | ${cell(held.because)} |`,
+    ),
     '',
     `Admitted within the window (${state.admitted.length}); running: ${state.running.length}`,
     '',
     '| Host | Incident | Admitted at | By |',
     '|---|---|---|---|',
-    ...state.admitted.map((admitted) => `| ${admitted.host} | ${admitted.incidentWorkflowId} | ${admitted.admittedAt} | ${cell(admitted.by)} |`),
+    ...state.admitted.map(
+      (admitted) =>
+        `| ${admitted.host} | ${admitted.incidentWorkflowId} | ${admitted.admittedAt} | ${cell(admitted.by)} |`,
+    ),
   ].join('\n');
 }

@@ -3,8 +3,13 @@
 // deterministic inside a workflow (it starts work in item order and never reads a clock).
 
 /** Runs `work` on every item with at most `limit` running at once, starting them in item order; results keep item order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, not ${limit}`);
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency limit must be a positive integer, not ${limit}`);
   const results: R[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {

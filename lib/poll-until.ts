@@ -20,7 +20,11 @@ export interface PollOptions {
 export class PollTimeoutError extends Error {
   override readonly name = 'PollTimeoutError';
 
-  constructor(readonly what: string, readonly timeoutMs: number, message = `timed out after ${timeoutMs / 1000} s waiting for ${what}`) {
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    message = `timed out after ${timeoutMs / 1000} s waiting for ${what}`,
+  ) {
     super(message);
   }
 }
@@ -30,12 +34,19 @@ export class PollTimeoutError extends Error {
  * calls; throws a {@link PollTimeoutError} once a check ends at or after the deadline without a value.
  * An error `check` throws ends the wait with that error.
  */
-export async function pollUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, options: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  options: PollOptions,
+): Promise<T> {
   const { timeoutMs, intervalMs, signal } = options;
-  if (Number.isNaN(timeoutMs) || timeoutMs < 0) throw new RangeError(`timeoutMs must be 0 or more, not ${timeoutMs}`);
-  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite 0 or more, not ${intervalMs}`);
+  if (Number.isNaN(timeoutMs) || timeoutMs < 0)
+    throw new RangeError(`timeoutMs must be 0 or more, not ${timeoutMs}`);
+  if (!Number.isFinite(intervalMs) || intervalMs < 0)
+    throw new RangeError(`intervalMs must be a finite 0 or more, not ${intervalMs}`);
   const deadline = Date.now() + timeoutMs;
-  const pause = (): Promise<void> => pauseFor(Math.min(intervalMs, Math.max(0, deadline - Date.now())), signal);
+  const pause = (): Promise<void> =>
+    pauseFor(Math.min(intervalMs, Math.max(0, deadline - Date.now())), signal);
   signal?.throwIfAborted();
   if (options.pauseFirst === true) await pause();
   for (;;) {

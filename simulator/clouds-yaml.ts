@@ -18,17 +18,27 @@ function cloud(name: string, authType: string, auth: Record<string, string>): st
   ];
 }
 
-export async function writeCloudsYaml(path: string, keystoneUrl: string, identity: Identity): Promise<void> {
+export async function writeCloudsYaml(
+  path: string,
+  keystoneUrl: string,
+  identity: Identity,
+): Promise<void> {
   const { admin, adminProject, domain, appCredential } = identity;
   const authUrl = `${keystoneUrl}/v3`;
   const lines = [
     'clouds:',
     ...cloud(cloudName, 'password', {
-      auth_url: authUrl, username: admin.name, password: admin.password, project_name: adminProject.name,
-      user_domain_id: domain.id, project_domain_id: domain.id,
+      auth_url: authUrl,
+      username: admin.name,
+      password: admin.password,
+      project_name: adminProject.name,
+      user_domain_id: domain.id,
+      project_domain_id: domain.id,
     }),
     ...cloud(appCredentialCloudName, 'v3applicationcredential', {
-      auth_url: authUrl, application_credential_id: appCredential.id, application_credential_secret: appCredential.secret,
+      auth_url: authUrl,
+      application_credential_id: appCredential.id,
+      application_credential_secret: appCredential.secret,
     }),
     '',
   ];

@@ -30,19 +30,40 @@ export interface SimulatorState {
     power: PowerState;
     failure: FailureMode | null;
     isComputeRunning: boolean;
-    service: { uuid: string; status: 'enabled' | 'disabled'; state: 'up' | 'down'; forcedDown: boolean; disabledReason: string | null };
+    service: {
+      uuid: string;
+      status: 'enabled' | 'disabled';
+      state: 'up' | 'down';
+      forcedDown: boolean;
+      disabledReason: string | null;
+    };
     instances: number;
     /** Guests really running there, including ones Nova has already moved elsewhere. */
     runningGuests: number;
   }[];
-  instances: { uuid: string; name: string; host: string | null; vmState: string; taskState: string | null; runningOn: string[] }[];
-  migrations: { id: number; uuid: string; instanceUuid: string; source: string; dest: string | null; status: string }[];
+  instances: {
+    uuid: string;
+    name: string;
+    host: string | null;
+    vmState: string;
+    taskState: string | null;
+    runningOn: string[];
+  }[];
+  migrations: {
+    id: number;
+    uuid: string;
+    instanceUuid: string;
+    source: string;
+    dest: string | null;
+    status: string;
+  }[];
 }
 
 export function describeWorld(world: World): SimulatorState {
   const runningOn = new Map<string, string[]>();
   for (const host of world.hosts.values()) {
-    for (const uuid of host.guests) runningOn.set(uuid, [...(runningOn.get(uuid) ?? []), host.name]);
+    for (const uuid of host.guests)
+      runningOn.set(uuid, [...(runningOn.get(uuid) ?? []), host.name]);
   }
   return {
     now: `${isoMicros(world.stamp())}Z`,
@@ -62,10 +83,20 @@ export function describeWorld(world: World): SimulatorState {
       runningGuests: h.guests.size,
     })),
     instances: [...world.instances.values()].map((i) => ({
-      uuid: i.uuid, name: i.name, host: i.host, vmState: i.vmState, taskState: i.taskState, runningOn: runningOn.get(i.uuid) ?? [],
+      uuid: i.uuid,
+      name: i.name,
+      host: i.host,
+      vmState: i.vmState,
+      taskState: i.taskState,
+      runningOn: runningOn.get(i.uuid) ?? [],
     })),
     migrations: world.migrations.map((m) => ({
-      id: m.id, uuid: m.uuid, instanceUuid: m.instanceUuid, source: m.sourceCompute, dest: m.destCompute, status: m.status,
+      id: m.id,
+      uuid: m.uuid,
+      instanceUuid: m.instanceUuid,
+      source: m.sourceCompute,
+      dest: m.destCompute,
+      status: m.status,
     })),
   };
 }

@@ -41,6 +41,11 @@ export function createIdentity(random: SeededRandom): Identity {
     tenantUser: named('tenant-user'),
     adminRole: named('admin'),
     memberRole: named('member'),
-    appCredential: { ...named('lazarus-sim'), secret: random.hex(16), userId: admin.id, projectId: adminProject.id },
+    appCredential: {
+      ...named('lazarus-sim'),
+      secret: random.hex(16),
+      userId: admin.id,
+      projectId: adminProject.id,
+    },
   };
 }

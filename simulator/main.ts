@@ -10,12 +10,15 @@ import { startSimulator } from './simulator.ts';
 
 class UsageError extends Error {}
 
-const usage = 'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--ipmi-hosts K]';
+const usage =
+  'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--ipmi-hosts K]';
 
 function integer(name: string, text: string | undefined, min: number, max: number): number {
   const value = Number(text);
   if (text === undefined || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${text ?? 'nothing'})`);
+    throw new UsageError(
+      `--${name} must be a whole number from ${min} to ${max} (got ${text ?? 'nothing'})`,
+    );
   }
   return value;
 }
@@ -41,14 +44,18 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
   const { values } = parsed;
   const timeScale = Number(values['time-scale'] ?? '1');
   if (!Number.isFinite(timeScale) || timeScale <= 0) {
-    throw new UsageError(`--time-scale must be a positive number (got ${values['time-scale'] ?? ''})`);
+    throw new UsageError(
+      `--time-scale must be a positive number (got ${values['time-scale'] ?? ''})`,
+    );
   }
   // The simulator implements Nova's behaviour from 2.1 up to 2.100; Zed stops at 2.93
   // (docs/nova-and-bmc-facts.md#microversion-negotiation).
   const maxText = values['nova-max-microversion'] ?? '2.95';
   const max = parseMicroversionText(maxText);
   if (max?.major !== 2 || max.minor < 1 || max.minor > 100) {
-    throw new UsageError(`--nova-max-microversion must look like 2.93 and lie between 2.1 and 2.100 (got ${maxText})`);
+    throw new UsageError(
+      `--nova-max-microversion must look like 2.93 and lie between 2.1 and 2.100 (got ${maxText})`,
+    );
   }
   const hosts = integer('hosts', values.hosts, 1, 1000);
   return {
@@ -59,7 +66,12 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
     novaMaxMicroversion: max.minor,
     startBmcFleet,
     // Each IPMI BMC is an ipmi_sim process; fewer of them start faster on a small machine.
-    bmc: { ipmiHosts: values['ipmi-hosts'] === undefined ? hosts : integer('ipmi-hosts', values['ipmi-hosts'], 0, hosts) },
+    bmc: {
+      ipmiHosts:
+        values['ipmi-hosts'] === undefined
+          ? hosts
+          : integer('ipmi-hosts', values['ipmi-hosts'], 0, hosts),
+    },
   };
 }
 
@@ -73,20 +85,25 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const sim = await startSimulator(options);
-  console.log(JSON.stringify({
-    keystoneUrl: sim.keystoneUrl,
-    novaUrl: sim.novaUrl,
-    adminUrl: sim.adminUrl,
-    credentials: sim.credentials,
-    cloudsYaml: sim.cloudsYamlPath,
-    cloud: cloudName,
-    bmcs: sim.bmcs,
-  }));
+  console.log(
+    JSON.stringify({
+      keystoneUrl: sim.keystoneUrl,
+      novaUrl: sim.novaUrl,
+      adminUrl: sim.adminUrl,
+      credentials: sim.credentials,
+      cloudsYaml: sim.cloudsYamlPath,
+      cloud: cloudName,
+      bmcs: sim.bmcs,
+    }),
+  );
   const shutdown = (): void => {
-    sim.stop().then(() => process.exit(0), (error: unknown) => {
-      console.error('sim: error while stopping', error);
-      process.exit(1);
-    });
+    sim.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('sim: error while stopping', error);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

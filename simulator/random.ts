@@ -22,7 +22,10 @@ export function createRandom(seed: number): SeededRandom {
   }
   function hex(bytes: number): string {
     let out = '';
-    for (let i = 0; i < bytes; i += 1) out += Math.floor(next() * 256).toString(16).padStart(2, '0');
+    for (let i = 0; i < bytes; i += 1)
+      out += Math.floor(next() * 256)
+        .toString(16)
+        .padStart(2, '0');
     return out;
   }
   return {

@@ -76,7 +76,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const identity = createIdentity(random);
   const ledger = new Ledger(() => clock.wallNow());
   const timing = { ...defaultTiming, ...options.timing };
-  const world = new World(buildWorld(options, identity, random, clock.wallNow()), clock, random, ledger, timing);
+  const world = new World(
+    buildWorld(options, identity, random, clock.wallNow()),
+    clock,
+    random,
+    ledger,
+    timing,
+  );
   const tokens = new TokenStore(clock, random, options.tokenLifetimeMs ?? 3_600_000);
   const faults = new FaultTable();
   const workDir = await mkdtemp(join(tmpdir(), 'lazarus-sim-'));
@@ -92,25 +98,49 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 
   try {
-    const keystone = await listenOnLoopback(createKeystoneHandler({
-      identity, tokens, faults, clock, random, novaUrl: () => urls.nova, keystoneUrl: () => urls.keystone,
-    }));
+    const keystone = await listenOnLoopback(
+      createKeystoneHandler({
+        identity,
+        tokens,
+        faults,
+        clock,
+        random,
+        novaUrl: () => urls.nova,
+        keystoneUrl: () => urls.keystone,
+      }),
+    );
     services.push(keystone);
     urls.keystone = keystone.url;
-    const nova = await listenOnLoopback(createNovaHandler({
-      deps: { world, ledger, clock, random, maxMicroversion: options.novaMaxMicroversion ?? 95, isInstancePasswordEnabled: true },
-      tokens, faults, keystoneUrl: () => urls.keystone,
-    }));
+    const nova = await listenOnLoopback(
+      createNovaHandler({
+        deps: {
+          world,
+          ledger,
+          clock,
+          random,
+          maxMicroversion: options.novaMaxMicroversion ?? 95,
+          isInstancePasswordEnabled: true,
+        },
+        tokens,
+        faults,
+        keystoneUrl: () => urls.keystone,
+      }),
+    );
     services.push(nova);
     urls.nova = `${nova.url}/v2.1`;
     if (options.startBmcFleet !== undefined) {
       const ipmiHosts = options.bmc?.ipmiHosts ?? options.hosts;
-      fleet = await options.startBmcFleet([...world.hosts.keys()].map((host, i) => ({ host, ipmi: i < ipmiHosts })), {
-        power: world, timeScale, workDir,
-        powerTransitionMs: options.bmc?.powerTransitionMs ?? 2000,
-        redfishResponseStyle: options.bmc?.redfishResponseStyle ?? '204',
-        tls: options.bmc?.tls ?? true,
-      });
+      fleet = await options.startBmcFleet(
+        [...world.hosts.keys()].map((host, i) => ({ host, ipmi: i < ipmiHosts })),
+        {
+          power: world,
+          timeScale,
+          workDir,
+          powerTransitionMs: options.bmc?.powerTransitionMs ?? 2000,
+          redfishResponseStyle: options.bmc?.redfishResponseStyle ?? '204',
+          tls: options.bmc?.tls ?? true,
+        },
+      );
     }
     const controls = createControls(world, ledger, faults, tokens, () => fleet);
     const admin = await listenOnLoopback(createAdminHandler(controls));
@@ -119,8 +149,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     await writeCloudsYaml(cloudsYamlPath, urls.keystone, identity);
     return {
       ...controls,
-      keystoneUrl: urls.keystone, novaUrl: urls.nova, adminUrl: admin.url,
-      credentials: credentialsOf(identity), cloudsYamlPath, bmcs: fleet?.endpoints ?? {},
+      keystoneUrl: urls.keystone,
+      novaUrl: urls.nova,
+      adminUrl: admin.url,
+      credentials: credentialsOf(identity),
+      cloudsYamlPath,
+      bmcs: fleet?.endpoints ?? {},
       now: () => clock.now(),
       stop,
     };
@@ -130,7 +164,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 }
 
-function createControls(world: World, ledger: Ledger, faults: FaultTable, tokens: TokenStore, fleet: () => BmcFleet | undefined): SimulatorControls {
+function createControls(
+  world: World,
+  ledger: Ledger,
+  faults: FaultTable,
+  tokens: TokenStore,
+  fleet: () => BmcFleet | undefined,
+): SimulatorControls {
   return {
     failHost: (host, mode) => {
       world.fail(host, mode);
@@ -151,7 +191,11 @@ function createControls(world: World, ledger: Ledger, faults: FaultTable, tokens
     setBmcFaults: (host, bmcFaults) => {
       world.host(host);
       const bmcs = fleet();
-      if (bmcs === undefined) throw new WorldError(409, 'this simulator runs without BMCs (it was started without startBmcFleet)');
+      if (bmcs === undefined)
+        throw new WorldError(
+          409,
+          'this simulator runs without BMCs (it was started without startBmcFleet)',
+        );
       bmcs.setFaults(host, bmcFaults);
     },
     expireTokens: () => {
@@ -166,8 +210,15 @@ function createControls(world: World, ledger: Ledger, faults: FaultTable, tokens
 function credentialsOf(identity: Identity): SimulatorCredentials {
   const { admin, adminProject, domain, appCredential } = identity;
   return {
-    username: admin.name, password: admin.password, projectName: adminProject.name,
-    userDomainId: domain.id, projectDomainId: domain.id,
-    applicationCredential: { id: appCredential.id, name: appCredential.name, secret: appCredential.secret },
+    username: admin.name,
+    password: admin.password,
+    projectName: adminProject.name,
+    userDomainId: domain.id,
+    projectDomainId: domain.id,
+    applicationCredential: {
+      id: appCredential.id,
+      name: appCredential.name,
+      secret: appCredential.secret,
+    },
   };
 }

@@ -7,7 +7,9 @@ export function isoSeconds(ms: number): string {
 
 /** "2012-10-29T13:42:05.000000": DB datetimes such as services' and migrations' updated_at. */
 export function isoMicros(ms: number): string {
-  const micros = Math.floor((ms % 1000) * 1000).toString().padStart(6, '0');
+  const micros = Math.floor((ms % 1000) * 1000)
+    .toString()
+    .padStart(6, '0');
   return `${new Date(ms).toISOString().slice(0, 19)}.${micros}`;
 }
 

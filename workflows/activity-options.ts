@@ -12,7 +12,13 @@ export const { fenceHost } = proxyActivities<Activities>({
 });
 
 export const {
-  forceDownComputeService, listInstancesOnHost, checkComputeServiceUp, enableComputeService, startInstance, gatherFailureEvidence, requestAdmission,
+  forceDownComputeService,
+  listInstancesOnHost,
+  checkComputeServiceUp,
+  enableComputeService,
+  startInstance,
+  gatherFailureEvidence,
+  requestAdmission,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
@@ -38,7 +44,11 @@ export function rateLimitedEvacuateInstance(taskQueue: string): Activities['evac
 export const { verifyLanding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 1.3, maximumInterval: '15 seconds' },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 1.3,
+    maximumInterval: '15 seconds',
+  },
 });
 
 /** Refused (EvacuationsNotCompleted) until the restarted compute has completed its evacuations. */

@@ -2,7 +2,12 @@
 // asks its deployment's storm guard and waits for the answer. Held, it shows AwaitingApproval with
 // the guard's reason until an operator approves (through the guard) or aborts (here). The guard
 // also pauses and resumes it.
-import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { requestAdmission } from './activity-options.ts';
 import { isAbortChosen } from './fencing-with-operator.ts';
 import { admissionSignal } from '../contracts/incident-messages.ts';
@@ -40,7 +45,12 @@ export async function admitThroughStormGuard(incident: Incident): Promise<boolea
     const reports = state.reports.length;
     await requestAdmission(state.host);
     // A new report while held asks again, in case the guard was reset or terminated meanwhile.
-    await condition(() => state.admission?.admittedBy !== undefined || incident.choice?.kind === 'aborted' || state.reports.length > reports);
+    await condition(
+      () =>
+        state.admission?.admittedBy !== undefined ||
+        incident.choice?.kind === 'aborted' ||
+        state.reports.length > reports,
+    );
     if (isAbortChosen(incident)) return false;
     if (state.admission?.admittedBy !== undefined) return true;
   }
@@ -49,7 +59,10 @@ export async function admitThroughStormGuard(incident: Incident): Promise<boolea
 /** The incident no longer fences or evacuates, so a pause need not reach it. */
 export async function tellStormGuardDone(): Promise<void> {
   try {
-    await getExternalWorkflowHandle(stormGuardWorkflowId(workflowInfo().taskQueue)).signal(incidentDoneSignal, { incidentWorkflowId: workflowInfo().workflowId });
+    await getExternalWorkflowHandle(stormGuardWorkflowId(workflowInfo().taskQueue)).signal(
+      incidentDoneSignal,
+      { incidentWorkflowId: workflowInfo().workflowId },
+    );
   } catch {
     // A guard that was terminated has nothing to forget; the next request starts a new one.
   }

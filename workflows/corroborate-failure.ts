@@ -14,20 +14,30 @@ export function isCorroborationRequired(rules: CorroborationRules): boolean {
   return isEvidenceNeeded(rules) || rules.minReporters > 1;
 }
 
-export async function corroborate(incident: Incident, rules: CorroborationRules): Promise<'corroborated' | 'notCorroborated' | 'aborted'> {
+export async function corroborate(
+  incident: Incident,
+  rules: CorroborationRules,
+): Promise<'corroborated' | 'notCorroborated' | 'aborted'> {
   const { state } = incident;
   incident.enter('Corroborating');
   const deadline = Date.now() + rules.timeoutMs;
   for (;;) {
     const evidence = isEvidenceNeeded(rules) ? await gatherFailureEvidence(state.host) : undefined;
-    const missing = missingCorroboration(rules, state.reports.map((report) => report.reporter), evidence);
+    const missing = missingCorroboration(
+      rules,
+      state.reports.map((report) => report.reporter),
+      evidence,
+    );
     state.corroboration = { checkedAt: now(), missing };
     incident.show();
     if (missing.length === 0) return 'corroborated';
     const timeLeftMs = deadline - Date.now();
     if (timeLeftMs <= 0) return 'notCorroborated';
     const reports = state.reports.length;
-    await condition(() => state.reports.length > reports || incident.choice?.kind === 'aborted', Math.min(rules.recheckIntervalMs, timeLeftMs));
+    await condition(
+      () => state.reports.length > reports || incident.choice?.kind === 'aborted',
+      Math.min(rules.recheckIntervalMs, timeLeftMs),
+    );
     if (isAbortChosen(incident)) return 'aborted';
   }
 }

@@ -4,7 +4,11 @@
 // evacuateInstance's reading of Nova's migrations is the second, and the one that also catches a
 // human's evacuation.
 import { ActivityFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
-import type { EvacuateInstanceInput, EvacuationStart, LandingReport } from '../activities/incident/index.ts';
+import type {
+  EvacuateInstanceInput,
+  EvacuationStart,
+  LandingReport,
+} from '../activities/incident/index.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuateCallsTaskQueue } from '../contracts/evacuation-messages.ts';
 import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
@@ -17,11 +21,18 @@ import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './act
  */
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
   const cancellation = CancellationScope.current();
-  return CancellationScope.nonCancellable(() => evacuateUntilCancelled(input, () => cancellation.consideredCancelled));
+  return CancellationScope.nonCancellable(() =>
+    evacuateUntilCancelled(input, () => cancellation.consideredCancelled),
+  );
 }
 
-async function evacuateUntilCancelled(input: EvacuationInput, isCancelled: () => boolean): Promise<EvacuationOutcome> {
-  const evacuateOnce = rateLimitedEvacuateInstance(evacuateCallsTaskQueue(workflowInfo().taskQueue));
+async function evacuateUntilCancelled(
+  input: EvacuationInput,
+  isCancelled: () => boolean,
+): Promise<EvacuationOutcome> {
+  const evacuateOnce = rateLimitedEvacuateInstance(
+    evacuateCallsTaskQueue(workflowInfo().taskQueue),
+  );
   const startedAt = Date.now();
   let retryAfterMigrationId: number | undefined;
   let lastReason = 'no attempt was made';
@@ -30,18 +41,29 @@ async function evacuateUntilCancelled(input: EvacuationInput, isCancelled: () =>
   let statusBefore = input.statusBefore;
   for (let attempt = 1; attempt <= input.maxAttempts; attempt += 1) {
     const query: EvacuateInstanceInput = {
-      incidentId: input.incidentId, instanceId: input.instanceId, sourceHost: input.sourceHost, incidentStartedAt: input.incidentStartedAt,
+      incidentId: input.incidentId,
+      instanceId: input.instanceId,
+      sourceHost: input.sourceHost,
+      incidentStartedAt: input.incidentStartedAt,
       ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
     };
     if (isCancelled()) {
-      return { outcome: 'cancelled', reason: attempt === 1
-        ? 'its evacuation was cancelled before Lazarus sent an evacuate; it is still on the fenced host: evacuate it by hand or report the host again'
-        : `its evacuation was cancelled after ${lastReason}; no further evacuate was sent` };
+      return {
+        outcome: 'cancelled',
+        reason:
+          attempt === 1
+            ? 'its evacuation was cancelled before Lazarus sent an evacuate; it is still on the fenced host: evacuate it by hand or report the host again'
+            : `its evacuation was cancelled after ${lastReason}; no further evacuate was sent`,
+      };
     }
     const start = await orFailure(evacuateOnce(query));
     if ('gaveUp' in start) return { outcome: 'failed', reason: start.gaveUp, attempts: attempt };
     if (start.outcome === 'notOnSourceHost') {
-      return { outcome: 'alreadyEvacuated', host: start.host, by: 'someone outside this incident (the server left the failed host without an evacuation of it)' };
+      return {
+        outcome: 'alreadyEvacuated',
+        host: start.host,
+        by: 'someone outside this incident (the server left the failed host without an evacuation of it)',
+      };
     }
     if (start.outcome === 'previousEvacuationFailed') {
       // An earlier attempt of this incident failed before this run saw it: retry after exactly that one.
@@ -50,29 +72,55 @@ async function evacuateUntilCancelled(input: EvacuationInput, isCancelled: () =>
       lastReason = `evacuation migration ${start.migration.id} ended "${start.migration.status}"`;
       continue;
     }
-    const landing = await orFailure(verifyLanding({
-      instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore,
-      incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
-    }));
-    if ('gaveUp' in landing) return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
+    const landing = await orFailure(
+      verifyLanding({
+        instanceId: input.instanceId,
+        sourceHost: input.sourceHost,
+        statusBefore,
+        incidentStartedAt: input.incidentStartedAt,
+        doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
+      }),
+    );
+    if ('gaveUp' in landing)
+      return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };
     if (landing.outcome === 'landed') {
-      const isStopped = input.shouldRestartRunningInstances !== false && statusBefore === 'ACTIVE' && landing.status === 'SHUTOFF';
+      const isStopped =
+        input.shouldRestartRunningInstances !== false &&
+        statusBefore === 'ACTIVE' &&
+        landing.status === 'SHUTOFF';
       const started = isStopped ? await startAgain(input) : undefined;
-      if (started !== undefined && 'gaveUp' in started) return { outcome: 'failed', reason: started.gaveUp, attempts: attempt };
-      return { ...landed(start, landing, { attempt, durationMs: Date.now() - startedAt }), ...(started === undefined ? {} : { startedAgain: true }) };
+      if (started !== undefined && 'gaveUp' in started)
+        return { outcome: 'failed', reason: started.gaveUp, attempts: attempt };
+      return {
+        ...landed(start, landing, { attempt, durationMs: Date.now() - startedAt }),
+        ...(started === undefined ? {} : { startedAgain: true }),
+      };
     }
-    if (landing.host !== input.sourceHost || landing.migration === null) return { outcome: 'failed', reason: landing.reason, attempts: attempt };
+    if (landing.host !== input.sourceHost || landing.migration === null)
+      return { outcome: 'failed', reason: landing.reason, attempts: attempt };
     // Still on the failed host after a failed rebuild: another evacuate may find another destination.
     retryAfterMigrationId = landing.migration.id;
     statusBefore = landing.status;
     lastReason = landing.reason;
   }
-  return { outcome: 'failed', reason: `${lastReason}; gave up after ${input.maxAttempts} evacuations (${workflowInfo().workflowId})`, attempts: input.maxAttempts };
+  return {
+    outcome: 'failed',
+    reason: `${lastReason}; gave up after ${input.maxAttempts} evacuations (${workflowInfo().workflowId})`,
+    attempts: input.maxAttempts,
+  };
 }
 
-function landed(start: Exclude<EvacuationStart, { outcome: 'notOnSourceHost' | 'previousEvacuationFailed' }>, landing: Extract<LandingReport, { outcome: 'landed' }>, facts: { attempt: number; durationMs: number }): EvacuationOutcome {
+function landed(
+  start: Exclude<EvacuationStart, { outcome: 'notOnSourceHost' | 'previousEvacuationFailed' }>,
+  landing: Extract<LandingReport, { outcome: 'landed' }>,
+  facts: { attempt: number; durationMs: number },
+): EvacuationOutcome {
   return {
-    outcome: 'landed', host: landing.host, durationMs: facts.durationMs, attempts: facts.attempt, migrationId: landing.migration.id,
+    outcome: 'landed',
+    host: landing.host,
+    durationMs: facts.durationMs,
+    attempts: facts.attempt,
+    migrationId: landing.migration.id,
     ...(start.outcome === 'requested' ? {} : { foundInNova: { requestId: start.requestId } }),
   };
 }
@@ -80,12 +128,22 @@ function landed(start: Exclude<EvacuationStart, { outcome: 'notOnSourceHost' | '
 /** Landed stopped (2.95+) though it ran before: start it and prove it ACTIVE where it landed. */
 async function startAgain(input: EvacuationInput): Promise<LandingReport | { gaveUp: string }> {
   const started = await orFailure(startInstance(input.instanceId));
-  if ('gaveUp' in started) return { gaveUp: `landed stopped, and could not be started again: ${started.gaveUp}` };
-  const running = await orFailure(verifyLanding({
-    instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: 'ACTIVE', incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances: false,
-  }));
-  if ('gaveUp' in running) return { gaveUp: `landed stopped, was started, but is not running: ${running.gaveUp}` };
-  return running.outcome === 'landed' ? running : { gaveUp: `landed stopped, was started, but is not running: ${running.reason}` };
+  if ('gaveUp' in started)
+    return { gaveUp: `landed stopped, and could not be started again: ${started.gaveUp}` };
+  const running = await orFailure(
+    verifyLanding({
+      instanceId: input.instanceId,
+      sourceHost: input.sourceHost,
+      statusBefore: 'ACTIVE',
+      incidentStartedAt: input.incidentStartedAt,
+      doesEvacuateStopInstances: false,
+    }),
+  );
+  if ('gaveUp' in running)
+    return { gaveUp: `landed stopped, was started, but is not running: ${running.gaveUp}` };
+  return running.outcome === 'landed'
+    ? running
+    : { gaveUp: `landed stopped, was started, but is not running: ${running.reason}` };
 }
 
 /**

@@ -1,11 +1,27 @@
 // The incident's record: its state (the result and the `state` query), its phase and outcome as
 // search attributes, its progress table as the Web UI's current details, and reports joining it.
-import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OperatorChoice } from './fencing-with-operator.ts';
-import type { IncidentInput, IncidentOutcome, IncidentPhase, IncidentState, InstanceProgress } from '../contracts/incident-messages.ts';
+import type {
+  IncidentInput,
+  IncidentOutcome,
+  IncidentPhase,
+  IncidentState,
+  InstanceProgress,
+} from '../contracts/incident-messages.ts';
 import { reportSignal, stateQuery } from '../contracts/incident-messages.ts';
 import { progressTable } from '../domain/incident-progress.ts';
-import { LazarusHost, LazarusIncident, LazarusOutcome, LazarusPhase } from '../contracts/search-attributes.ts';
+import {
+  LazarusHost,
+  LazarusIncident,
+  LazarusOutcome,
+  LazarusPhase,
+} from '../contracts/search-attributes.ts';
 
 export interface Incident {
   readonly state: IncidentState;
@@ -30,11 +46,26 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
   // window, and derives the same evacuation IDs (the first line of docs/design.md#i2-exactly-once).
   const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
   const state: IncidentState = {
-    incidentId, host: input.host, incidentStartedAt: info.startTime.toISOString(), phase: firstPhase,
-    reports: input.reporter === undefined ? [] : [{ reporter: input.reporter, ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }), receivedAt: now() }],
-    fencing: { attempts: 0 }, instances: [],
+    incidentId,
+    host: input.host,
+    incidentStartedAt: info.startTime.toISOString(),
+    phase: firstPhase,
+    reports:
+      input.reporter === undefined
+        ? []
+        : [
+            {
+              reporter: input.reporter,
+              ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
+              receivedAt: now(),
+            },
+          ],
+    fencing: { attempts: 0 },
+    instances: [],
   };
-  const show = (): void => { setCurrentDetails(progressTable(state)); };
+  const show = (): void => {
+    setCurrentDetails(progressTable(state));
+  };
   const incident: Incident = {
     state,
     choice: undefined,
@@ -55,13 +86,25 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
     },
     close(outcome) {
       incident.conclude(outcome);
-      incident.enter(outcome === 'Aborted' ? 'Aborted' : outcome === 'NotCorroborated' ? 'NotCorroborated' : 'Reported');
+      incident.enter(
+        outcome === 'Aborted'
+          ? 'Aborted'
+          : outcome === 'NotCorroborated'
+            ? 'NotCorroborated'
+            : 'Reported',
+      );
       return state;
     },
   };
-  upsertSearchAttributes([{ key: LazarusHost, value: input.host }, { key: LazarusIncident, value: incidentId }]);
+  upsertSearchAttributes([
+    { key: LazarusHost, value: input.host },
+    { key: LazarusIncident, value: incidentId },
+  ]);
   incident.enter(firstPhase);
   setHandler(stateQuery, () => state);
-  setHandler(reportSignal, (report) => { state.reports.push({ ...report, receivedAt: now() }); show(); });
+  setHandler(reportSignal, (report) => {
+    state.reports.push({ ...report, receivedAt: now() });
+    show();
+  });
   return incident;
 }

@@ -2,16 +2,35 @@
 // corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
 // instance exactly once, report, and re-admit the repaired host. Started or joined by health
 // checkers with signal-with-start on ID incident/<host> (docs/design.md#i5-one-incident-per-host).
-import { allHandlersFinished, CancellationScope, ChildWorkflowFailure, condition, ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  ChildWorkflowFailure,
+  condition,
+  ParentClosePolicy,
+  startChild,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 // The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { awaitEarlierEvacuation, describeEvacuationEnd, forceDownComputeService, listInstancesOnHost, verifyLanding } from './activity-options.ts';
+import {
+  awaitEarlierEvacuation,
+  describeEvacuationEnd,
+  forceDownComputeService,
+  listInstancesOnHost,
+  verifyLanding,
+} from './activity-options.ts';
 import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
-import { DEFAULT_EVACUATION_CONCURRENCY, DEFAULT_EVACUATION_POLICY, DEFAULT_MAX_EVACUATION_ATTEMPTS, planEvacuation } from '../domain/evacuation-policy.ts';
+import {
+  DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_EVACUATION_POLICY,
+  DEFAULT_MAX_EVACUATION_ATTEMPTS,
+  planEvacuation,
+} from '../domain/evacuation-policy.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuationWorkflow } from './evacuation-workflow.ts';
 import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
@@ -27,7 +46,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const corroboration = input.corroboration ?? NO_CORROBORATION;
   const isCorroborationNeeded = isCorroborationRequired(corroboration);
   const isAdmissionRequired = input.isAdmissionRequired !== false;
-  const incident = openIncident(input, isCorroborationNeeded ? 'Corroborating' : isAdmissionRequired ? 'Admitting' : 'Fencing');
+  const incident = openIncident(
+    input,
+    isCorroborationNeeded ? 'Corroborating' : isAdmissionRequired ? 'Admitting' : 'Fencing',
+  );
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
   const readmissionDesk = openReadmissionDesk(incident);
@@ -35,9 +57,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   if (isCorroborationNeeded) {
     const corroborated = await corroborate(incident, corroboration);
-    if (corroborated !== 'corroborated') return incident.close(corroborated === 'aborted' ? 'Aborted' : 'NotCorroborated');
+    if (corroborated !== 'corroborated')
+      return incident.close(corroborated === 'aborted' ? 'Aborted' : 'NotCorroborated');
   }
-  if (isAdmissionRequired && !await admitThroughStormGuard(incident)) return closeAfterAdmission(incident, true, 'Aborted');
+  if (isAdmissionRequired && !(await admitThroughStormGuard(incident)))
+    return closeAfterAdmission(incident, true, 'Aborted');
 
   if (incident.state.phase !== 'Fencing') incident.enter('Fencing');
   const fencing = await fenceOrAskOperator(incident);
@@ -47,7 +71,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   incident.state.forcedDown = await forceDownComputeService(host, incidentId, fencing);
 
   incident.enter('Selecting');
-  const plan = planEvacuation(await listInstancesOnHost(host), input.policy ?? DEFAULT_EVACUATION_POLICY);
+  const plan = planEvacuation(
+    await listInstancesOnHost(host),
+    input.policy ?? DEFAULT_EVACUATION_POLICY,
+  );
 
   incident.enter('Evacuating');
   const wasCancelled = await evacuateAll(incident, plan, input);
@@ -62,7 +89,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 }
 
 /** Ends the incident; the storm guard forgets it, so a pause no longer needs to reach it. */
-async function closeAfterAdmission(incident: Incident, wasAdmitted: boolean, outcome: Parameters<Incident['close']>[0]): Promise<IncidentState> {
+async function closeAfterAdmission(
+  incident: Incident,
+  wasAdmitted: boolean,
+  outcome: Parameters<Incident['close']>[0],
+): Promise<IncidentState> {
   if (wasAdmitted) await tellStormGuardDone();
   return incident.close(outcome);
 }
@@ -72,39 +103,69 @@ async function closeAfterAdmission(incident: Incident, wasAdmitted: boolean, out
  * stops new evacuations; those in flight finish and verify, and the host stays fenced, forced down
  * and disabled until it is re-admitted. Returns whether the incident was cancelled.
  */
-async function evacuateAll(incident: Incident, plan: EvacuationPlan, input: IncidentInput): Promise<boolean> {
+async function evacuateAll(
+  incident: Incident,
+  plan: EvacuationPlan,
+  input: IncidentInput,
+): Promise<boolean> {
   incident.state.instances = [
-    ...plan.evacuate.map((planned) => ({ instanceId: planned.instanceId, name: planned.name, progress: { outcome: 'planned' } as const })),
+    ...plan.evacuate.map((planned) => ({
+      instanceId: planned.instanceId,
+      name: planned.name,
+      progress: { outcome: 'planned' } as const,
+    })),
     ...plan.skip.map(skippedRow),
   ];
   const cancellation = CancellationScope.current();
-  await mapWithConcurrency(plan.evacuate, input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY, async (planned) => {
-    // Paused by the storm guard: nothing new starts until it resumes (or the incident is cancelled).
-    await CancellationScope.nonCancellable(() => condition(() => incident.state.pausedBy === undefined || cancellation.consideredCancelled));
-    if (cancellation.consideredCancelled) {
-      incident.track(planned.instanceId, { outcome: 'notStarted', reason: 'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again' });
-      return;
-    }
-    incident.track(planned.instanceId, { outcome: 'evacuating' });
-    const outcome = await CancellationScope.nonCancellable(() => evacuate(incident, planned, input));
-    incident.track(planned.instanceId, outcome);
-  });
+  await mapWithConcurrency(
+    plan.evacuate,
+    input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY,
+    async (planned) => {
+      // Paused by the storm guard: nothing new starts until it resumes (or the incident is cancelled).
+      await CancellationScope.nonCancellable(() =>
+        condition(() => incident.state.pausedBy === undefined || cancellation.consideredCancelled),
+      );
+      if (cancellation.consideredCancelled) {
+        incident.track(planned.instanceId, {
+          outcome: 'notStarted',
+          reason:
+            'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again',
+        });
+        return;
+      }
+      incident.track(planned.instanceId, { outcome: 'evacuating' });
+      const outcome = await CancellationScope.nonCancellable(() =>
+        evacuate(incident, planned, input),
+      );
+      incident.track(planned.instanceId, outcome);
+    },
+  );
   return cancellation.consideredCancelled;
 }
 
 /** One instance through its own child workflow; an ID taken already means an earlier run of this incident started it. */
-async function evacuate(incident: Incident, planned: PlannedEvacuation, settings: IncidentInput): Promise<EvacuationOutcome> {
+async function evacuate(
+  incident: Incident,
+  planned: PlannedEvacuation,
+  settings: IncidentInput,
+): Promise<EvacuationOutcome> {
   const { incidentId, incidentStartedAt, host } = incident.state;
   const shouldRestartRunningInstances = settings.policy?.shouldRestartRunningInstances;
   const input: EvacuationInput = {
-    incidentId, incidentStartedAt, sourceHost: host, instanceId: planned.instanceId, name: planned.name, statusBefore: planned.statusBefore,
+    incidentId,
+    incidentStartedAt,
+    sourceHost: host,
+    instanceId: planned.instanceId,
+    name: planned.name,
+    statusBefore: planned.statusBefore,
     maxAttempts: settings.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS,
     ...(shouldRestartRunningInstances === undefined ? {} : { shouldRestartRunningInstances }),
   };
   const workflowId = evacuationWorkflowId(incidentId, planned.instanceId);
   try {
     const child = await startChild(evacuationWorkflow, {
-      workflowId, args: [input],
+      workflowId,
+      args: [input],
       // A reset incident re-running this step must not start a second evacuation of the instance.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // An evacuation in flight finishes and verifies even if the incident is reset or terminated.
@@ -113,7 +174,8 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
     });
     return await child.result();
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return readEarlierEvacuation(input, workflowId);
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      return readEarlierEvacuation(input, workflowId);
     // Never rethrown: one stopped evacuation must not fail the incident and strand the others.
     if (error instanceof ChildWorkflowFailure) return endedFromOutside(workflowId);
     throw error;
@@ -123,16 +185,33 @@ async function evacuate(incident: Incident, planned: PlannedEvacuation, settings
 /** The instance's outcome when an operator, or a failure, closed its evacuation workflow without one. */
 async function endedFromOutside(workflowId: string): Promise<EvacuationOutcome> {
   const end = await describeEvacuationEnd(workflowId);
-  const unknownLanding = 'whether Nova accepted an evacuate for it is not known: check the instance in Nova, and evacuate it by hand if it is still on the failed host';
+  const unknownLanding =
+    'whether Nova accepted an evacuate for it is not known: check the instance in Nova, and evacuate it by hand if it is still on the failed host';
   switch (end.closedAs) {
-    case 'cancelled': return { outcome: 'cancelled', reason: `its evacuation workflow ${workflowId} was cancelled; ${unknownLanding}` };
-    case 'terminated': return {
-      outcome: 'failed', attempts: 0,
-      reason: `its evacuation workflow ${workflowId} was terminated${end.by === undefined ? '' : ` by ${end.by}`}: ${end.reason ?? 'no reason given'}; ${unknownLanding}`,
-    };
-    case 'timedOut': return { outcome: 'failed', attempts: 0, reason: `its evacuation workflow ${workflowId} timed out; ${unknownLanding}` };
+    case 'cancelled':
+      return {
+        outcome: 'cancelled',
+        reason: `its evacuation workflow ${workflowId} was cancelled; ${unknownLanding}`,
+      };
+    case 'terminated':
+      return {
+        outcome: 'failed',
+        attempts: 0,
+        reason: `its evacuation workflow ${workflowId} was terminated${end.by === undefined ? '' : ` by ${end.by}`}: ${end.reason ?? 'no reason given'}; ${unknownLanding}`,
+      };
+    case 'timedOut':
+      return {
+        outcome: 'failed',
+        attempts: 0,
+        reason: `its evacuation workflow ${workflowId} timed out; ${unknownLanding}`,
+      };
     case 'failed':
-    case 'unknown': return { outcome: 'failed', attempts: 0, reason: `its evacuation workflow ${workflowId} failed: ${end.reason ?? 'no reason recorded'}; ${unknownLanding}` };
+    case 'unknown':
+      return {
+        outcome: 'failed',
+        attempts: 0,
+        reason: `its evacuation workflow ${workflowId} failed: ${end.reason ?? 'no reason recorded'}; ${unknownLanding}`,
+      };
   }
 }
 
@@ -146,18 +225,32 @@ const notStartedAgain = (reason: string, workflowId: string): string =>
  * reads, and waits while that evacuation is in progress. Which microversion the earlier run spoke
  * is unknown, so a previously running instance may have landed ACTIVE (before 2.95) or SHUTOFF.
  */
-async function readEarlierEvacuation(input: EvacuationInput, workflowId: string): Promise<EvacuationOutcome> {
+async function readEarlierEvacuation(
+  input: EvacuationInput,
+  workflowId: string,
+): Promise<EvacuationOutcome> {
   const earlier = await awaitEarlierEvacuation(workflowId);
   if ('closedWith' in earlier) {
     const outcome = earlier.closedWith;
-    return outcome.outcome === 'failed' ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) } : outcome;
+    return outcome.outcome === 'failed'
+      ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) }
+      : outcome;
   }
-  const read = (doesEvacuateStopInstances: boolean) => verifyLanding({
-    instanceId: input.instanceId, sourceHost: input.sourceHost, statusBefore: input.statusBefore, incidentStartedAt: input.incidentStartedAt, doesEvacuateStopInstances,
-  });
+  const read = (doesEvacuateStopInstances: boolean) =>
+    verifyLanding({
+      instanceId: input.instanceId,
+      sourceHost: input.sourceHost,
+      statusBefore: input.statusBefore,
+      incidentStartedAt: input.incidentStartedAt,
+      doesEvacuateStopInstances,
+    });
   let landing = await read(false);
   if (landing.outcome === 'failed' && landing.status === 'SHUTOFF') landing = await read(true);
   return landing.outcome === 'landed'
-    ? { outcome: 'alreadyEvacuated', host: landing.host, by: `an earlier run of this incident (${workflowId})` }
+    ? {
+        outcome: 'alreadyEvacuated',
+        host: landing.host,
+        by: `an earlier run of this incident (${workflowId})`,
+      }
     : { outcome: 'failed', reason: notStartedAgain(landing.reason, workflowId), attempts: 0 };
 }

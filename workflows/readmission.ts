@@ -4,9 +4,18 @@
 // refuses while the evacuations from it are not yet `completed`: the activity retries), enable the
 // service.
 import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { checkComputeServiceUp, enableComputeService, unforceComputeService } from './activity-options.ts';
+import {
+  checkComputeServiceUp,
+  enableComputeService,
+  unforceComputeService,
+} from './activity-options.ts';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
-import type { IncidentInput, IncidentPhase, IncidentState, OperatorDecision } from '../contracts/incident-messages.ts';
+import type {
+  IncidentInput,
+  IncidentPhase,
+  IncidentState,
+  OperatorDecision,
+} from '../contracts/incident-messages.ts';
 import { readmitUpdate } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
@@ -22,35 +31,51 @@ interface ReadmitRequest {
 
 export interface ReadmissionDesk {
   /** Waits in AwaitingReadmission, re-admits the host when asked (and able), and ends in Readmitted. */
-  readmitWhenAsked(settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>): Promise<void>;
+  readmitWhenAsked(
+    settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>,
+  ): Promise<void>;
 }
 
 export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
   let pending: ReadmitRequest | undefined;
-  setHandler(readmitUpdate, async (decision: OperatorDecision) => {
-    const request: ReadmitRequest = { requestedBy: `${decision.operator}: ${decision.reason}` };
-    pending = request;
-    await condition(() => request.answer !== undefined);
-    const { answer } = request;
-    if (answer !== undefined && 'refusedBecause' in answer) throw ApplicationFailure.nonRetryable(answer.refusedBecause, 'ReadmissionRefused');
-    return incident.state.phase;
-  }, {
-    validator: (decision: OperatorDecision) => {
-      requireWhoAndWhy(decision);
-      if (incident.state.phase !== 'AwaitingReadmission' || pending !== undefined) {
-        throw new Error(`${incident.state.incidentId} is ${incident.state.phase}: a host is re-admitted only while its incident is AwaitingReadmission, once its evacuations ended`);
-      }
+  setHandler(
+    readmitUpdate,
+    async (decision: OperatorDecision) => {
+      const request: ReadmitRequest = { requestedBy: `${decision.operator}: ${decision.reason}` };
+      pending = request;
+      await condition(() => request.answer !== undefined);
+      const { answer } = request;
+      if (answer !== undefined && 'refusedBecause' in answer)
+        throw ApplicationFailure.nonRetryable(answer.refusedBecause, 'ReadmissionRefused');
+      return incident.state.phase;
     },
-  });
+    {
+      validator: (decision: OperatorDecision) => {
+        requireWhoAndWhy(decision);
+        if (incident.state.phase !== 'AwaitingReadmission' || pending !== undefined) {
+          throw new Error(
+            `${incident.state.incidentId} is ${incident.state.phase}: a host is re-admitted only while its incident is AwaitingReadmission, once its evacuations ended`,
+          );
+        }
+      },
+    },
+  );
 
   /** The next request: an operator's, or in automatic mode the compute seen up again. */
-  const nextRequest = async (settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>): Promise<ReadmitRequest> => {
+  const nextRequest = async (
+    settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>,
+  ): Promise<ReadmitRequest> => {
     for (;;) {
       if (settings.readmission !== 'automatic') await condition(() => pending !== undefined);
-      else await condition(() => pending !== undefined, settings.readmissionRecheckIntervalMs ?? AUTOMATIC_READMISSION_RECHECK_MS);
+      else
+        await condition(
+          () => pending !== undefined,
+          settings.readmissionRecheckIntervalMs ?? AUTOMATIC_READMISSION_RECHECK_MS,
+        );
       if (pending !== undefined) return pending;
       try {
-        if ((await checkComputeServiceUp(incident.state.host)).isUp) return { requestedBy: 'automatic: nova-compute reports again' };
+        if ((await checkComputeServiceUp(incident.state.host)).isUp)
+          return { requestedBy: 'automatic: nova-compute reports again' };
       } catch (error) {
         // Nova away for a while: look again at the next interval.
         if (!(error instanceof ActivityFailure)) throw error;
@@ -58,7 +83,9 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
     }
   };
 
-  const readmit = async (readmission: NonNullable<IncidentState['readmission']>): Promise<string | undefined> => {
+  const readmit = async (
+    readmission: NonNullable<IncidentState['readmission']>,
+  ): Promise<string | undefined> => {
     const { host } = incident.state;
     try {
       const health = await checkComputeServiceUp(host);

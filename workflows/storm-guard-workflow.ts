@@ -3,13 +3,32 @@
 // it, incidents wait in AwaitingApproval until an operator approves them or resets the guard. Pause
 // stops all new fencing and evacuations; what is in flight finishes. It continues as new before its
 // history grows large, carrying its state.
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
 import type { AdmissionAnswer, OperatorDecision } from '../contracts/incident-messages.ts';
 import { admissionSignal } from '../contracts/incident-messages.ts';
-import type { AdmissionRequest, HeldIncident, StormGuardState } from '../contracts/storm-guard-messages.ts';
+import type {
+  AdmissionRequest,
+  HeldIncident,
+  StormGuardState,
+} from '../contracts/storm-guard-messages.ts';
 import {
-  admissionRequestSignal, approveUpdate, DEFAULT_STORM_GUARD_LIMITS, guardStateQuery, incidentDoneSignal, pauseUpdate, resetGuardUpdate, resumeUpdate,
+  admissionRequestSignal,
+  approveUpdate,
+  DEFAULT_STORM_GUARD_LIMITS,
+  guardStateQuery,
+  incidentDoneSignal,
+  pauseUpdate,
+  resetGuardUpdate,
+  resumeUpdate,
 } from '../contracts/storm-guard-messages.ts';
 import { admissionVerdict, admittedWithinWindow } from '../domain/storm-guard-policy.ts';
 import { guardDetails } from '../domain/storm-guard-progress.ts';
@@ -18,9 +37,17 @@ import { guardDetails } from '../domain/storm-guard-progress.ts';
 const MAX_HISTORY_EVENTS = 2_000;
 
 export async function stormGuardWorkflow(carried?: StormGuardState): Promise<void> {
-  const state: StormGuardState = carried ?? { limits: DEFAULT_STORM_GUARD_LIMITS, admitted: [], held: [], running: [], decisions: [] };
+  const state: StormGuardState = carried ?? {
+    limits: DEFAULT_STORM_GUARD_LIMITS,
+    admitted: [],
+    held: [],
+    running: [],
+    decisions: [],
+  };
   const now = (): string => new Date().toISOString();
-  const show = (): void => { setCurrentDetails(guardDetails(state)); };
+  const show = (): void => {
+    setCurrentDetails(guardDetails(state));
+  };
 
   // An incident that ended or was terminated cannot be told: that is its business, not the guard's.
   const tell = async (incidentWorkflowId: string, answer: AdmissionAnswer): Promise<void> => {
@@ -30,11 +57,20 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       state.running = state.running.filter((id) => id !== incidentWorkflowId);
     }
   };
-  const admit = async (incident: { incidentWorkflowId: string; host: string }, by: string): Promise<void> => {
-    state.held = state.held.filter((held) => held.incidentWorkflowId !== incident.incidentWorkflowId);
+  const admit = async (
+    incident: { incidentWorkflowId: string; host: string },
+    by: string,
+  ): Promise<void> => {
+    state.held = state.held.filter(
+      (held) => held.incidentWorkflowId !== incident.incidentWorkflowId,
+    );
     const at = now();
-    state.admitted = [...admittedWithinWindow(state, Date.parse(at)), { incidentWorkflowId: incident.incidentWorkflowId, host: incident.host, admittedAt: at, by }];
-    if (!state.running.includes(incident.incidentWorkflowId)) state.running.push(incident.incidentWorkflowId);
+    state.admitted = [
+      ...admittedWithinWindow(state, Date.parse(at)),
+      { incidentWorkflowId: incident.incidentWorkflowId, host: incident.host, admittedAt: at, by },
+    ];
+    if (!state.running.includes(incident.incidentWorkflowId))
+      state.running.push(incident.incidentWorkflowId);
     show();
     await tell(incident.incidentWorkflowId, { kind: 'admitted', by });
   };
@@ -44,15 +80,28 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       await admit(request, `the storm guard: ${verdict.because}`);
       return;
     }
-    const held: HeldIncident = { incidentWorkflowId: request.incidentWorkflowId, host: request.host, fleet: request.fleet, heldSince: now(), because: verdict.because, isHeldForPause: verdict.isHeldForPause };
-    state.held = [...state.held.filter((other) => other.incidentWorkflowId !== request.incidentWorkflowId), held];
+    const held: HeldIncident = {
+      incidentWorkflowId: request.incidentWorkflowId,
+      host: request.host,
+      fleet: request.fleet,
+      heldSince: now(),
+      because: verdict.because,
+      isHeldForPause: verdict.isHeldForPause,
+    };
+    state.held = [
+      ...state.held.filter((other) => other.incidentWorkflowId !== request.incidentWorkflowId),
+      held,
+    ];
     show();
     await tell(request.incidentWorkflowId, { kind: 'held', because: verdict.because });
   };
   const record = (action: string, decision: OperatorDecision): void => {
     state.decisions = [...state.decisions, { ...decision, action, at: now() }].slice(-20);
   };
-  const admitHeld = async (which: readonly HeldIncident[], decision: OperatorDecision): Promise<string[]> => {
+  const admitHeld = async (
+    which: readonly HeldIncident[],
+    decision: OperatorDecision,
+  ): Promise<string[]> => {
     for (const held of which) await admit(held, `${decision.operator}: ${decision.reason}`);
     return which.map((held) => held.incidentWorkflowId);
   };
@@ -68,51 +117,92 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     state.held = state.held.filter((held) => held.incidentWorkflowId !== incidentWorkflowId);
     show();
   });
-  const heldFor = (host: string | undefined): HeldIncident[] => state.held.filter((held) => host === undefined || held.host === host);
-  setHandler(approveUpdate, async (decision) => {
-    record(decision.host === undefined ? 'approve all held' : `approve ${decision.host}`, decision);
-    return admitHeld(heldFor(decision.host), decision);
-  }, {
-    validator: (decision: OperatorDecision & { host?: string }) => {
-      requireWhoAndWhy(decision);
-      if (heldFor(decision.host).length === 0) throw new Error(decision.host === undefined ? 'no incident is held by the storm guard' : `no incident of host ${decision.host} is held by the storm guard`);
+  const heldFor = (host: string | undefined): HeldIncident[] =>
+    state.held.filter((held) => host === undefined || held.host === host);
+  setHandler(
+    approveUpdate,
+    async (decision) => {
+      record(
+        decision.host === undefined ? 'approve all held' : `approve ${decision.host}`,
+        decision,
+      );
+      return admitHeld(heldFor(decision.host), decision);
     },
-  });
-  setHandler(resetGuardUpdate, async (decision) => {
-    record('reset', decision);
-    state.admitted = [];
-    return admitHeld([...state.held], decision);
-  }, { validator: requireWhoAndWhy });
-  setHandler(pauseUpdate, async (decision) => {
-    record('pause', decision);
-    state.paused = { ...decision, at: now() };
-    show();
-    for (const id of [...state.running]) await tell(id, { kind: 'paused', by: `${decision.operator}: ${decision.reason}` });
-    return state;
-  }, {
-    validator: (decision: OperatorDecision) => {
-      requireWhoAndWhy(decision);
-      if (state.paused !== undefined) throw new Error(`automation is already paused by ${state.paused.operator} since ${state.paused.at}`);
+    {
+      validator: (decision: OperatorDecision & { host?: string }) => {
+        requireWhoAndWhy(decision);
+        if (heldFor(decision.host).length === 0)
+          throw new Error(
+            decision.host === undefined
+              ? 'no incident is held by the storm guard'
+              : `no incident of host ${decision.host} is held by the storm guard`,
+          );
+      },
     },
-  });
-  setHandler(resumeUpdate, async (decision) => {
-    record('resume', decision);
-    delete state.paused;
-    show();
-    for (const id of [...state.running]) await tell(id, { kind: 'resumed', by: `${decision.operator}: ${decision.reason}` });
-    // Held only for the pause: decided again now, in the order they asked.
-    const forPause = state.held.filter((held) => held.isHeldForPause);
-    state.held = state.held.filter((held) => !held.isHeldForPause);
-    for (const held of forPause) await decide({ incidentWorkflowId: held.incidentWorkflowId, host: held.host, fleet: held.fleet, limits: state.limits });
-    return state;
-  }, {
-    validator: (decision: OperatorDecision) => {
-      requireWhoAndWhy(decision);
-      if (state.paused === undefined) throw new Error('automation is not paused');
+  );
+  setHandler(
+    resetGuardUpdate,
+    async (decision) => {
+      record('reset', decision);
+      state.admitted = [];
+      return admitHeld([...state.held], decision);
     },
-  });
+    { validator: requireWhoAndWhy },
+  );
+  setHandler(
+    pauseUpdate,
+    async (decision) => {
+      record('pause', decision);
+      state.paused = { ...decision, at: now() };
+      show();
+      for (const id of [...state.running])
+        await tell(id, { kind: 'paused', by: `${decision.operator}: ${decision.reason}` });
+      return state;
+    },
+    {
+      validator: (decision: OperatorDecision) => {
+        requireWhoAndWhy(decision);
+        if (state.paused !== undefined)
+          throw new Error(
+            `automation is already paused by ${state.paused.operator} since ${state.paused.at}`,
+          );
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    async (decision) => {
+      record('resume', decision);
+      delete state.paused;
+      show();
+      for (const id of [...state.running])
+        await tell(id, { kind: 'resumed', by: `${decision.operator}: ${decision.reason}` });
+      // Held only for the pause: decided again now, in the order they asked.
+      const forPause = state.held.filter((held) => held.isHeldForPause);
+      state.held = state.held.filter((held) => !held.isHeldForPause);
+      for (const held of forPause)
+        await decide({
+          incidentWorkflowId: held.incidentWorkflowId,
+          host: held.host,
+          fleet: held.fleet,
+          limits: state.limits,
+        });
+      return state;
+    },
+    {
+      validator: (decision: OperatorDecision) => {
+        requireWhoAndWhy(decision);
+        if (state.paused === undefined) throw new Error('automation is not paused');
+      },
+    },
+  );
 
   show();
-  await condition(() => (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) && allHandlersFinished());
+  await condition(
+    () =>
+      (workflowInfo().continueAsNewSuggested ||
+        workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
+      allHandlersFinished(),
+  );
   await continueAsNew<typeof stormGuardWorkflow>(state);
 }

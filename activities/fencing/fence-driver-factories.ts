@@ -6,7 +6,10 @@ import type { DriverContext } from './fence-protocols.ts';
 import { fenceProtocolOf } from './fence-protocols.ts';
 import { readSecret } from './secret-reference.ts';
 
-export async function createFenceDriver(bmc: BmcEntry, context: DriverContext<FencingSettings>): Promise<FenceDriver> {
+export async function createFenceDriver(
+  bmc: BmcEntry,
+  context: DriverContext<FencingSettings>,
+): Promise<FenceDriver> {
   const password = await readSecret(bmc.password, `the BMC password of host ${context.host}`);
   return fenceProtocolOf(bmc.protocol).createDriver(bmc, password, context);
 }

@@ -31,7 +31,11 @@ export interface FencingProof {
 /** Off was read (before or after the power-off), or the deadline passed with this last reading. */
 type ReadBack = { wasAlreadyOff: boolean } | { last: PowerState | LazarusError; offSentAt: number };
 
-export async function fenceHost(host: string, driver: FenceDriver, timing: FencingTiming): Promise<FencingProof> {
+export async function fenceHost(
+  host: string,
+  driver: FenceDriver,
+  timing: FencingTiming,
+): Promise<FencingProof> {
   const startedAt = Date.now();
   let attempts = 0;
   const readPower = (): Promise<PowerState> => {
@@ -43,19 +47,38 @@ export async function fenceHost(host: string, driver: FenceDriver, timing: Fenci
     outcome = await powerOffAndReadBack(driver, readPower, timing);
   } catch (error) {
     if (!(error instanceof LazarusError)) throw error;
-    throw new LazarusError(error.type, `fencing host ${host}: ${error.message}`, { host, ...error.details }, { cause: error });
+    throw new LazarusError(
+      error.type,
+      `fencing host ${host}: ${error.message}`,
+      { host, ...error.details },
+      { cause: error },
+    );
   }
   const elapsedMs = Date.now() - startedAt;
   if ('wasAlreadyOff' in outcome) {
     return {
-      host, protocol: driver.protocol, bmc: driver.address, powerState: 'Off',
-      readAt: new Date().toISOString(), wasAlreadyOff: outcome.wasAlreadyOff, attempts, elapsedMs,
+      host,
+      protocol: driver.protocol,
+      bmc: driver.address,
+      powerState: 'Off',
+      readAt: new Date().toISOString(),
+      wasAlreadyOff: outcome.wasAlreadyOff,
+      attempts,
+      elapsedMs,
     };
   }
-  throw unproven(host, driver, outcome.last, { attempts, elapsedMs, sinceOffMs: Date.now() - outcome.offSentAt });
+  throw unproven(host, driver, outcome.last, {
+    attempts,
+    elapsedMs,
+    sinceOffMs: Date.now() - outcome.offSentAt,
+  });
 }
 
-async function powerOffAndReadBack(driver: FenceDriver, readPower: () => Promise<PowerState>, timing: FencingTiming): Promise<ReadBack> {
+async function powerOffAndReadBack(
+  driver: FenceDriver,
+  readPower: () => Promise<PowerState>,
+  timing: FencingTiming,
+): Promise<ReadBack> {
   const initial = await readPower();
   if (initial === 'Off') return { wasAlreadyOff: true };
   // A BMC already powering off needs no second command; a second one may be refused
@@ -77,7 +100,11 @@ async function powerOffAndReadBack(driver: FenceDriver, readPower: () => Promise
   };
   try {
     // The state was read just before the command, so the first read-back waits one interval.
-    await pollUntil('the power state to read Off', readOff, { timeoutMs: timing.powerOffTimeoutMs, intervalMs: timing.pollIntervalMs, pauseFirst: true });
+    await pollUntil('the power state to read Off', readOff, {
+      timeoutMs: timing.powerOffTimeoutMs,
+      intervalMs: timing.pollIntervalMs,
+      pauseFirst: true,
+    });
     return { wasAlreadyOff: false };
   } catch (error) {
     // Not an error yet: the caller turns the last reading into FencingUnproven.
@@ -87,18 +114,26 @@ async function powerOffAndReadBack(driver: FenceDriver, readPower: () => Promise
 }
 
 function unproven(
-  host: string, driver: FenceDriver, last: PowerState | LazarusError, counts: { attempts: number; elapsedMs: number; sinceOffMs: number },
+  host: string,
+  driver: FenceDriver,
+  last: PowerState | LazarusError,
+  counts: { attempts: number; elapsedMs: number; sinceOffMs: number },
 ): LazarusError {
   const after = `${formatSeconds(counts.sinceOffMs)} after ${driver.powerOffCommand}`;
-  const what = last instanceof LazarusError
-    ? `power state could not be read ${after} (last error: ${last.message})`
-    : `power state still "${last}" ${after}`;
+  const what =
+    last instanceof LazarusError
+      ? `power state could not be read ${after} (last error: ${last.message})`
+      : `power state still "${last}" ${after}`;
   return new LazarusError(
     'FencingUnproven',
     `fencing host ${host} via ${protocolLabel(driver.protocol)} at ${driver.address}: ${what}; check the BMC, then retry or confirm manual fencing`,
     {
-      host, protocol: driver.protocol, bmc: driver.address, lastPowerState: last instanceof LazarusError ? null : last,
-      attempts: counts.attempts, elapsedMs: counts.elapsedMs,
+      host,
+      protocol: driver.protocol,
+      bmc: driver.address,
+      lastPowerState: last instanceof LazarusError ? null : last,
+      attempts: counts.attempts,
+      elapsedMs: counts.elapsedMs,
     },
   );
 }

@@ -27,7 +27,11 @@ export interface DriverContext<Settings> {
  * come from this registry, and typing the registry by them would make its type circular. The driver
  * class's `implements FenceDriver` is what checks it.
  */
-export interface FenceProtocolDefinition<Fields extends z.ZodRawShape, Settings extends z.ZodRawShape, Driver extends { readonly protocol: string }> {
+export interface FenceProtocolDefinition<
+  Fields extends z.ZodRawShape,
+  Settings extends z.ZodRawShape,
+  Driver extends { readonly protocol: string },
+> {
   /** How operators write the protocol's name in prose and errors ("Redfish"). */
   label: string;
   /** Shown when an entry has no address: what this protocol's address looks like. */
@@ -49,11 +53,19 @@ export interface FenceProtocolDefinition<Fields extends z.ZodRawShape, Settings 
   /** Where the BMC is, for tables and messages: never a credential. */
   describeEndpoint: (entry: ResolvedEntry<Fields>) => string;
   /** Builds the driver; `password` was read from the entry's reference just now and must stay in private fields. */
-  createDriver: (entry: ResolvedEntry<Fields>, password: string, context: DriverContext<z.output<z.ZodObject<Settings>>>) => Promise<Driver>;
+  createDriver: (
+    entry: ResolvedEntry<Fields>,
+    password: string,
+    context: DriverContext<z.output<z.ZodObject<Settings>>>,
+  ) => Promise<Driver>;
 }
 
 /** Infers a definition's types from its schemas, so its functions are checked against its own fields. */
-function fenceProtocol<Fields extends z.ZodRawShape, Settings extends z.ZodRawShape, Driver extends { readonly protocol: string }>(
+function fenceProtocol<
+  Fields extends z.ZodRawShape,
+  Settings extends z.ZodRawShape,
+  Driver extends { readonly protocol: string },
+>(
   definition: FenceProtocolDefinition<Fields, Settings, Driver>,
 ): FenceProtocolDefinition<Fields, Settings, Driver> {
   return definition;
@@ -64,7 +76,9 @@ export const FENCE_PROTOCOLS = {
     label: 'Redfish',
     addressExample: 'https://bmc-{host}.mgmt.example',
     addressProblem: (address) =>
-      (/^https?:\/\/[^/]+\/?$/.test(address) ? undefined : `"${address}" is not a Redfish base URL; write it as https://HOST[:PORT]`),
+      /^https?:\/\/[^/]+\/?$/.test(address)
+        ? undefined
+        : `"${address}" is not a Redfish base URL; write it as https://HOST[:PORT]`,
     entrySchema: z.strictObject({
       auth: z.enum(['session', 'basic'], { error: 'must be session or basic' }).default('session'),
       /** The ComputerSystem Id, when the BMC lists more than one system. */
@@ -72,24 +86,43 @@ export const FENCE_PROTOCOLS = {
     }),
     insteadOf: { port: 'put a Redfish port in the address URL' },
     settingsSchema: {
-      redfish: z.strictObject({
-        /** PEM file of the CAs that signed the BMCs' certificates. */
-        caBundle: text.optional(),
-        insecure: flag.default(false),
-      }).prefault({}).transform(({ caBundle, insecure }): { caBundle?: string; isInsecure: boolean } => ({
-        isInsecure: insecure, ...(caBundle === undefined ? {} : { caBundle }),
-      })),
+      redfish: z
+        .strictObject({
+          /** PEM file of the CAs that signed the BMCs' certificates. */
+          caBundle: text.optional(),
+          insecure: flag.default(false),
+        })
+        .prefault({})
+        .transform(({ caBundle, insecure }): { caBundle?: string; isInsecure: boolean } => ({
+          isInsecure: insecure,
+          ...(caBundle === undefined ? {} : { caBundle }),
+        })),
     },
     environment: [
-      { variable: 'LAZARUS_REDFISH_CA_BUNDLE', path: ['fencing', 'redfish', 'caBundle'], kind: 'text' },
-      { variable: 'LAZARUS_REDFISH_INSECURE', path: ['fencing', 'redfish', 'insecure'], kind: 'boolean' },
+      {
+        variable: 'LAZARUS_REDFISH_CA_BUNDLE',
+        path: ['fencing', 'redfish', 'caBundle'],
+        kind: 'text',
+      },
+      {
+        variable: 'LAZARUS_REDFISH_INSECURE',
+        path: ['fencing', 'redfish', 'insecure'],
+        kind: 'boolean',
+      },
     ],
     describeEndpoint: (entry) => entry.address,
     createDriver: async (entry, password, { settings, warn }) => {
       const { caBundle, isInsecure } = settings.redfish;
       return new RedfishDriver({
-        baseUrl: entry.address, username: entry.username, password, auth: entry.auth, isInsecure, warn,
-        requestTimeoutMs: settings.requestTimeoutMs, taskTimeoutMs: settings.powerOffTimeoutMs, pollIntervalMs: settings.pollIntervalMs,
+        baseUrl: entry.address,
+        username: entry.username,
+        password,
+        auth: entry.auth,
+        isInsecure,
+        warn,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        taskTimeoutMs: settings.powerOffTimeoutMs,
+        pollIntervalMs: settings.pollIntervalMs,
         ...(caBundle === undefined ? {} : { caBundle: await readCaBundle(caBundle) }),
         ...(entry.systemId === undefined ? {} : { systemId: entry.systemId }),
       });
@@ -99,15 +132,26 @@ export const FENCE_PROTOCOLS = {
     label: 'IPMI',
     addressExample: 'bmc-{host}.mgmt.example',
     addressProblem: (address) =>
-      (address.includes('/') ? `"${address}" is not a host name or IP address; give the BMC's host, and its port as port:` : undefined),
+      address.includes('/')
+        ? `"${address}" is not a host name or IP address; give the BMC's host, and its port as port:`
+        : undefined,
     entrySchema: z.strictObject({
-      port: z.number({ error: 'must be a port number' }).int().min(1).max(65535, { error: 'must be a port number from 1 to 65535' }).default(623),
+      port: z
+        .number({ error: 'must be a port number' })
+        .int()
+        .min(1)
+        .max(65535, { error: 'must be a port number from 1 to 65535' })
+        .default(623),
       /**
        * RMCP+ suite 3 (HMAC-SHA1, AES-CBC-128) by default: ipmitool's choice when it can ask, and what
        * ipmi_sim answers (docs/nova-and-bmc-facts.md#cipher-suite-and-timing).
        */
-      cipherSuite: z.number({ error: 'must be an RMCP+ cipher suite number' }).int().min(0)
-        .max(17, { error: 'must be an RMCP+ cipher suite from 0 to 17' }).default(3),
+      cipherSuite: z
+        .number({ error: 'must be an RMCP+ cipher suite number' })
+        .int()
+        .min(0)
+        .max(17, { error: 'must be an RMCP+ cipher suite from 0 to 17' })
+        .default(3),
     }),
     settingsSchema: {
       /** The ipmitool executable. */
@@ -115,26 +159,45 @@ export const FENCE_PROTOCOLS = {
     },
     environment: [{ variable: 'LAZARUS_IPMITOOL', path: ['fencing', 'ipmitool'], kind: 'text' }],
     describeEndpoint: (entry) => ipmiAddress({ host: entry.address, port: entry.port }),
-    createDriver: (entry, password, { settings }) => Promise.resolve(new IpmiDriver({
-      host: entry.address, port: entry.port, username: entry.username, password, cipherSuite: entry.cipherSuite,
-      commandTimeoutMs: settings.requestTimeoutMs, executable: settings.ipmitool,
-    })),
+    createDriver: (entry, password, { settings }) =>
+      Promise.resolve(
+        new IpmiDriver({
+          host: entry.address,
+          port: entry.port,
+          username: entry.username,
+          password,
+          cipherSuite: entry.cipherSuite,
+          commandTimeoutMs: settings.requestTimeoutMs,
+          executable: settings.ipmitool,
+        }),
+      ),
   }),
 } as const;
 
 export type FenceProtocol = keyof typeof FENCE_PROTOCOLS;
 
 /** The registry's names in its order, the first being the one examples suggest. */
-export const FENCE_PROTOCOL_NAMES = Object.keys(FENCE_PROTOCOLS) as [FenceProtocol, ...FenceProtocol[]];
+export const FENCE_PROTOCOL_NAMES = Object.keys(FENCE_PROTOCOLS) as [
+  FenceProtocol,
+  ...FenceProtocol[],
+];
 
 type Definitions = typeof FENCE_PROTOCOLS;
-type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (
+  intersection: infer I,
+) => void
+  ? I
+  : never;
 
 /** A resolved bmcs entry of one protocol, as drivers, preflight and logs see it. */
-export type BmcEntryOf<P extends FenceProtocol> = { protocol: P } & ResolvedEntry<Definitions[P]['entrySchema']['shape']>;
+export type BmcEntryOf<P extends FenceProtocol> = { protocol: P } & ResolvedEntry<
+  Definitions[P]['entrySchema']['shape']
+>;
 
 /** The `fencing` fields the registry's protocols add, merged. */
-export type ProtocolSettings = UnionToIntersection<{ [P in FenceProtocol]: z.output<z.ZodObject<Definitions[P]['settingsSchema']>> }[FenceProtocol]>;
+export type ProtocolSettings = UnionToIntersection<
+  { [P in FenceProtocol]: z.output<z.ZodObject<Definitions[P]['settingsSchema']>> }[FenceProtocol]
+>;
 
 /**
  * The registry seen through one protocol-agnostic type, for code that holds a BmcEntry of any
@@ -149,7 +212,11 @@ interface AnyDefinition {
   readonly entrySchema: z.ZodObject<z.ZodRawShape, z.core.$strict>;
   readonly insteadOf?: Readonly<Record<string, string>>;
   describeEndpoint(entry: BmcEntry): string;
-  createDriver(entry: BmcEntry, password: string, context: DriverContext<FencingSettings>): Promise<FenceDriver>;
+  createDriver(
+    entry: BmcEntry,
+    password: string,
+    context: DriverContext<FencingSettings>,
+  ): Promise<FenceDriver>;
 }
 
 export function fenceProtocolOf(protocol: FenceProtocol): AnyDefinition {
@@ -168,23 +235,34 @@ export function describeBmc(bmc: BmcEntry): string {
 /** "redfish or ipmi", for messages that list the accepted names. */
 export function protocolChoices(): string {
   const last = FENCE_PROTOCOL_NAMES.at(-1) ?? '';
-  return FENCE_PROTOCOL_NAMES.length === 1 ? last : `${FENCE_PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${last}`;
+  return FENCE_PROTOCOL_NAMES.length === 1
+    ? last
+    : `${FENCE_PROTOCOL_NAMES.slice(0, -1).join(', ')} or ${last}`;
 }
 
 /** Every protocol's entry fields, without their defaults: a host entry may leave any of them to its group. */
-export function protocolEntryFields(): { [K in keyof ProtocolEntryShape]: z.ZodOptional<WithoutDefault<ProtocolEntryShape[K]>> } {
+export function protocolEntryFields(): {
+  [K in keyof ProtocolEntryShape]: z.ZodOptional<WithoutDefault<ProtocolEntryShape[K]>>;
+} {
   const fields: Record<string, z.ZodOptional> = {};
   for (const name of FENCE_PROTOCOL_NAMES) {
     for (const [key, schema] of Object.entries(fenceProtocolOf(name).entrySchema.shape)) {
-      fields[key] = (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : (schema as z.ZodType)).optional();
+      fields[key] = (
+        schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : (schema as z.ZodType)
+      ).optional();
     }
   }
   return fields as ReturnType<typeof protocolEntryFields>;
 }
 
 /** Every protocol's `fencing` fields, merged into one shape for the section's schema. */
-export function protocolSettingsFields(): UnionToIntersection<Definitions[FenceProtocol]['settingsSchema']> {
-  return Object.assign({}, ...FENCE_PROTOCOL_NAMES.map((name) => FENCE_PROTOCOLS[name].settingsSchema)) as ReturnType<typeof protocolSettingsFields>;
+export function protocolSettingsFields(): UnionToIntersection<
+  Definitions[FenceProtocol]['settingsSchema']
+> {
+  return Object.assign(
+    {},
+    ...FENCE_PROTOCOL_NAMES.map((name) => FENCE_PROTOCOLS[name].settingsSchema),
+  ) as ReturnType<typeof protocolSettingsFields>;
 }
 
 type ProtocolEntryShape = UnionToIntersection<Definitions[FenceProtocol]['entrySchema']['shape']>;
@@ -197,7 +275,7 @@ async function readCaBundle(path: string): Promise<string> {
     throw new LazarusError(
       'ConfigurationInvalid',
       `fencing.redfish.caBundle ${path} cannot be read (${error instanceof Error ? error.message : String(error)}); ` +
-      "point it at the PEM file of the CA that signed the BMCs' certificates",
+        "point it at the PEM file of the CA that signed the BMCs' certificates",
       { caBundle: path },
     );
   }

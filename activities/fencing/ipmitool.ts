@@ -30,7 +30,8 @@ const RETRANSMIT_SECONDS = '1';
 const RETRIES = '1';
 
 /** What ipmitool -v prints when the BMC rejects the user name or the password (observed against ipmi_sim). */
-const CREDENTIALS_REJECTED = /RAKP 2 HMAC is invalid|RAKP 2 message indicates an error : unauthorized name|RAKP \d message indicates an error : (invalid|unauthorized)/;
+const CREDENTIALS_REJECTED =
+  /RAKP 2 HMAC is invalid|RAKP 2 message indicates an error : unauthorized name|RAKP \d message indicates an error : (invalid|unauthorized)/;
 const NO_SESSION = 'Unable to establish IPMI v2 / RMCP+ session';
 
 export function ipmiAddress(target: Pick<IpmitoolTarget, 'host' | 'port'>): string {
@@ -40,8 +41,23 @@ export function ipmiAddress(target: Pick<IpmitoolTarget, 'host' | 'port'>): stri
 /** Runs `ipmitool … <args>` and returns its stdout, or throws a typed error naming the BMC. */
 export function runIpmitool(target: IpmitoolTarget, args: readonly string[]): Promise<string> {
   const argv = [
-    '-I', 'lanplus', '-C', String(target.cipherSuite), '-N', RETRANSMIT_SECONDS, '-R', RETRIES,
-    '-H', target.host, '-p', String(target.port), '-U', target.username, '-E', '-v', ...args,
+    '-I',
+    'lanplus',
+    '-C',
+    String(target.cipherSuite),
+    '-N',
+    RETRANSMIT_SECONDS,
+    '-R',
+    RETRIES,
+    '-H',
+    target.host,
+    '-p',
+    String(target.port),
+    '-U',
+    target.username,
+    '-E',
+    '-v',
+    ...args,
   ];
   const command = `ipmitool ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
@@ -53,38 +69,69 @@ export function runIpmitool(target: IpmitoolTarget, args: readonly string[]): Pr
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', (error) => {
-      reject(new LazarusError(
-        'ConfigurationInvalid',
-        `cannot run ${target.executable} for the IPMI BMC at ${ipmiAddress(target)} (${error.message}); install ipmitool on the Lazarus worker`,
-        { bmc: ipmiAddress(target) },
-        { cause: error },
-      ));
+      reject(
+        new LazarusError(
+          'ConfigurationInvalid',
+          `cannot run ${target.executable} for the IPMI BMC at ${ipmiAddress(target)} (${error.message}); install ipmitool on the Lazarus worker`,
+          { bmc: ipmiAddress(target) },
+          { cause: error },
+        ),
+      );
     });
     child.on('close', (code, signal) => {
       if (code === 0) resolve(stdout);
-      else reject(failure(target, command, stderr, signal === null ? `exit status ${code ?? 'unknown'}` : `killed by ${signal}`));
+      else
+        reject(
+          failure(
+            target,
+            command,
+            stderr,
+            signal === null ? `exit status ${code ?? 'unknown'}` : `killed by ${signal}`,
+          ),
+        );
     });
   });
 }
 
-function failure(target: IpmitoolTarget, command: string, stderr: string, how: string): LazarusError {
+function failure(
+  target: IpmitoolTarget,
+  command: string,
+  stderr: string,
+  how: string,
+): LazarusError {
   const bmc = ipmiAddress(target);
-  const lastLine = stderr.trim().split('\n').filter((line) => !line.startsWith('Loading IANA')).at(-1) ?? '';
+  const lastLine =
+    stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('Loading IANA'))
+      .at(-1) ?? '';
   const details = { bmc, command, stderr: lastLine };
   if (CREDENTIALS_REJECTED.test(stderr)) {
     return new LazarusError(
       'BmcAuthenticationFailed',
       `IPMI BMC at ${bmc} rejected the credentials of user "${target.username}" (${command}: ${lastLine}); ` +
-      "check the username and the password this host's BMC entry references (passwordEnv or passwordFile)",
+        "check the username and the password this host's BMC entry references (passwordEnv or passwordFile)",
       details,
     );
   }
-  const why = how.startsWith('killed') ? `no answer within ${target.commandTimeoutMs} ms` : lastLine || how;
-  const hint = stderr.includes(NO_SESSION) || how.startsWith('killed')
-    ? `check that the BMC is powered, reachable over UDP from the Lazarus worker, and offers cipher suite ${target.cipherSuite}`
-    : 'check the BMC';
-  return new LazarusError('BmcUnavailable', `IPMI BMC at ${bmc} failed ${command} (${why}); ${hint}`, details);
+  const why = how.startsWith('killed')
+    ? `no answer within ${target.commandTimeoutMs} ms`
+    : lastLine || how;
+  const hint =
+    stderr.includes(NO_SESSION) || how.startsWith('killed')
+      ? `check that the BMC is powered, reachable over UDP from the Lazarus worker, and offers cipher suite ${target.cipherSuite}`
+      : 'check the BMC';
+  return new LazarusError(
+    'BmcUnavailable',
+    `IPMI BMC at ${bmc} failed ${command} (${why}); ${hint}`,
+    details,
+  );
 }

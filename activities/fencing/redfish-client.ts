@@ -47,7 +47,7 @@ export class RedfishClient {
     if (options.isInsecure) {
       options.warn(
         `WARNING: TLS certificate verification is OFF for the Redfish BMC at ${this.baseUrl} (fencing.redfish.insecure); ` +
-        'anyone on the network path can impersonate this BMC and fake a power-off. Set fencing.redfish.caBundle instead.',
+          'anyone on the network path can impersonate this BMC and fake a power-off. Set fencing.redfish.caBundle instead.',
       );
     }
     this.#http = new JsonHttp(options, options.requestTimeoutMs);
@@ -67,7 +67,8 @@ export class RedfishClient {
     const session = this.#session;
     this.#session = undefined;
     try {
-      if (session?.uri !== undefined) await this.exchange('DELETE', session.uri, undefined, { 'X-Auth-Token': session.token });
+      if (session?.uri !== undefined)
+        await this.exchange('DELETE', session.uri, undefined, { 'X-Auth-Token': session.token });
     } catch {
       // The session times out on its own (SessionService SessionTimeout); a failed logout harms nothing.
     } finally {
@@ -78,48 +79,80 @@ export class RedfishClient {
   private async send(method: Method, path: string, body?: unknown): Promise<RedfishResponse> {
     if (this.#auth === 'basic') {
       const basic = Buffer.from(`${this.#username}:${this.#password}`).toString('base64');
-      return this.rejectingAuthFailures(await this.exchange(method, path, body, { Authorization: `Basic ${basic}` }), method, path);
+      return this.rejectingAuthFailures(
+        await this.exchange(method, path, body, { Authorization: `Basic ${basic}` }),
+        method,
+        path,
+      );
     }
     const hadSession = this.#session !== undefined;
-    const response = await this.exchange(method, path, body, { 'X-Auth-Token': (await this.session()).token });
+    const response = await this.exchange(method, path, body, {
+      'X-Auth-Token': (await this.session()).token,
+    });
     // Sessions expire after SessionTimeout of inactivity (docs/nova-and-bmc-facts.md#sessions-and-basic-auth); log in again, once.
-    if (response.status !== 401 || !hadSession) return this.rejectingAuthFailures(response, method, path);
+    if (response.status !== 401 || !hadSession)
+      return this.rejectingAuthFailures(response, method, path);
     this.#session = undefined;
-    const retried = await this.exchange(method, path, body, { 'X-Auth-Token': (await this.session()).token });
+    const retried = await this.exchange(method, path, body, {
+      'X-Auth-Token': (await this.session()).token,
+    });
     return this.rejectingAuthFailures(retried, method, path);
   }
 
   private async session(): Promise<{ token: string; uri: string | undefined }> {
     if (this.#session !== undefined) return this.#session;
-    const response = await this.exchange('POST', SESSIONS_PATH, { UserName: this.#username, Password: this.#password }, {});
-    if (response.status === 401 || response.status === 403) throw this.credentialsRejected(response, 'POST', SESSIONS_PATH);
+    const response = await this.exchange(
+      'POST',
+      SESSIONS_PATH,
+      { UserName: this.#username, Password: this.#password },
+      {},
+    );
+    if (response.status === 401 || response.status === 403)
+      throw this.credentialsRejected(response, 'POST', SESSIONS_PATH);
     const token = header(response, 'x-auth-token');
     // sushy-tools, for one, has no SessionService (docs/nova-and-bmc-facts.md#sushy-tools); such BMCs take Basic auth.
-    if (response.status === 404 || response.status === 405 || (response.status < 300 && token === undefined)) {
+    if (
+      response.status === 404 ||
+      response.status === 405 ||
+      (response.status < 300 && token === undefined)
+    ) {
       throw new LazarusError(
         'BmcUnsupported',
         `Redfish BMC at ${this.baseUrl} offers no usable session login (POST ${SESSIONS_PATH} → ${response.status}); ` +
-        'set auth: basic for this BMC in the inventory',
+          'set auth: basic for this BMC in the inventory',
         { bmc: this.baseUrl, status: response.status },
       );
     }
-    if (token === undefined || response.status >= 300) throw this.unexpected(response, 'POST', SESSIONS_PATH);
+    if (token === undefined || response.status >= 300)
+      throw this.unexpected(response, 'POST', SESSIONS_PATH);
     this.#session = { token, uri: header(response, 'location') };
     return this.#session;
   }
 
-  private rejectingAuthFailures(response: RedfishResponse, method: Method, path: string): RedfishResponse {
-    if (response.status === 401 || response.status === 403) throw this.credentialsRejected(response, method, path);
+  private rejectingAuthFailures(
+    response: RedfishResponse,
+    method: Method,
+    path: string,
+  ): RedfishResponse {
+    if (response.status === 401 || response.status === 403)
+      throw this.credentialsRejected(response, method, path);
     if (response.status >= 500) throw this.unexpected(response, method, path);
     return response;
   }
 
-  private credentialsRejected(response: RedfishResponse, method: Method, path: string): LazarusError {
-    const why = response.status === 403 ? 'refused the request for lack of privilege' : 'rejected the credentials';
+  private credentialsRejected(
+    response: RedfishResponse,
+    method: Method,
+    path: string,
+  ): LazarusError {
+    const why =
+      response.status === 403
+        ? 'refused the request for lack of privilege'
+        : 'rejected the credentials';
     return new LazarusError(
       'BmcAuthenticationFailed',
       `Redfish BMC at ${this.baseUrl} ${why} of user "${this.#username}" (${method} ${path} → ${response.status}${redfishMessage(response.body)}); ` +
-      "check the username and the password this host's BMC entry references (passwordEnv or passwordFile), and the account's role",
+        "check the username and the password this host's BMC entry references (passwordEnv or passwordFile), and the account's role",
       { bmc: this.baseUrl, status: response.status, method, path },
     );
   }
@@ -129,14 +162,24 @@ export class RedfishClient {
     return new LazarusError(
       'BmcUnavailable',
       `Redfish BMC at ${this.baseUrl} answered ${method} ${path} with ${response.status}${redfishMessage(response.body)}; ` +
-      'Lazarus will retry, check the BMC if it persists',
+        'Lazarus will retry, check the BMC if it persists',
       { bmc: this.baseUrl, status: response.status, method, path },
     );
   }
 
-  private async exchange(method: Method, path: string, body: unknown, headers: Record<string, string>): Promise<RedfishResponse> {
+  private async exchange(
+    method: Method,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<RedfishResponse> {
     try {
-      return await this.#http.send({ method, url: new URL(path, `${this.baseUrl}/`), headers: { 'OData-Version': '4.0', ...headers }, body });
+      return await this.#http.send({
+        method,
+        url: new URL(path, `${this.baseUrl}/`),
+        headers: { 'OData-Version': '4.0', ...headers },
+        body,
+      });
     } catch (error) {
       if (!(error instanceof RequestFailure)) throw error;
       throw this.transportFailure(error, method, path);
@@ -149,7 +192,7 @@ export class RedfishClient {
       return new LazarusError(
         'ConfigurationInvalid',
         `Redfish BMC at ${this.baseUrl}: its TLS certificate is not trusted (${code ?? 'unknown code'}); ` +
-        'set fencing.redfish.caBundle to the PEM file of the CA that signed it',
+          'set fencing.redfish.caBundle to the PEM file of the CA that signed it',
         { bmc: this.baseUrl, code, method, path },
         { cause: failure.cause },
       );
@@ -157,7 +200,7 @@ export class RedfishClient {
     return new LazarusError(
       'BmcUnavailable',
       `Redfish BMC at ${this.baseUrl} did not answer ${method} ${path} (${code ?? failure.message}); ` +
-      'check that the BMC is powered and reachable from the Lazarus worker',
+        'check that the BMC is powered and reachable from the Lazarus worker',
       { bmc: this.baseUrl, method, path, ...(code === undefined ? {} : { code }) },
       { cause: failure.cause },
     );
@@ -172,8 +215,17 @@ export function header(response: RedfishResponse, name: string): string | undefi
 /** The DMTF error message of a body (`error.@Message.ExtendedInfo[0].Message` or `error.message`), as ': "…"'. */
 export function redfishMessage(body: unknown): string {
   if (typeof body !== 'object' || body === null || !('error' in body)) return '';
-  const error = (body as { error: { message?: unknown; '@Message.ExtendedInfo'?: { MessageId?: unknown; Message?: unknown }[] } }).error;
-  const info = Array.isArray(error['@Message.ExtendedInfo']) ? error['@Message.ExtendedInfo'][0] : undefined;
+  const error = (
+    body as {
+      error: {
+        message?: unknown;
+        '@Message.ExtendedInfo'?: { MessageId?: unknown; Message?: unknown }[];
+      };
+    }
+  ).error;
+  const info = Array.isArray(error['@Message.ExtendedInfo'])
+    ? error['@Message.ExtendedInfo'][0]
+    : undefined;
   const message = typeof info?.Message === 'string' ? info.Message : error.message;
   return typeof message === 'string' ? `: "${message}"` : '';
 }

@@ -8,7 +8,14 @@ import type { FenceDriver, PowerState } from './fence-driver.ts';
 import type { Method, RedfishConnectionOptions, RedfishResponse } from './redfish-client.ts';
 import { header, RedfishClient, redfishMessage } from './redfish-client.ts';
 import type { ComputerSystem } from './redfish-resources.ts';
-import { actionInfoSchema, collectionSchema, computerSystemSchema, FAILED_TASK_STATES, SYSTEMS_PATH, taskSchema } from './redfish-resources.ts';
+import {
+  actionInfoSchema,
+  collectionSchema,
+  computerSystemSchema,
+  FAILED_TASK_STATES,
+  SYSTEMS_PATH,
+  taskSchema,
+} from './redfish-resources.ts';
 
 export interface RedfishDriverOptions extends RedfishConnectionOptions {
   /** The ComputerSystem's Id; may be left out when the BMC lists exactly one system. */
@@ -22,7 +29,10 @@ export interface RedfishDriverOptions extends RedfishConnectionOptions {
 type ResetType = 'ForceOff' | 'On';
 
 /** The power states that show a reset of this type was accepted or is not needed. */
-const SETTLED_BY: Record<ResetType, readonly PowerState[]> = { ForceOff: ['Off', 'PoweringOff'], On: ['On', 'PoweringOn'] };
+const SETTLED_BY: Record<ResetType, readonly PowerState[]> = {
+  ForceOff: ['Off', 'PoweringOff'],
+  On: ['On', 'PoweringOn'],
+};
 
 export class RedfishDriver implements FenceDriver {
   readonly protocol = 'redfish';
@@ -36,7 +46,10 @@ export class RedfishDriver implements FenceDriver {
     this.#client = new RedfishClient(options);
     this.#options = options;
     this.address = this.#client.baseUrl;
-    this.#systemPath = options.systemId === undefined ? undefined : `${SYSTEMS_PATH}/${encodeURIComponent(options.systemId)}`;
+    this.#systemPath =
+      options.systemId === undefined
+        ? undefined
+        : `${SYSTEMS_PATH}/${encodeURIComponent(options.systemId)}`;
   }
 
   async powerState(): Promise<PowerState> {
@@ -65,20 +78,35 @@ export class RedfishDriver implements FenceDriver {
       await this.followTask(response, resetType);
       return;
     }
-    if (isValueNotInList(response)) throw this.unsupported(resetType, path, 'refused it as a ResetType value');
+    if (isValueNotInList(response))
+      throw this.unsupported(resetType, path, 'refused it as a ResetType value');
     await this.readPowerThenDecide(resetType, response, 'POST', reset.target);
   }
 
   /** AllowableValues on the action, else its ActionInfo; a BMC that advertises neither is tried as is. */
-  private async requireAllowed(resetType: ResetType, path: string, reset: ComputerSystem['Actions']['#ComputerSystem.Reset']): Promise<void> {
+  private async requireAllowed(
+    resetType: ResetType,
+    path: string,
+    reset: ComputerSystem['Actions']['#ComputerSystem.Reset'],
+  ): Promise<void> {
     let allowed = reset['ResetType@Redfish.AllowableValues'];
     const actionInfoPath = reset['@Redfish.ActionInfo'];
     if (allowed === undefined && actionInfoPath !== undefined) {
-      const info = this.parse(actionInfoSchema, await this.#client.get(actionInfoPath), actionInfoPath);
-      allowed = info.Parameters?.find((parameter) => parameter.Name === 'ResetType')?.AllowableValues;
+      const info = this.parse(
+        actionInfoSchema,
+        await this.#client.get(actionInfoPath),
+        actionInfoPath,
+      );
+      allowed = info.Parameters?.find(
+        (parameter) => parameter.Name === 'ResetType',
+      )?.AllowableValues;
     }
     if (allowed !== undefined && !allowed.includes(resetType)) {
-      throw this.unsupported(resetType, path, `offers only ${allowed.map((value) => `"${value}"`).join(', ')}`);
+      throw this.unsupported(
+        resetType,
+        path,
+        `offers only ${allowed.map((value) => `"${value}"`).join(', ')}`,
+      );
     }
   }
 
@@ -99,7 +127,10 @@ export class RedfishDriver implements FenceDriver {
       response = await this.#client.get(monitor);
     }
     const task = taskSchema.safeParse(response.body);
-    const hasTaskFailed = task.success && task.data.TaskState !== undefined && FAILED_TASK_STATES.has(task.data.TaskState);
+    const hasTaskFailed =
+      task.success &&
+      task.data.TaskState !== undefined &&
+      FAILED_TASK_STATES.has(task.data.TaskState);
     if (response.status < 300 && !hasTaskFailed) return;
     await this.readPowerThenDecide(resetType, response, 'GET', monitor);
   }
@@ -108,19 +139,24 @@ export class RedfishDriver implements FenceDriver {
    * Some BMCs answer 409 or another 4xx to a redundant power request: the power state decides
    * (docs/nova-and-bmc-facts.md#status-codes-and-tasks).
    */
-  private async readPowerThenDecide(resetType: ResetType, refusal: RedfishResponse, method: Method, path: string): Promise<void> {
+  private async readPowerThenDecide(
+    resetType: ResetType,
+    refusal: RedfishResponse,
+    method: Method,
+    path: string,
+  ): Promise<void> {
     const state = await this.powerState();
     if (SETTLED_BY[resetType].includes(state)) return;
     throw new LazarusError(
       'BmcUnavailable',
       `Redfish BMC at ${this.address} did not carry out ${resetType} (${method} ${path} → ${refusal.status}${redfishMessage(refusal.body)}) ` +
-      `and reports the power "${state}"; Lazarus will retry, check the BMC if it persists`,
+        `and reports the power "${state}"; Lazarus will retry, check the BMC if it persists`,
       { bmc: this.address, status: refusal.status, powerState: state, resetType },
     );
   }
 
   private async system(): Promise<{ path: string; system: ComputerSystem }> {
-    const path = this.#systemPath ?? await this.onlySystemPath();
+    const path = this.#systemPath ?? (await this.onlySystemPath());
     this.#systemPath = path;
     const response = await this.#client.get(path);
     if (response.status === 404) {
@@ -134,7 +170,11 @@ export class RedfishDriver implements FenceDriver {
   }
 
   private async onlySystemPath(): Promise<string> {
-    const members = this.parse(collectionSchema, await this.#client.get(SYSTEMS_PATH), SYSTEMS_PATH).Members.map((member) => member['@odata.id']);
+    const members = this.parse(
+      collectionSchema,
+      await this.#client.get(SYSTEMS_PATH),
+      SYSTEMS_PATH,
+    ).Members.map((member) => member['@odata.id']);
     const [only] = members;
     if (members.length !== 1 || only === undefined) {
       throw new LazarusError(
@@ -161,14 +201,17 @@ export class RedfishDriver implements FenceDriver {
     return new LazarusError(
       'BmcUnsupported',
       `Redfish BMC at ${this.address} does not allow ResetType "${resetType}" on ${path} (it ${why}); ` +
-      'Lazarus never falls back to a graceful shutdown, which the host OS can ignore: enable ForceOff on the BMC or fence this host by hand',
+        'Lazarus never falls back to a graceful shutdown, which the host OS can ignore: enable ForceOff on the BMC or fence this host by hand',
       { bmc: this.address, path, resetType },
     );
   }
 }
 
 function isValueNotInList(response: RedfishResponse): boolean {
-  return response.status === 400 && JSON.stringify(response.body ?? '').includes('ActionParameterValueNotInList');
+  return (
+    response.status === 400 &&
+    JSON.stringify(response.body ?? '').includes('ActionParameterValueNotInList')
+  );
 }
 
 /** Retry-After in seconds or as an HTTP date (RFC 9110), as milliseconds from now. */

@@ -15,7 +15,14 @@ const POWER_STATES = ['On', 'Off', 'PoweringOn', 'PoweringOff', 'Paused'] as con
 
 export const computerSystemSchema = z.object({
   // Redfish allows null, and vendors add states; both read as Unknown rather than failing the read.
-  PowerState: z.string().nullish().transform((state): PowerState => (POWER_STATES as readonly (string | null | undefined)[]).includes(state) ? state as PowerState : 'Unknown'),
+  PowerState: z
+    .string()
+    .nullish()
+    .transform((state): PowerState =>
+      (POWER_STATES as readonly (string | null | undefined)[]).includes(state)
+        ? (state as PowerState)
+        : 'Unknown',
+    ),
   Actions: z.object({
     '#ComputerSystem.Reset': z.object({
       target: z.string(),
@@ -28,7 +35,9 @@ export const computerSystemSchema = z.object({
 export type ComputerSystem = z.infer<typeof computerSystemSchema>;
 
 export const actionInfoSchema = z.object({
-  Parameters: z.array(z.object({ Name: z.string(), AllowableValues: z.array(z.string()).optional() })).optional(),
+  Parameters: z
+    .array(z.object({ Name: z.string(), AllowableValues: z.array(z.string()).optional() }))
+    .optional(),
 });
 
 /** A task monitor's last answer may carry the Task; its state says whether the reset failed. */
@@ -37,4 +46,9 @@ export const taskSchema = z.object({
   Messages: z.array(z.object({ Message: z.string().optional() })).optional(),
 });
 
-export const FAILED_TASK_STATES: ReadonlySet<string> = new Set(['Exception', 'Killed', 'Cancelled', 'Interrupted']);
+export const FAILED_TASK_STATES: ReadonlySet<string> = new Set([
+  'Exception',
+  'Killed',
+  'Cancelled',
+  'Interrupted',
+]);

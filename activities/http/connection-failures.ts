@@ -24,14 +24,25 @@ export interface FailureClass {
 
 // Node's codes for a certificate the TLS handshake refused; the handshake precedes the request.
 const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED',
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
 // Raised before a connection existed, so before any byte of the request left.
 const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /**
@@ -40,7 +51,11 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set([
  */
 export function errorCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
-  for (let current = error; typeof current === 'object' && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+  for (
+    let current = error;
+    typeof current === 'object' && current !== null && !seen.has(current);
+    current = (current as { cause?: unknown }).cause
+  ) {
     seen.add(current);
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && !code.startsWith('UND_ERR_SOCKET')) return code;
@@ -51,11 +66,17 @@ export function errorCode(error: unknown): string | undefined {
 /** What an error thrown while sending a request, or while reading its answer, means. */
 export function classifyFailure(error: unknown): FailureClass {
   // AbortSignal.timeout aborts with a DOMException named TimeoutError (its `code` is a number).
-  if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'TimeoutError'
+  ) {
     return { kind: 'deadline', code: undefined, mayHaveTakenEffect: true };
   }
   const code = errorCode(error);
-  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) return { kind: 'untrusted-certificate', code, mayHaveTakenEffect: false };
-  if (code !== undefined && NOT_SENT_CODES.has(code)) return { kind: 'not-sent', code, mayHaveTakenEffect: false };
+  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code))
+    return { kind: 'untrusted-certificate', code, mayHaveTakenEffect: false };
+  if (code !== undefined && NOT_SENT_CODES.has(code))
+    return { kind: 'not-sent', code, mayHaveTakenEffect: false };
   return { kind: 'broken', code, mayHaveTakenEffect: true };
 }

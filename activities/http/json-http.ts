@@ -45,16 +45,27 @@ export class RequestFailure extends Error {
     // The URL and headers stay out of the message: callers word it, and headers carry credentials.
     options: ErrorOptions & { cause: unknown },
   ) {
-    super(kind === 'deadline' ? `no complete answer within ${deadlineMs} ms` : describe(options.cause, code), options);
+    super(
+      kind === 'deadline'
+        ? `no complete answer within ${deadlineMs} ms`
+        : describe(options.cause, code),
+      options,
+    );
   }
 }
 
 export class JsonHttp {
   readonly #agent: Agent;
 
-  constructor(tls: TlsSettings, readonly deadlineMs: number) {
+  constructor(
+    tls: TlsSettings,
+    readonly deadlineMs: number,
+  ) {
     this.#agent = new Agent({
-      connect: { rejectUnauthorized: !tls.isInsecure, ...(tls.caBundle === undefined ? {} : { ca: tls.caBundle }) },
+      connect: {
+        rejectUnauthorized: !tls.isInsecure,
+        ...(tls.caBundle === undefined ? {} : { ca: tls.caBundle }),
+      },
     });
   }
 
@@ -70,7 +81,11 @@ export class JsonHttp {
       const response = await request(call.url, {
         dispatcher: this.#agent,
         method: call.method,
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...call.headers },
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...call.headers,
+        },
         ...(body === undefined ? {} : { body }),
         // Covers the body too: a server that stalls mid-answer is cut off at the same deadline.
         signal: AbortSignal.timeout(this.deadlineMs),

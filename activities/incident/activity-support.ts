@@ -20,7 +20,9 @@ export async function withTypedFailures<T>(body: () => Promise<T>): Promise<T> {
 export async function heartbeatWhile<T>(work: Promise<T>, intervalMs: number): Promise<T> {
   const context = asyncLocalStorage.getStore();
   if (context === undefined) return work;
-  const timer = setInterval(() => { context.heartbeat(); }, intervalMs);
+  const timer = setInterval(() => {
+    context.heartbeat();
+  }, intervalMs);
   try {
     return await work;
   } finally {
@@ -34,5 +36,7 @@ export async function heartbeatWhile<T>(work: Promise<T>, intervalMs: number): P
  */
 export function timeLeftInAttemptMs(): number {
   const info = asyncLocalStorage.getStore()?.info;
-  return info === undefined ? Number.POSITIVE_INFINITY : info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - Date.now();
+  return info === undefined
+    ? Number.POSITIVE_INFINITY
+    : info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - Date.now();
 }

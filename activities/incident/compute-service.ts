@@ -39,14 +39,25 @@ export interface ComputeServiceHealth {
 }
 
 /** The host's one nova-compute service, as Nova knows it now. */
-export async function computeServiceOn(nova: NovaClient, host: string): Promise<KnownComputeService> {
+export async function computeServiceOn(
+  nova: NovaClient,
+  host: string,
+): Promise<KnownComputeService> {
   const services = await nova.listComputeServices(host);
   const [service] = services;
   if (service === undefined) {
-    throw new LazarusError('NotFound', `Nova has no nova-compute service on host ${host}; check the host name against "openstack compute service list --service nova-compute"`, { host });
+    throw new LazarusError(
+      'NotFound',
+      `Nova has no nova-compute service on host ${host}; check the host name against "openstack compute service list --service nova-compute"`,
+      { host },
+    );
   }
   if (service.status === 'UNKNOWN') {
-    throw new LazarusError('CloudUnavailable', `Nova cannot reach the cell of host ${host}, so its nova-compute service is unknown (microversion 2.69+); check the cell's database and message queue, then retry`, { host });
+    throw new LazarusError(
+      'CloudUnavailable',
+      `Nova cannot reach the cell of host ${host}, so its nova-compute service is unknown (microversion 2.69+); check the cell's database and message queue, then retry`,
+      { host },
+    );
   }
   return service;
 }
@@ -59,22 +70,40 @@ export async function computeServiceOn(nova: NovaClient, host: string): Promise<
  * down: forced_down makes it down at once (docs/nova-and-bmc-facts.md#how-down-is-computed), so
  * there is nothing to wait for and no sleep.
  */
-export async function forceDown(nova: NovaClient, host: string, incidentId: string, fencing: FencingProof | ManualFencing): Promise<ForcedDown> {
+export async function forceDown(
+  nova: NovaClient,
+  host: string,
+  incidentId: string,
+  fencing: FencingProof | ManualFencing,
+): Promise<ForcedDown> {
   if (fencing.host !== host) {
     // Only this host's own read-back Off (or its operator's confirmation) may force it down
     // (docs/design.md#i4-force-down-after-fence).
-    throw new LazarusError('FencingUnproven', `refusing to force down host ${host} with the fencing of host ${fencing.host}; fence ${host} itself first`, { host, proofHost: fencing.host });
+    throw new LazarusError(
+      'FencingUnproven',
+      `refusing to force down host ${host} with the fencing of host ${fencing.host}; fence ${host} itself first`,
+      { host, proofHost: fencing.host },
+    );
   }
   const service = await computeServiceOn(nova, host);
-  const disabledReason = 'confirmedBy' in fencing
-    ? `lazarus ${incidentId}: fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
-    : `lazarus ${incidentId}: fenced via ${fencing.protocol} at ${fencing.readAt}`;
+  const disabledReason =
+    'confirmedBy' in fencing
+      ? `lazarus ${incidentId}: fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
+      : `lazarus ${incidentId}: fenced via ${fencing.protocol} at ${fencing.readAt}`;
   const { requestId } = await nova.forceDownComputeService(service.id, disabledReason);
   const after = await computeServiceOn(nova, host);
   if (after.state !== 'down' || !after.isForcedDown) {
-    throw new LazarusError('UnexpectedResponse', `Nova accepted forced_down for the nova-compute service of host ${host} (request ${requestId ?? 'without id'}) but then reported it ${after.state}, forced_down ${String(after.isForcedDown)}; Nova counts a forced-down service as down, so check its API and database before evacuating`, {
-      host, serviceId: service.id, requestId, state: after.state, isForcedDown: after.isForcedDown,
-    });
+    throw new LazarusError(
+      'UnexpectedResponse',
+      `Nova accepted forced_down for the nova-compute service of host ${host} (request ${requestId ?? 'without id'}) but then reported it ${after.state}, forced_down ${String(after.isForcedDown)}; Nova counts a forced-down service as down, so check its API and database before evacuating`,
+      {
+        host,
+        serviceId: service.id,
+        requestId,
+        state: after.state,
+        isForcedDown: after.isForcedDown,
+      },
+    );
   }
   return { host, serviceId: service.id, disabledReason, requestId };
 }
@@ -87,15 +116,27 @@ export async function forceDown(nova: NovaClient, host: string, incidentId: stri
  * further apart than that interval show updated_at moving. An admin PUT also bumps updated_at
  * (docs/nova-and-bmc-facts.md#listing-services); none of Lazarus's falls between the two reads.
  */
-export async function checkHealth(nova: NovaClient, host: string, clock: Clock, reportIntervalMs: number): Promise<ComputeServiceHealth> {
+export async function checkHealth(
+  nova: NovaClient,
+  host: string,
+  clock: Clock,
+  reportIntervalMs: number,
+): Promise<ComputeServiceHealth> {
   const first = await computeServiceOn(nova, host);
   const health = { host, isForcedDown: first.isForcedDown, status: first.status };
-  if (!first.isForcedDown) return { ...health, isUp: first.state === 'up', evidence: `Nova reports its nova-compute service ${first.state}` };
+  if (!first.isForcedDown)
+    return {
+      ...health,
+      isUp: first.state === 'up',
+      evidence: `Nova reports its nova-compute service ${first.state}`,
+    };
   // Half an interval more than one, so a report falls between the reads even when it runs late.
   const gapMs = reportIntervalMs * 1.5;
   await clock.sleep(gapMs);
   const second = await computeServiceOn(nova, host);
-  const isUp = second.updatedAt !== null && (first.updatedAt === null || Date.parse(second.updatedAt) > Date.parse(first.updatedAt));
+  const isUp =
+    second.updatedAt !== null &&
+    (first.updatedAt === null || Date.parse(second.updatedAt) > Date.parse(first.updatedAt));
   return {
     ...health,
     isUp,
@@ -110,7 +151,11 @@ export async function checkHealth(nova: NovaClient, host: string, clock: Clock, 
  * EvacuationsNotCompleted until the restarted compute completed its evacuations,
  * docs/nova-and-bmc-facts.md#un-forcing-after-evacuation), or enable it again.
  */
-export async function changeService(nova: NovaClient, host: string, change: 'unforceComputeService' | 'enableComputeService'): Promise<ServiceUpdated> {
+export async function changeService(
+  nova: NovaClient,
+  host: string,
+  change: 'unforceComputeService' | 'enableComputeService',
+): Promise<ServiceUpdated> {
   const service = await computeServiceOn(nova, host);
   const { requestId } = await nova[change](service.id);
   return { host, serviceId: service.id, requestId };

@@ -14,10 +14,14 @@ export type EarlierEvacuation = { closedWith: EvacuationOutcome } | { closedWith
 export async function awaitEarlierEvacuation(workflowId: string): Promise<EarlierEvacuation> {
   const handle = Context.current().client.workflow.getHandle(workflowId);
   try {
-    return { closedWith: await heartbeatWhile(handle.result() as Promise<EvacuationOutcome>, 5_000) };
+    return {
+      closedWith: await heartbeatWhile(handle.result() as Promise<EvacuationOutcome>, 5_000),
+    };
   } catch (error) {
     // Failed, terminated, cancelled or timed out: closed, with no outcome of its own.
     if (!(error instanceof WorkflowFailedError)) throw error;
-    return { closedWithout: `its evacuation workflow ${workflowId} ended without an outcome (${error.message})` };
+    return {
+      closedWithout: `its evacuation workflow ${workflowId} ended without an outcome (${error.message})`,
+    };
   }
 }

@@ -27,7 +27,11 @@ export type EvacuationStart =
   /** The server is no longer on the failed host, and no evacuation of this incident moved it. */
   | { outcome: 'notOnSourceHost'; host: string | null };
 
-const OUTCOME_OF = { inProgress: 'alreadyEvacuating', finished: 'alreadyEvacuated', failed: 'previousEvacuationFailed' } as const;
+const OUTCOME_OF = {
+  inProgress: 'alreadyEvacuating',
+  finished: 'alreadyEvacuated',
+  failed: 'previousEvacuationFailed',
+} as const;
 
 /**
  * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
@@ -38,11 +42,16 @@ export interface PostDeadline {
   requestTimeoutMs: number;
 }
 
-export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInput, deadline: PostDeadline): Promise<EvacuationStart> {
+export async function evacuateOnce(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+  deadline: PostDeadline,
+): Promise<EvacuationStart> {
   const instance = await nova.getInstance(input.instanceId);
   const before = await readExistingEvacuation(nova, input);
   if (before.kind !== 'none') return reported(nova, input, before);
-  if (instance.host !== input.sourceHost) return { outcome: 'notOnSourceHost', host: instance.host };
+  if (instance.host !== input.sourceHost)
+    return { outcome: 'notOnSourceHost', host: instance.host };
   // task_state is no guard: evacuate has none
   // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
   // never clears, and an evacuation in flight is already found above by its migration, which Nova
@@ -50,23 +59,44 @@ export async function evacuateOnce(nova: NovaClient, input: EvacuateInstanceInpu
   // (docs/nova-and-bmc-facts.md#migration-statuses).
   const timeLeftMs = deadline.timeLeftInAttemptMs();
   if (timeLeftMs < deadline.requestTimeoutMs) {
-    throw new LazarusError('CloudUnavailable', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${deadline.requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`, {
-      instanceId: input.instanceId, sourceHost: input.sourceHost, incidentId: input.incidentId, timeLeftMs,
-    });
+    throw new LazarusError(
+      'CloudUnavailable',
+      `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${deadline.requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`,
+      {
+        instanceId: input.instanceId,
+        sourceHost: input.sourceHost,
+        incidentId: input.incidentId,
+        timeLeftMs,
+      },
+    );
   }
   const request = await nova.evacuate(input.instanceId);
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   // The POST may or may not have been accepted: Nova's records say which. Never a second POST here.
   const after = await readExistingEvacuation(nova, input);
   if (after.kind !== 'none') return reported(nova, input, after);
-  throw new LazarusError('EvacuationOutcomeUnknown', `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): ${request.reason}, and Nova shows no evacuation of it yet; the next attempt reads Nova again before deciding whether to send it`, {
-    instanceId: input.instanceId, sourceHost: input.sourceHost, incidentId: input.incidentId,
-  });
+  throw new LazarusError(
+    'EvacuationOutcomeUnknown',
+    `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): ${request.reason}, and Nova shows no evacuation of it yet; the next attempt reads Nova again before deciding whether to send it`,
+    {
+      instanceId: input.instanceId,
+      sourceHost: input.sourceHost,
+      incidentId: input.incidentId,
+    },
+  );
 }
 
-async function reported(nova: NovaClient, input: EvacuateInstanceInput, existing: Exclude<ExistingEvacuation<Migration>, { kind: 'none' }>): Promise<EvacuationStart> {
+async function reported(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+  existing: Exclude<ExistingEvacuation<Migration>, { kind: 'none' }>,
+): Promise<EvacuationStart> {
   const { migration } = existing;
-  return { outcome: OUTCOME_OF[existing.kind], migration, requestId: await requestIdOf(nova, input.instanceId, migration) };
+  return {
+    outcome: OUTCOME_OF[existing.kind],
+    migration,
+    requestId: await requestIdOf(nova, input.instanceId, migration),
+  };
 }
 
 /**
@@ -74,10 +104,16 @@ async function reported(nova: NovaClient, input: EvacuateInstanceInput, existing
  * instance action's (docs/nova-and-bmc-facts.md#instance-actions), started when the migration was
  * created; the nearest evacuate action wins.
  */
-async function requestIdOf(nova: NovaClient, instanceId: string, migration: Migration): Promise<string | null> {
+async function requestIdOf(
+  nova: NovaClient,
+  instanceId: string,
+  migration: Migration,
+): Promise<string | null> {
   const created = Date.parse(migration.createdAt);
   const distance = (time: string) => Math.abs(Date.parse(time) - created);
-  const evacuations = (await nova.listInstanceActions(instanceId)).filter((action) => action.action === 'evacuate');
+  const evacuations = (await nova.listInstanceActions(instanceId)).filter(
+    (action) => action.action === 'evacuate',
+  );
   evacuations.sort((a, b) => distance(a.startTime) - distance(b.startTime));
   return evacuations[0]?.requestId ?? null;
 }

@@ -20,21 +20,38 @@ export async function describeEvacuationEnd(workflowId: string): Promise<Evacuat
   const { client } = Context.current();
   // The generated service method is typed for its callback form too; the promise form is the one used.
   const { history } = await (client.workflowService.getWorkflowExecutionHistoryReverse({
-    namespace: client.options.namespace, execution: { workflowId }, maximumPageSize: 1,
+    namespace: client.options.namespace,
+    execution: { workflowId },
+    maximumPageSize: 1,
   }) as Promise<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse>);
   const closing = history?.events?.[0];
   switch (closing?.eventType) {
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: {
       const attributes = closing.workflowExecutionTerminatedEventAttributes;
-      return { closedAs: 'terminated', ...textOf('by', attributes?.identity), ...textOf('reason', attributes?.reason) };
+      return {
+        closedAs: 'terminated',
+        ...textOf('by', attributes?.identity),
+        ...textOf('reason', attributes?.reason),
+      };
     }
-    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: return { closedAs: 'cancelled' };
-    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: return { closedAs: 'timedOut' };
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+      return { closedAs: 'cancelled' };
+    case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+      return { closedAs: 'timedOut' };
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-      return { closedAs: 'failed', ...textOf('reason', closing.workflowExecutionFailedEventAttributes?.failure?.message) };
-    default: return { closedAs: 'unknown' };
+      return {
+        closedAs: 'failed',
+        ...textOf('reason', closing.workflowExecutionFailedEventAttributes?.failure?.message),
+      };
+    default:
+      return { closedAs: 'unknown' };
   }
 }
 
-const textOf = <K extends 'by' | 'reason'>(key: K, text: string | null | undefined): Partial<Record<K, string>> =>
-  text === null || text === undefined || text === '' ? {} : ({ [key]: text } as Partial<Record<K, string>>);
+const textOf = <K extends 'by' | 'reason'>(
+  key: K,
+  text: string | null | undefined,
+): Partial<Record<K, string>> =>
+  text === null || text === undefined || text === ''
+    ? {}
+    : ({ [key]: text } as Partial<Record<K, string>>);

@@ -13,7 +13,13 @@ import { existingEvacuation } from '../../domain/evacuation-records.ts';
  * (test/real-nova/recovery.real-nova.ts). One instance's evacuations are few; the window is applied
  * to created_at by existingEvacuation.
  */
-export async function readExistingEvacuation(nova: NovaClient, query: EvacuationQuery): Promise<ExistingEvacuation<Migration>> {
-  const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: query.instanceId });
+export async function readExistingEvacuation(
+  nova: NovaClient,
+  query: EvacuationQuery,
+): Promise<ExistingEvacuation<Migration>> {
+  const migrations = await nova.listMigrations({
+    migrationType: 'evacuation',
+    instanceId: query.instanceId,
+  });
   return existingEvacuation(migrations, query);
 }

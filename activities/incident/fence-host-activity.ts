@@ -7,10 +7,16 @@ import { fenceHost } from '../fencing/index.ts';
 import { heartbeatWhile } from './activity-support.ts';
 import type { FencingProvider } from './incident-dependencies.ts';
 
-export async function fenceHostThroughItsBmc(host: string, fencing: FencingProvider): Promise<FencingProof> {
+export async function fenceHostThroughItsBmc(
+  host: string,
+  fencing: FencingProvider,
+): Promise<FencingProof> {
   const driver = await fencing.driverFor(host);
   try {
-    return await heartbeatWhile(fenceHost(host, driver, fencing.timing), fencing.timing.pollIntervalMs);
+    return await heartbeatWhile(
+      fenceHost(host, driver, fencing.timing),
+      fencing.timing.pollIntervalMs,
+    );
   } finally {
     await driver.close();
   }

@@ -58,7 +58,11 @@ export interface NovaConnection extends CredentialRequest {
 export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
   let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
   const connect = async () => {
-    const session = await KeystoneSession.open({ credentials: await resolveCloudCredentials(connection), logger: connection.logger, timeoutMs: NOVA_REQUEST_TIMEOUT_MS });
+    const session = await KeystoneSession.open({
+      credentials: await resolveCloudCredentials(connection),
+      logger: connection.logger,
+      timeoutMs: NOVA_REQUEST_TIMEOUT_MS,
+    });
     try {
       const nova = await NovaClient.connect({ session, logger: connection.logger });
       return { session, nova };
@@ -90,13 +94,26 @@ export interface BmcInventoryView {
 }
 
 /** Fence drivers from the configuration's BMC inventory and fencing settings. */
-export function fenceDriversFromInventory(inventory: BmcInventoryView, settings: FencingSettings, warn: (message: string) => void): FencingProvider {
+export function fenceDriversFromInventory(
+  inventory: BmcInventoryView,
+  settings: FencingSettings,
+  warn: (message: string) => void,
+): FencingProvider {
   return {
-    timing: { powerOffTimeoutMs: settings.powerOffTimeoutMs, pollIntervalMs: settings.pollIntervalMs },
+    timing: {
+      powerOffTimeoutMs: settings.powerOffTimeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+    },
     driverFor: (host) => {
       const bmc = inventory.bmcFor(host);
       if (bmc === undefined) {
-        return Promise.reject(new LazarusError('ConfigurationInvalid', `host ${host} has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing`, { host }));
+        return Promise.reject(
+          new LazarusError(
+            'ConfigurationInvalid',
+            `host ${host} has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing`,
+            { host },
+          ),
+        );
       }
       return createFenceDriver(bmc, { host, settings, warn });
     },

@@ -5,7 +5,12 @@
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
 import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';
-import type { ComputeServiceHealth, ForcedDown, ManualFencing, ServiceUpdated } from './compute-service.ts';
+import type {
+  ComputeServiceHealth,
+  ForcedDown,
+  ManualFencing,
+  ServiceUpdated,
+} from './compute-service.ts';
 import { changeService, checkHealth, forceDown } from './compute-service.ts';
 import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance.ts';
 import { evacuateOnce } from './evacuate-instance.ts';
@@ -27,38 +32,87 @@ import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
 
-export type { AdmissionAsked, ComputeServiceHealth, EarlierEvacuation, EvacuationEnd, EvacuateInstanceInput, EvacuationStart, ForcedDown, InstanceOnHost, InstanceStart, LandingReport, ManualFencing, ServiceUpdated, VerifyLandingInput };
-export type { Clock, FencingProvider, IncidentDependencies, NovaProvider } from './incident-dependencies.ts';
-export { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from './incident-dependencies.ts';
+export type {
+  AdmissionAsked,
+  ComputeServiceHealth,
+  EarlierEvacuation,
+  EvacuationEnd,
+  EvacuateInstanceInput,
+  EvacuationStart,
+  ForcedDown,
+  InstanceOnHost,
+  InstanceStart,
+  LandingReport,
+  ManualFencing,
+  ServiceUpdated,
+  VerifyLandingInput,
+};
+export type {
+  Clock,
+  FencingProvider,
+  IncidentDependencies,
+  NovaProvider,
+} from './incident-dependencies.ts';
+export {
+  connectNovaOnFirstUse,
+  fenceDriversFromInventory,
+  NOVA_REPORT_INTERVAL_MS,
+  systemClock,
+} from './incident-dependencies.ts';
 
 export function createIncidentActivities(dependencies: IncidentDependencies) {
   const { fencing, clock, reportIntervalMs } = dependencies;
-  const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> => withTypedFailures(async () => use(await dependencies.nova.client()));
+  const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> =>
+    withTypedFailures(async () => use(await dependencies.nova.client()));
   return {
     /** What Nova and the BMC say of the host now, for the corroboration rules; reads only, never fails on what it cannot read. */
-    gatherFailureEvidence: (host: string): Promise<FailureEvidence> => withTypedFailures(() => gatherEvidence(() => dependencies.nova.client(), fencing, host)),
+    gatherFailureEvidence: (host: string): Promise<FailureEvidence> =>
+      withTypedFailures(() => gatherEvidence(() => dependencies.nova.client(), fencing, host)),
     /** Asks the storm guard to admit this incident, starting the guard if it is not running; the answer comes as a signal. */
-    requestAdmission: (host: string): Promise<AdmissionAsked> => withNova((nova) => askStormGuard(nova, host, dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS)),
+    requestAdmission: (host: string): Promise<AdmissionAsked> =>
+      withNova((nova) =>
+        askStormGuard(nova, host, dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS),
+      ),
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
-    fenceHost: (host: string): Promise<FencingProof> => withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
+    fenceHost: (host: string): Promise<FencingProof> =>
+      withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
     /** Disables and forces down the host's nova-compute in one PUT, then confirms Nova reports it down. */
-    forceDownComputeService: (host: string, incidentId: string, fencing: FencingProof | ManualFencing): Promise<ForcedDown> =>
-      withNova((nova) => forceDown(nova, host, incidentId, fencing)),
+    forceDownComputeService: (
+      host: string,
+      incidentId: string,
+      fencing: FencingProof | ManualFencing,
+    ): Promise<ForcedDown> => withNova((nova) => forceDown(nova, host, incidentId, fencing)),
     /** Every instance on the host, of every project, as facts for the evacuation policy. */
-    listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> => withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
+    listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> =>
+      withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
-    evacuateInstance: (input: EvacuateInstanceInput): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
-      withNova(async (nova) => ({ ...await evacuateOnce(nova, input, { timeLeftInAttemptMs, requestTimeoutMs: dependencies.nova.requestTimeoutMs }), microversion: nova.microversion })),
+    evacuateInstance: (
+      input: EvacuateInstanceInput,
+    ): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
+      withNova(async (nova) => ({
+        ...(await evacuateOnce(nova, input, {
+          timeLeftInAttemptMs,
+          requestTimeoutMs: dependencies.nova.requestTimeoutMs,
+        })),
+        microversion: nova.microversion,
+      })),
     /** Waits for an evacuation workflow an earlier run of the incident started, and returns its outcome. */
-    awaitEarlierEvacuation: (workflowId: string): Promise<EarlierEvacuation> => awaitEarlierEvacuation(workflowId),
+    awaitEarlierEvacuation: (workflowId: string): Promise<EarlierEvacuation> =>
+      awaitEarlierEvacuation(workflowId),
     /** How an evacuation workflow that closed without an outcome ended: terminated (by whom, why), cancelled, timed out or failed. */
-    describeEvacuationEnd: (workflowId: string): Promise<EvacuationEnd> => describeEvacuationEnd(workflowId),
+    describeEvacuationEnd: (workflowId: string): Promise<EvacuationEnd> =>
+      describeEvacuationEnd(workflowId),
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
-    verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> => withNova((nova) => verifyLanding(nova, input)),
+    verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> =>
+      withNova((nova) => verifyLanding(nova, input)),
     /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */
-    startInstance: (instanceId: string): Promise<InstanceStart> => withNova((nova) => startUnlessActive(nova, instanceId)),
-    checkComputeServiceUp: (host: string): Promise<ComputeServiceHealth> => withNova((nova) => checkHealth(nova, host, clock, reportIntervalMs)),
-    unforceComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'unforceComputeService')),
-    enableComputeService: (host: string): Promise<ServiceUpdated> => withNova((nova) => changeService(nova, host, 'enableComputeService')),
+    startInstance: (instanceId: string): Promise<InstanceStart> =>
+      withNova((nova) => startUnlessActive(nova, instanceId)),
+    checkComputeServiceUp: (host: string): Promise<ComputeServiceHealth> =>
+      withNova((nova) => checkHealth(nova, host, clock, reportIntervalMs)),
+    unforceComputeService: (host: string): Promise<ServiceUpdated> =>
+      withNova((nova) => changeService(nova, host, 'unforceComputeService')),
+    enableComputeService: (host: string): Promise<ServiceUpdated> =>
+      withNova((nova) => changeService(nova, host, 'enableComputeService')),
   };
 }

@@ -19,8 +19,18 @@ export interface InstanceOnHost extends InstanceFacts {
  */
 export function instanceOnHost(instance: Instance): InstanceOnHost {
   return {
-    id: instance.id, name: instance.name, projectId: instance.projectId, status: instance.status, vmState: instance.vmState,
-    taskState: instance.taskState, host: instance.host, isLocked: instance.isLocked, metadata: instance.metadata,
-    flavorExtraSpecs: instance.flavorExtraSpecs, imageProperties: {}, isBootFromVolume: instance.isBootFromVolume, volumeIds: instance.volumeIds,
+    id: instance.id,
+    name: instance.name,
+    projectId: instance.projectId,
+    status: instance.status,
+    vmState: instance.vmState,
+    taskState: instance.taskState,
+    host: instance.host,
+    isLocked: instance.isLocked,
+    metadata: instance.metadata,
+    flavorExtraSpecs: instance.flavorExtraSpecs,
+    imageProperties: {},
+    isBootFromVolume: instance.isBootFromVolume,
+    volumeIds: instance.volumeIds,
   };
 }

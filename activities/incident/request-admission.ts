@@ -6,8 +6,16 @@
 import { activityInfo, Context } from '@temporalio/activity';
 import { LazarusError } from '../errors.ts';
 import type { NovaClient } from '../openstack/index.ts';
-import type { AdmissionRequest, StormGuardLimits, StormGuardWorkflow } from '../../contracts/storm-guard-messages.ts';
-import { admissionRequestSignal, stormGuardStartOptions, stormGuardWorkflowId } from '../../contracts/storm-guard-messages.ts';
+import type {
+  AdmissionRequest,
+  StormGuardLimits,
+  StormGuardWorkflow,
+} from '../../contracts/storm-guard-messages.ts';
+import {
+  admissionRequestSignal,
+  stormGuardStartOptions,
+  stormGuardWorkflowId,
+} from '../../contracts/storm-guard-messages.ts';
 
 export interface AdmissionAsked {
   guardWorkflowId: string;
@@ -17,19 +25,41 @@ export interface AdmissionAsked {
 /** Services that read down, or are forced down, or are this incident's host (its heartbeats may not have timed out yet). */
 async function fleetView(nova: NovaClient, host: string): Promise<AdmissionRequest['fleet']> {
   const services = await nova.listComputeServices();
-  const down = services.filter((service) => service.host === host || service.status === 'UNKNOWN' || service.state === 'down' || service.isForcedDown);
+  const down = services.filter(
+    (service) =>
+      service.host === host ||
+      service.status === 'UNKNOWN' ||
+      service.state === 'down' ||
+      service.isForcedDown,
+  );
   return { computeServices: services.length, down: down.length };
 }
 
-export async function askStormGuard(nova: NovaClient, host: string, limits: StormGuardLimits): Promise<AdmissionAsked> {
+export async function askStormGuard(
+  nova: NovaClient,
+  host: string,
+  limits: StormGuardLimits,
+): Promise<AdmissionAsked> {
   const { workflowExecution, taskQueue } = activityInfo();
-  if (workflowExecution === undefined) throw new LazarusError('ConfigurationInvalid', 'requestAdmission runs only within an incident workflow, which the storm guard answers');
+  if (workflowExecution === undefined)
+    throw new LazarusError(
+      'ConfigurationInvalid',
+      'requestAdmission runs only within an incident workflow, which the storm guard answers',
+    );
   const guardWorkflowId = stormGuardWorkflowId(taskQueue);
-  const request: AdmissionRequest = { incidentWorkflowId: workflowExecution.workflowId, host, fleet: await fleetView(nova, host), limits };
-  await Context.current().client.workflow.signalWithStart<StormGuardWorkflow, [AdmissionRequest]>('stormGuardWorkflow', {
-    ...stormGuardStartOptions(taskQueue),
-    signal: admissionRequestSignal,
-    signalArgs: [request],
-  });
+  const request: AdmissionRequest = {
+    incidentWorkflowId: workflowExecution.workflowId,
+    host,
+    fleet: await fleetView(nova, host),
+    limits,
+  };
+  await Context.current().client.workflow.signalWithStart<StormGuardWorkflow, [AdmissionRequest]>(
+    'stormGuardWorkflow',
+    {
+      ...stormGuardStartOptions(taskQueue),
+      signal: admissionRequestSignal,
+      signalArgs: [request],
+    },
+  );
   return { guardWorkflowId, fleet: request.fleet };
 }

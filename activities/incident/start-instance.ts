@@ -9,7 +9,10 @@ export type InstanceStart =
   | { outcome: 'alreadyActive' };
 
 /** Nova refuses os-start while a start is in flight (409, InstanceBusy, retryable); the next attempt then finds it ACTIVE. */
-export async function startUnlessActive(nova: NovaClient, instanceId: string): Promise<InstanceStart> {
+export async function startUnlessActive(
+  nova: NovaClient,
+  instanceId: string,
+): Promise<InstanceStart> {
   const instance = await nova.getInstance(instanceId);
   if (instance.status === 'ACTIVE') return { outcome: 'alreadyActive' };
   const { requestId } = await nova.startInstance(instanceId);

@@ -20,26 +20,60 @@ export interface VerifyLandingInput {
 export type LandingReport =
   | { outcome: 'landed'; host: string; status: string; migration: Migration }
   | {
-    outcome: 'failed';
-    reason: string;
-    /** Where Nova places the instance now: a retry elsewhere makes sense only while it is still sourceHost. */
-    host: string | null;
-    status: string;
-    migration: Migration | null;
-  };
+      outcome: 'failed';
+      reason: string;
+      /** Where Nova places the instance now: a retry elsewhere makes sense only while it is still sourceHost. */
+      host: string | null;
+      status: string;
+      migration: Migration | null;
+    };
 
-export async function verifyLanding(nova: NovaClient, input: VerifyLandingInput): Promise<LandingReport> {
+export async function verifyLanding(
+  nova: NovaClient,
+  input: VerifyLandingInput,
+): Promise<LandingReport> {
   const existing = await readExistingEvacuation(nova, input);
   const migration = existing.kind === 'none' ? undefined : existing.migration;
   // Read after the migration: Nova marks it done last, so a done migration means the server is final.
   const instance = await nova.getInstance(input.instanceId);
-  const expected = expectedStatusAfterEvacuation(input.statusBefore, input.doesEvacuateStopInstances);
-  const landing = judgeLanding(migration, { host: instance.host, status: instance.status, taskState: instance.taskState, faultMessage: instance.fault?.message ?? null }, input.sourceHost, expected);
+  const expected = expectedStatusAfterEvacuation(
+    input.statusBefore,
+    input.doesEvacuateStopInstances,
+  );
+  const landing = judgeLanding(
+    migration,
+    {
+      host: instance.host,
+      status: instance.status,
+      taskState: instance.taskState,
+      faultMessage: instance.fault?.message ?? null,
+    },
+    input.sourceHost,
+    expected,
+  );
   if (landing.verdict === 'inProgress') {
-    throw new LazarusError('EvacuationInProgress', `instance ${input.instanceId} is still being evacuated from host ${input.sourceHost}: waiting for ${landing.waitingFor}; verification is retried with backoff`, {
-      instanceId: input.instanceId, sourceHost: input.sourceHost, migrationId: migration?.id ?? null,
-    });
+    throw new LazarusError(
+      'EvacuationInProgress',
+      `instance ${input.instanceId} is still being evacuated from host ${input.sourceHost}: waiting for ${landing.waitingFor}; verification is retried with backoff`,
+      {
+        instanceId: input.instanceId,
+        sourceHost: input.sourceHost,
+        migrationId: migration?.id ?? null,
+      },
+    );
   }
-  if (landing.verdict === 'landed') return { outcome: 'landed', host: landing.host, status: instance.status, migration: landing.migration };
-  return { outcome: 'failed', reason: landing.reason, host: instance.host, status: instance.status, migration: migration ?? null };
+  if (landing.verdict === 'landed')
+    return {
+      outcome: 'landed',
+      host: landing.host,
+      status: instance.status,
+      migration: landing.migration,
+    };
+  return {
+    outcome: 'failed',
+    reason: landing.reason,
+    host: instance.host,
+    status: instance.status,
+    migration: migration ?? null,
+  };
 }

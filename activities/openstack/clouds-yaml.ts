@@ -34,13 +34,18 @@ const cloudsFileSchema = z.object({ clouds: z.record(z.string(), z.unknown()) })
 const invalid = (message: string, details: Record<string, unknown> = {}): LazarusError =>
   new LazarusError('ConfigurationInvalid', message, details);
 
-async function readFirst(paths: readonly string[]): Promise<{ path: string; text: string } | undefined> {
+async function readFirst(
+  paths: readonly string[],
+): Promise<{ path: string; text: string } | undefined> {
   for (const path of paths) {
     try {
       return { path, text: await readFile(path, 'utf8') };
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) {
-        throw invalid(`cannot read clouds.yaml at ${path}: ${error instanceof Error ? error.message : String(error)}; check its permissions`, { path });
+        throw invalid(
+          `cannot read clouds.yaml at ${path}: ${error instanceof Error ? error.message : String(error)}; check its permissions`,
+          { path },
+        );
       }
     }
   }
@@ -52,22 +57,36 @@ export async function findCloudEntry(name: string, search: CloudsYamlSearch): Pr
   const candidates = cloudsYamlCandidates(search);
   const found = await readFirst(candidates);
   if (found === undefined) {
-    throw invalid(`cloud '${name}' was asked for, but no clouds.yaml exists (looked at ${candidates.join(', ')}); create one or point OS_CLIENT_CONFIG_FILE at it`);
+    throw invalid(
+      `cloud '${name}' was asked for, but no clouds.yaml exists (looked at ${candidates.join(', ')}); create one or point OS_CLIENT_CONFIG_FILE at it`,
+    );
   }
   let document: unknown;
   try {
     document = parse(found.text);
   } catch (error) {
     // The parser's own message quotes the offending line, which may hold a password: give the position only.
-    const position = error instanceof YAMLParseError && error.linePos !== undefined ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
-    throw invalid(`clouds.yaml at ${found.path} is not valid YAML${position}; fix the file`, { path: found.path });
+    const position =
+      error instanceof YAMLParseError && error.linePos !== undefined
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '';
+    throw invalid(`clouds.yaml at ${found.path} is not valid YAML${position}; fix the file`, {
+      path: found.path,
+    });
   }
   const file = cloudsFileSchema.safeParse(document);
-  if (!file.success) throw invalid(`clouds.yaml at ${found.path} has no 'clouds:' mapping; see the openstacksdk clouds.yaml format`, { path: found.path });
+  if (!file.success)
+    throw invalid(
+      `clouds.yaml at ${found.path} has no 'clouds:' mapping; see the openstacksdk clouds.yaml format`,
+      { path: found.path },
+    );
   const entry = file.data.clouds[name];
   if (entry === undefined) {
     const known = Object.keys(file.data.clouds);
-    throw invalid(`clouds.yaml at ${found.path} has no cloud '${name}' (it has: ${known.join(', ') || 'none'}); set OS_CLOUD or the configured cloud name to one of them`, { path: found.path });
+    throw invalid(
+      `clouds.yaml at ${found.path} has no cloud '${name}' (it has: ${known.join(', ') || 'none'}); set OS_CLOUD or the configured cloud name to one of them`,
+      { path: found.path },
+    );
   }
   return { path: found.path, name, entry };
 }

@@ -52,8 +52,17 @@ function describeFailure(failure: RequestFailure): string {
 export class HttpTransport {
   readonly #http: JsonHttp;
 
-  constructor(tls: TlsSettings, readonly timeoutMs: number) {
-    this.#http = new JsonHttp({ isInsecure: tls.isInsecure, ...(tls.caCertificates === undefined ? {} : { caBundle: tls.caCertificates }) }, timeoutMs);
+  constructor(
+    tls: TlsSettings,
+    readonly timeoutMs: number,
+  ) {
+    this.#http = new JsonHttp(
+      {
+        isInsecure: tls.isInsecure,
+        ...(tls.caCertificates === undefined ? {} : { caBundle: tls.caCertificates }),
+      },
+      timeoutMs,
+    );
   }
 
   async send(call: HttpRequest): Promise<HttpResponse> {
@@ -63,7 +72,9 @@ export class HttpTransport {
       if (!(error instanceof RequestFailure)) throw error;
       // undici's error as the cause: the RequestFailure would only repeat what this message says.
       const message = `${call.method} ${call.url}: ${describeFailure(error)}`;
-      throw new ConnectionFailure(call.method, call.url, error.mayHaveTakenEffect, message, { cause: error.cause });
+      throw new ConnectionFailure(call.method, call.url, error.mayHaveTakenEffect, message, {
+        cause: error.cause,
+      });
     }
   }
 

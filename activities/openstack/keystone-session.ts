@@ -40,14 +40,24 @@ function authenticationBody(auth: KeystoneAuth): unknown {
   if (auth.method === 'password') {
     return {
       auth: {
-        identity: { methods: ['password'], password: { user: { ...auth.user, password: auth.password.reveal() } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { ...auth.user, password: auth.password.reveal() } },
+        },
         scope: { project: auth.project },
       },
     };
   }
   // An application credential carries its own project; asking for a scope is refused with 401
   // (docs/nova-and-bmc-facts.md#tokens).
-  return { auth: { identity: { methods: ['application_credential'], application_credential: { ...auth.credential, secret: auth.secret.reveal() } } } };
+  return {
+    auth: {
+      identity: {
+        methods: ['application_credential'],
+        application_credential: { ...auth.credential, secret: auth.secret.reveal() },
+      },
+    },
+  };
 }
 
 export class KeystoneSession {
@@ -70,20 +80,39 @@ export class KeystoneSession {
       try {
         caCertificates = await readFile(credentials.caCertificateFile, 'utf8');
       } catch (error) {
-        throw new LazarusError('ConfigurationInvalid', `cannot read the CA bundle ${credentials.caCertificateFile} named by cacert (OS_CACERT) in ${credentials.source}: ${error instanceof Error ? error.message : String(error)}; fix the path or its permissions`);
+        throw new LazarusError(
+          'ConfigurationInvalid',
+          `cannot read the CA bundle ${credentials.caCertificateFile} named by cacert (OS_CACERT) in ${credentials.source}: ${error instanceof Error ? error.message : String(error)}; fix the path or its permissions`,
+        );
       }
     }
     if (credentials.isInsecure) {
-      (options.logger ?? consoleLogger).warn(`INSECURE: TLS certificate verification is OFF for Keystone and Nova (insecure/verify set in ${credentials.source}); anyone on the path can read the credentials and forge the cloud's answers. Set cacert instead.`, { source: credentials.source });
+      (options.logger ?? consoleLogger).warn(
+        `INSECURE: TLS certificate verification is OFF for Keystone and Nova (insecure/verify set in ${credentials.source}); anyone on the path can read the credentials and forge the cloud's answers. Set cacert instead.`,
+        { source: credentials.source },
+      );
     }
-    return new KeystoneSession(options, new HttpTransport({ isInsecure: credentials.isInsecure, ...(caCertificates === undefined ? {} : { caCertificates }) }, options.timeoutMs ?? 30_000));
+    return new KeystoneSession(
+      options,
+      new HttpTransport(
+        {
+          isInsecure: credentials.isInsecure,
+          ...(caCertificates === undefined ? {} : { caCertificates }),
+        },
+        options.timeoutMs ?? 30_000,
+      ),
+    );
   }
 
   /** The URL of a service (e.g. "compute") from the current token's catalog. */
   async endpoint(type: string): Promise<string> {
     const { catalog } = await this.#currentToken();
     const { interface: endpointInterface, regionName } = this.#credentials;
-    return selectEndpoint(catalog, { type, interface: endpointInterface, ...(regionName === undefined ? {} : { region: regionName }) });
+    return selectEndpoint(catalog, {
+      type,
+      interface: endpointInterface,
+      ...(regionName === undefined ? {} : { region: regionName }),
+    });
   }
 
   /**
@@ -99,9 +128,14 @@ export class KeystoneSession {
     const renewed = await this.#currentToken(token);
     const second = await this.#sendWith(call, renewed);
     if (second.status !== 401) return second;
-    throw new LazarusError('AuthenticationFailed', `${service} at ${new URL(call.url).origin} refused a fresh Keystone token for ${describeAccount(this.#credentials.auth)} (401 twice); check that ${service} trusts this Keystone (its keystone_authtoken settings) and that the clocks agree, then retry`, {
-      service, status: 401,
-    });
+    throw new LazarusError(
+      'AuthenticationFailed',
+      `${service} at ${new URL(call.url).origin} refused a fresh Keystone token for ${describeAccount(this.#credentials.auth)} (401 twice); check that ${service} trusts this Keystone (its keystone_authtoken settings) and that the clocks agree, then retry`,
+      {
+        service,
+        status: 401,
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -109,13 +143,19 @@ export class KeystoneSession {
   }
 
   #sendWith(call: HttpRequest, token: IssuedToken): Promise<HttpResponse> {
-    return this.transport.send({ ...call, headers: { ...call.headers, 'x-auth-token': token.value.reveal() } });
+    return this.transport.send({
+      ...call,
+      headers: { ...call.headers, 'x-auth-token': token.value.reveal() },
+    });
   }
 
   /** A token good for at least the renewal margin; a new one if `refused` is still the current one. */
   async #currentToken(refused?: IssuedToken): Promise<IssuedToken> {
     const token = this.#token;
-    const isUsable = token !== undefined && token !== refused && token.expiresAt - this.#renewalMarginMs > Date.now();
+    const isUsable =
+      token !== undefined &&
+      token !== refused &&
+      token.expiresAt - this.#renewalMarginMs > Date.now();
     if (isUsable) return token;
     // Concurrent callers share one authentication instead of each asking Keystone.
     this.#pending ??= this.#authenticate().finally(() => {
@@ -134,18 +174,31 @@ export class KeystoneSession {
       response = await this.transport.send({ method: 'POST', url, body: authenticationBody(auth) });
     } catch (error) {
       if (!(error instanceof ConnectionFailure)) throw error;
-      throw new LazarusError('CloudUnavailable', `cannot reach Keystone to authenticate ${who}: ${error.message}; check auth_url and the network, then retry`, { url }, { cause: error });
+      throw new LazarusError(
+        'CloudUnavailable',
+        `cannot reach Keystone to authenticate ${who}: ${error.message}; check auth_url and the network, then retry`,
+        { url },
+        { cause: error },
+      );
     }
     if (response.status !== 201) throw this.#refusal(response, url, who);
     const subject = response.headers['x-subject-token'];
     const body = tokenResponseSchema.safeParse(response.body);
     const expiresAt = body.success ? parseOpenStackTime(body.data.token.expires_at) : null;
     if (typeof subject !== 'string' || !body.success || expiresAt === null) {
-      throw new LazarusError('UnexpectedResponse', `Keystone at ${url} answered 201 without a usable token (X-Subject-Token header, token.expires_at); is auth_url really Keystone v3?`, { url });
+      throw new LazarusError(
+        'UnexpectedResponse',
+        `Keystone at ${url} answered 201 without a usable token (X-Subject-Token header, token.expires_at); is auth_url really Keystone v3?`,
+        { url },
+      );
     }
     const catalog = body.data.token.catalog;
     if (catalog === undefined) {
-      throw new LazarusError('ConfigurationInvalid', `Keystone issued ${who} a token without a service catalog, so it is not scoped to a project; give a project (project_name / OS_PROJECT_NAME) or use an application credential`, { url });
+      throw new LazarusError(
+        'ConfigurationInvalid',
+        `Keystone issued ${who} a token without a service catalog, so it is not scoped to a project; give a project (project_name / OS_PROJECT_NAME) or use an application credential`,
+        { url },
+      );
     }
     return { value: new Secret(subject), expiresAt, catalog };
   }
@@ -156,14 +209,30 @@ export class KeystoneSession {
     const details = { url, status: response.status };
     switch (response.status) {
       case 401:
-        return new LazarusError('AuthenticationFailed', `Keystone at ${url} rejected the credentials of ${who} (401)${said}; correct the password or secret, user, domain or project, then retry`, details);
+        return new LazarusError(
+          'AuthenticationFailed',
+          `Keystone at ${url} rejected the credentials of ${who} (401)${said}; correct the password or secret, user, domain or project, then retry`,
+          details,
+        );
       case 403:
-        return new LazarusError('PermissionDenied', `Keystone at ${url} forbade authenticating ${who} (403)${said}; check the account is enabled and has a role on the project`, details);
+        return new LazarusError(
+          'PermissionDenied',
+          `Keystone at ${url} forbade authenticating ${who} (403)${said}; check the account is enabled and has a role on the project`,
+          details,
+        );
       case 400:
       case 404:
-        return new LazarusError('ConfigurationInvalid', `Keystone at ${url} could not take the authentication request for ${who} (${response.status})${said}; check auth_url points at Keystone v3 and the names of user, project and domains`, details);
+        return new LazarusError(
+          'ConfigurationInvalid',
+          `Keystone at ${url} could not take the authentication request for ${who} (${response.status})${said}; check auth_url points at Keystone v3 and the names of user, project and domains`,
+          details,
+        );
       default:
-        return new LazarusError('CloudUnavailable', `Keystone at ${url} failed to authenticate ${who} (${response.status})${said}; retry later`, details);
+        return new LazarusError(
+          'CloudUnavailable',
+          `Keystone at ${url} failed to authenticate ${who} (${response.status})${said}; retry later`,
+          details,
+        );
     }
   }
 

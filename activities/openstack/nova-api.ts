@@ -38,11 +38,19 @@ export interface CollectionKeys {
 }
 
 function pageSchema<S extends z.ZodType>(keys: CollectionKeys, item: S) {
-  const picked = (body: unknown): unknown => (typeof body === 'object' && body !== null
-    ? { items: (body as Record<string, unknown>)[keys.items], links: (body as Record<string, unknown>)[keys.links] }
-    : body);
-  return z.preprocess(picked, z.object({ items: z.array(item), links: linksSchema.optional() }))
-    .transform((page) => ({ items: page.items, next: page.links?.find((l) => l.rel === 'next')?.href ?? null }));
+  const picked = (body: unknown): unknown =>
+    typeof body === 'object' && body !== null
+      ? {
+          items: (body as Record<string, unknown>)[keys.items],
+          links: (body as Record<string, unknown>)[keys.links],
+        }
+      : body;
+  return z
+    .preprocess(picked, z.object({ items: z.array(item), links: linksSchema.optional() }))
+    .transform((page) => ({
+      items: page.items,
+      next: page.links?.find((l) => l.rel === 'next')?.href ?? null,
+    }));
 }
 
 export class NovaApi {
@@ -56,7 +64,12 @@ export class NovaApi {
 
   /** A GET, repeated with backoff while it fails transiently; the answer validated with `schema`. */
   read<S extends z.ZodType>(path: string, schema: S, operation: string): Promise<z.output<S>> {
-    return retryRead(async () => this.validated(await this.#answered('GET', path, undefined, operation), schema, operation), this.options.retry, this.options.logger);
+    return retryRead(
+      async () =>
+        this.validated(await this.#answered('GET', path, undefined, operation), schema, operation),
+      this.options.retry,
+      this.options.logger,
+    );
   }
 
   /**
@@ -65,7 +78,14 @@ export class NovaApi {
    * Only the marker is taken from a link: its host is whatever Nova believes its public URL is,
    * which behind a proxy may not be reachable.
    */
-  async readAll<S extends z.ZodType>(path: string, keys: CollectionKeys, item: S, query: URLSearchParams, operation: string, isPaged: boolean): Promise<z.output<S>[]> {
+  async readAll<S extends z.ZodType>(
+    path: string,
+    keys: CollectionKeys,
+    item: S,
+    query: URLSearchParams,
+    operation: string,
+    isPaged: boolean,
+  ): Promise<z.output<S>[]> {
     const items: z.output<S>[] = [];
     const seen = new Set<string>();
     let marker: string | null = null;
@@ -73,11 +93,19 @@ export class NovaApi {
       const params = new URLSearchParams(query);
       if (isPaged) params.set('limit', String(this.options.pageSize));
       if (marker !== null) params.set('marker', marker);
-      const page = await this.read(`${path}?${params.toString()}`, pageSchema(keys, item), operation);
+      const page = await this.read(
+        `${path}?${params.toString()}`,
+        pageSchema(keys, item),
+        operation,
+      );
       items.push(...page.items);
       marker = page.next === null ? null : new URL(page.next).searchParams.get('marker');
       if (page.next !== null && (marker === null || seen.has(marker))) {
-        throw new LazarusError('UnexpectedResponse', `Nova's next link while trying to ${operation} ${marker === null ? 'has no marker' : `repeats marker ${marker}`} (${page.next}); Lazarus stopped paging instead of looping`, { operation });
+        throw new LazarusError(
+          'UnexpectedResponse',
+          `Nova's next link while trying to ${operation} ${marker === null ? 'has no marker' : `repeats marker ${marker}`} (${page.next}); Lazarus stopped paging instead of looping`,
+          { operation },
+        );
       }
       if (marker !== null) seen.add(marker);
     } while (marker !== null);
@@ -85,37 +113,66 @@ export class NovaApi {
   }
 
   /** One state-changing request, never repeated here; a broken connection is CloudUnavailable. */
-  async change(method: Exclude<HttpMethod, 'GET'>, path: string, body: unknown, operation: string): Promise<Changed> {
+  async change(
+    method: Exclude<HttpMethod, 'GET'>,
+    path: string,
+    body: unknown,
+    operation: string,
+  ): Promise<Changed> {
     const response = await this.#answered(method, path, body, operation);
     return { response, requestId: requestIdOf(response) };
   }
 
   /** One attempt whose broken connection (ConnectionFailure) is left to the caller to judge. */
   exchange(method: HttpMethod, path: string, body: unknown): Promise<HttpResponse> {
-    return this.session.send({
-      method,
-      url: `${this.endpoint.replace(/\/+$/, '')}/${path}`,
-      headers: { 'openstack-api-version': `compute ${this.microversion.text}` },
-      ...(body === undefined ? {} : { body }),
-    }, 'Nova');
+    return this.session.send(
+      {
+        method,
+        url: `${this.endpoint.replace(/\/+$/, '')}/${path}`,
+        headers: { 'openstack-api-version': `compute ${this.microversion.text}` },
+        ...(body === undefined ? {} : { body }),
+      },
+      'Nova',
+    );
   }
 
   /** `response.body` checked against `schema`, and the microversion Nova says it answered at. */
-  validated<S extends z.ZodType>(response: HttpResponse, schema: S, operation: string): z.output<S> {
+  validated<S extends z.ZodType>(
+    response: HttpResponse,
+    schema: S,
+    operation: string,
+  ): z.output<S> {
     const echoed = response.headers['openstack-api-version'];
     const expected = `compute ${this.microversion.text}`;
     if (typeof echoed === 'string' && echoed.toLowerCase() !== expected) {
-      throw new LazarusError('UnexpectedResponse', `Nova answered the request to ${operation} at "${echoed}" though Lazarus asked for "${expected}"; check that no proxy drops the OpenStack-API-Version request header`, { operation, echoed });
+      throw new LazarusError(
+        'UnexpectedResponse',
+        `Nova answered the request to ${operation} at "${echoed}" though Lazarus asked for "${expected}"; check that no proxy drops the OpenStack-API-Version request header`,
+        { operation, echoed },
+      );
     }
     const parsed = schema.safeParse(response.body);
     if (parsed.success) return parsed.data;
-    const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-    throw new LazarusError('UnexpectedResponse', `Nova's answer to the request to ${operation} does not have the shape microversion ${this.microversion.text} promises (${issues.join('; ')}); check that nothing between Lazarus and Nova rewrites answers, and that the account is admin (admin-only fields are required)`, {
-      operation, issues, requestId: requestIdOf(response),
-    });
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    throw new LazarusError(
+      'UnexpectedResponse',
+      `Nova's answer to the request to ${operation} does not have the shape microversion ${this.microversion.text} promises (${issues.join('; ')}); check that nothing between Lazarus and Nova rewrites answers, and that the account is admin (admin-only fields are required)`,
+      {
+        operation,
+        issues,
+        requestId: requestIdOf(response),
+      },
+    );
   }
 
-  async #answered(method: HttpMethod, path: string, body: unknown, operation: string): Promise<HttpResponse> {
+  async #answered(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    operation: string,
+  ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
       response = await this.exchange(method, path, body);

@@ -11,10 +11,29 @@ import type { NovaApiOptions } from './nova-api.ts';
 import { NovaApi, requestIdOf } from './nova-api.ts';
 import { novaFailure, novaUnreachable } from './nova-errors.ts';
 import type { NegotiatedMicroversion } from './nova-microversion.ts';
-import { LAZARUS_MAX_MICROVERSION, negotiateMicroversion, versionDocumentSchema, versionDocumentUrl } from './nova-microversion.ts';
-import type { ComputeService, Hypervisor, Instance, InstanceAction, InstanceActionDetail, KnownComputeService, Migration } from './nova-types.ts';
 import {
-  computeServiceSchema, hypervisorSchema, instanceActionDetailSchema, instanceActionSchema, instanceSchema, knownServiceSchema, migrationSchema,
+  LAZARUS_MAX_MICROVERSION,
+  negotiateMicroversion,
+  versionDocumentSchema,
+  versionDocumentUrl,
+} from './nova-microversion.ts';
+import type {
+  ComputeService,
+  Hypervisor,
+  Instance,
+  InstanceAction,
+  InstanceActionDetail,
+  KnownComputeService,
+  Migration,
+} from './nova-types.ts';
+import {
+  computeServiceSchema,
+  hypervisorSchema,
+  instanceActionDetailSchema,
+  instanceActionSchema,
+  instanceSchema,
+  knownServiceSchema,
+  migrationSchema,
 } from './nova-types.ts';
 import type { RetryPolicy } from './read-retries.ts';
 import { defaultRetryPolicy, retryRead } from './read-retries.ts';
@@ -51,25 +70,44 @@ export interface MigrationFilter {
 }
 
 const path = (template: TemplateStringsArray, ...values: string[]): string =>
-  template.reduce((joined, part, index) => `${joined}${encodeURIComponent(values[index - 1] ?? '')}${part}`);
+  template.reduce(
+    (joined, part, index) => `${joined}${encodeURIComponent(values[index - 1] ?? '')}${part}`,
+  );
 
-async function discoverMicroversion(session: KeystoneSession, endpoint: string, options: Required<Omit<NovaClientOptions, 'session'>>): Promise<NegotiatedMicroversion> {
+async function discoverMicroversion(
+  session: KeystoneSession,
+  endpoint: string,
+  options: Required<Omit<NovaClientOptions, 'session'>>,
+): Promise<NegotiatedMicroversion> {
   const url = versionDocumentUrl(endpoint);
   const operation = `discover its API versions at ${url}`;
-  const document = await retryRead(async () => {
-    let response;
-    try {
-      response = await session.transport.send({ method: 'GET', url });
-    } catch (error) {
-      if (error instanceof ConnectionFailure) throw novaUnreachable(operation, error);
-      throw error;
-    }
-    if (response.status !== 200) throw novaFailure(operation, response.status, response.body, requestIdOf(response));
-    const parsed = versionDocumentSchema.safeParse(response.body);
-    if (!parsed.success) throw new LazarusError('UnexpectedResponse', `Nova's version document at ${url} has no version and min_version; is the catalog's compute endpoint really Nova?`, { url });
-    return parsed.data.version;
-  }, options.retry, options.logger);
-  return negotiateMicroversion({ min: document.min_version, max: document.version }, options.maxMicroversion);
+  const document = await retryRead(
+    async () => {
+      let response;
+      try {
+        response = await session.transport.send({ method: 'GET', url });
+      } catch (error) {
+        if (error instanceof ConnectionFailure) throw novaUnreachable(operation, error);
+        throw error;
+      }
+      if (response.status !== 200)
+        throw novaFailure(operation, response.status, response.body, requestIdOf(response));
+      const parsed = versionDocumentSchema.safeParse(response.body);
+      if (!parsed.success)
+        throw new LazarusError(
+          'UnexpectedResponse',
+          `Nova's version document at ${url} has no version and min_version; is the catalog's compute endpoint really Nova?`,
+          { url },
+        );
+      return parsed.data.version;
+    },
+    options.retry,
+    options.logger,
+  );
+  return negotiateMicroversion(
+    { min: document.min_version, max: document.version },
+    options.maxMicroversion,
+  );
 }
 
 export class NovaClient {
@@ -78,12 +116,18 @@ export class NovaClient {
   /** Finds Nova in the catalog and settles the microversion from its version discovery. */
   static async connect(options: NovaClientOptions): Promise<NovaClient> {
     const settings = {
-      logger: options.logger ?? consoleLogger, retry: options.retry ?? defaultRetryPolicy, pageSize: options.pageSize ?? 500,
+      logger: options.logger ?? consoleLogger,
+      retry: options.retry ?? defaultRetryPolicy,
+      pageSize: options.pageSize ?? 500,
       maxMicroversion: options.maxMicroversion ?? LAZARUS_MAX_MICROVERSION,
     };
     const endpoint = await options.session.endpoint('compute');
     const microversion = await discoverMicroversion(options.session, endpoint, settings);
-    const apiOptions: NovaApiOptions = { retry: settings.retry, pageSize: settings.pageSize, logger: settings.logger };
+    const apiOptions: NovaApiOptions = {
+      retry: settings.retry,
+      pageSize: settings.pageSize,
+      logger: settings.logger,
+    };
     return new NovaClient(new NovaApi(options.session, endpoint, microversion, apiOptions));
   }
 
@@ -92,9 +136,16 @@ export class NovaClient {
   }
 
   async listComputeServices(host?: string): Promise<ComputeService[]> {
-    const query = new URLSearchParams({ binary: 'nova-compute', ...(host === undefined ? {} : { host }) });
+    const query = new URLSearchParams({
+      binary: 'nova-compute',
+      ...(host === undefined ? {} : { host }),
+    });
     const operation = `list the nova-compute services${host === undefined ? '' : ` of host ${host}`}`;
-    const answer = await this.api.read(`os-services?${query.toString()}`, z.object({ services: z.array(computeServiceSchema) }), operation);
+    const answer = await this.api.read(
+      `os-services?${query.toString()}`,
+      z.object({ services: z.array(computeServiceSchema) }),
+      operation,
+    );
     return answer.services;
   }
 
@@ -105,7 +156,11 @@ export class NovaClient {
    * docs/nova-and-bmc-facts.md#updating-a-service).
    */
   forceDownComputeService(serviceId: string, disabledReason: string): Promise<ServiceUpdate> {
-    return this.#updateService(serviceId, { status: 'disabled', disabled_reason: disabledReason, forced_down: true }, `disable and force down compute service ${serviceId}`);
+    return this.#updateService(
+      serviceId,
+      { status: 'disabled', disabled_reason: disabledReason, forced_down: true },
+      `disable and force down compute service ${serviceId}`,
+    );
   }
 
   /**
@@ -113,25 +168,49 @@ export class NovaClient {
    * evacuations (docs/nova-and-bmc-facts.md#un-forcing-after-evacuation).
    */
   unforceComputeService(serviceId: string): Promise<ServiceUpdate> {
-    return this.#updateService(serviceId, { forced_down: false }, `clear forced_down of compute service ${serviceId}`);
+    return this.#updateService(
+      serviceId,
+      { forced_down: false },
+      `clear forced_down of compute service ${serviceId}`,
+    );
   }
 
   enableComputeService(serviceId: string): Promise<ServiceUpdate> {
-    return this.#updateService(serviceId, { status: 'enabled' }, `enable compute service ${serviceId}`);
+    return this.#updateService(
+      serviceId,
+      { status: 'enabled' },
+      `enable compute service ${serviceId}`,
+    );
   }
 
   /** Every instance on `host`, of every project, all pages (docs/nova-and-bmc-facts.md#listing-and-paging). */
   listInstancesOnHost(host: string): Promise<Instance[]> {
-    return this.api.readAll('servers/detail', { items: 'servers', links: 'servers_links' }, instanceSchema, new URLSearchParams({ all_tenants: '1', host }), `list the instances on host ${host}`, true);
+    return this.api.readAll(
+      'servers/detail',
+      { items: 'servers', links: 'servers_links' },
+      instanceSchema,
+      new URLSearchParams({ all_tenants: '1', host }),
+      `list the instances on host ${host}`,
+      true,
+    );
   }
 
   async getInstance(instanceId: string): Promise<Instance> {
-    const answer = await this.api.read(path`servers/${instanceId}`, z.object({ server: instanceSchema }), `read instance ${instanceId}`);
+    const answer = await this.api.read(
+      path`servers/${instanceId}`,
+      z.object({ server: instanceSchema }),
+      `read instance ${instanceId}`,
+    );
     return answer.server;
   }
 
   async startInstance(instanceId: string): Promise<{ requestId: string | null }> {
-    const { requestId } = await this.api.change('POST', path`servers/${instanceId}/action`, { 'os-start': null }, `start instance ${instanceId}`);
+    const { requestId } = await this.api.change(
+      'POST',
+      path`servers/${instanceId}/action`,
+      { 'os-start': null },
+      `start instance ${instanceId}`,
+    );
     return { requestId };
   }
 
@@ -152,12 +231,19 @@ export class NovaClient {
     } catch (error) {
       if (!(error instanceof ConnectionFailure)) throw error;
       if (!error.mayHaveTakenEffect) throw novaUnreachable(operation, error);
-      return { outcome: 'unknown', reason: `the request to ${operation} was sent but its answer was lost (${error.message})` };
+      return {
+        outcome: 'unknown',
+        reason: `the request to ${operation} was sent but its answer was lost (${error.message})`,
+      };
     }
     if (response.status >= 500) {
-      return { outcome: 'unknown', reason: `Nova answered ${response.status} to the request to ${operation}, after which it may or may not have accepted it` };
+      return {
+        outcome: 'unknown',
+        reason: `Nova answered ${response.status} to the request to ${operation}, after which it may or may not have accepted it`,
+      };
     }
-    if (response.status >= 300) throw novaFailure(operation, response.status, response.body, requestIdOf(response));
+    if (response.status >= 300)
+      throw novaFailure(operation, response.status, response.body, requestIdOf(response));
     return { outcome: 'accepted', requestId: requestIdOf(response) };
   }
 
@@ -171,12 +257,23 @@ export class NovaClient {
       ...(filter.migrationType === undefined ? {} : { migration_type: filter.migrationType }),
       ...(filter.instanceId === undefined ? {} : { instance_uuid: filter.instanceId }),
       ...(filter.sourceCompute === undefined ? {} : { source_compute: filter.sourceCompute }),
-      ...(filter.changesSince === undefined || !hasPaging ? {} : { 'changes-since': filter.changesSince }),
+      ...(filter.changesSince === undefined || !hasPaging
+        ? {}
+        : { 'changes-since': filter.changesSince }),
     });
-    const migrations = await this.api.readAll('os-migrations', { items: 'migrations', links: 'migrations_links' }, migrationSchema, query, 'list migrations', hasPaging);
+    const migrations = await this.api.readAll(
+      'os-migrations',
+      { items: 'migrations', links: 'migrations_links' },
+      migrationSchema,
+      query,
+      'list migrations',
+      hasPaging,
+    );
     const since = filter.changesSince === undefined ? undefined : Date.parse(filter.changesSince);
     // Before 2.59 Nova ignores changes-since; the same window is applied here.
-    return since === undefined || hasPaging ? migrations : migrations.filter((m) => Date.parse(m.updatedAt ?? m.createdAt) >= since);
+    return since === undefined || hasPaging
+      ? migrations
+      : migrations.filter((m) => Date.parse(m.updatedAt ?? m.createdAt) >= since);
   }
 
   /**
@@ -184,21 +281,52 @@ export class NovaClient {
    * (docs/nova-and-bmc-facts.md#instance-actions).
    */
   listInstanceActions(instanceId: string): Promise<InstanceAction[]> {
-    return this.api.readAll(path`servers/${instanceId}/os-instance-actions`, { items: 'instanceActions', links: 'links' }, instanceActionSchema, new URLSearchParams(), `list the actions of instance ${instanceId}`, this.api.microversion.minor >= 58);
+    return this.api.readAll(
+      path`servers/${instanceId}/os-instance-actions`,
+      { items: 'instanceActions', links: 'links' },
+      instanceActionSchema,
+      new URLSearchParams(),
+      `list the actions of instance ${instanceId}`,
+      this.api.microversion.minor >= 58,
+    );
   }
 
   async getInstanceAction(instanceId: string, requestId: string): Promise<InstanceActionDetail> {
-    const answer = await this.api.read(path`servers/${instanceId}/os-instance-actions/${requestId}`, z.object({ instanceAction: instanceActionDetailSchema }), `read action ${requestId} of instance ${instanceId}`);
+    const answer = await this.api.read(
+      path`servers/${instanceId}/os-instance-actions/${requestId}`,
+      z.object({ instanceAction: instanceActionDetailSchema }),
+      `read action ${requestId} of instance ${instanceId}`,
+    );
     return answer.instanceAction;
   }
 
   /** Every compute node with the service host that claims it: preflight's identity checks. */
   listHypervisors(): Promise<Hypervisor[]> {
-    return this.api.readAll('os-hypervisors/detail', { items: 'hypervisors', links: 'hypervisors_links' }, hypervisorSchema, new URLSearchParams(), 'list the hypervisors', true);
+    return this.api.readAll(
+      'os-hypervisors/detail',
+      { items: 'hypervisors', links: 'hypervisors_links' },
+      hypervisorSchema,
+      new URLSearchParams(),
+      'list the hypervisors',
+      true,
+    );
   }
 
-  async #updateService(serviceId: string, body: Record<string, unknown>, operation: string): Promise<ServiceUpdate> {
-    const { response, requestId } = await this.api.change('PUT', path`os-services/${serviceId}`, body, operation);
-    return { service: this.api.validated(response, z.object({ service: knownServiceSchema }), operation).service, requestId };
+  async #updateService(
+    serviceId: string,
+    body: Record<string, unknown>,
+    operation: string,
+  ): Promise<ServiceUpdate> {
+    const { response, requestId } = await this.api.change(
+      'PUT',
+      path`os-services/${serviceId}`,
+      body,
+      operation,
+    );
+    return {
+      service: this.api.validated(response, z.object({ service: knownServiceSchema }), operation)
+        .service,
+      requestId,
+    };
   }
 }

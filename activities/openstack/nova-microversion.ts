@@ -25,7 +25,12 @@ export interface NegotiatedMicroversion {
 }
 
 export const versionDocumentSchema = z.object({
-  version: z.object({ id: z.string(), status: z.string(), version: z.string(), min_version: z.string() }),
+  version: z.object({
+    id: z.string(),
+    status: z.string(),
+    version: z.string(),
+    min_version: z.string(),
+  }),
 });
 
 function minorOf(text: string): number | null {
@@ -37,17 +42,37 @@ function minorOf(text: string): number | null {
  * The highest microversion both sides support, capped by `ceiling` (an operator may cap it at
  * 2.94 to keep evacuated instances running), or MicroversionUnsupported.
  */
-export function negotiateMicroversion(server: { min: string; max: string }, ceiling = LAZARUS_MAX_MICROVERSION): NegotiatedMicroversion {
+export function negotiateMicroversion(
+  server: { min: string; max: string },
+  ceiling = LAZARUS_MAX_MICROVERSION,
+): NegotiatedMicroversion {
   const serverMin = minorOf(server.min);
   const serverMax = minorOf(server.max);
   const wanted = Math.min(ceiling, LAZARUS_MAX_MICROVERSION);
-  if (serverMin === null || serverMax === null || serverMax < LAZARUS_MIN_MICROVERSION || serverMin > wanted || wanted < LAZARUS_MIN_MICROVERSION) {
-    throw new LazarusError('MicroversionUnsupported', `Nova supports microversions ${server.min || '(none)'} to ${server.max || '(none)'}, Lazarus needs one between 2.${LAZARUS_MIN_MICROVERSION} and 2.${wanted}; upgrade Nova to Pike (2.53) or later${ceiling < LAZARUS_MAX_MICROVERSION ? ', or raise the configured ceiling' : ''}`, {
-      serverMin: server.min, serverMax: server.max, lazarusMin: `2.${LAZARUS_MIN_MICROVERSION}`, lazarusMax: `2.${wanted}`,
-    });
+  if (
+    serverMin === null ||
+    serverMax === null ||
+    serverMax < LAZARUS_MIN_MICROVERSION ||
+    serverMin > wanted ||
+    wanted < LAZARUS_MIN_MICROVERSION
+  ) {
+    throw new LazarusError(
+      'MicroversionUnsupported',
+      `Nova supports microversions ${server.min || '(none)'} to ${server.max || '(none)'}, Lazarus needs one between 2.${LAZARUS_MIN_MICROVERSION} and 2.${wanted}; upgrade Nova to Pike (2.53) or later${ceiling < LAZARUS_MAX_MICROVERSION ? ', or raise the configured ceiling' : ''}`,
+      {
+        serverMin: server.min,
+        serverMax: server.max,
+        lazarusMin: `2.${LAZARUS_MIN_MICROVERSION}`,
+        lazarusMax: `2.${wanted}`,
+      },
+    );
   }
   const minor = Math.min(serverMax, wanted);
-  return { minor, text: `2.${minor}`, doesEvacuateStopInstances: minor >= EVACUATE_STOPS_INSTANCES };
+  return {
+    minor,
+    text: `2.${minor}`,
+    doesEvacuateStopInstances: minor >= EVACUATE_STOPS_INSTANCES,
+  };
 }
 
 /** Where Nova's v2.1 version document lives for a catalog URL such as http://h:8774/v2.1/<project>. */
@@ -56,7 +81,11 @@ export function versionDocumentUrl(computeEndpoint: string): string {
   const segments = url.pathname.split('/');
   const index = segments.indexOf('v2.1');
   if (index < 0) {
-    throw new LazarusError('ConfigurationInvalid', `the catalog's compute endpoint ${computeEndpoint} is not Nova's v2.1 API (no /v2.1 in its path); fix the endpoint in Keystone or choose another interface or region`, { endpoint: computeEndpoint });
+    throw new LazarusError(
+      'ConfigurationInvalid',
+      `the catalog's compute endpoint ${computeEndpoint} is not Nova's v2.1 API (no /v2.1 in its path); fix the endpoint in Keystone or choose another interface or region`,
+      { endpoint: computeEndpoint },
+    );
   }
   url.pathname = `${segments.slice(0, index + 1).join('/')}/`;
   url.search = '';

@@ -16,7 +16,11 @@ export interface RetryPolicy {
 export const defaultRetryPolicy: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000 };
 
 /** "Full jitter": uniformly between 0 and the capped exponential delay for this attempt. */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
 }
 
@@ -24,14 +28,22 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
  * Runs `read` until it succeeds, fails with an error the error table calls final, or runs out of
  * attempts; each retry is logged with the failure that caused it.
  */
-export async function retryRead<T>(read: () => Promise<T>, policy: RetryPolicy, logger: OpenStackLogger): Promise<T> {
+export async function retryRead<T>(
+  read: () => Promise<T>,
+  policy: RetryPolicy,
+  logger: OpenStackLogger,
+): Promise<T> {
   for (let retry = 0; ; retry += 1) {
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof LazarusError) || !error.retryable || retry + 1 >= policy.attempts) throw error;
+      if (!(error instanceof LazarusError) || !error.retryable || retry + 1 >= policy.attempts)
+        throw error;
       const delayMs = backoffDelayMs(retry, policy);
-      logger.warn(`${error.message} (retrying in ${Math.round(delayMs)} ms)`, { type: error.type, attempt: retry + 1 });
+      logger.warn(`${error.message} (retrying in ${Math.round(delayMs)} ms)`, {
+        type: error.type,
+        attempt: retry + 1,
+      });
       await sleep(delayMs);
     }
   }

@@ -9,28 +9,64 @@ type CommandLoader = () => Promise<Command>;
 
 function commandOf(commands: Readonly<Record<string, Command>>, name: string): Command {
   const command = commands[name];
-  if (command === undefined) throw new Error(`lazarus: the command table names ${name}, which its module does not define`);
+  if (command === undefined)
+    throw new Error(`lazarus: the command table names ${name}, which its module does not define`);
   return command;
 }
 
-const incidentCommand = (name: string): CommandLoader => async () => commandOf((await import('./commands/incident-commands.ts')).INCIDENT_COMMANDS, name);
-const guardCommand = (name: string): CommandLoader => async () => commandOf((await import('./commands/guard-commands.ts')).GUARD_COMMANDS, name);
+const incidentCommand =
+  (name: string): CommandLoader =>
+  async () =>
+    commandOf((await import('./commands/incident-commands.ts')).INCIDENT_COMMANDS, name);
+const guardCommand =
+  (name: string): CommandLoader =>
+  async () =>
+    commandOf((await import('./commands/guard-commands.ts')).GUARD_COMMANDS, name);
 
 const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }>> = {
-  incidents: { summary: 'list the open incidents: host, phase, instances done/total, age', load: incidentCommand('incidents') },
-  show: { summary: 'one incident: phase, fencing, and the per-instance table', load: incidentCommand('show') },
-  report: { summary: 'report a host as failed: start or join its incident', load: incidentCommand('report') },
-  'confirm-fenced': { summary: 'say a host whose fencing is unproven was fenced by other means', load: incidentCommand('confirm-fenced') },
-  'retry-fencing': { summary: 'try the BMC of a host whose fencing is unproven again', load: incidentCommand('retry-fencing') },
-  abort: { summary: 'close an incident that is unproven or held, touching nothing', load: incidentCommand('abort') },
+  incidents: {
+    summary: 'list the open incidents: host, phase, instances done/total, age',
+    load: incidentCommand('incidents'),
+  },
+  show: {
+    summary: 'one incident: phase, fencing, and the per-instance table',
+    load: incidentCommand('show'),
+  },
+  report: {
+    summary: 'report a host as failed: start or join its incident',
+    load: incidentCommand('report'),
+  },
+  'confirm-fenced': {
+    summary: 'say a host whose fencing is unproven was fenced by other means',
+    load: incidentCommand('confirm-fenced'),
+  },
+  'retry-fencing': {
+    summary: 'try the BMC of a host whose fencing is unproven again',
+    load: incidentCommand('retry-fencing'),
+  },
+  abort: {
+    summary: 'close an incident that is unproven or held, touching nothing',
+    load: incidentCommand('abort'),
+  },
   readmit: { summary: 'put a repaired host back into service', load: incidentCommand('readmit') },
-  approve: { summary: 'let incidents held by the storm guard fence and evacuate', load: guardCommand('approve') },
-  'reset-guard': { summary: 'forget the storm guard\'s window and admit everything held', load: guardCommand('reset-guard') },
-  pause: { summary: 'start nothing new anywhere (fencing and verification in flight finish)', load: guardCommand('pause') },
+  approve: {
+    summary: 'let incidents held by the storm guard fence and evacuate',
+    load: guardCommand('approve'),
+  },
+  'reset-guard': {
+    summary: "forget the storm guard's window and admit everything held",
+    load: guardCommand('reset-guard'),
+  },
+  pause: {
+    summary: 'start nothing new anywhere (fencing and verification in flight finish)',
+    load: guardCommand('pause'),
+  },
   resume: { summary: 'undo pause', load: guardCommand('resume') },
   preflight: {
     summary: 'check the configuration, Nova and every BMC before protecting a cloud',
-    load: async () => ({ run: (await import('../preflight/preflight-command.ts')).preflightCommand }),
+    load: async () => ({
+      run: (await import('../preflight/preflight-command.ts')).preflightCommand,
+    }),
   },
 };
 
@@ -39,14 +75,18 @@ const USAGE = `usage: lazarus <command> [options]
 Instance HA for OpenStack on Temporal.
 
 commands:
-${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(14)}  ${command.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(14)}  ${command.summary}`)
+  .join('\n')}
 
 options:
   --help       show this help (lazarus <command> --help for a command's)
   --version    print the Lazarus version`;
 
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
   return manifest.version;
 }
 
@@ -62,7 +102,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (entry === undefined) {
-    console.error(`lazarus: unknown command "${name}"; run lazarus --help for the list of commands`);
+    console.error(
+      `lazarus: unknown command "${name}"; run lazarus --help for the list of commands`,
+    );
     return 2;
   }
   return (await entry.load()).run(args);

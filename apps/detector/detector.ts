@@ -5,11 +5,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LazarusError } from '../../activities/errors.ts';
 import { readBmcPower } from '../../activities/incident/failure-evidence.ts';
-import type { FencingProvider, NovaProvider } from '../../activities/incident/incident-dependencies.ts';
+import type {
+  FencingProvider,
+  NovaProvider,
+} from '../../activities/incident/incident-dependencies.ts';
 import type { HostFailureReport } from '../receiver/host-reports.ts';
 import type { IncidentReceipt } from '../../client/send-host-report.ts';
 import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
-import { assessHost, needsBmc, type DetectorRules, type HostObservation } from './detector-rules.ts';
+import {
+  assessHost,
+  needsBmc,
+  type DetectorRules,
+  type HostObservation,
+} from './detector-rules.ts';
 import { debounceFailures, markUnreported, type HostTrack } from './failure-debounce.ts';
 
 export interface DetectorSettings {
@@ -35,7 +43,10 @@ export interface RunningDetector {
 /** BMC reads at once: enough for a rack, few enough not to crowd a management network. */
 const BMC_READS_AT_ONCE = 8;
 
-const explain = (error: unknown): string => (error instanceof LazarusError ? error.message : `an unexpected error (${error instanceof Error ? error.message : String(error)})`);
+const explain = (error: unknown): string =>
+  error instanceof LazarusError
+    ? error.message
+    : `an unexpected error (${error instanceof Error ? error.message : String(error)})`;
 
 async function readBmcs(fencing: FencingProvider, observations: HostObservation[]): Promise<void> {
   await mapWithConcurrency(observations, BMC_READS_AT_ONCE, async (observation) => {
@@ -44,15 +55,29 @@ async function readBmcs(fencing: FencingProvider, observations: HostObservation[
 }
 
 /** One look at every nova-compute host; throws only when Nova cannot be read at all. */
-export async function observeHosts(nova: Pick<NovaProvider, 'client'>, fencing: FencingProvider, rules: DetectorRules): Promise<HostObservation[]> {
+export async function observeHosts(
+  nova: Pick<NovaProvider, 'client'>,
+  fencing: FencingProvider,
+  rules: DetectorRules,
+): Promise<HostObservation[]> {
   const services = await (await nova.client()).listComputeServices();
   const observations = services.map((service): HostObservation => ({
     host: service.host,
-    nova: service.status === 'UNKNOWN'
-      ? { isKnown: false }
-      : { isKnown: true, state: service.state, isDisabled: service.status === 'disabled', isForcedDown: service.isForcedDown, lastHeartbeat: service.updatedAt },
+    nova:
+      service.status === 'UNKNOWN'
+        ? { isKnown: false }
+        : {
+            isKnown: true,
+            state: service.state,
+            isDisabled: service.status === 'disabled',
+            isForcedDown: service.isForcedDown,
+            lastHeartbeat: service.updatedAt,
+          },
   }));
-  await readBmcs(fencing, observations.filter((observation) => needsBmc(rules, observation.nova)));
+  await readBmcs(
+    fencing,
+    observations.filter((observation) => needsBmc(rules, observation.nova)),
+  );
   return observations;
 }
 
@@ -70,22 +95,37 @@ export function startDetector(options: DetectorOptions): RunningDetector {
       observations = await observeHosts(options.nova, options.fencing, rules);
     } catch (error) {
       const why = explain(error);
-      if (why !== novaProblem) log(`cannot read Nova's compute services (${why}); nothing is reported until Nova answers`);
+      if (why !== novaProblem)
+        log(`cannot read Nova's compute services (${why}); nothing is reported until Nova answers`);
       novaProblem = why;
       return;
     }
     if (novaProblem !== undefined) log('Nova answers again');
     novaProblem = undefined;
-    const step = debounceFailures(tracks, new Map(observations.map((observation) => [observation.host, assessHost(observation, rules)])), observedAt, options.debounceMs);
+    const step = debounceFailures(
+      tracks,
+      new Map(
+        observations.map((observation) => [observation.host, assessHost(observation, rules)]),
+      ),
+      observedAt,
+      options.debounceMs,
+    );
     tracks = step.tracks;
     step.notes.forEach(log);
     for (const { host, reason } of step.reports) {
       try {
-        const receipt = await options.report({ host, reporter: options.reporter, reason, reportedAt: new Date().toISOString() });
+        const receipt = await options.report({
+          host,
+          reporter: options.reporter,
+          reason,
+          reportedAt: new Date().toISOString(),
+        });
         log(`${host}: reported to ${receipt.workflowId}: ${reason}`);
       } catch (error) {
         tracks = markUnreported(tracks, host);
-        log(`${host}: the report could not reach Temporal (${error instanceof Error ? error.message : String(error)}); trying again at the next poll`);
+        log(
+          `${host}: the report could not reach Temporal (${error instanceof Error ? error.message : String(error)}); trying again at the next poll`,
+        );
       }
     }
   }

@@ -19,11 +19,16 @@ export interface DebounceStep {
 
 function seenAs(assessment: Assessment): string {
   switch (assessment.kind) {
-    case 'failing': return 'failing';
-    case 'unconfirmed': return `unconfirmed: ${assessment.missing}`;
-    case 'ignored': return `ignored: ${assessment.why}`;
-    case 'unknown': return `unknown: ${assessment.why}`;
-    case 'healthy': return 'healthy';
+    case 'failing':
+      return 'failing';
+    case 'unconfirmed':
+      return `unconfirmed: ${assessment.missing}`;
+    case 'ignored':
+      return `ignored: ${assessment.why}`;
+    case 'unknown':
+      return `unknown: ${assessment.why}`;
+    case 'healthy':
+      return 'healthy';
   }
 }
 
@@ -35,7 +40,12 @@ const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
  * down; only `healthy` forgets a host, and leaving Nova's list. `unknown` leaves its track as it
  * was. A poll that could not read Nova is not a step at all.
  */
-export function debounceFailures(previous: ReadonlyMap<string, HostTrack>, assessments: ReadonlyMap<string, Assessment>, now: number, debounceMs: number): DebounceStep {
+export function debounceFailures(
+  previous: ReadonlyMap<string, HostTrack>,
+  assessments: ReadonlyMap<string, Assessment>,
+  now: number,
+  debounceMs: number,
+): DebounceStep {
   const tracks = new Map<string, HostTrack>();
   const reports: DebounceStep['reports'] = [];
   const notes: string[] = [];
@@ -45,7 +55,10 @@ export function debounceFailures(previous: ReadonlyMap<string, HostTrack>, asses
     const isChanged = lastSeen !== (track?.lastSeen ?? 'healthy');
     switch (assessment.kind) {
       case 'healthy':
-        if (track?.failingSince !== undefined && !track.isReported) notes.push(`${host}: healthy again after ${seconds(now - track.failingSince)}, within the debounce; not reported`);
+        if (track?.failingSince !== undefined && !track.isReported)
+          notes.push(
+            `${host}: healthy again after ${seconds(now - track.failingSince)}, within the debounce; not reported`,
+          );
         else if (isChanged) notes.push(`${host}: healthy`);
         break;
       case 'unknown':
@@ -54,15 +67,27 @@ export function debounceFailures(previous: ReadonlyMap<string, HostTrack>, asses
         break;
       case 'ignored':
       case 'unconfirmed':
-        if (isChanged) notes.push(assessment.kind === 'ignored' ? `${host}: ignored, ${assessment.why}` : `${host}: ${assessment.evidence}; not reported: ${assessment.missing}`);
+        if (isChanged)
+          notes.push(
+            assessment.kind === 'ignored'
+              ? `${host}: ignored, ${assessment.why}`
+              : `${host}: ${assessment.evidence}; not reported: ${assessment.missing}`,
+          );
         tracks.set(host, { isReported: track?.isReported ?? false, lastSeen });
         break;
       case 'failing': {
         const failingSince = track?.failingSince ?? now;
         const isReported = track?.isReported ?? false;
         const isDue = !isReported && now - failingSince >= debounceMs;
-        if (isDue) reports.push({ host, reason: `${assessment.evidence}, for ${seconds(now - failingSince)}` });
-        else if (isChanged && !isReported) notes.push(`${host}: ${assessment.evidence}; reporting it in ${seconds(debounceMs)} unless it recovers`);
+        if (isDue)
+          reports.push({
+            host,
+            reason: `${assessment.evidence}, for ${seconds(now - failingSince)}`,
+          });
+        else if (isChanged && !isReported)
+          notes.push(
+            `${host}: ${assessment.evidence}; reporting it in ${seconds(debounceMs)} unless it recovers`,
+          );
         tracks.set(host, { failingSince, isReported: isReported || isDue, lastSeen });
         break;
       }
@@ -72,7 +97,10 @@ export function debounceFailures(previous: ReadonlyMap<string, HostTrack>, asses
 }
 
 /** After a report could not be delivered: the host is reported again at the next poll. */
-export function markUnreported(tracks: ReadonlyMap<string, HostTrack>, host: string): ReadonlyMap<string, HostTrack> {
+export function markUnreported(
+  tracks: ReadonlyMap<string, HostTrack>,
+  host: string,
+): ReadonlyMap<string, HostTrack> {
   const track = tracks.get(host);
   if (track === undefined) return tracks;
   return new Map(tracks).set(host, { ...track, isReported: false });

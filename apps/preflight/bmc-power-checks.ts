@@ -9,13 +9,22 @@ import { powerProblem } from './host-checks.ts';
 
 export const DEFAULT_BMC_CONCURRENCY = 8;
 
-export async function checkBmcPower(rows: readonly HostRow[], settings: FencingSettings, concurrency: number, warn: (message: string) => void): Promise<void> {
+export async function checkBmcPower(
+  rows: readonly HostRow[],
+  settings: FencingSettings,
+  concurrency: number,
+  warn: (message: string) => void,
+): Promise<void> {
   // A host Nova does not know is reported as such; reading its BMC would prove nothing.
   const readable = rows.filter((row) => row.bmc !== undefined && row.novaCompute !== null);
   await mapWithConcurrency(readable, concurrency, (row) => readPower(row, settings, warn));
 }
 
-async function readPower(row: HostRow, settings: FencingSettings, warn: (message: string) => void): Promise<void> {
+async function readPower(
+  row: HostRow,
+  settings: FencingSettings,
+  warn: (message: string) => void,
+): Promise<void> {
   if (row.bmc === undefined) return;
   try {
     const driver = await createFenceDriver(row.bmc, { host: row.host, settings, warn });

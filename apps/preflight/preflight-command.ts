@@ -21,11 +21,20 @@ export async function preflightCommand(args: readonly string[]): Promise<number>
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, json: { type: 'boolean' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }));
   } catch (error) {
-    console.error(`lazarus preflight: ${error instanceof Error ? error.message : String(error)}\n${PREFLIGHT_USAGE}`);
+    console.error(
+      `lazarus preflight: ${error instanceof Error ? error.message : String(error)}\n${PREFLIGHT_USAGE}`,
+    );
     return 2;
   }
   if (values.help === true) {
@@ -34,11 +43,17 @@ export async function preflightCommand(args: readonly string[]): Promise<number>
   }
   const concurrency = Number(values.concurrency ?? DEFAULT_BMC_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    console.error(`lazarus preflight: --concurrency must be a whole number of at least 1 (got ${values.concurrency ?? ''})`);
+    console.error(
+      `lazarus preflight: --concurrency must be a whole number of at least 1 (got ${values.concurrency ?? ''})`,
+    );
     return 2;
   }
   const report = await runPreflight({
-    env: process.env, concurrency, warn: (message) => { console.error(message); },
+    env: process.env,
+    concurrency,
+    warn: (message) => {
+      console.error(message);
+    },
     ...(values.config === undefined ? {} : { configPath: values.config }),
   });
   console.log(values.json === true ? reportAsJson(report) : reportAsTable(report));

@@ -10,13 +10,21 @@ export function problemCount(report: PreflightReport): number {
 }
 
 export function reportAsJson(report: PreflightReport): string {
-  return JSON.stringify({
-    ...report,
-    isReady: problemCount(report) === 0,
-    hosts: report.hosts.map((row) => ({
-      host: row.host, novaCompute: row.novaCompute, bmc: row.bmc === undefined ? null : describeBmc(row.bmc), power: row.power, problems: row.problems,
-    })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      ...report,
+      isReady: problemCount(report) === 0,
+      hosts: report.hosts.map((row) => ({
+        host: row.host,
+        novaCompute: row.novaCompute,
+        bmc: row.bmc === undefined ? null : describeBmc(row.bmc),
+        power: row.power,
+        problems: row.problems,
+      })),
+    },
+    null,
+    2,
+  );
 }
 
 export function reportAsTable(report: PreflightReport): string {
@@ -28,8 +36,13 @@ export function reportAsTable(report: PreflightReport): string {
   if (report.hosts.length > 0) lines.push('', ...table(report.hosts));
   const problems = [...report.problems, ...report.hosts.flatMap((row) => row.problems)];
   lines.push('');
-  if (problems.length === 0) lines.push(`ready: ${report.hosts.length} hosts, every one with a BMC that answered`);
-  else lines.push(`${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((problem) => `  - ${problem}`));
+  if (problems.length === 0)
+    lines.push(`ready: ${report.hosts.length} hosts, every one with a BMC that answered`);
+  else
+    lines.push(
+      `${problems.length} problem${problems.length === 1 ? '' : 's'}:`,
+      ...problems.map((problem) => `  - ${problem}`),
+    );
   return lines.join('\n');
 }
 
@@ -37,7 +50,10 @@ function table(rows: readonly HostRow[]): string[] {
   const cells = [
     ['HOST', 'NOVA-COMPUTE', 'BMC', 'POWER', 'PROBLEMS'],
     ...rows.map((row) => [
-      row.host, row.novaCompute ?? '(not in Nova)', row.bmc === undefined ? '(none)' : describeBmc(row.bmc), row.power ?? '?',
+      row.host,
+      row.novaCompute ?? '(not in Nova)',
+      row.bmc === undefined ? '(none)' : describeBmc(row.bmc),
+      row.power ?? '?',
       String(row.problems.length || '-'),
     ]),
   ];

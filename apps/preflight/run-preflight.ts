@@ -34,15 +34,27 @@ export interface PreflightReport {
 
 export async function runPreflight(options: PreflightOptions): Promise<PreflightReport> {
   const report: PreflightReport = {
-    config: configPathOf({ env: options.env, ...(options.configPath === undefined ? {} : { path: options.configPath }) }),
-    openstack: null, novaMicroversion: null, temporal: null, problems: [], hosts: [],
+    config: configPathOf({
+      env: options.env,
+      ...(options.configPath === undefined ? {} : { path: options.configPath }),
+    }),
+    openstack: null,
+    novaMicroversion: null,
+    temporal: null,
+    problems: [],
+    hosts: [],
   };
-  const config = await collectProblem(report, () => loadConfig({ path: report.config, env: options.env }));
+  const config = await collectProblem(report, () =>
+    loadConfig({ path: report.config, env: options.env }),
+  );
   if (config === undefined) return report;
   await collectProblem(report, () => {
     const { connectionOptions, namespace } = temporalConnectConfig(config.temporal, options.env);
     // The SDK's defaults when neither a profile nor TEMPORAL_* say otherwise.
-    report.temporal = { address: connectionOptions.address ?? 'localhost:7233', namespace: namespace ?? 'default' };
+    report.temporal = {
+      address: connectionOptions.address ?? 'localhost:7233',
+      namespace: namespace ?? 'default',
+    };
     return Promise.resolve();
   });
   const nova = await collectProblem(report, () => readNova(config, options, report));
@@ -53,14 +65,24 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
 }
 
 async function readNova(config: LazarusConfig, options: PreflightOptions, report: PreflightReport) {
-  const credentials = await resolveCloudCredentials({ env: options.env, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
+  const credentials = await resolveCloudCredentials({
+    env: options.env,
+    ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
+  });
   report.openstack = credentials.source;
-  const logger = { warn: (message: string) => { options.warn(message); } };
+  const logger = {
+    warn: (message: string) => {
+      options.warn(message);
+    },
+  };
   const session = await KeystoneSession.open({ credentials, logger });
   try {
     const nova = await NovaClient.connect({ session, logger });
     report.novaMicroversion = nova.microversion.text;
-    const [services, hypervisors] = await Promise.all([nova.listComputeServices(), nova.listHypervisors()]);
+    const [services, hypervisors] = await Promise.all([
+      nova.listComputeServices(),
+      nova.listHypervisors(),
+    ]);
     return { services, hypervisors };
   } finally {
     await session.close();
@@ -68,7 +90,10 @@ async function readNova(config: LazarusConfig, options: PreflightOptions, report
 }
 
 /** Runs a check; a typed failure becomes a report problem (its message already says what to do). */
-async function collectProblem<T>(report: PreflightReport, check: () => Promise<T>): Promise<T | undefined> {
+async function collectProblem<T>(
+  report: PreflightReport,
+  check: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await check();
   } catch (error) {

@@ -19,9 +19,20 @@ export type ParsedReports =
 
 // Nova host names: what `openstack compute service list` shows. The incident's workflow ID embeds it.
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
-const hostName = z.string({ error: 'must be a host name' }).regex(HOST_NAME, { error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")' });
-const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'is empty' }).max(1_000, { error: 'is longer than 1000 characters' });
-const timestamp = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time, e.g. 2026-11-21T21:53:52Z' });
+const hostName = z
+  .string({ error: 'must be a host name' })
+  .regex(HOST_NAME, {
+    error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")',
+  });
+const text = z
+  .string({ error: 'must be text' })
+  .trim()
+  .min(1, { error: 'is empty' })
+  .max(1_000, { error: 'is longer than 1000 characters' });
+const timestamp = z.iso.datetime({
+  offset: true,
+  error: 'must be an RFC 3339 time, e.g. 2026-11-21T21:53:52Z',
+});
 const labels = z.record(z.string(), z.string(), { error: 'must be an object of text values' });
 
 // Alertmanager adds fields over time; only what Lazarus uses is checked, the rest is let through.
@@ -35,10 +46,14 @@ const alertSchema = z.looseObject({
 });
 
 const alertmanagerSchema = z.looseObject({
-  version: z.literal('4', { error: 'must be "4": Lazarus speaks the Alertmanager webhook payload version 4' }),
+  version: z.literal('4', {
+    error: 'must be "4": Lazarus speaks the Alertmanager webhook payload version 4',
+  }),
   status: z.enum(['firing', 'resolved'], { error: 'must be "firing" or "resolved"' }),
   receiver: z.string({ error: 'must be text' }),
-  alerts: z.array(alertSchema, { error: 'must be a list of alerts' }).min(1, { error: 'is empty; there is nothing to report' }),
+  alerts: z
+    .array(alertSchema, { error: 'must be a list of alerts' })
+    .min(1, { error: 'is empty; there is nothing to report' }),
 });
 
 const genericReportSchema = z.strictObject({
@@ -50,8 +65,19 @@ const genericReportSchema = z.strictObject({
 
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.reduce<string>((joined, key) => (typeof key === 'number' ? `${joined}[${key}]` : joined === '' ? String(key) : `${joined}.${String(key)}`), '');
-    const message = issue.code === 'unrecognized_keys' ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message;
+    const path = issue.path.reduce<string>(
+      (joined, key) =>
+        typeof key === 'number'
+          ? `${joined}[${key}]`
+          : joined === ''
+            ? String(key)
+            : `${joined}.${String(key)}`,
+      '',
+    );
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+        : issue.message;
     return `${path === '' ? '(body)' : path}: ${message}`;
   });
 }
@@ -61,7 +87,18 @@ export function parseGenericReport(body: unknown): ParsedReports {
   const parsed = genericReportSchema.safeParse(body);
   if (!parsed.success) return { isValid: false, problems: problemsOf(parsed.error) };
   const { host, reporter, reason, reportedAt } = parsed.data;
-  return { isValid: true, reports: [{ host, reporter, ...(reason === undefined ? {} : { reason }), ...(reportedAt === undefined ? {} : { reportedAt }) }], ignored: [] };
+  return {
+    isValid: true,
+    reports: [
+      {
+        host,
+        reporter,
+        ...(reason === undefined ? {} : { reason }),
+        ...(reportedAt === undefined ? {} : { reportedAt }),
+      },
+    ],
+    ignored: [],
+  };
 }
 
 /**
@@ -79,13 +116,20 @@ export function parseAlertmanagerWebhook(body: unknown, hostLabel: string): Pars
   alerts.forEach((alert, index) => {
     const fingerprint = alert.fingerprint === undefined ? {} : { fingerprint: alert.fingerprint };
     if (alert.status === 'resolved') {
-      ignored.push({ ...fingerprint, status: alert.status, because: 'resolved alerts start nothing; re-admit a repaired host with: lazarus readmit HOST' });
+      ignored.push({
+        ...fingerprint,
+        status: alert.status,
+        because:
+          'resolved alerts start nothing; re-admit a repaired host with: lazarus readmit HOST',
+      });
       return;
     }
     const host = alert.labels[hostLabel];
     if (host === undefined || !HOST_NAME.test(host)) {
-      problems.push(`alerts[${index}].labels.${hostLabel}: ${host === undefined ? 'is missing' : `"${host}" is not a host name as Nova shows it`}; ` +
-        `label the alert with the Nova host name in "${hostLabel}", or set the receiver's host label to the label that has it`);
+      problems.push(
+        `alerts[${index}].labels.${hostLabel}: ${host === undefined ? 'is missing' : `"${host}" is not a host name as Nova shows it`}; ` +
+          `label the alert with the Nova host name in "${hostLabel}", or set the receiver's host label to the label that has it`,
+      );
       return;
     }
     const name = alert.labels.alertname ?? 'alert';

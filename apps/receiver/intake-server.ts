@@ -39,7 +39,11 @@ export interface IntakeServer {
 }
 
 class RequestRefused extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -53,76 +57,136 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
   const recent = new RecentReports();
   const log = options.log ?? ((): void => undefined);
 
-  async function send(report: HostFailureReport, dedupeKey: string | undefined): Promise<IncidentReceipt> {
+  async function send(
+    report: HostFailureReport,
+    dedupeKey: string | undefined,
+  ): Promise<IncidentReceipt> {
     const known = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
     if (known !== undefined) return known;
     const deadline = Date.now() + (options.reportDeadlineMs ?? 10_000);
-    const receipt = await options.client.withDeadline(deadline, () => sendHostReport(options.client, report, options.incidents));
+    const receipt = await options.client.withDeadline(deadline, () =>
+      sendHostReport(options.client, report, options.incidents),
+    );
     if (dedupeKey !== undefined) recent.remember(dedupeKey, receipt);
     return receipt;
   }
 
   async function handle(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const path = new URL(request.url ?? '/', 'http://receiver').pathname;
-    if (path === '/healthz' && request.method === 'GET') return { status: 200, body: { status: 'ok' } };
+    if (path === '/healthz' && request.method === 'GET')
+      return { status: 200, body: { status: 'ok' } };
     const parse = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
-    if (parse === undefined) throw new RequestRefused(404, `no such endpoint ${path}; send Alertmanager webhooks to ${ALERTMANAGER_PATH} and other reports to ${REPORTS_PATH}`);
-    if (request.method !== 'POST') throw new RequestRefused(405, `${path} takes POST only`, { allow: 'POST' });
+    if (parse === undefined)
+      throw new RequestRefused(
+        404,
+        `no such endpoint ${path}; send Alertmanager webhooks to ${ALERTMANAGER_PATH} and other reports to ${REPORTS_PATH}`,
+      );
+    if (request.method !== 'POST')
+      throw new RequestRefused(405, `${path} takes POST only`, { allow: 'POST' });
     if (!isAuthorized(request.headers.authorization, options.token)) {
-      throw new RequestRefused(401, 'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token the receiver was given', { 'www-authenticate': 'Bearer realm="lazarus"' });
+      throw new RequestRefused(
+        401,
+        'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token the receiver was given',
+        { 'www-authenticate': 'Bearer realm="lazarus"' },
+      );
     }
     const parsed = parse(await readJson(request), options.hostLabel);
-    if (!parsed.isValid) throw new RequestRefused(422, `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`);
+    if (!parsed.isValid)
+      throw new RequestRefused(
+        422,
+        `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`,
+      );
     const incidents: IncidentReceipt[] = [];
     for (const report of parsed.reports) {
       // Alertmanager re-sends a whole group whenever one of its alerts changes; same alert, same report.
-      const key = path === ALERTMANAGER_PATH && report.reportedAt !== undefined ? `${report.host} ${report.reporter} ${report.reason ?? ''} ${report.reportedAt}` : undefined;
+      const key =
+        path === ALERTMANAGER_PATH && report.reportedAt !== undefined
+          ? `${report.host} ${report.reporter} ${report.reason ?? ''} ${report.reportedAt}`
+          : undefined;
       incidents.push(await send(report, key));
     }
-    const body = path === REPORTS_PATH && incidents[0] !== undefined ? incidents[0] : { incidents, ignored: parsed.ignored };
+    const body =
+      path === REPORTS_PATH && incidents[0] !== undefined
+        ? incidents[0]
+        : { incidents, ignored: parsed.ignored };
     return { status: incidents.length === 0 ? 200 : 202, body };
   }
 
-  function answer(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  function answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     response.writeHead(status, { 'content-type': 'application/json', ...headers });
     response.end(`${JSON.stringify(body)}\n`);
-    log(`${request.method ?? '?'} ${request.url ?? '?'} ${status}${status >= 400 ? ` ${(body as { error: string }).error.split('\n').join('; ')}` : ''}`);
+    log(
+      `${request.method ?? '?'} ${request.url ?? '?'} ${status}${status >= 400 ? ` ${(body as { error: string }).error.split('\n').join('; ')}` : ''}`,
+    );
   }
 
   const server = createServer((request, response) => {
-    handle(request).then(({ status, body }) => { answer(request, response, status, body); }, (error: unknown) => {
-      if (error instanceof RequestRefused) {
-        answer(request, response, error.status, { error: error.message }, error.headers);
-        return;
-      }
-      const why = error instanceof Error ? error.message : String(error);
-      answer(request, response, 503, { error: `the report could not reach Temporal (${why}); nothing is lost by sending it again, which Alertmanager does by itself` });
-    });
+    handle(request).then(
+      ({ status, body }) => {
+        answer(request, response, status, body);
+      },
+      (error: unknown) => {
+        if (error instanceof RequestRefused) {
+          answer(request, response, error.status, { error: error.message }, error.headers);
+          return;
+        }
+        const why = error instanceof Error ? error.message : String(error);
+        answer(request, response, 503, {
+          error: `the report could not reach Temporal (${why}); nothing is lost by sending it again, which Alertmanager does by itself`,
+        });
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.listen.port, options.listen.host, () => { server.off('error', reject); resolve(); });
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { address, port } = server.address() as AddressInfo;
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () => new Promise((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
   };
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new RequestRefused(415, `the body must be JSON with Content-Type: application/json (got ${type === '' ? 'none' : type})`);
+  if (!/^application\/json\b/i.test(type))
+    throw new RequestRefused(
+      415,
+      `the body must be JSON with Content-Type: application/json (got ${type === '' ? 'none' : type})`,
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RequestRefused(413, `the body is larger than ${MAX_BODY_BYTES} bytes; send fewer alerts per webhook (Alertmanager: max_alerts)`);
+    if (size > MAX_BODY_BYTES)
+      throw new RequestRefused(
+        413,
+        `the body is larger than ${MAX_BODY_BYTES} bytes; send fewer alerts per webhook (Alertmanager: max_alerts)`,
+      );
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
-    throw new RequestRefused(400, `the body is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new RequestRefused(
+      400,
+      `the body is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

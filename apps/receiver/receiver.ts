@@ -9,7 +9,10 @@ import { loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
 import { readBearerToken, TOKEN_ENV } from './bearer-token.ts';
 import { incidentStartOptions } from '../../client/incident-start-options.ts';
-import { connectNovaOnFirstUse, fenceDriversFromInventory } from '../../activities/incident/incident-dependencies.ts';
+import {
+  connectNovaOnFirstUse,
+  fenceDriversFromInventory,
+} from '../../activities/incident/incident-dependencies.ts';
 import type { LazarusConfig } from '../../config/load-config.ts';
 import { describeRules } from '../detector/detector-rules.ts';
 import { startDetector, type RunningDetector } from '../detector/detector.ts';
@@ -36,7 +39,8 @@ class UsageError extends Error {}
 function listenAddress(text: string): { host: string; port: number } {
   const match = /^(.+):(\d{1,5})$/.exec(text);
   const port = Number(match?.[2]);
-  if (match?.[1] === undefined || port > 65_535) throw new UsageError(`--listen must look like 127.0.0.1:9470 (got ${text})`);
+  if (match?.[1] === undefined || port > 65_535)
+    throw new UsageError(`--listen must look like 127.0.0.1:9470 (got ${text})`);
   return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
 }
 
@@ -44,8 +48,16 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, listen: { type: 'string' }, 'token-file': { type: 'string' }, 'host-label': { type: 'string' }, help: { type: 'boolean' } },
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        listen: { type: 'string' },
+        'token-file': { type: 'string' },
+        'host-label': { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -56,19 +68,35 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   }
   const listen = listenAddress(values.listen ?? DEFAULT_LISTEN);
   const token = await readBearerToken(values['token-file'], process.env);
-  const config = await loadConfig({ env: process.env, ...(values.config === undefined ? {} : { path: values.config }) });
-  const { connectionOptions, namespace = 'default' } = temporalConnectConfig(config.temporal, process.env);
+  const config = await loadConfig({
+    env: process.env,
+    ...(values.config === undefined ? {} : { path: values.config }),
+  });
+  const { connectionOptions, namespace = 'default' } = temporalConnectConfig(
+    config.temporal,
+    process.env,
+  );
   // Lazy: the receiver starts and answers 503 while Temporal is away, rather than not starting.
   const connection = Connection.lazy(connectionOptions);
   const incidents = incidentStartOptions(config);
   const client = new Client({ connection, namespace });
   const receiver = await startIntakeServer({
-    client, token, hostLabel: values['host-label'] ?? 'host', listen, incidents,
-    log: (line) => { console.log(`lazarus receiver: ${line}`); },
+    client,
+    token,
+    hostLabel: values['host-label'] ?? 'host',
+    listen,
+    incidents,
+    log: (line) => {
+      console.log(`lazarus receiver: ${line}`);
+    },
   });
-  console.log(`lazarus receiver: listening on ${receiver.url} (Alertmanager: ${ALERTMANAGER_PATH}, other reports: ${REPORTS_PATH}); ` +
-    `incidents start on task queue ${incidents.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'}`);
-  const detector = config.detector.isEnabled ? startConfiguredDetector(config, client, incidents) : undefined;
+  console.log(
+    `lazarus receiver: listening on ${receiver.url} (Alertmanager: ${ALERTMANAGER_PATH}, other reports: ${REPORTS_PATH}); ` +
+      `incidents start on task queue ${incidents.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'}`,
+  );
+  const detector = config.detector.isEnabled
+    ? startConfiguredDetector(config, client, incidents)
+    : undefined;
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
@@ -79,22 +107,47 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   console.log('lazarus receiver: stopped');
 }
 
-function startConfiguredDetector(config: LazarusConfig, client: Client, incidents: IncidentStartOptions): RunningDetector {
+function startConfiguredDetector(
+  config: LazarusConfig,
+  client: Client,
+  incidents: IncidentStartOptions,
+): RunningDetector {
   const { detector } = config;
-  const log = (line: string): void => { console.log(`lazarus detector: ${line}`); };
-  const nova = connectNovaOnFirstUse({ env: process.env, logger: { warn: log }, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
-  const running = startDetector({
-    ...detector, nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, log), log,
-    report: (report) => client.withDeadline(Date.now() + REPORT_DEADLINE_MS, () => sendHostReport(client, report, incidents)),
+  const log = (line: string): void => {
+    console.log(`lazarus detector: ${line}`);
+  };
+  const nova = connectNovaOnFirstUse({
+    env: process.env,
+    logger: { warn: log },
+    ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
   });
-  log(`polling Nova every ${detector.pollMs / 1000} s; reporting a host when ${describeRules(detector.rules)} for ${detector.debounceMs / 1000} s, as ${detector.reporter}`);
-  return { stop: async () => { await running.stop(); await nova.close(); } };
+  const running = startDetector({
+    ...detector,
+    nova,
+    fencing: fenceDriversFromInventory(config.bmcs, config.fencing, log),
+    log,
+    report: (report) =>
+      client.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
+        sendHostReport(client, report, incidents),
+      ),
+  });
+  log(
+    `polling Nova every ${detector.pollMs / 1000} s; reporting a host when ${describeRules(detector.rules)} for ${detector.debounceMs / 1000} s, as ${detector.reporter}`,
+  );
+  return {
+    stop: async () => {
+      await running.stop();
+      await nova.close();
+    },
+  };
 }
 
 try {
   await runReceiver(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError || error instanceof LazarusError)) throw error;
-  console.error(`lazarus receiver: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`);
+  console.error(
+    `lazarus receiver: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ''}`,
+  );
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }

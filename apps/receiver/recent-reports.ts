@@ -7,7 +7,11 @@ import type { IncidentReceipt } from '../../client/send-host-report.ts';
 export class RecentReports {
   private readonly receipts = new Map<string, { receipt: IncidentReceipt; until: number }>();
 
-  constructor(private readonly ttlMs = 10 * 60_000, private readonly capacity = 10_000, private readonly now = Date.now) {}
+  constructor(
+    private readonly ttlMs = 10 * 60_000,
+    private readonly capacity = 10_000,
+    private readonly now = Date.now,
+  ) {}
 
   get(key: string): IncidentReceipt | undefined {
     const entry = this.receipts.get(key);

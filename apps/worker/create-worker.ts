@@ -4,7 +4,11 @@
 // most `evacuateCallsPerSecond` evacuate requests however many incidents run at once.
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
-import type { NativeConnection, WorkerInterceptors, WorkflowBundleOption } from '@temporalio/worker';
+import type {
+  NativeConnection,
+  WorkerInterceptors,
+  WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { IncidentDependencies } from '../../activities/incident/index.ts';
 import { createActivities } from '../../activities/index.ts';
 import { evacuateCallsTaskQueue } from '../../contracts/evacuation-messages.ts';
@@ -49,30 +53,43 @@ export async function createLazarusWorker(options: LazarusWorkerOptions): Promis
   const shared = {
     connection: options.connection,
     namespace: options.namespace,
-    ...(options.shutdownGraceTimeMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTimeMs }),
+    ...(options.shutdownGraceTimeMs === undefined
+      ? {}
+      : { shutdownGraceTime: options.shutdownGraceTimeMs }),
     ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
   };
   const workflows = await Worker.create({
     ...shared,
     taskQueue,
-    ...(options.workflowBundle === undefined ? { workflowsPath: WORKFLOWS_PATH } : { workflowBundle: options.workflowBundle }),
+    ...(options.workflowBundle === undefined
+      ? { workflowsPath: WORKFLOWS_PATH }
+      : { workflowBundle: options.workflowBundle }),
     activities,
-    ...(options.maxConcurrentActivityTaskExecutions === undefined ? {} : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
-    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+    ...(options.maxConcurrentActivityTaskExecutions === undefined
+      ? {}
+      : { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }),
+    ...(options.maxCachedWorkflows === undefined
+      ? {}
+      : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
   const evacuateCalls = await Worker.create({
     ...shared,
     taskQueue: evacuateCallsTaskQueue(taskQueue),
     activities: { evacuateInstance: activities.evacuateInstance },
-    maxTaskQueueActivitiesPerSecond: options.evacuateCallsPerSecond ?? DEFAULT_EVACUATE_CALLS_PER_SECOND,
+    maxTaskQueueActivitiesPerSecond:
+      options.evacuateCallsPerSecond ?? DEFAULT_EVACUATE_CALLS_PER_SECOND,
   });
   const shutdown = (): void => {
-    for (const worker of [workflows, evacuateCalls]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of [workflows, evacuateCalls])
+      if (worker.getState() === 'RUNNING') worker.shutdown();
   };
   return {
     // Either half stopping (a shutdown, a fatal error) stops the other: no half-worker keeps polling.
-    run: async () => { await Promise.all([workflows.run().finally(shutdown), evacuateCalls.run().finally(shutdown)]); },
-    runUntil: async (work) => (await Promise.all([workflows.runUntil(work), evacuateCalls.runUntil(work)]))[0],
+    run: async () => {
+      await Promise.all([workflows.run().finally(shutdown), evacuateCalls.run().finally(shutdown)]);
+    },
+    runUntil: async (work) =>
+      (await Promise.all([workflows.runUntil(work), evacuateCalls.runUntil(work)]))[0],
     shutdown,
   };
 }

@@ -5,7 +5,12 @@
 import { parseArgs } from 'node:util';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { LazarusError } from '../../activities/errors.ts';
-import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../../activities/incident/index.ts';
+import {
+  connectNovaOnFirstUse,
+  fenceDriversFromInventory,
+  NOVA_REPORT_INTERVAL_MS,
+  systemClock,
+} from '../../activities/incident/index.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
 import { createLazarusWorker } from './create-worker.ts';
@@ -19,20 +24,48 @@ options:
   --config PATH        the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)
   --metrics HOST:PORT  serve Prometheus metrics (the SDK's and Lazarus's) at http://HOST:PORT/metrics`;
 
-async function runWorker(configPath: string | undefined, metricsAddress: string | undefined): Promise<void> {
+async function runWorker(
+  configPath: string | undefined,
+  metricsAddress: string | undefined,
+): Promise<void> {
   if (metricsAddress !== undefined) installMetricsRuntime(metricsAddress);
-  const config = await loadConfig({ env: process.env, ...(configPath === undefined ? {} : { path: configPath }) });
-  const { connectionOptions, namespace = 'default' } = temporalConnectConfig(config.temporal, process.env);
+  const config = await loadConfig({
+    env: process.env,
+    ...(configPath === undefined ? {} : { path: configPath }),
+  });
+  const { connectionOptions, namespace = 'default' } = temporalConnectConfig(
+    config.temporal,
+    process.env,
+  );
   const logger = Runtime.instance().logger;
-  const warn = (message: string): void => { logger.warn(message); };
-  const nova = connectNovaOnFirstUse({ env: process.env, logger, ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }) });
+  const warn = (message: string): void => {
+    logger.warn(message);
+  };
+  const nova = connectNovaOnFirstUse({
+    env: process.env,
+    logger,
+    ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
+  });
   const connection = await NativeConnection.connect(connectionOptions);
-  const metrics = metricsAddress === undefined ? undefined : await startDeploymentMetrics({ connectionOptions, namespace, taskQueue: config.temporal.taskQueue });
+  const metrics =
+    metricsAddress === undefined
+      ? undefined
+      : await startDeploymentMetrics({
+          connectionOptions,
+          namespace,
+          taskQueue: config.temporal.taskQueue,
+        });
   try {
     const worker = await createLazarusWorker({
-      connection, namespace, taskQueue: config.temporal.taskQueue,
+      connection,
+      namespace,
+      taskQueue: config.temporal.taskQueue,
       dependencies: {
-        nova, fencing: fenceDriversFromInventory(config.bmcs, config.fencing, warn), clock: systemClock, reportIntervalMs: NOVA_REPORT_INTERVAL_MS, stormGuardLimits: config.stormGuard,
+        nova,
+        fencing: fenceDriversFromInventory(config.bmcs, config.fencing, warn),
+        clock: systemClock,
+        reportIntervalMs: NOVA_REPORT_INTERVAL_MS,
+        stormGuardLimits: config.stormGuard,
       },
       evacuateCallsPerSecond: config.temporal.evacuateCallsPerSecond,
       maxConcurrentActivityTaskExecutions: config.temporal.maxConcurrentActivities,
@@ -40,7 +73,9 @@ async function runWorker(configPath: string | undefined, metricsAddress: string 
       // Long enough for a fencing attempt in flight to end with its proof or its FencingUnproven.
       shutdownGraceTimeMs: config.fencing.powerOffTimeoutMs + 2 * config.fencing.requestTimeoutMs,
     });
-    console.log(`lazarus worker: serving task queue ${config.temporal.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'} (config ${config.path})`);
+    console.log(
+      `lazarus worker: serving task queue ${config.temporal.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'} (config ${config.path})`,
+    );
     // The SDK's Runtime turns SIGTERM and SIGINT into a graceful shutdown, after which run() returns.
     await worker.run();
     console.log('lazarus worker: stopped');
@@ -53,9 +88,16 @@ async function runWorker(configPath: string | undefined, metricsAddress: string 
 
 let values;
 try {
-  ({ values } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options: { config: { type: 'string' }, metrics: { type: 'string' }, help: { type: 'boolean' } } }));
+  ({ values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    allowPositionals: false,
+    options: { config: { type: 'string' }, metrics: { type: 'string' }, help: { type: 'boolean' } },
+  }));
 } catch (error) {
-  console.error(`lazarus worker: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  console.error(
+    `lazarus worker: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`,
+  );
   process.exit(2);
 }
 if (values.help === true) {

@@ -10,28 +10,43 @@ export interface NovaSession {
   call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T>;
 }
 
-export async function openNovaSession(sim: Pick<Simulator, 'keystoneUrl' | 'novaUrl' | 'credentials'>, microversion: string): Promise<NovaSession> {
+export async function openNovaSession(
+  sim: Pick<Simulator, 'keystoneUrl' | 'novaUrl' | 'credentials'>,
+  microversion: string,
+): Promise<NovaSession> {
   const { username, password, projectName, userDomainId, projectDomainId } = sim.credentials;
   const auth = await fetch(`${sim.keystoneUrl}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: username, domain: { id: userDomainId }, password } } },
-      scope: { project: { name: projectName, domain: { id: projectDomainId } } },
-    } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: username, domain: { id: userDomainId }, password } },
+        },
+        scope: { project: { name: projectName, domain: { id: projectDomainId } } },
+      },
+    }),
   });
   const token = auth.headers.get('x-subject-token');
-  if (auth.status !== 201 || token === null) throw new Error(`Keystone refused the bench's login (${auth.status}): ${await auth.text()}`);
+  if (auth.status !== 201 || token === null)
+    throw new Error(`Keystone refused the bench's login (${auth.status}): ${await auth.text()}`);
   await auth.body?.cancel();
   return {
     async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
       const response = await fetch(`${sim.novaUrl}${path}`, {
         method,
-        headers: { 'X-Auth-Token': token, 'X-OpenStack-Nova-API-Version': microversion, 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          'X-Auth-Token': token,
+          'X-OpenStack-Nova-API-Version': microversion,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      if (!response.ok) throw new Error(`Nova answered ${method} ${path} with ${response.status}: ${text}`);
+      if (!response.ok)
+        throw new Error(`Nova answered ${method} ${path} with ${response.status}: ${text}`);
       return (text === '' ? undefined : JSON.parse(text)) as T;
     },
   };
@@ -43,25 +58,50 @@ export interface BmcPower {
 }
 
 export function redfishPower(endpoint: RedfishEndpoint): BmcPower {
-  const dispatcher = new Agent({ connect: endpoint.caBundle === undefined ? {} : { ca: readFileSync(endpoint.caBundle) } });
-  const headers = { Authorization: `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString('base64')}`, 'Content-Type': 'application/json' };
+  const dispatcher = new Agent({
+    connect: endpoint.caBundle === undefined ? {} : { ca: readFileSync(endpoint.caBundle) },
+  });
+  const headers = {
+    Authorization: `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString('base64')}`,
+    'Content-Type': 'application/json',
+  };
   const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> => {
-    const response = await fetch(`${endpoint.url}${path}`, { method, headers, dispatcher, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await fetch(`${endpoint.url}${path}`, {
+      method,
+      headers,
+      dispatcher,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
-    if (!response.ok) throw new Error(`the BMC at ${endpoint.url} answered ${method} ${path} with ${response.status}: ${text}`);
+    if (!response.ok)
+      throw new Error(
+        `the BMC at ${endpoint.url} answered ${method} ${path} with ${response.status}: ${text}`,
+      );
     return text;
   };
   return {
-    forceOff: async () => { await request('POST', `${endpoint.systemPath}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' }); },
-    powerState: async () => (JSON.parse(await request('GET', endpoint.systemPath)) as { PowerState: string }).PowerState,
+    forceOff: async () => {
+      await request('POST', `${endpoint.systemPath}/Actions/ComputerSystem.Reset`, {
+        ResetType: 'ForceOff',
+      });
+    },
+    powerState: async () =>
+      (JSON.parse(await request('GET', endpoint.systemPath)) as { PowerState: string }).PowerState,
   };
 }
 
-interface MigrationRecord { instance_uuid: string; status: string; updated_at: string }
+interface MigrationRecord {
+  instance_uuid: string;
+  status: string;
+  updated_at: string;
+}
 
 /** Wall-clock milliseconds at which Nova recorded each instance's evacuation done (its landing). */
 export async function landingsInNova(nova: NovaSession): Promise<Map<string, number>> {
-  const { migrations } = await nova.call<{ migrations: MigrationRecord[] }>('GET', '/os-migrations?migration_type=evacuation&status=done');
+  const { migrations } = await nova.call<{ migrations: MigrationRecord[] }>(
+    'GET',
+    '/os-migrations?migration_type=evacuation&status=done',
+  );
   // Nova's timestamps are UTC without a zone designator.
   return new Map(migrations.map((m) => [m.instance_uuid, Date.parse(`${m.updated_at}Z`)]));
 }

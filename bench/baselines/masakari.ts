@@ -22,27 +22,52 @@ const HOST_FAILURE_RECOVERY_THREADS = 3;
 /** The microversion Masakari's Nova client speaks for service updates by id. */
 export const MASAKARI_MICROVERSION = '2.53';
 
-export async function recoverLikeMasakari(context: ProcedureContext, host: string): Promise<HostRecovery> {
+export async function recoverLikeMasakari(
+  context: ProcedureContext,
+  host: string,
+): Promise<HostRecovery> {
   const { nova } = context;
   const fencingProofAt = await fenceLikeFenceAgent(context, host);
   const service = await computeServiceOf(nova, host);
-  await nova.call('PUT', `/os-services/${service.id}`, { status: 'disabled', disabled_reason: 'Masakari detected host failed.' });
+  await nova.call('PUT', `/os-services/${service.id}`, {
+    status: 'disabled',
+    disabled_reason: 'Masakari detected host failed.',
+  });
   await context.sleep(WAIT_PERIOD_AFTER_SERVICE_UPDATE_MS);
   const servers = await serversOn(nova, host);
-  const outcomes = await mapWithConcurrency(servers, HOST_FAILURE_RECOVERY_THREADS, async (listed) => {
-    try {
-      await evacuateAndConfirm(context, host, await nova.call<{ server: ServerRecord }>('GET', `/servers/${listed.id}`).then((r) => r.server));
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return { fencingProofAt, endedAt: Date.now(), failedInstances: outcomes.filter((isDone) => !isDone).length };
+  const outcomes = await mapWithConcurrency(
+    servers,
+    HOST_FAILURE_RECOVERY_THREADS,
+    async (listed) => {
+      try {
+        await evacuateAndConfirm(
+          context,
+          host,
+          await nova
+            .call<{ server: ServerRecord }>('GET', `/servers/${listed.id}`)
+            .then((r) => r.server),
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
+  return {
+    fencingProofAt,
+    endedAt: Date.now(),
+    failedInstances: outcomes.filter((isDone) => !isDone).length,
+  };
 }
 
-async function evacuateAndConfirm(context: ProcedureContext, host: string, instance: ServerRecord): Promise<void> {
+async function evacuateAndConfirm(
+  context: ProcedureContext,
+  host: string,
+  instance: ServerRecord,
+): Promise<void> {
   const { nova } = context;
-  const server = (id: string): Promise<ServerRecord> => nova.call<{ server: ServerRecord }>('GET', `/servers/${id}`).then((r) => r.server);
+  const server = (id: string): Promise<ServerRecord> =>
+    nova.call<{ server: ServerRecord }>('GET', `/servers/${id}`).then((r) => r.server);
   const isAlreadyLocked = (await server(instance.id)).locked;
   if (!isAlreadyLocked) await nova.call('POST', `/servers/${instance.id}/action`, { lock: null });
   try {
@@ -51,16 +76,27 @@ async function evacuateAndConfirm(context: ProcedureContext, host: string, insta
     await pollEverySecond(context, WAIT_PERIOD_AFTER_EVACUATION_MS, async () => {
       const now = await server(instance.id);
       const after = now['OS-EXT-STS:vm_state'];
-      if (after === 'error' && after !== before) throw new Error(`evacuation of ${instance.id} failed`);
-      return now['OS-EXT-SRV-ATTR:hypervisor_hostname'] !== host && ((before === 'error' && after === 'active') || before === after);
+      if (after === 'error' && after !== before)
+        throw new Error(`evacuation of ${instance.id} failed`);
+      return (
+        now['OS-EXT-SRV-ATTR:hypervisor_hostname'] !== host &&
+        ((before === 'error' && after === 'active') || before === after)
+      );
     });
     if (before === 'error') {
       await nova.call('POST', `/servers/${instance.id}/action`, { 'os-stop': null });
-      await pollEverySecond(context, WAIT_PERIOD_AFTER_POWER_OFF_MS, async () => (await server(instance.id))['OS-EXT-STS:vm_state'] === 'stopped');
-      await nova.call('POST', `/servers/${instance.id}/action`, { 'os-resetState': { state: 'error' } });
+      await pollEverySecond(
+        context,
+        WAIT_PERIOD_AFTER_POWER_OFF_MS,
+        async () => (await server(instance.id))['OS-EXT-STS:vm_state'] === 'stopped',
+      );
+      await nova.call('POST', `/servers/${instance.id}/action`, {
+        'os-resetState': { state: 'error' },
+      });
     }
   } finally {
-    if (!isAlreadyLocked) await nova.call('POST', `/servers/${instance.id}/action`, { unlock: null });
+    if (!isAlreadyLocked)
+      await nova.call('POST', `/servers/${instance.id}/action`, { unlock: null });
   }
 }
 
@@ -68,9 +104,17 @@ async function evacuateAndConfirm(context: ProcedureContext, host: string, insta
  * oslo's FixedIntervalLoopingCall under a timeout: the check right away, then one every
  * verify_interval from the start of the previous one (the time a check takes is not added).
  */
-async function pollEverySecond(context: ProcedureContext, timeoutMs: number, isDone: () => Promise<boolean>): Promise<void> {
+async function pollEverySecond(
+  context: ProcedureContext,
+  timeoutMs: number,
+  isDone: () => Promise<boolean>,
+): Promise<void> {
   const startedAt = context.cloud.sim.now();
-  for (let next = startedAt + VERIFY_INTERVAL_MS; next - startedAt <= timeoutMs; next += VERIFY_INTERVAL_MS) {
+  for (
+    let next = startedAt + VERIFY_INTERVAL_MS;
+    next - startedAt <= timeoutMs;
+    next += VERIFY_INTERVAL_MS
+  ) {
     if (await isDone()) return;
     await context.sleep(Math.max(0, next - context.cloud.sim.now()));
   }

@@ -16,14 +16,20 @@ const NOVA_EVACUATE_MONITOR_INTERVAL_MS = 10_000;
 export const PACEMAKER_MICROVERSION = '2.53';
 
 /** The monitor's ticks fall every 10 s (simulated) from the failure report, at `reportedAtSimMs`. */
-export async function recoverLikePacemaker(context: ProcedureContext, host: string, reportedAtSimMs: number): Promise<HostRecovery> {
+export async function recoverLikePacemaker(
+  context: ProcedureContext,
+  host: string,
+  reportedAtSimMs: number,
+): Promise<HostRecovery> {
   const { nova } = context;
   const fencingProofAt = await fenceLikeFenceAgent(context, host);
   const service = await computeServiceOf(nova, host);
   await nova.call('PUT', `/os-services/${service.id}`, { forced_down: true });
   await nova.call('PUT', `/os-services/${service.id}`, { status: 'disabled' });
   const sinceReportSimMs = context.cloud.sim.now() - reportedAtSimMs;
-  await context.sleep(NOVA_EVACUATE_MONITOR_INTERVAL_MS - (sinceReportSimMs % NOVA_EVACUATE_MONITOR_INTERVAL_MS));
+  await context.sleep(
+    NOVA_EVACUATE_MONITOR_INTERVAL_MS - (sinceReportSimMs % NOVA_EVACUATE_MONITOR_INTERVAL_MS),
+  );
   await nova.call('GET', '/os-services?binary=nova-compute');
   let failedInstances = 0;
   for (const server of await serversOn(nova, host)) {

@@ -25,20 +25,30 @@ export function bmcOf(context: ProcedureContext, host: string): BmcPower {
  * fencing.py's set_multi_power_fn: the power-off, `--power-wait` (0), then the status right away
  * and once a second until Off, for at most `--power-timeout` (20) checks. Returns when Off was read.
  */
-export async function fenceLikeFenceAgent(context: ProcedureContext, host: string): Promise<number> {
+export async function fenceLikeFenceAgent(
+  context: ProcedureContext,
+  host: string,
+): Promise<number> {
   const bmc = bmcOf(context, host);
   await bmc.forceOff();
   for (let check = 0; check < 20; check += 1) {
-    if (await bmc.powerState() === 'Off') return Date.now();
+    if ((await bmc.powerState()) === 'Off') return Date.now();
     await context.sleep(1_000);
   }
   throw new Error(`fencing ${host}: the BMC still did not read Off after 20 checks`);
 }
 
-export interface ServiceRecord { id: string; host: string; binary: string }
+export interface ServiceRecord {
+  id: string;
+  host: string;
+  binary: string;
+}
 
 export async function computeServiceOf(nova: NovaSession, host: string): Promise<ServiceRecord> {
-  const { services } = await nova.call<{ services: ServiceRecord[] }>('GET', `/os-services?host=${host}&binary=nova-compute`);
+  const { services } = await nova.call<{ services: ServiceRecord[] }>(
+    'GET',
+    `/os-services?host=${host}&binary=nova-compute`,
+  );
   const service = services[0];
   if (service === undefined) throw new Error(`Nova lists no nova-compute on ${host}`);
   return service;
@@ -53,7 +63,12 @@ export interface ServerRecord {
 }
 
 export async function serversOn(nova: NovaSession, host: string): Promise<ServerRecord[]> {
-  return (await nova.call<{ servers: ServerRecord[] }>('GET', `/servers/detail?all_tenants=1&host=${host}`)).servers;
+  return (
+    await nova.call<{ servers: ServerRecord[] }>(
+      'GET',
+      `/servers/detail?all_tenants=1&host=${host}`,
+    )
+  ).servers;
 }
 
 export function evacuate(nova: NovaSession, serverId: string): Promise<unknown> {

@@ -19,26 +19,47 @@ export interface BaselineRun extends RecoveryTimes {
   failedInstances: number;
 }
 
-export async function runBaseline(procedure: BaselineProcedure, scenario: Scenario): Promise<BaselineRun> {
+export async function runBaseline(
+  procedure: BaselineProcedure,
+  scenario: Scenario,
+): Promise<BaselineRun> {
   const cloud = await startBenchCloud(scenario, TIME_SCALE);
   try {
-    const nova = await openNovaSession(cloud.sim, procedure === 'masakari' ? MASAKARI_MICROVERSION : PACEMAKER_MICROVERSION);
+    const nova = await openNovaSession(
+      cloud.sim,
+      procedure === 'masakari' ? MASAKARI_MICROVERSION : PACEMAKER_MICROVERSION,
+    );
     const context: ProcedureContext = { cloud, nova, sleep: simulatedSleep(TIME_SCALE) };
     const reportedAt = failHosts(cloud);
     const reportedAtSimMs = cloud.sim.now();
-    const recover = (host: string): Promise<HostRecovery> => procedure === 'masakari'
-      ? recoverLikeMasakari(context, host)
-      : recoverLikePacemaker(context, host, reportedAtSimMs);
+    const recover = (host: string): Promise<HostRecovery> =>
+      procedure === 'masakari'
+        ? recoverLikeMasakari(context, host)
+        : recoverLikePacemaker(context, host, reportedAtSimMs);
     const hosts = await Promise.all(cloud.failedHosts.map(recover));
     // Pacemaker never checks a landing: its recovery is over when Nova's last rebuild is.
-    await pollUntil('every rebuild to end', () => cloud.sim.state().instances.every((i) => i.taskState !== 'rebuilding') ? true : undefined, { timeoutMs: 600_000, intervalMs: 20 });
+    await pollUntil(
+      'every rebuild to end',
+      () =>
+        cloud.sim.state().instances.every((i) => i.taskState !== 'rebuilding') ? true : undefined,
+      { timeoutMs: 600_000, intervalMs: 20 },
+    );
     const landings = await landingsInNova(nova);
     const endedAt = Math.max(...hosts.map((host) => host.endedAt));
-    const times = recoveryTimes({
-      reportedAt, fencingProofsAt: hosts.map((host) => host.fencingProofAt), evacuates: cloud.evacuatesAccepted(), landings,
-      recoveredAt: procedure === 'masakari' ? endedAt : Math.max(...landings.values()),
-    }, 1);
-    return { ...times, failedInstances: hosts.reduce((sum, host) => sum + host.failedInstances, 0) };
+    const times = recoveryTimes(
+      {
+        reportedAt,
+        fencingProofsAt: hosts.map((host) => host.fencingProofAt),
+        evacuates: cloud.evacuatesAccepted(),
+        landings,
+        recoveredAt: procedure === 'masakari' ? endedAt : Math.max(...landings.values()),
+      },
+      1,
+    );
+    return {
+      ...times,
+      failedInstances: hosts.reduce((sum, host) => sum + host.failedInstances, 0),
+    };
   } finally {
     await cloud.stop();
   }

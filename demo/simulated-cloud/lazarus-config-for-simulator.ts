@@ -20,7 +20,10 @@ export interface SimulatorConfigFiles {
 }
 
 /** Hosts with an IPMI BMC are fenced over IPMI, the others over Redfish, so both drivers take part. */
-export async function writeLazarusConfigForSimulator(sim: SimulatorAnnouncement, directory: string): Promise<SimulatorConfigFiles> {
+export async function writeLazarusConfigForSimulator(
+  sim: SimulatorAnnouncement,
+  directory: string,
+): Promise<SimulatorConfigFiles> {
   const secrets = join(directory, 'bmc-passwords');
   await mkdir(secrets, { recursive: true, mode: 0o700 });
   const bmcs = [];
@@ -31,9 +34,24 @@ export async function writeLazarusConfigForSimulator(sim: SimulatorAnnouncement,
     await writeFile(passwordFile, ipmi?.password ?? redfish.password, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
     caBundle ??= redfish.caBundle;
-    bmcs.push(ipmi
-      ? { host, protocol: 'ipmi', address: ipmi.host, port: ipmi.port, username: ipmi.username, passwordFile }
-      : { host, protocol: 'redfish', address: redfish.url, username: redfish.username, passwordFile });
+    bmcs.push(
+      ipmi
+        ? {
+            host,
+            protocol: 'ipmi',
+            address: ipmi.host,
+            port: ipmi.port,
+            username: ipmi.username,
+            passwordFile,
+          }
+        : {
+            host,
+            protocol: 'redfish',
+            address: redfish.url,
+            username: redfish.username,
+            passwordFile,
+          },
+    );
   }
   const config = {
     openstack: { cloud: sim.cloud },
@@ -41,6 +59,9 @@ export async function writeLazarusConfigForSimulator(sim: SimulatorAnnouncement,
     bmcs,
   };
   const configPath = join(directory, 'lazarus.yaml');
-  await writeFile(configPath, `# Generated for a simulated cloud; BMC passwords are in ${secrets}.\n${stringify(config)}`);
+  await writeFile(
+    configPath,
+    `# Generated for a simulated cloud; BMC passwords are in ${secrets}.\n${stringify(config)}`,
+  );
   return { configPath, env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYaml } };
 }

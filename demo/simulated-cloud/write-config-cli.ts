@@ -2,16 +2,26 @@
 // DIR/lazarus.yaml for it; prints the environment to export and the preflight command to try.
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { writeLazarusConfigForSimulator, type SimulatorAnnouncement } from './lazarus-config-for-simulator.ts';
+import {
+  writeLazarusConfigForSimulator,
+  type SimulatorAnnouncement,
+} from './lazarus-config-for-simulator.ts';
 
 const USAGE = 'usage: npm run sim -- … | head -n 1 | npm run --silent sim:config -- --out DIR';
 
 function parseAnnouncement(input: string): SimulatorAnnouncement {
   const line = input.split('\n').find((candidate) => candidate.trim().startsWith('{'));
-  if (line === undefined) throw new Error('no JSON line on standard input; pipe in the first line `npm run sim` prints');
+  if (line === undefined)
+    throw new Error('no JSON line on standard input; pipe in the first line `npm run sim` prints');
   const parsed = JSON.parse(line) as Partial<SimulatorAnnouncement>;
-  if (typeof parsed.cloud !== 'string' || typeof parsed.cloudsYaml !== 'string' || typeof parsed.bmcs !== 'object') {
-    throw new Error('the JSON line lacks cloud, cloudsYaml or bmcs; is it the line `npm run sim` prints?');
+  if (
+    typeof parsed.cloud !== 'string' ||
+    typeof parsed.cloudsYaml !== 'string' ||
+    typeof parsed.bmcs !== 'object'
+  ) {
+    throw new Error(
+      'the JSON line lacks cloud, cloudsYaml or bmcs; is it the line `npm run sim` prints?',
+    );
   }
   return parsed as SimulatorAnnouncement;
 }
@@ -19,7 +29,10 @@ function parseAnnouncement(input: string): SimulatorAnnouncement {
 try {
   const { values } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
   if (values.out === undefined) throw new Error('--out DIR is required');
-  const { configPath, env } = await writeLazarusConfigForSimulator(parseAnnouncement(await text(process.stdin)), values.out);
+  const { configPath, env } = await writeLazarusConfigForSimulator(
+    parseAnnouncement(await text(process.stdin)),
+    values.out,
+  );
   for (const [name, value] of Object.entries(env)) console.log(`export ${name}=${value}`);
   console.log(`# then: lazarus preflight --config ${configPath}`);
 } catch (error) {

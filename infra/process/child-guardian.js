@@ -25,7 +25,8 @@ function terminate() {
   setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
 }
 
-for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP'])) process.on(signal, terminate);
+for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT', 'SIGHUP']))
+  process.on(signal, terminate);
 process.stdin.on('end', terminate);
 process.stdin.on('close', terminate);
 process.stdin.on('error', terminate);

@@ -5,8 +5,14 @@ const LOOPBACK = '127.0.0.1';
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => { resolve(false); });
-    server.listen(port, LOOPBACK, () => server.close(() => { resolve(true); }));
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, LOOPBACK, () =>
+      server.close(() => {
+        resolve(true);
+      }),
+    );
   });
 }
 
@@ -35,5 +41,7 @@ export async function findFreePort(offsets: readonly number[] = []): Promise<num
     const companions = await Promise.all(offsets.map((offset) => canListen(port + offset)));
     if (companions.every(Boolean)) return port;
   }
-  throw new Error(`no free loopback port with free companions at offsets ${offsets.join(', ')} after 50 tries`);
+  throw new Error(
+    `no free loopback port with free companions at offsets ${offsets.join(', ')} after 50 tries`,
+  );
 }

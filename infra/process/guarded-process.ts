@@ -26,7 +26,11 @@ export interface GuardedProcess {
   outputTail(lines?: number): string;
 }
 
-export function spawnGuarded(command: string, args: readonly string[], options: GuardedProcessOptions): GuardedProcess {
+export function spawnGuarded(
+  command: string,
+  args: readonly string[],
+  options: GuardedProcessOptions,
+): GuardedProcess {
   const logFd = openSync(options.logFile, 'a');
   // The guardian's stdin is a pipe we never write to: it closes when this process dies, even by
   // SIGKILL, and the guardian then terminates the command.

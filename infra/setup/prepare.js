@@ -22,9 +22,14 @@ function fail(message) {
  * @param {NodeJS.ProcessEnv} [env]
  */
 function runVisible(command, args, env = process.env) {
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+  });
   if (result.error) fail(`${command} could not be started: ${result.error.message}`);
-  if (result.status !== 0) fail(`\`${command} ${args.join(' ')}\` failed with status ${String(result.status)}`);
+  if (result.status !== 0)
+    fail(`\`${command} ${args.join(' ')}\` failed with status ${String(result.status)}`);
 }
 
 /** @param {string} name */
@@ -35,17 +40,24 @@ function isDebianPackageInstalled(name) {
 
 function installDebianPackages() {
   const wanted = readFileSync(join(root, 'infra', 'setup', 'debian-packages.txt'), 'utf8')
-    .split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean);
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean);
   const missing = wanted.filter((name) => !isDebianPackageInstalled(name));
   if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    fail(`missing Debian packages: ${missing.join(' ')}; install them with: sudo apt-get install ${missing.join(' ')}`);
+    fail(
+      `missing Debian packages: ${missing.join(' ')}; install them with: sudo apt-get install ${missing.join(' ')}`,
+    );
   }
   console.error(`prepare: installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   /** @param {string[]} args */
-  const aptGet = (args) => { if (isRoot) runVisible('apt-get', args, env); else runVisible('sudo', ['-n', 'apt-get', ...args], env); };
+  const aptGet = (args) => {
+    if (isRoot) runVisible('apt-get', args, env);
+    else runVisible('sudo', ['-n', 'apt-get', ...args], env);
+  };
   aptGet(['update', '-qq']);
   aptGet(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }
@@ -66,9 +78,14 @@ function installNpmPackages() {
 
 function installTemporalCli() {
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'infra', 'temporal', 'install-cli.ts')], {
-      cwd: root, stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'infra', 'temporal', 'install-cli.ts')],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   } catch {
     fail('the Temporal CLI could not be provisioned (see above)');
   }

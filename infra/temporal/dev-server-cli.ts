@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServerOptions } from './dev-server.ts';
 
-const USAGE = 'usage: npm run temporal:dev -- [--port P] [--db-filename FILE] [--namespace NAME] [--headless]';
+const USAGE =
+  'usage: npm run temporal:dev -- [--port P] [--db-filename FILE] [--namespace NAME] [--headless]';
 
 function parseOptions(argv: string[]): DevServerOptions {
   const { values } = parseArgs({
@@ -19,7 +20,10 @@ function parseOptions(argv: string[]): DevServerOptions {
   const options: DevServerOptions = { ui: !values.headless };
   if (values.port !== undefined) {
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 1 || port > 64_535) throw new Error(`--port ${values.port}: expected a whole number from 1 to 64535 (the Web UI takes port + 1000)`);
+    if (!Number.isInteger(port) || port < 1 || port > 64_535)
+      throw new Error(
+        `--port ${values.port}: expected a whole number from 1 to 64535 (the Web UI takes port + 1000)`,
+      );
     options.port = port;
   }
   if (values['db-filename'] !== undefined) options.dbFile = values['db-filename'];
@@ -36,7 +40,9 @@ try {
 }
 
 const server = await startDevServer(options).catch((error: unknown) => {
-  console.error(`could not start the Temporal dev server: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `could not start the Temporal dev server: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });
 console.log(`Temporal dev server: ${server.address} (namespace ${server.namespace})`);
@@ -56,6 +62,8 @@ process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
 void server.process.exited.then((status) => {
   if (stopping) return;
-  console.error(`the Temporal dev server exited on its own (status ${status}):\n${server.process.outputTail()}`);
+  console.error(
+    `the Temporal dev server exited on its own (status ${status}):\n${server.process.outputTail()}`,
+  );
   process.exit(1);
 });

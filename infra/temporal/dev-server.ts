@@ -44,19 +44,38 @@ const DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
   'frontend.enableExecuteMultiOperation': 'true',
 };
 
-export function devServerArgs(options: { port: number; namespace: string; ui: boolean; dbFile?: string }): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace,
-    '--log-format', 'json', '--log-level', 'warn'];
+export function devServerArgs(options: {
+  port: number;
+  namespace: string;
+  ui: boolean;
+  dbFile?: string;
+}): string[] {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+  ];
   if (options.ui) args.push('--ui-port', String(options.port + UI_PORT_OFFSET));
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
-  for (const [name, type] of Object.entries(LAZARUS_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
+  for (const [name, type] of Object.entries(LAZARUS_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(DYNAMIC_CONFIG))
+    args.push('--dynamic-config-value', `${key}=${value}`);
   return args;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const cliPath = options.cliPath ?? await ensureTemporalCli();
+  const cliPath = options.cliPath ?? (await ensureTemporalCli());
   const namespace = options.namespace ?? 'default';
   const ui = options.ui ?? true;
   const graceMs = options.stopGraceMs ?? 5_000;
@@ -65,10 +84,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const attempts = options.port === undefined ? 3 : 1;
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const port = options.port ?? await findFreePort(ui ? [UI_PORT_OFFSET] : []);
+    const port = options.port ?? (await findFreePort(ui ? [UI_PORT_OFFSET] : []));
     const address = `127.0.0.1:${port}`;
     const logFile = options.logFile ?? join(tmpdir(), `lazarus-temporal-${port}.log`);
-    const serverArgs: { port: number; namespace: string; ui: boolean; dbFile?: string } = { port, namespace, ui };
+    const serverArgs: { port: number; namespace: string; ui: boolean; dbFile?: string } = {
+      port,
+      namespace,
+      ui,
+    };
     if (options.dbFile) serverArgs.dbFile = options.dbFile;
     const server = spawnGuarded(cliPath, devServerArgs(serverArgs), { logFile, graceMs });
     try {
@@ -79,7 +102,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         uiUrl: ui ? `http://127.0.0.1:${port + UI_PORT_OFFSET}` : undefined,
         logFile,
         process: server,
-        async stop() { await server.stop(); },
+        async stop() {
+          await server.stop();
+        },
       };
     } catch (error) {
       await server.stop();
@@ -90,12 +115,19 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 }
 
 /** Resolves once the namespace answers and every Lazarus search attribute is registered. */
-async function waitUntilReady(address: string, namespace: string, server: GuardedProcess, timeoutMs: number): Promise<void> {
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  server: GuardedProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer yet';
   while (Date.now() < deadline) {
     if (server.hasExited()) {
-      throw new Error(`the Temporal dev server on ${address} exited during start-up (status ${await server.exited}):\n${server.outputTail()}`);
+      throw new Error(
+        `the Temporal dev server on ${address} exited during start-up (status ${await server.exited}):\n${server.outputTail()}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
@@ -112,11 +144,16 @@ async function waitUntilReady(address: string, namespace: string, server: Guarde
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`the Temporal dev server on ${address} did not answer for namespace "${namespace}" within ${timeoutMs} ms (${lastProblem}):\n${server.outputTail()}`);
+  throw new Error(
+    `the Temporal dev server on ${address} did not answer for namespace "${namespace}" within ${timeoutMs} ms (${lastProblem}):\n${server.outputTail()}`,
+  );
 }
 
 /** Asks the server which of Lazarus's search attributes it does not know (empty when all exist). */
-export async function missingSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function missingSearchAttributes(
+  connection: Connection,
+  namespace: string,
+): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   return Object.keys(LAZARUS_SEARCH_ATTRIBUTES).filter((name) => !(name in customAttributes));
 }

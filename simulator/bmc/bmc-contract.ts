@@ -80,4 +80,7 @@ export interface BmcFleet {
   stop(): Promise<void>;
 }
 
-export type StartBmcFleet = (hosts: readonly BmcHostSpec[], options: BmcFleetOptions) => Promise<BmcFleet>;
+export type StartBmcFleet = (
+  hosts: readonly BmcHostSpec[],
+  options: BmcFleetOptions,
+) => Promise<BmcFleet>;

@@ -16,7 +16,10 @@ const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 function checkHosts(hosts: readonly BmcHostSpec[]): void {
   const seen = new Set<string>();
   for (const { host } of hosts) {
-    if (!HOST_NAME.test(host)) throw new Error(`cannot simulate a BMC for host "${host}": use letters, digits, . _ - (at most 63)`);
+    if (!HOST_NAME.test(host))
+      throw new Error(
+        `cannot simulate a BMC for host "${host}": use letters, digits, . _ - (at most 63)`,
+      );
     if (seen.has(host)) throw new Error(`host ${host} is listed twice; each host has one BMC`);
     seen.add(host);
   }
@@ -24,25 +27,42 @@ function checkHosts(hosts: readonly BmcHostSpec[]): void {
 
 export const startBmcFleet: StartBmcFleet = async (hosts, options) => {
   checkHosts(hosts);
-  if (!(options.timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${options.timeScale}`);
+  if (!(options.timeScale > 0))
+    throw new Error(`timeScale must be a positive number, got ${options.timeScale}`);
   await mkdir(join(options.workDir, 'ipmi'), { recursive: true });
-  const powers = new Map(hosts.map(({ host }) => [host, new BmcPower(host, options.power, options.timeScale)]));
-  const certificate = options.tls ? await createServerCertificate(join(options.workDir, 'tls')) : undefined;
+  const powers = new Map(
+    hosts.map(({ host }) => [host, new BmcPower(host, options.power, options.timeScale)]),
+  );
+  const certificate = options.tls
+    ? await createServerCertificate(join(options.workDir, 'tls'))
+    : undefined;
   const chassisControl: ChassisControlEndpoint | undefined = hosts.some((spec) => spec.ipmi)
     ? await startChassisControlEndpoint(powers, join(options.workDir, 'ipmi'))
     : undefined;
   const started = await Promise.allSettled(
-    hosts.map((spec) => startHostBmc(spec, { options, power: powerOf(powers, spec.host), certificate, chassisControl })),
+    hosts.map((spec) =>
+      startHostBmc(spec, {
+        options,
+        power: powerOf(powers, spec.host),
+        certificate,
+        chassisControl,
+      }),
+    ),
   );
   const bmcs = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const stop = async () => {
     await Promise.all(bmcs.map((bmc) => bmc.stop()));
     await chassisControl?.close();
   };
-  const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  const failures = started.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
   if (failures.length > 0) {
     await stop();
-    throw new AggregateError(failures, `${failures.length} of ${hosts.length} simulated BMCs failed to start: ${String(failures[0])}`);
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${hosts.length} simulated BMCs failed to start: ${String(failures[0])}`,
+    );
   }
   return fleetOf(bmcs, stop);
 };
@@ -60,7 +80,10 @@ function fleetOf(bmcs: readonly HostBmc[], stopAll: () => Promise<void>): BmcFle
     endpoints: Object.fromEntries(bmcs.map((bmc) => [bmc.power.host, bmc.endpoints])),
     setFaults(host: string, faults: BmcFaults) {
       const bmc = byHost.get(host);
-      if (!bmc) throw new Error(`cannot set BMC faults on unknown host ${host}; known hosts: ${[...byHost.keys()].join(', ')}`);
+      if (!bmc)
+        throw new Error(
+          `cannot set BMC faults on unknown host ${host}; known hosts: ${[...byHost.keys()].join(', ')}`,
+        );
       bmc.power.faults = { ...faults };
     },
     stop() {

@@ -51,12 +51,18 @@ export class BmcPower {
    * docs/nova-and-bmc-facts.md#sushy-tools).
    * Resolves once every step has taken effect, or silently when the fleet stops.
    */
-  async transitionThrough(steps: readonly PowerState[], transitionMs: number, via: BmcProtocol): Promise<void> {
+  async transitionThrough(
+    steps: readonly PowerState[],
+    transitionMs: number,
+    via: BmcProtocol,
+  ): Promise<void> {
     try {
       for (const target of steps) {
         if (this.isIgnored(target) || this.actual() === target) continue;
         this.transition = target === 'Off' ? 'PoweringOff' : 'PoweringOn';
-        await sleep(realMs(transitionMs, this.timeScale), undefined, { signal: this.disposed.signal });
+        await sleep(realMs(transitionMs, this.timeScale), undefined, {
+          signal: this.disposed.signal,
+        });
         this.transition = undefined;
         this.world.setPower(this.host, target, via);
       }

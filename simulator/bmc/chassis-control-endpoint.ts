@@ -23,11 +23,18 @@ interface ChassisAnswer {
 }
 
 /** One request line `<host> get|set <parameter> [value]` gets one reply line `<exit code> [stdout]`. */
-export async function startChassisControlEndpoint(powers: ReadonlyMap<string, BmcPower>, directory: string): Promise<ChassisControlEndpoint> {
+export async function startChassisControlEndpoint(
+  powers: ReadonlyMap<string, BmcPower>,
+  directory: string,
+): Promise<ChassisControlEndpoint> {
   const server: Server = createServer((socket: Socket) => {
-    socket.on('error', () => { socket.destroy(); });
+    socket.on('error', () => {
+      socket.destroy();
+    });
     // The script writes its line at once; a connection that says nothing is not ipmi_sim's.
-    socket.setTimeout(5_000, () => { socket.destroy(); });
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+    });
     createInterface({ input: socket }).once('line', (line) => {
       const { exitCode, stdout } = answer(powers, line.trim().split(/\s+/));
       socket.end(stdout === undefined ? `${exitCode}\n` : `${exitCode} ${stdout}\n`);
@@ -43,15 +50,24 @@ export async function startChassisControlEndpoint(powers: ReadonlyMap<string, Bm
   await chmod(program, 0o755);
   return {
     program,
-    close: () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
-function answer(powers: ReadonlyMap<string, BmcPower>, [host = '', operation, parameter, value]: readonly string[]): ChassisAnswer {
+function answer(
+  powers: ReadonlyMap<string, BmcPower>,
+  [host = '', operation, parameter, value]: readonly string[],
+): ChassisAnswer {
   const power = powers.get(host);
   if (!power) return { exitCode: 1, stdout: `unknown host ${host}` };
   const request = `${operation ?? ''} ${parameter ?? ''}`;
-  if (request === 'get power') return { exitCode: 0, stdout: `power:${power.reportedOnOff() === 'On' ? 1 : 0}` };
+  if (request === 'get power')
+    return { exitCode: 0, stdout: `power:${power.reportedOnOff() === 'On' ? 1 : 0}` };
   if (request === 'set power' && (value === '0' || value === '1')) {
     power.switchNow(value === '1' ? 'On' : 'Off', 'ipmi');
     return { exitCode: 0 };

@@ -27,13 +27,19 @@ export interface HostBmcContext {
   chassisControl: ChassisControlEndpoint | undefined;
 }
 
-export async function startHostBmc(spec: BmcHostSpec, { options, power, certificate, chassisControl }: HostBmcContext): Promise<HostBmc> {
+export async function startHostBmc(
+  spec: BmcHostSpec,
+  { options, power, certificate, chassisControl }: HostBmcContext,
+): Promise<HostBmc> {
   // 16 hex characters: fits IPMI's 20-byte password limit; a fresh one per host and fleet.
   const password = randomBytes(8).toString('hex');
   const systemId = spec.host;
   const faults = () => power.faults;
   const service = new RedfishService({
-    power, systemId, username: USERNAME, password,
+    power,
+    systemId,
+    username: USERNAME,
+    password,
     responseStyle: options.redfishResponseStyle,
     powerTransitionMs: options.powerTransitionMs,
     timeScale: options.timeScale,
@@ -44,11 +50,19 @@ export async function startHostBmc(spec: BmcHostSpec, { options, power, certific
     await Promise.all(stoppers.map((stopOne) => stopOne()));
   };
   try {
-    const redfish = await startRedfishServer({ service, faults, timeScale: options.timeScale, ...(certificate ? { certificate } : {}) });
+    const redfish = await startRedfishServer({
+      service,
+      faults,
+      timeScale: options.timeScale,
+      ...(certificate ? { certificate } : {}),
+    });
     stoppers.push(() => redfish.close());
     let ipmi: IpmiEndpoint | undefined;
     if (spec.ipmi) {
-      if (!chassisControl) throw new Error(`host ${spec.host} wants IPMI but the fleet started no chassis control endpoint`);
+      if (!chassisControl)
+        throw new Error(
+          `host ${spec.host} wants IPMI but the fleet started no chassis control endpoint`,
+        );
       const sim = await startIpmiSim(join(options.workDir, 'ipmi', spec.host), {
         name: `bmc-${spec.host}`,
         chassisControl: `${chassisControl.program} ${spec.host}`,
@@ -62,7 +76,10 @@ export async function startHostBmc(spec: BmcHostSpec, { options, power, certific
     }
     const endpoints: BmcEndpoints = {
       redfish: {
-        url: redfish.url, username: USERNAME, password, systemPath: systemPathOf(systemId),
+        url: redfish.url,
+        username: USERNAME,
+        password,
+        systemPath: systemPathOf(systemId),
         ...(certificate ? { caBundle: certificate.caBundle } : {}),
       },
       ...(ipmi ? { ipmi } : {}),

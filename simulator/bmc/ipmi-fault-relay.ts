@@ -33,7 +33,11 @@ interface Client {
   lastSeen: number;
 }
 
-export async function startIpmiFaultRelay(targetPort: number, faults: () => BmcFaults, timeScale: number): Promise<IpmiFaultRelay> {
+export async function startIpmiFaultRelay(
+  targetPort: number,
+  faults: () => BmcFaults,
+  timeScale: number,
+): Promise<IpmiFaultRelay> {
   const front = createSocket('udp4');
   const clients = new Map<string, Client>();
   const pendingReplies = new Set<NodeJS.Timeout>();
@@ -43,10 +47,13 @@ export async function startIpmiFaultRelay(targetPort: number, faults: () => BmcF
     const now = faults();
     if (closed || now.unreachable) return;
     const answer = now.badCredentials ? withWrongRakp2AuthCode(message) : message;
-    const timer = setTimeout(() => {
-      pendingReplies.delete(timer);
-      if (!closed) front.send(answer, to.port, to.address);
-    }, realMs(now.latencyMs ?? 0, timeScale));
+    const timer = setTimeout(
+      () => {
+        pendingReplies.delete(timer);
+        if (!closed) front.send(answer, to.port, to.address);
+      },
+      realMs(now.latencyMs ?? 0, timeScale),
+    );
     pendingReplies.add(timer);
   };
 
@@ -55,8 +62,13 @@ export async function startIpmiFaultRelay(targetPort: number, faults: () => BmcF
     const known = clients.get(key);
     if (known) return known;
     const upstream = createSocket('udp4');
-    upstream.on('message', (message) => { reply(message, from); });
-    upstream.on('error', () => { upstream.close(); clients.delete(key); });
+    upstream.on('message', (message) => {
+      reply(message, from);
+    });
+    upstream.on('error', () => {
+      upstream.close();
+      clients.delete(key);
+    });
     const client = { upstream, lastSeen: Date.now() };
     clients.set(key, client);
     return client;
@@ -93,7 +105,11 @@ export async function startIpmiFaultRelay(targetPort: number, faults: () => BmcF
       clearInterval(sweeper);
       for (const timer of pendingReplies) clearTimeout(timer);
       for (const client of clients.values()) client.upstream.close();
-      await new Promise<void>((resolve) => { front.close(() => { resolve(); }); });
+      await new Promise<void>((resolve) => {
+        front.close(() => {
+          resolve();
+        });
+      });
     },
   };
 }

@@ -17,7 +17,9 @@ const AUTH_TYPES = 'none md2 md5 straight';
 /** ipmi_sim's quoted strings cannot escape quotes, and IPMI 2.0 passwords are at most 20 bytes. */
 function quoted(value: string, what: string, maxLength = 64): string {
   if (!/^[\w .:/@+-]*$/.test(value) || value.length > maxLength) {
-    throw new Error(`cannot put ${what} into ipmi_sim's lan.conf: use at most ${maxLength} letters, digits, spaces or . : / @ + - _`);
+    throw new Error(
+      `cannot put ${what} into ipmi_sim's lan.conf: use at most ${maxLength} letters, digits, spaces or . : / @ + - _`,
+    );
   }
   return `"${value}"`;
 }

@@ -22,7 +22,10 @@ export interface IpmiSim {
   stop(): Promise<void>;
 }
 
-export async function startIpmiSim(directory: string, config: Omit<IpmiSimConfig, 'port'>): Promise<IpmiSim> {
+export async function startIpmiSim(
+  directory: string,
+  config: Omit<IpmiSimConfig, 'port'>,
+): Promise<IpmiSim> {
   // A fresh state directory: ipmi_sim prefers persisted users over lan.conf (ipmi_sim(1) PERSISTENCE).
   await rm(directory, { recursive: true, force: true });
   await mkdir(join(directory, 'state'), { recursive: true });
@@ -32,15 +35,35 @@ export async function startIpmiSim(directory: string, config: Omit<IpmiSimConfig
   for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
     const port = await freeUdpPort();
     await writeFile(join(directory, 'lan.conf'), lanConf({ ...config, port }), { mode: 0o600 });
-    const child = spawnGuarded('ipmi_sim', ['-c', join(directory, 'lan.conf'), '-f', join(directory, 'bmc.emu'), '-s', join(directory, 'state'), '-n'], {
-      logFile: join(directory, 'ipmi_sim.log'),
-      graceMs: STOP_GRACE_MS,
-    });
-    if (await isAnswering(child, port)) return { port, stop: async () => { await child.stop(); } };
+    const child = spawnGuarded(
+      'ipmi_sim',
+      [
+        '-c',
+        join(directory, 'lan.conf'),
+        '-f',
+        join(directory, 'bmc.emu'),
+        '-s',
+        join(directory, 'state'),
+        '-n',
+      ],
+      {
+        logFile: join(directory, 'ipmi_sim.log'),
+        graceMs: STOP_GRACE_MS,
+      },
+    );
+    if (await isAnswering(child, port))
+      return {
+        port,
+        stop: async () => {
+          await child.stop();
+        },
+      };
     await child.stop();
     lastFailure = child.outputTail();
   }
-  throw new Error(`ipmi_sim for ${config.name} did not answer on loopback UDP within ${READY_TIMEOUT_MS} ms (${PORT_ATTEMPTS} attempts; is the openipmi package installed?): ${lastFailure}`);
+  throw new Error(
+    `ipmi_sim for ${config.name} did not answer on loopback UDP within ${READY_TIMEOUT_MS} ms (${PORT_ATTEMPTS} attempts; is the openipmi package installed?): ${lastFailure}`,
+  );
 }
 
 async function isAnswering(child: GuardedProcess, port: number): Promise<boolean> {

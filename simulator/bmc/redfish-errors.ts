@@ -18,23 +18,29 @@ const BASE_MESSAGES = {
     message: ([value, parameter, action]) =>
       `The value '${value ?? ''}' for the parameter ${parameter ?? ''} in the action ${action ?? ''} is not in the list of acceptable values.`,
     severity: 'Warning',
-    resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
+    resolution:
+      'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
   },
   ActionParameterMissing: {
     status: 400,
-    message: ([action, parameter]) => `The action ${action ?? ''} requires the parameter ${parameter ?? ''} to be present in the request body.`,
+    message: ([action, parameter]) =>
+      `The action ${action ?? ''} requires the parameter ${parameter ?? ''} to be present in the request body.`,
     severity: 'Critical',
-    resolution: 'Supply the action with the required parameter in the request body when the request is resubmitted.',
+    resolution:
+      'Supply the action with the required parameter in the request body when the request is resubmitted.',
   },
   PropertyMissing: {
     status: 400,
-    message: ([property]) => `The property ${property ?? ''} is a required property and must be included in the request.`,
+    message: ([property]) =>
+      `The property ${property ?? ''} is a required property and must be included in the request.`,
     severity: 'Warning',
-    resolution: 'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
+    resolution:
+      'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
   },
   MalformedJSON: {
     status: 400,
-    message: () => 'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
+    message: () =>
+      'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
     severity: 'Critical',
     resolution: 'Ensure that the request body is valid JSON and resubmit the request.',
   },
@@ -58,13 +64,15 @@ const BASE_MESSAGES = {
   },
   InternalError: {
     status: 500,
-    message: () => 'The request failed due to an internal service error.  The service is still operational.',
+    message: () =>
+      'The request failed due to an internal service error.  The service is still operational.',
     severity: 'Critical',
     resolution: 'Resubmit the request.  If the problem persists, consider resetting the service.',
   },
   ResourceInUse: {
     status: 409,
-    message: () => 'The change to the requested resource failed because the resource is in use or in transition.',
+    message: () =>
+      'The change to the requested resource failed because the resource is in use or in transition.',
     severity: 'Warning',
     resolution: 'Remove the condition and resubmit the request if the operation failed.',
   },
@@ -72,7 +80,11 @@ const BASE_MESSAGES = {
 
 export type BaseMessageId = keyof typeof BASE_MESSAGES;
 
-export function redfishError(id: BaseMessageId, args: readonly string[] = [], headers: Readonly<Record<string, string>> = {}): RedfishResponse {
+export function redfishError(
+  id: BaseMessageId,
+  args: readonly string[] = [],
+  headers: Readonly<Record<string, string>> = {},
+): RedfishResponse {
   const entry: BaseMessage = BASE_MESSAGES[id];
   return {
     status: entry.status,

@@ -52,10 +52,17 @@ export function serviceRoot(uuid: string) {
 }
 
 export function systemsCollection(systemId: string) {
-  return collection('ComputerSystemCollection', 'Computer System Collection', SYSTEMS, [systemPathOf(systemId)]);
+  return collection('ComputerSystemCollection', 'Computer System Collection', SYSTEMS, [
+    systemPathOf(systemId),
+  ]);
 }
 
-export function computerSystem(systemId: string, host: string, uuid: string, powerState: ReportedPowerState) {
+export function computerSystem(
+  systemId: string,
+  host: string,
+  uuid: string,
+  powerState: ReportedPowerState,
+) {
   return {
     '@odata.type': '#ComputerSystem.v1_27_0.ComputerSystem',
     Id: systemId,
@@ -83,7 +90,9 @@ export function resetActionInfo(systemId: string) {
     '@odata.type': '#ActionInfo.v1_4_2.ActionInfo',
     Id: 'ResetActionInfo',
     Name: 'Reset Action Info',
-    Parameters: [{ Name: 'ResetType', Required: true, DataType: 'String', AllowableValues: RESET_TYPES }],
+    Parameters: [
+      { Name: 'ResetType', Required: true, DataType: 'String', AllowableValues: RESET_TYPES },
+    ],
     '@odata.id': resetActionInfoPathOf(systemId),
   };
 }

@@ -47,13 +47,19 @@ export async function startRedfishServer(options: RedfishServerOptions): Promise
     url: `${options.certificate ? 'https' : 'http'}://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
 }
 
-async function serve(options: RedfishServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(
+  options: RedfishServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   try {
     const body = await readBody(request);
     const latencyMs = options.faults().latencyMs ?? 0;
@@ -64,7 +70,15 @@ async function serve(options: RedfishServerOptions, request: IncomingMessage, re
       return;
     }
     const path = new URL(request.url ?? '/', 'http://bmc').pathname.replace(/\/+$/, '');
-    send(response, options.service.handle({ method: request.method ?? 'GET', path, headers: request.headers, body }));
+    send(
+      response,
+      options.service.handle({
+        method: request.method ?? 'GET',
+        path,
+        headers: request.headers,
+        body,
+      }),
+    );
   } catch {
     send(response, redfishError('InternalError'));
   }
@@ -76,10 +90,13 @@ function readBody(request: IncomingMessage): Promise<string> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) request.destroy(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`));
+      if (size > MAX_BODY_BYTES)
+        request.destroy(new Error(`request body larger than ${MAX_BODY_BYTES} bytes`));
       else chunks.push(chunk);
     });
-    request.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
+    request.on('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     request.on('error', reject);
   });
 }

@@ -71,17 +71,39 @@ export class RedfishService {
     this.sessions = new RedfishSessions(SESSION_TIMEOUT_SECONDS, options.timeScale);
     const { systemId } = options;
     this.routes = [
-      { path: exactly('/redfish'), handlers: { GET: () => ok({ v1: `${SERVICE_ROOT}/` }) }, anonymous: ['GET'] },
-      { path: exactly(SERVICE_ROOT), handlers: { GET: () => ok(serviceRoot(this.uuid)) }, anonymous: ['GET'] },
+      {
+        path: exactly('/redfish'),
+        handlers: { GET: () => ok({ v1: `${SERVICE_ROOT}/` }) },
+        anonymous: ['GET'],
+      },
+      {
+        path: exactly(SERVICE_ROOT),
+        handlers: { GET: () => ok(serviceRoot(this.uuid)) },
+        anonymous: ['GET'],
+      },
       { path: exactly(SYSTEMS), handlers: { GET: () => ok(systemsCollection(systemId)) } },
       { path: exactly(systemPathOf(systemId)), handlers: { GET: () => ok(this.system()) } },
-      { path: exactly(resetActionInfoPathOf(systemId)), handlers: { GET: () => ok(resetActionInfo(systemId)) } },
-      { path: exactly(resetTargetOf(systemId)), handlers: { POST: (request) => this.reset(request) } },
-      { path: exactly(SESSION_SERVICE), handlers: { GET: () => ok(sessionService(this.sessions.timeoutSeconds)) } },
+      {
+        path: exactly(resetActionInfoPathOf(systemId)),
+        handlers: { GET: () => ok(resetActionInfo(systemId)) },
+      },
+      {
+        path: exactly(resetTargetOf(systemId)),
+        handlers: { POST: (request) => this.reset(request) },
+      },
+      {
+        path: exactly(SESSION_SERVICE),
+        handlers: { GET: () => ok(sessionService(this.sessions.timeoutSeconds)) },
+      },
       {
         path: exactly(SESSIONS),
         handlers: {
-          GET: () => ok(sessionsCollection(this.sessions.live().map((session) => `${SESSIONS}/${session.id}`))),
+          GET: () =>
+            ok(
+              sessionsCollection(
+                this.sessions.live().map((session) => `${SESSIONS}/${session.id}`),
+              ),
+            ),
           POST: (request) => this.logIn(request),
         },
         anonymous: ['POST'],
@@ -89,14 +111,19 @@ export class RedfishService {
       {
         path: withId(SESSIONS),
         handlers: {
-          GET: (request, [id]) => this.withSession(request, id, (session) => ok(this.sessionBody(session))),
-          DELETE: (request, [id]) => this.withSession(request, id, (session) => this.logOut(session)),
+          GET: (request, [id]) =>
+            this.withSession(request, id, (session) => ok(this.sessionBody(session))),
+          DELETE: (request, [id]) =>
+            this.withSession(request, id, (session) => this.logOut(session)),
         },
       },
       { path: exactly(TASK_SERVICE), handlers: { GET: () => ok(taskService()) } },
       { path: exactly(TASKS), handlers: { GET: () => ok(tasksCollection(this.tasks.paths())) } },
       { path: withId(TASKS), handlers: { GET: (request, [id]) => this.taskResource(request, id) } },
-      { path: withId(TASK_MONITORS), handlers: { GET: (request, [id]) => this.taskMonitor(request, id) } },
+      {
+        path: withId(TASK_MONITORS),
+        handlers: { GET: (request, [id]) => this.taskMonitor(request, id) },
+      },
     ];
   }
 
@@ -106,7 +133,10 @@ export class RedfishService {
       if (!match) continue;
       const method = request.method as Method;
       const handler = route.handlers[method];
-      if (!handler) return redfishError('OperationNotAllowed', [], { Allow: Object.keys(route.handlers).join(', ') });
+      if (!handler)
+        return redfishError('OperationNotAllowed', [], {
+          Allow: Object.keys(route.handlers).join(', '),
+        });
       if (!route.anonymous?.includes(method) && !this.isAuthenticated(request)) {
         return redfishError('NoValidSession', [], { 'WWW-Authenticate': 'Basic realm="Redfish"' });
       }
@@ -116,17 +146,27 @@ export class RedfishService {
   }
 
   private system() {
-    return computerSystem(this.options.systemId, this.options.power.host, this.systemUuid, this.options.power.reported());
+    return computerSystem(
+      this.options.systemId,
+      this.options.power.host,
+      this.systemUuid,
+      this.options.power.reported(),
+    );
   }
 
   /** badCredentials models a BMC whose password was changed behind our back: nothing authenticates. */
   private credentialsMatch(username: unknown, password: unknown): boolean {
-    return !this.options.power.faults.badCredentials && username === this.options.username && password === this.options.password;
+    return (
+      !this.options.power.faults.badCredentials &&
+      username === this.options.username &&
+      password === this.options.password
+    );
   }
 
   private isAuthenticated(request: RedfishRequest): boolean {
     const token = request.headers['x-auth-token'];
-    if (typeof token === 'string') return !this.options.power.faults.badCredentials && this.sessions.use(token) !== undefined;
+    if (typeof token === 'string')
+      return !this.options.power.faults.badCredentials && this.sessions.use(token) !== undefined;
     const [scheme, encoded] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'basic' || encoded === undefined) return false;
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
@@ -143,7 +183,11 @@ export class RedfishService {
     if (!this.credentialsMatch(body.UserName, body.Password)) return redfishError('NoValidSession');
     const session = this.sessions.open(this.options.username);
     const location = `${SESSIONS}/${session.id}`;
-    return { status: 201, headers: { 'X-Auth-Token': session.token, Location: location }, body: this.sessionBody(session) };
+    return {
+      status: 201,
+      headers: { 'X-Auth-Token': session.token, Location: location },
+      body: this.sessionBody(session),
+    };
   }
 
   private logOut(session: RedfishSession): RedfishResponse {
@@ -151,7 +195,11 @@ export class RedfishService {
     return { status: 204 };
   }
 
-  private withSession(request: RedfishRequest, id: string | undefined, act: (session: RedfishSession) => RedfishResponse): RedfishResponse {
+  private withSession(
+    request: RedfishRequest,
+    id: string | undefined,
+    act: (session: RedfishSession) => RedfishResponse,
+  ): RedfishResponse {
     const session = id === undefined ? undefined : this.sessions.find(id);
     return session ? act(session) : redfishError('ResourceMissingAtURI', [request.path]);
   }
@@ -165,8 +213,14 @@ export class RedfishService {
     const body = parseJsonObject(request.body === '' ? '{}' : request.body);
     if (!body) return redfishError('MalformedJSON');
     const resetType = body.ResetType;
-    if (resetType === undefined) return redfishError('ActionParameterMissing', [action, 'ResetType']);
-    if (!isResetType(resetType)) return redfishError('ActionParameterValueNotInList', [typeof resetType === 'string' ? resetType : JSON.stringify(resetType), 'ResetType', action]);
+    if (resetType === undefined)
+      return redfishError('ActionParameterMissing', [action, 'ResetType']);
+    if (!isResetType(resetType))
+      return redfishError('ActionParameterValueNotInList', [
+        typeof resetType === 'string' ? resetType : JSON.stringify(resetType),
+        'ResetType',
+        action,
+      ]);
     const { power, powerTransitionMs, timeScale } = this.options;
     // A second command while the power is still changing is refused with 409 ResourceInUse, as many
     // BMCs do; clients should read PowerState and decide
@@ -175,8 +229,15 @@ export class RedfishService {
     const steps = powerStepsOf(resetType, power.actual());
     const work = power.transitionThrough(steps, powerTransitionMs, 'redfish');
     if (this.options.responseStyle === '204') return { status: 204 };
-    const task = this.tasks.start(work, Date.now() + steps.length * realMs(powerTransitionMs, timeScale));
-    return { status: 202, headers: this.taskHeaders(task.monitorPath, task.retryAfterSeconds()), body: task.resource() };
+    const task = this.tasks.start(
+      work,
+      Date.now() + steps.length * realMs(powerTransitionMs, timeScale),
+    );
+    return {
+      status: 202,
+      headers: this.taskHeaders(task.monitorPath, task.retryAfterSeconds()),
+      body: task.resource(),
+    };
   }
 
   private taskHeaders(monitorPath: string, retryAfterSeconds: number): Record<string, string> {
@@ -192,14 +253,20 @@ export class RedfishService {
     const task = id === undefined ? undefined : this.tasks.find(id);
     if (!task) return redfishError('ResourceMissingAtURI', [request.path]);
     if (!task.isRunning()) return { status: 204 };
-    return { status: 202, headers: this.taskHeaders(task.monitorPath, task.retryAfterSeconds()), body: task.resource() };
+    return {
+      status: 202,
+      headers: this.taskHeaders(task.monitorPath, task.retryAfterSeconds()),
+      body: task.resource(),
+    };
   }
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

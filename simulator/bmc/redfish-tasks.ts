@@ -19,8 +19,12 @@ export class RedfishTask {
     private readonly expectedEnd: number,
   ) {
     work.then(
-      () => { this.end('Completed'); },
-      () => { this.end('Exception'); },
+      () => {
+        this.end('Completed');
+      },
+      () => {
+        this.end('Exception');
+      },
     );
   }
 

@@ -2,7 +2,9 @@
 // Pong, ipmi_sim included: a way to know a BMC listens without opening a session.
 import { createSocket } from 'node:dgram';
 
-const PRESENCE_PING = Buffer.from([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x00, 0x00, 0x00]);
+const PRESENCE_PING = Buffer.from([
+  0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x00, 0x00, 0x00,
+]);
 const PRESENCE_PONG = 0x40;
 
 /** Whether a BMC on this loopback UDP port answers a Presence Ping within `timeoutMs`. */
@@ -14,11 +16,15 @@ export function answersPresencePing(port: number, timeoutMs: number): Promise<bo
       socket.close();
       resolve(answered);
     };
-    const timer = setTimeout(() => { finish(false); }, timeoutMs);
+    const timer = setTimeout(() => {
+      finish(false);
+    }, timeoutMs);
     socket.on('message', (message) => {
       if (message[8] === PRESENCE_PONG) finish(true);
     });
-    socket.on('error', () => { finish(false); });
+    socket.on('error', () => {
+      finish(false);
+    });
     socket.send(PRESENCE_PING, port, '127.0.0.1');
   });
 }
@@ -30,7 +36,9 @@ export function freeUdpPort(): Promise<number> {
     socket.once('error', reject);
     socket.bind(0, '127.0.0.1', () => {
       const { port } = socket.address();
-      socket.close(() => { resolve(port); });
+      socket.close(() => {
+        resolve(port);
+      });
     });
   });
 }

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import type { SimClock } from '../clock.ts';
 
 const apiFaultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), status: z.number().int().min(400).max(599), message: z.string().optional() }),
+  z.object({
+    kind: z.literal('status'),
+    status: z.number().int().min(400).max(599),
+    message: z.string().optional(),
+  }),
   z.object({ kind: z.literal('latency'), ms: z.number().nonnegative() }),
   z.object({ kind: z.literal('reset') }),
   z.object({ kind: z.literal('lost-response') }),
@@ -47,10 +51,13 @@ export class FaultTable {
 
   /** The faults this request hits, each use counted. */
   take(request: RequestIdentity): ApiFault[] {
-    const hits = this.#rules.filter(({ rule, remaining }) => remaining > 0
-      && rule.service === request.service
-      && (rule.endpoint === '*' || rule.endpoint === request.endpoint)
-      && (rule.action === undefined || rule.action === request.action));
+    const hits = this.#rules.filter(
+      ({ rule, remaining }) =>
+        remaining > 0 &&
+        rule.service === request.service &&
+        (rule.endpoint === '*' || rule.endpoint === request.endpoint) &&
+        (rule.action === undefined || rule.action === request.action),
+    );
     for (const hit of hits) hit.remaining -= 1;
     this.#rules = this.#rules.filter((r) => r.remaining > 0);
     return hits.map((h) => h.rule.fault);
@@ -64,7 +71,10 @@ export type FaultOutcome = { kind: 'proceed'; isResponseLost: boolean } | { kind
  * (built by the caller in its service's error format). Lost responses are the caller's to honour.
  */
 export async function applyFaultsBefore(
-  faults: readonly ApiFault[], res: ServerResponse, clock: SimClock, answerWithStatus: (status: number, message: string) => void,
+  faults: readonly ApiFault[],
+  res: ServerResponse,
+  clock: SimClock,
+  answerWithStatus: (status: number, message: string) => void,
 ): Promise<FaultOutcome> {
   for (const fault of faults) if (fault.kind === 'latency') await clock.sleep(fault.ms);
   if (faults.some((f) => f.kind === 'reset')) {
@@ -73,7 +83,10 @@ export async function applyFaultsBefore(
   }
   const status = faults.find((f) => f.kind === 'status');
   if (status !== undefined) {
-    answerWithStatus(status.status, status.message ?? 'Simulated fault injected through /_sim/faults');
+    answerWithStatus(
+      status.status,
+      status.message ?? 'Simulated fault injected through /_sim/faults',
+    );
     return { kind: 'answered' };
   }
   return { kind: 'proceed', isResponseLost: faults.some((f) => f.kind === 'lost-response') };

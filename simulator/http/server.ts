@@ -21,7 +21,8 @@ export async function listenOnLoopback(handler: RequestHandler, port = 0): Promi
     handler(req, res).catch((error: unknown) => {
       // Handlers answer their own errors; reaching here is a simulator bug, so say so loudly.
       console.error('simulator: unhandled error while serving', req.method, req.url, error);
-      if (!res.headersSent) send(res, { status: 500, body: { error: 'simulator bug, see its stderr' } });
+      if (!res.headersSent)
+        send(res, { status: 500, body: { error: 'simulator bug, see its stderr' } });
       else res.destroy();
     });
   });
@@ -32,12 +33,13 @@ export async function listenOnLoopback(handler: RequestHandler, port = 0): Promi
   const { port: actualPort } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${actualPort}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => {
-        resolve();
-      });
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -55,7 +57,11 @@ export function send(res: ServerResponse, reply: Reply): void {
     return;
   }
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(reply.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -76,7 +82,11 @@ export type RouteMatch<Handler> =
   | { kind: 'wrong-method' }
   | { kind: 'missing' };
 
-export function matchRoute<Handler>(routes: readonly Route<Handler>[], method: string, segments: readonly string[]): RouteMatch<Handler> {
+export function matchRoute<Handler>(
+  routes: readonly Route<Handler>[],
+  method: string,
+  segments: readonly string[],
+): RouteMatch<Handler> {
   let isPathKnown = false;
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments);
@@ -93,7 +103,8 @@ function matchPattern(pattern: string, segments: readonly string[]): Record<stri
   const params: Record<string, string> = {};
   for (const [i, part] of parts.entries()) {
     const segment = segments[i] ?? '';
-    if (part.startsWith('{') && part.endsWith('}')) params[part.slice(1, -1)] = decodeURIComponent(segment);
+    if (part.startsWith('{') && part.endsWith('}'))
+      params[part.slice(1, -1)] = decodeURIComponent(segment);
     else if (part !== segment) return null;
   }
   return params;

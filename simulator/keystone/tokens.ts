@@ -22,13 +22,21 @@ export type TokenGrant = Omit<Token, 'id' | 'issuedAt' | 'expiresAt' | 'auditId'
 export class TokenStore {
   readonly #tokens = new Map<string, Token>();
 
-  constructor(private readonly clock: SimClock, private readonly random: SeededRandom, private readonly lifetimeMs: number) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly random: SeededRandom,
+    private readonly lifetimeMs: number,
+  ) {}
 
   issue(grant: TokenGrant): Token {
     const issuedAt = this.clock.wallNow();
     // Fernet tokens start with "gAAAAA"; clients treat them as opaque either way.
     const token: Token = {
-      ...grant, id: `gAAAAA${this.random.hex(48)}`, issuedAt, expiresAt: issuedAt + this.lifetimeMs, auditId: this.random.hex(11),
+      ...grant,
+      id: `gAAAAA${this.random.hex(48)}`,
+      issuedAt,
+      expiresAt: issuedAt + this.lifetimeMs,
+      auditId: this.random.hex(11),
     };
     this.#tokens.set(token.id, token);
     return token;

@@ -12,7 +12,11 @@ export interface Violation {
 type EntryOf<K extends LedgerEntry['kind']> = Extract<LedgerEntry, { kind: K }>;
 
 export function checkInvariants(entries: readonly LedgerEntry[]): Violation[] {
-  return [...fenceBeforeEvacuate(entries), ...exactlyOnce(entries), ...forceDownAfterFence(entries)];
+  return [
+    ...fenceBeforeEvacuate(entries),
+    ...exactlyOnce(entries),
+    ...forceDownAfterFence(entries),
+  ];
 }
 
 function fenceBeforeEvacuate(entries: readonly LedgerEntry[]): Violation[] {
@@ -38,10 +42,15 @@ function exactlyOnce(entries: readonly LedgerEntry[]): Violation[] {
   const groupOfMigration = new Map<number, string>();
   const violations: Violation[] = [];
   for (const entry of entries) {
-    if (entry.kind === 'host-failure') failuresSoFar.set(entry.host, (failuresSoFar.get(entry.host) ?? 0) + 1);
+    if (entry.kind === 'host-failure')
+      failuresSoFar.set(entry.host, (failuresSoFar.get(entry.host) ?? 0) + 1);
     if (entry.kind === 'evacuation-failed') {
       const key = groupOfMigration.get(entry.migrationId);
-      if (key !== undefined) unfailed.set(key, (unfailed.get(key) ?? []).filter((e) => e.migrationId !== entry.migrationId));
+      if (key !== undefined)
+        unfailed.set(
+          key,
+          (unfailed.get(key) ?? []).filter((e) => e.migrationId !== entry.migrationId),
+        );
     }
     if (entry.kind !== 'evacuate') continue;
     const key = `${entry.instance} ${entry.sourceHost} ${failuresSoFar.get(entry.sourceHost) ?? 0}`;
@@ -61,7 +70,10 @@ function exactlyOnce(entries: readonly LedgerEntry[]): Violation[] {
 
 function forceDownAfterFence(entries: readonly LedgerEntry[]): Violation[] {
   return entries
-    .filter((e): e is EntryOf<'service-update'> => e.kind === 'service-update' && e.forcedDown === true && e.power !== 'Off')
+    .filter(
+      (e): e is EntryOf<'service-update'> =>
+        e.kind === 'service-update' && e.forcedDown === true && e.power !== 'Off',
+    )
     .map((e) => ({
       invariant: 'I4',
       message: `forced_down=true set on ${e.host} while it was powered ${e.power}`,

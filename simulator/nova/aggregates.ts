@@ -30,11 +30,13 @@ function findAggregate(deps: NovaDeps, request: NovaRequest): Aggregate {
 }
 
 export const listAggregates: NovaHandler = (deps, request) => ({
-  status: 200, body: { aggregates: deps.world.aggregates.map((a) => aggregateView(a, request.microversion)) },
+  status: 200,
+  body: { aggregates: deps.world.aggregates.map((a) => aggregateView(a, request.microversion)) },
 });
 
 export const showAggregate: NovaHandler = (deps, request) => ({
-  status: 200, body: { aggregate: aggregateView(findAggregate(deps, request), request.microversion) },
+  status: 200,
+  body: { aggregate: aggregateView(findAggregate(deps, request), request.microversion) },
 });
 
 const hostAction = z.object({ host: z.string().min(1).max(255) }).strict();
@@ -42,7 +44,8 @@ const hostAction = z.object({ host: z.string().min(1).max(255) }).strict();
 export const aggregateAction: NovaHandler = (deps, request) => {
   const aggregate = findAggregate(deps, request);
   const [name, args] = actionOf(request.body);
-  if (name !== 'add_host' && name !== 'remove_host') throw badRequest(`Invalid request body: unknown aggregate action ${name}`);
+  if (name !== 'add_host' && name !== 'remove_host')
+    throw badRequest(`Invalid request body: unknown aggregate action ${name}`);
   const { host } = parseBody(hostAction, name, args);
   if (!deps.world.hosts.has(host)) throw notFound(`Compute host ${host} could not be found.`);
   const isMember = aggregate.hosts.includes(host);

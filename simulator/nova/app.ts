@@ -21,10 +21,15 @@ export interface NovaAppOptions {
   keystoneUrl: () => string;
 }
 
-const projectSegment = /^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const projectSegment =
+  /^([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export function createNovaHandler(options: NovaAppOptions): RequestHandler {
-  const routes: Route<NovaRoute>[] = novaRoutes.map((r) => ({ method: r.method, pattern: r.pattern, handler: r }));
+  const routes: Route<NovaRoute>[] = novaRoutes.map((r) => ({
+    method: r.method,
+    pattern: r.pattern,
+    handler: r,
+  }));
   return async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const segments = segmentsOf(url.pathname);
@@ -32,15 +37,27 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
     const idHeaders = { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId };
     const origin = url.origin;
     if (segments.length === 0) {
-      send(res, { status: 200, body: versionsDocument(origin, options.deps.maxMicroversion), headers: idHeaders });
+      send(res, {
+        status: 200,
+        body: versionsDocument(origin, options.deps.maxMicroversion),
+        headers: idHeaders,
+      });
       return;
     }
     if (segments[0] !== 'v2.1') {
-      send(res, { status: 404, body: novaFaultBody(404, 'The resource could not be found.'), headers: idHeaders });
+      send(res, {
+        status: 404,
+        body: novaFaultBody(404, 'The resource could not be found.'),
+        headers: idHeaders,
+      });
       return;
     }
     if (segments.length === 1) {
-      send(res, { status: 200, body: versionDocument(origin, options.deps.maxMicroversion), headers: idHeaders });
+      send(res, {
+        status: 200,
+        body: versionDocument(origin, options.deps.maxMicroversion),
+        headers: idHeaders,
+      });
       return;
     }
     const token = options.tokens.validate(headerText(req, 'x-auth-token'));
@@ -55,7 +72,11 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
       microversion = negotiateMicroversion(req.headers, options.deps.maxMicroversion);
     } catch (error) {
       if (!(error instanceof NovaError)) throw error;
-      send(res, { status: error.status, body: novaFaultBody(error.status, error.message), headers: idHeaders });
+      send(res, {
+        status: error.status,
+        body: novaFaultBody(error.status, error.message),
+        headers: idHeaders,
+      });
       return;
     }
     const headers = { ...idHeaders, ...microversionHeaders(microversion) };
@@ -64,7 +85,12 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
     };
     const match = matchRoute(routes, req.method ?? 'GET', routeSegments);
     if (match.kind !== 'found') {
-      answer(match.kind === 'missing' ? 404 : 405, match.kind === 'missing' ? 'The resource could not be found.' : 'The method specified is not allowed for this resource.');
+      answer(
+        match.kind === 'missing' ? 404 : 405,
+        match.kind === 'missing'
+          ? 'The resource could not be found.'
+          : 'The method specified is not allowed for this resource.',
+      );
       return;
     }
     const route = match.route.handler;
@@ -74,13 +100,25 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
       return;
     }
     const outcome = await applyFaultsBefore(
-      options.faults.take({ service: 'nova', endpoint: `${route.method} /${route.pattern}`, action: actionName(body) }),
-      res, options.deps.clock, answer,
+      options.faults.take({
+        service: 'nova',
+        endpoint: `${route.method} /${route.pattern}`,
+        action: actionName(body),
+      }),
+      res,
+      options.deps.clock,
+      answer,
     );
     if (outcome.kind === 'answered') return;
     const request: NovaRequest = {
-      microversion, requestId, params: match.params, query: url.searchParams, body, token,
-      linkBase: `${origin}/v2.1${project}`, bookmarkBase: `${origin}${project}`,
+      microversion,
+      requestId,
+      params: match.params,
+      query: url.searchParams,
+      body,
+      token,
+      linkBase: `${origin}/v2.1${project}`,
+      bookmarkBase: `${origin}${project}`,
     };
     const reply = await handle(route, options.deps, request);
     if (outcome.isResponseLost) {
@@ -92,7 +130,8 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
 }
 
 async function handle(route: NovaRoute, deps: NovaDeps, request: NovaRequest): Promise<Reply> {
-  const isAdmin = request.token.project !== null && request.token.roles.some((r) => r.name === 'admin');
+  const isAdmin =
+    request.token.project !== null && request.token.roles.some((r) => r.name === 'admin');
   try {
     if (!isAdmin) {
       const policy = typeof route.policy === 'string' ? route.policy : route.policy(request.body);
@@ -113,7 +152,13 @@ function unauthenticated(keystoneUrl: string): Reply {
   return {
     status: 401,
     headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
-    body: { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } },
+    body: {
+      error: {
+        code: 401,
+        title: 'Unauthorized',
+        message: 'The request you have made requires authentication.',
+      },
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 // Nova's error body: {"<faultName>": {"code": N, "message": "…"}} (nova/api/openstack/wsgi.py Fault).
 
 export class NovaError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +23,10 @@ const faultNames: Readonly<Record<number, string>> = {
   503: 'serviceUnavailable',
 };
 
-export function novaFaultBody(status: number, message: string): Record<string, { code: number; message: string }> {
+export function novaFaultBody(
+  status: number,
+  message: string,
+): Record<string, { code: number; message: string }> {
   return { [faultNames[status] ?? 'computeFault']: { code: status, message } };
 }
 

@@ -22,7 +22,11 @@ function actionView(action: InstanceAction, mv: number): Record<string, unknown>
   };
 }
 
-function eventView(event: InstanceActionEvent, projectId: string, mv: number): Record<string, unknown> {
+function eventView(
+  event: InstanceActionEvent,
+  projectId: string,
+  mv: number,
+): Record<string, unknown> {
   return {
     event: event.event,
     start_time: isoMicros(event.startTime),
@@ -38,24 +42,39 @@ export const listInstanceActions: NovaHandler = (deps, request) => {
   const instance = findInstance(deps, request.params.id ?? '');
   const mv = request.microversion;
   const window = mv >= 58 ? changesWindow(request.query, mv >= 66) : { since: null, before: null };
-  const newestFirst = [...deps.world.actionsOf(instance.uuid)].reverse().filter((a) => isWithin(window, a.updatedAt));
-  if (mv < 58) return { status: 200, body: { instanceActions: newestFirst.map((a) => actionView(a, mv)) } };
+  const newestFirst = [...deps.world.actionsOf(instance.uuid)]
+    .reverse()
+    .filter((a) => isWithin(window, a.updatedAt));
+  if (mv < 58)
+    return { status: 200, body: { instanceActions: newestFirst.map((a) => actionView(a, mv)) } };
   const page = paginate(newestFirst, request.query, {
     markerOf: (a) => a.requestId,
     collectionUrl: `${request.linkBase}/servers/${instance.uuid}/os-instance-actions`,
     markerNotFound: (m) => `Marker ${m} could not be found.`,
   });
-  return { status: 200, body: { instanceActions: page.items.map((a) => actionView(a, mv)), ...(page.links === undefined ? {} : { links: page.links }) } };
+  return {
+    status: 200,
+    body: {
+      instanceActions: page.items.map((a) => actionView(a, mv)),
+      ...(page.links === undefined ? {} : { links: page.links }),
+    },
+  };
 };
 
 export const showInstanceAction: NovaHandler = (deps, request) => {
   const instance = findInstance(deps, request.params.id ?? '');
   const requestId = request.params.requestId ?? '';
   const action = deps.world.actionsOf(instance.uuid).find((a) => a.requestId === requestId);
-  if (action === undefined) throw notFound(`Action for request_id ${requestId} on instance ${instance.uuid} not found`);
+  if (action === undefined)
+    throw notFound(`Action for request_id ${requestId} on instance ${instance.uuid} not found`);
   const mv = request.microversion;
   return {
     status: 200,
-    body: { instanceAction: { ...actionView(action, mv), events: action.events.map((e) => eventView(e, instance.projectId, mv)) } },
+    body: {
+      instanceAction: {
+        ...actionView(action, mv),
+        events: action.events.map((e) => eventView(e, instance.projectId, mv)),
+      },
+    },
   };
 };

@@ -31,16 +31,25 @@ function requestedVersion(headers: IncomingHttpHeaders): string | null {
   return typeof legacy === 'string' ? legacy.trim() : null;
 }
 
-export function negotiateMicroversion(headers: IncomingHttpHeaders, max: Microversion): Microversion {
+export function negotiateMicroversion(
+  headers: IncomingHttpHeaders,
+  max: Microversion,
+): Microversion {
   const text = requestedVersion(headers);
   if (text === null) return minMicroversion;
   if (text.toLowerCase() === 'latest') return max;
   const parsed = parseMicroversionText(text);
   if (parsed === null) {
-    throw new NovaError(400, `API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`);
+    throw new NovaError(
+      400,
+      `API Version String ${text} is of invalid format. Must be of format MajorNum.MinorNum.`,
+    );
   }
   if (parsed.major !== 2 || parsed.minor < minMicroversion || parsed.minor > max) {
-    throw new NovaError(406, `Version ${text} is not supported by the API. Minimum is ${formatMicroversion(minMicroversion)} and maximum is ${formatMicroversion(max)}.`);
+    throw new NovaError(
+      406,
+      `Version ${text} is not supported by the API. Minimum is ${formatMicroversion(minMicroversion)} and maximum is ${formatMicroversion(max)}.`,
+    );
   }
   return parsed.minor;
 }

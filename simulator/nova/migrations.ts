@@ -31,25 +31,46 @@ const filters = ['hidden', 'host', 'instance_uuid', 'source_compute', 'status', 
 export const listMigrations: NovaHandler = (deps, request) => {
   const { query, microversion: mv } = request;
   if (mv >= 59) {
-    rejectUnknownQuery(query, [...filters, 'limit', 'marker', 'changes-since', ...(mv >= 66 ? ['changes-before'] : []), ...(mv >= 80 ? ['user_id', 'project_id'] : [])]);
+    rejectUnknownQuery(query, [
+      ...filters,
+      'limit',
+      'marker',
+      'changes-since',
+      ...(mv >= 66 ? ['changes-before'] : []),
+      ...(mv >= 80 ? ['user_id', 'project_id'] : []),
+    ]);
   }
   const window = mv >= 59 ? changesWindow(query, mv >= 66) : { since: null, before: null };
-  const exact = (name: string, value: string | null): boolean => query.get(name) === null || query.get(name) === value;
+  const exact = (name: string, value: string | null): boolean =>
+    query.get(name) === null || query.get(name) === value;
   const host = query.get('host');
-  const selected = deps.world.migrations.filter((m) => exact('instance_uuid', m.instanceUuid)
-    && exact('source_compute', m.sourceCompute) && exact('status', m.status) && exact('migration_type', m.migrationType)
-    && (mv < 80 || (exact('user_id', m.userId) && exact('project_id', m.projectId)))
-    && (host === null || m.sourceCompute === host || m.destCompute === host)
-    // SQL's updated_at >= T is never true for NULL: a just-accepted evacuation is not "changed since" anything.
-    && (window.since === null && window.before === null ? true : m.updatedAt !== null && isWithin(window, m.updatedAt)));
-  if (mv < 59) return { status: 200, body: { migrations: selected.map((m) => migrationView(m, mv)) } };
+  const selected = deps.world.migrations.filter(
+    (m) =>
+      exact('instance_uuid', m.instanceUuid) &&
+      exact('source_compute', m.sourceCompute) &&
+      exact('status', m.status) &&
+      exact('migration_type', m.migrationType) &&
+      (mv < 80 || (exact('user_id', m.userId) && exact('project_id', m.projectId))) &&
+      (host === null || m.sourceCompute === host || m.destCompute === host) &&
+      // SQL's updated_at >= T is never true for NULL: a just-accepted evacuation is not "changed since" anything.
+      (window.since === null && window.before === null
+        ? true
+        : m.updatedAt !== null && isWithin(window, m.updatedAt)),
+  );
+  if (mv < 59)
+    return { status: 200, body: { migrations: selected.map((m) => migrationView(m, mv)) } };
   // 2.59 sorts by created_at, then id, both descending, and pages by uuid.
   const sorted = [...selected].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
   const page = paginate(sorted, query, {
-    markerOf: (m) => m.uuid, collectionUrl: `${request.linkBase}/os-migrations`, markerNotFound: (m) => `Marker ${m} could not be found.`,
+    markerOf: (m) => m.uuid,
+    collectionUrl: `${request.linkBase}/os-migrations`,
+    markerNotFound: (m) => `Marker ${m} could not be found.`,
   });
   return {
     status: 200,
-    body: { migrations: page.items.map((m) => migrationView(m, mv)), ...(page.links === undefined ? {} : { migrations_links: page.links }) },
+    body: {
+      migrations: page.items.map((m) => migrationView(m, mv)),
+      ...(page.links === undefined ? {} : { migrations_links: page.links }),
+    },
   };
 };

@@ -17,7 +17,11 @@ export interface PageSource<T> {
   markerNotFound: (marker: string) => string;
 }
 
-export function paginate<T>(all: readonly T[], query: URLSearchParams, source: PageSource<T>): Page<T> {
+export function paginate<T>(
+  all: readonly T[],
+  query: URLSearchParams,
+  source: PageSource<T>,
+): Page<T> {
   const { markerOf, collectionUrl } = source;
   const limit = pageLimit(query);
   const marker = query.get('marker');

@@ -13,20 +13,29 @@ type Action = (deps: NovaDeps, request: NovaRequest, instance: Instance, body: u
 /** check_instance_state (compute/api.py): the allowed vm_states, and task_state must be None. */
 function requireState(instance: Instance, action: string, vmStates: readonly string[]): void {
   if (!vmStates.includes(instance.vmState)) {
-    throw conflict(`Cannot '${action}' instance ${instance.uuid} while it is in vm_state ${instance.vmState}`);
+    throw conflict(
+      `Cannot '${action}' instance ${instance.uuid} while it is in vm_state ${instance.vmState}`,
+    );
   }
   if (instance.taskState !== null) {
-    throw conflict(`Cannot '${action}' instance ${instance.uuid} while it is in task_state ${instance.taskState}`);
+    throw conflict(
+      `Cannot '${action}' instance ${instance.uuid} while it is in task_state ${instance.taskState}`,
+    );
   }
 }
 
-const powerAction = (action: 'start' | 'stop', vmStates: readonly string[]): Action => (deps, request, instance) => {
-  requireState(instance, action, vmStates);
-  deps.world.requestPowerAction(instance, action, request.requestId, request.token.user.id);
-  return { status: 202 };
-};
+const powerAction =
+  (action: 'start' | 'stop', vmStates: readonly string[]): Action =>
+  (deps, request, instance) => {
+    requireState(instance, action, vmStates);
+    deps.world.requestPowerAction(instance, action, request.requestId, request.token.user.id);
+    return { status: 202 };
+  };
 
-const lockSchema = z.union([z.null(), z.object({ locked_reason: z.string().max(255).optional() }).strict()]);
+const lockSchema = z.union([
+  z.null(),
+  z.object({ locked_reason: z.string().max(255).optional() }).strict(),
+]);
 const resetStateSchema = z.object({ state: z.enum(['active', 'error']) }).strict();
 
 const actions: Readonly<Record<string, Action>> = {
@@ -35,7 +44,11 @@ const actions: Readonly<Record<string, Action>> = {
   'os-stop': powerAction('stop', ['active', 'error']),
   lock: (deps, request, instance, body) => {
     // locked_reason arrived in 2.73; before it the body is {"lock": null}.
-    const args = parseBody(request.microversion >= 73 ? lockSchema : z.null(), 'lock', body ?? null);
+    const args = parseBody(
+      request.microversion >= 73 ? lockSchema : z.null(),
+      'lock',
+      body ?? null,
+    );
     instance.isLocked = true;
     instance.lockedReason = args?.locked_reason ?? null;
     deps.world.recordAdminAction(instance, 'lock', request.requestId, request.token.user.id);
@@ -66,7 +79,7 @@ const actionPolicies: Readonly<Record<string, string>> = {
 };
 
 export function actionPolicy(body: unknown): string {
-  const name = typeof body === 'object' && body !== null ? Object.keys(body)[0] ?? '' : '';
+  const name = typeof body === 'object' && body !== null ? (Object.keys(body)[0] ?? '') : '';
   return actionPolicies[name] ?? 'os_compute_api:servers';
 }
 

@@ -13,7 +13,14 @@ function statusOf(instance: Instance): string {
   return { active: 'ACTIVE', stopped: 'SHUTOFF', error: 'ERROR' }[instance.vmState];
 }
 
-const progressStatuses = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+const progressStatuses = new Set([
+  'ACTIVE',
+  'BUILD',
+  'REBUILD',
+  'RESIZE',
+  'VERIFY_RESIZE',
+  'MIGRATING',
+]);
 
 /** compute/api.py get_instance_host_status, as docs/nova-and-bmc-facts.md#how-down-is-computed states it. */
 function hostStatus(world: World, instance: Instance): string {
@@ -28,14 +35,23 @@ function hostStatus(world: World, instance: Instance): string {
 /** utils.generate_hostid: sha224 of project id and host, "" without a host. */
 export function hostIdOf(projectId: string, host: string | null): string {
   if (host === null || host === '') return '';
-  return createHash('sha224').update(projectId + host).digest('hex');
+  return createHash('sha224')
+    .update(projectId + host)
+    .digest('hex');
 }
 
-export function serverView(world: World, instance: Instance, request: NovaRequest, isDetailOfOne: boolean): Record<string, unknown> {
+export function serverView(
+  world: World,
+  instance: Instance,
+  request: NovaRequest,
+  isDetailOfOne: boolean,
+): Record<string, unknown> {
   const mv = request.microversion;
   const status = statusOf(instance);
   const { flavor, image } = instance;
-  const imageLinks = (id: string): unknown[] => [{ href: `${request.bookmarkBase}/images/${id}`, rel: 'bookmark' }];
+  const imageLinks = (id: string): unknown[] => [
+    { href: `${request.bookmarkBase}/images/${id}`, rel: 'bookmark' },
+  ];
   const server: Record<string, unknown> = {
     id: instance.uuid,
     name: instance.name,
@@ -44,10 +60,29 @@ export function serverView(world: World, instance: Instance, request: NovaReques
     user_id: instance.userId,
     metadata: instance.metadata,
     hostId: hostIdOf(instance.projectId, instance.host),
-    image: image === null ? '' : { id: image.id, links: imageLinks(image.id), ...(mv >= 98 ? { properties: image.properties } : {}) },
-    flavor: mv >= 47
-      ? { vcpus: flavor.vcpus, ram: flavor.ram, disk: flavor.disk, ephemeral: flavor.ephemeral, swap: flavor.swap, original_name: flavor.name, extra_specs: flavor.extraSpecs }
-      : { id: flavor.id, links: [{ href: `${request.bookmarkBase}/flavors/${flavor.id}`, rel: 'bookmark' }] },
+    image:
+      image === null
+        ? ''
+        : {
+            id: image.id,
+            links: imageLinks(image.id),
+            ...(mv >= 98 ? { properties: image.properties } : {}),
+          },
+    flavor:
+      mv >= 47
+        ? {
+            vcpus: flavor.vcpus,
+            ram: flavor.ram,
+            disk: flavor.disk,
+            ephemeral: flavor.ephemeral,
+            swap: flavor.swap,
+            original_name: flavor.name,
+            extra_specs: flavor.extraSpecs,
+          }
+        : {
+            id: flavor.id,
+            links: [{ href: `${request.bookmarkBase}/flavors/${flavor.id}`, rel: 'bookmark' }],
+          },
     created: isoSeconds(instance.createdAt),
     updated: isoSeconds(instance.updatedAt),
     addresses: {},
@@ -67,7 +102,9 @@ export function serverView(world: World, instance: Instance, request: NovaReques
     'OS-EXT-STS:power_state': instance.powerState,
     'OS-EXT-STS:task_state': instance.taskState,
     'OS-EXT-STS:vm_state': instance.vmState,
-    'os-extended-volumes:volumes_attached': instance.volumes.map((id) => (mv >= 3 ? { id, delete_on_termination: false } : { id })),
+    'os-extended-volumes:volumes_attached': instance.volumes.map((id) =>
+      mv >= 3 ? { id, delete_on_termination: false } : { id },
+    ),
     'OS-SRV-USG:launched_at': isoMicros(instance.launchedAt),
     'OS-SRV-USG:terminated_at': null,
     security_groups: [{ name: 'default' }],

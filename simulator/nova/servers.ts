@@ -20,7 +20,9 @@ function isAllTenants(query: URLSearchParams): boolean {
   const word = value.toLowerCase();
   if (word === '') return true;
   if (!acceptedBooleans.includes(word)) {
-    throw badRequest(`Invalid input received: Unrecognized value '${value}', acceptable values are: ${acceptedBooleans.map((w) => `'${w}'`).join(', ')}`);
+    throw badRequest(
+      `Invalid input received: Unrecognized value '${value}', acceptable values are: ${acceptedBooleans.map((w) => `'${w}'`).join(', ')}`,
+    );
   }
   return ['1', 't', 'true', 'on', 'y', 'yes'].includes(word);
 }
@@ -29,34 +31,56 @@ function selectServers(deps: NovaDeps, request: NovaRequest): Instance[] {
   const { query } = request;
   const host = query.get('host');
   const status = query.get('status')?.toUpperCase();
-  const project = isAllTenants(query) ? query.get('project_id') ?? query.get('tenant_id') : request.token.project?.id;
-  const candidates = host === null ? [...deps.world.instances.values()] : [...deps.world.instancesOn(host)];
-  const selected = candidates.filter((i) => (project === null || project === undefined || i.projectId === project)
-    && (status === undefined || serverView(deps.world, i, request, false).status === status));
+  const project = isAllTenants(query)
+    ? (query.get('project_id') ?? query.get('tenant_id'))
+    : request.token.project?.id;
+  const candidates =
+    host === null ? [...deps.world.instances.values()] : [...deps.world.instancesOn(host)];
+  const selected = candidates.filter(
+    (i) =>
+      (project === null || project === undefined || i.projectId === project) &&
+      (status === undefined || serverView(deps.world, i, request, false).status === status),
+  );
   // Nova's default sort: created_at then id, both descending.
   return selected.sort((a, b) => b.createdAt - a.createdAt || b.uuid.localeCompare(a.uuid));
 }
 
-function listOf(deps: NovaDeps, request: NovaRequest, collection: string, view: (i: Instance) => unknown): ReturnType<NovaHandler> {
+function listOf(
+  deps: NovaDeps,
+  request: NovaRequest,
+  collection: string,
+  view: (i: Instance) => unknown,
+): ReturnType<NovaHandler> {
   const page = paginate(selectServers(deps, request), request.query, {
-    markerOf: (i) => i.uuid, collectionUrl: `${request.linkBase}/${collection}`, markerNotFound: (m) => `marker [${m}] not found`,
+    markerOf: (i) => i.uuid,
+    collectionUrl: `${request.linkBase}/${collection}`,
+    markerNotFound: (m) => `marker [${m}] not found`,
   });
-  return { status: 200, body: { servers: page.items.map(view), ...(page.links === undefined ? {} : { servers_links: page.links }) } };
+  return {
+    status: 200,
+    body: {
+      servers: page.items.map(view),
+      ...(page.links === undefined ? {} : { servers_links: page.links }),
+    },
+  };
 }
 
 export const listServersDetail: NovaHandler = (deps, request) =>
   listOf(deps, request, 'servers/detail', (i) => serverView(deps.world, i, request, false));
 
-export const listServers: NovaHandler = (deps, request) => listOf(deps, request, 'servers', (i) => ({
-  id: i.uuid,
-  name: i.name,
-  links: [
-    { href: `${request.linkBase}/servers/${i.uuid}`, rel: 'self' },
-    { href: `${request.bookmarkBase}/servers/${i.uuid}`, rel: 'bookmark' },
-  ],
-}));
+export const listServers: NovaHandler = (deps, request) =>
+  listOf(deps, request, 'servers', (i) => ({
+    id: i.uuid,
+    name: i.name,
+    links: [
+      { href: `${request.linkBase}/servers/${i.uuid}`, rel: 'self' },
+      { href: `${request.bookmarkBase}/servers/${i.uuid}`, rel: 'bookmark' },
+    ],
+  }));
 
 export const showServer: NovaHandler = (deps, request) => ({
   status: 200,
-  body: { server: serverView(deps.world, findInstance(deps, request.params.id ?? ''), request, true) },
+  body: {
+    server: serverView(deps.world, findInstance(deps, request.params.id ?? ''), request, true),
+  },
 });

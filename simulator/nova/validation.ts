@@ -11,10 +11,17 @@ const falseWords = ['False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', '
  * nova/api/validation/parameter_types.py boolean: one JSON-schema enum of the two booleans and
  * these words, so jsonschema's error lists them all ("… is not one of [True, 'True', …]").
  */
-export const novaBoolean = z.custom<boolean | string>(
-  (value) => typeof value === 'boolean' || (typeof value === 'string' && (trueWords.includes(value) || falseWords.includes(value))),
-  { error: (issue) => `${pythonRepr(issue.input)} is not one of [${[true, ...trueWords, false, ...falseWords].map(pythonRepr).join(', ')}]` },
-).transform((value) => value === true || (typeof value === 'string' && trueWords.includes(value)));
+export const novaBoolean = z
+  .custom<boolean | string>(
+    (value) =>
+      typeof value === 'boolean' ||
+      (typeof value === 'string' && (trueWords.includes(value) || falseWords.includes(value))),
+    {
+      error: (issue) =>
+        `${pythonRepr(issue.input)} is not one of [${[true, ...trueWords, false, ...falseWords].map(pythonRepr).join(', ')}]`,
+    },
+  )
+  .transform((value) => value === true || (typeof value === 'string' && trueWords.includes(value)));
 
 /** A Python-style rendering of a value, as jsonschema error messages show it. */
 function pythonRepr(value: unknown): string {
@@ -24,22 +31,33 @@ function pythonRepr(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `'${k}': ${pythonRepr(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `'${k}': ${pythonRepr(v)}`)
+      .join(', ')}}`;
   }
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): { attribute: string | null; detail: string } {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  value: unknown,
+): { attribute: string | null; detail: string } {
   const key = issue.path.at(-1);
   const attribute = typeof key === 'string' ? key : null;
   if (issue.code === 'unrecognized_keys') {
-    return { attribute: null, detail: `Additional properties are not allowed (${issue.keys.map((k) => `'${k}'`).join(', ')} ${issue.keys.length === 1 ? 'was' : 'were'} unexpected)` };
+    return {
+      attribute: null,
+      detail: `Additional properties are not allowed (${issue.keys.map((k) => `'${k}'`).join(', ')} ${issue.keys.length === 1 ? 'was' : 'were'} unexpected)`,
+    };
   }
   if (valueAt(value, issue.path) === undefined && attribute !== null) {
     return { attribute: null, detail: `'${attribute}' is a required property` };
   }
   if (issue.code === 'custom') return { attribute, detail: issue.message };
-  return { attribute, detail: `${pythonRepr(valueAt(value, issue.path))} is not valid under any of the given schemas` };
+  return {
+    attribute,
+    detail: `${pythonRepr(valueAt(value, issue.path))} is not valid under any of the given schemas`,
+  };
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
@@ -55,7 +73,11 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
  * Parses `value` (the object under `attribute`, e.g. the body of {"evacuate": {...}}) or throws
  * Nova's 400 "Invalid input for field/attribute X. Value: Y. Z".
  */
-export function parseBody<T extends z.ZodType>(schema: T, attribute: string, value: unknown): z.output<T> {
+export function parseBody<T extends z.ZodType>(
+  schema: T,
+  attribute: string,
+  value: unknown,
+): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -63,7 +85,9 @@ export function parseBody<T extends z.ZodType>(schema: T, attribute: string, val
   const described = describeIssue(issue, value);
   const shown = described.attribute === null ? value : valueAt(value, issue.path);
   // Nova formats the value with str(): a string bare, anything else as its repr.
-  throw badRequest(`Invalid input for field/attribute ${described.attribute ?? attribute}. Value: ${typeof shown === 'string' ? shown : pythonRepr(shown)}. ${described.detail}`);
+  throw badRequest(
+    `Invalid input for field/attribute ${described.attribute ?? attribute}. Value: ${typeof shown === 'string' ? shown : pythonRepr(shown)}. ${described.detail}`,
+  );
 }
 
 /** From the microversion where Nova's query schemas forbid extra parameters (e.g. 2.75, 2.59). */
@@ -88,7 +112,10 @@ export function pageLimit(query: URLSearchParams): number {
   const text = query.get('limit');
   if (text === null) return maxLimit;
   const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 0) throw badRequest(`Invalid input for query parameters limit. Value: ${text}. '${text}' does not match '^[0-9]*$'`);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw badRequest(
+      `Invalid input for query parameters limit. Value: ${text}. '${text}' does not match '^[0-9]*$'`,
+    );
   return Math.min(limit, maxLimit);
 }
 
@@ -99,12 +126,18 @@ function timestampQuery(query: URLSearchParams, name: string): number | null {
   const text = query.get(name);
   if (text === null) return null;
   const ms = parseTimestamp(text);
-  if (ms === null) throw badRequest(`Invalid input for query parameters ${name}. Value: ${text}. '${text}' is not a 'date-time'`);
+  if (ms === null)
+    throw badRequest(
+      `Invalid input for query parameters ${name}. Value: ${text}. '${text}' is not a 'date-time'`,
+    );
   return ms;
 }
 
 /** changes-since and (2.66+) changes-before, checked against each other as Nova does. */
-export function changesWindow(query: URLSearchParams, hasChangesBefore: boolean): { since: number | null; before: number | null } {
+export function changesWindow(
+  query: URLSearchParams,
+  hasChangesBefore: boolean,
+): { since: number | null; before: number | null } {
   const since = timestampQuery(query, 'changes-since');
   const before = hasChangesBefore ? timestampQuery(query, 'changes-before') : null;
   if (since !== null && before !== null && since > before) {
@@ -113,13 +146,24 @@ export function changesWindow(query: URLSearchParams, hasChangesBefore: boolean)
   return { since, before };
 }
 
-export function isWithin(window: { since: number | null; before: number | null }, updatedAt: number): boolean {
-  return (window.since === null || updatedAt >= window.since) && (window.before === null || updatedAt <= window.before);
+export function isWithin(
+  window: { since: number | null; before: number | null },
+  updatedAt: number,
+): boolean {
+  return (
+    (window.since === null || updatedAt >= window.since) &&
+    (window.before === null || updatedAt <= window.before)
+  );
 }
 
 /** An action body such as {"evacuate": {...}} or {"add_host": {...}}: its one key and value. */
 export function actionOf(body: unknown): [name: string, args: unknown] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length !== 1) {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    Array.isArray(body) ||
+    Object.keys(body).length !== 1
+  ) {
     throw badRequest('Malformed request body');
   }
   const entries: [string, unknown][] = Object.entries(body);

@@ -16,7 +16,14 @@ function v21(origin: string, max: Microversion): Record<string, unknown> {
 export function versionsDocument(origin: string, max: Microversion): unknown {
   return {
     versions: [
-      { id: 'v2.0', links: [{ href: `${origin}/v2/`, rel: 'self' }], status: 'DEPRECATED', version: '', min_version: '', updated: '2025-07-04T12:00:00Z' },
+      {
+        id: 'v2.0',
+        links: [{ href: `${origin}/v2/`, rel: 'self' }],
+        status: 'DEPRECATED',
+        version: '',
+        min_version: '',
+        updated: '2025-07-04T12:00:00Z',
+      },
       v21(origin, max),
     ],
   };
@@ -31,7 +38,9 @@ export function versionDocument(origin: string, max: Microversion): unknown {
         { href: `${origin}/v2.1/`, rel: 'self' },
         { href: 'http://docs.openstack.org/', rel: 'describedby', type: 'text/html' },
       ],
-      'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
+      'media-types': [
+        { base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' },
+      ],
     },
   };
 }

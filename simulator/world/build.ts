@@ -1,7 +1,17 @@
 // Generates the initial cloud from a seed: the same seed gives the same hosts, instances and ids.
 import type { Identity } from '../identity.ts';
 import type { SeededRandom } from '../random.ts';
-import type { Aggregate, ComputeService, Flavor, Host, Image, Instance, InstanceAction, ServiceBinary, VmState } from './model.ts';
+import type {
+  Aggregate,
+  ComputeService,
+  Flavor,
+  Host,
+  Image,
+  Instance,
+  InstanceAction,
+  ServiceBinary,
+  VmState,
+} from './model.ts';
 import { PowerStateCode } from './model.ts';
 
 export interface WorldShape {
@@ -20,11 +30,47 @@ export interface InitialWorld {
 }
 
 const flavors: readonly Flavor[] = [
-  { id: '1', name: 'm1.small', vcpus: 1, ram: 2048, disk: 20, ephemeral: 0, swap: 0, extraSpecs: {} },
-  { id: '2', name: 'm1.medium', vcpus: 2, ram: 4096, disk: 40, ephemeral: 0, swap: 0, extraSpecs: { 'hw:cpu_policy': 'shared' } },
-  { id: '3', name: 'm1.large', vcpus: 4, ram: 8192, disk: 80, ephemeral: 0, swap: 0, extraSpecs: { 'hw:mem_page_size': 'large' } },
+  {
+    id: '1',
+    name: 'm1.small',
+    vcpus: 1,
+    ram: 2048,
+    disk: 20,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: {},
+  },
+  {
+    id: '2',
+    name: 'm1.medium',
+    vcpus: 2,
+    ram: 4096,
+    disk: 40,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: { 'hw:cpu_policy': 'shared' },
+  },
+  {
+    id: '3',
+    name: 'm1.large',
+    vcpus: 4,
+    ram: 8192,
+    disk: 80,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: { 'hw:mem_page_size': 'large' },
+  },
   // Pacemaker's NovaEvacuate convention marks protected flavors with this extra spec.
-  { id: '4', name: 'ha.medium', vcpus: 2, ram: 4096, disk: 40, ephemeral: 0, swap: 0, extraSpecs: { evacuable: 'true' } },
+  {
+    id: '4',
+    name: 'ha.medium',
+    vcpus: 2,
+    ram: 4096,
+    disk: 40,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: { evacuable: 'true' },
+  },
 ];
 
 /** Room for every instance of two failed hosts on the rest of a 3-host cloud with 40 per host. */
@@ -34,15 +80,39 @@ function hostName(index: number, total: number): string {
   return `cmp-${String(index + 1).padStart(Math.max(2, String(total).length), '0')}`;
 }
 
-export function buildWorld(shape: WorldShape, identity: Identity, random: SeededRandom, now: number): InitialWorld {
+export function buildWorld(
+  shape: WorldShape,
+  identity: Identity,
+  random: SeededRandom,
+  now: number,
+): InitialWorld {
   const images: Image[] = [
     { id: random.uuid(), name: 'cirros-0.6.2', properties: {} },
-    { id: random.uuid(), name: 'ubuntu-22.04', properties: { os_distro: 'ubuntu', hw_disk_bus: 'virtio' } },
+    {
+      id: random.uuid(),
+      name: 'ubuntu-22.04',
+      properties: { os_distro: 'ubuntu', hw_disk_bus: 'virtio' },
+    },
     { id: random.uuid(), name: 'db-appliance', properties: { evacuable: 'true' } },
   ];
-  const service = (id: number, binary: ServiceBinary, host: string, zone: string): ComputeService => ({
-    id, uuid: random.uuid(), binary, host, zone, disabled: false, disabledReason: null, forcedDown: false,
-    createdAt: now, updatedAt: now, heartbeatingSince: now, lastHeartbeat: now,
+  const service = (
+    id: number,
+    binary: ServiceBinary,
+    host: string,
+    zone: string,
+  ): ComputeService => ({
+    id,
+    uuid: random.uuid(),
+    binary,
+    host,
+    zone,
+    disabled: false,
+    disabledReason: null,
+    forcedDown: false,
+    createdAt: now,
+    updatedAt: now,
+    heartbeatingSince: now,
+    lastHeartbeat: now,
   });
   const controllerServices = [
     service(1, 'nova-scheduler', 'controller', 'internal'),
@@ -55,9 +125,16 @@ export function buildWorld(shape: WorldShape, identity: Identity, random: Seeded
   for (let h = 0; h < totalHosts; h += 1) {
     const name = hostName(h, totalHosts);
     const host: Host = {
-      name, power: 'On', failure: null, isComputeRunning: true, capacity: hostCapacity,
-      hypervisorId: h + 1, hypervisorUuid: random.uuid(), hostIp: `192.168.${Math.floor(h / 250)}.${(h % 250) + 1}`,
-      service: service(h + 3, 'nova-compute', name, 'nova'), guests: new Set(),
+      name,
+      power: 'On',
+      failure: null,
+      isComputeRunning: true,
+      capacity: hostCapacity,
+      hypervisorId: h + 1,
+      hypervisorUuid: random.uuid(),
+      hostIp: `192.168.${Math.floor(h / 250)}.${(h % 250) + 1}`,
+      service: service(h + 3, 'nova-compute', name, 'nova'),
+      guests: new Set(),
     };
     hosts.push(host);
     for (let i = 0; i < (h < shape.hosts ? shape.instancesPerHost : 0); i += 1) {
@@ -65,19 +142,50 @@ export function buildWorld(shape: WorldShape, identity: Identity, random: Seeded
       if (instance.vmState === 'active') host.guests.add(instance.uuid);
       instances.push(instance);
       actions.push({
-        instanceUuid: instance.uuid, action: 'create', requestId: `req-${random.uuid()}`, userId: instance.userId,
-        projectId: instance.projectId, startTime: instance.createdAt, updatedAt: instance.launchedAt, message: null,
-        events: [{ event: 'compute__do_build_and_run_instance', host: name, result: instance.vmState === 'error' ? 'Error' : 'Success', startTime: instance.createdAt, finishTime: instance.launchedAt, traceback: null }],
+        instanceUuid: instance.uuid,
+        action: 'create',
+        requestId: `req-${random.uuid()}`,
+        userId: instance.userId,
+        projectId: instance.projectId,
+        startTime: instance.createdAt,
+        updatedAt: instance.launchedAt,
+        message: null,
+        events: [
+          {
+            event: 'compute__do_build_and_run_instance',
+            host: name,
+            result: instance.vmState === 'error' ? 'Error' : 'Success',
+            startTime: instance.createdAt,
+            finishTime: instance.launchedAt,
+            traceback: null,
+          },
+        ],
       });
     }
   }
   const aggregates: Aggregate[] = [
-    { id: 1, uuid: random.uuid(), name: 'reserved', availabilityZone: null, hosts: [], metadata: {}, createdAt: now, updatedAt: now },
+    {
+      id: 1,
+      uuid: random.uuid(),
+      name: 'reserved',
+      availabilityZone: null,
+      hosts: [],
+      metadata: {},
+      createdAt: now,
+      updatedAt: now,
+    },
   ];
   return { hosts, instances, controllerServices, aggregates, actions };
 }
 
-function buildInstance(serial: number, host: Host, identity: Identity, images: readonly Image[], random: SeededRandom, now: number): Instance {
+function buildInstance(
+  serial: number,
+  host: Host,
+  identity: Identity,
+  images: readonly Image[],
+  random: SeededRandom,
+  now: number,
+): Instance {
   const pick = <T>(items: readonly T[]): T => {
     const item = items[random.below(items.length)];
     if (item === undefined) throw new Error('cannot pick from an empty list');
@@ -101,7 +209,12 @@ function buildInstance(serial: number, host: Host, identity: Identity, images: r
     host: host.name,
     vmState,
     taskState: null,
-    powerState: vmState === 'active' ? PowerStateCode.RUNNING : vmState === 'stopped' ? PowerStateCode.SHUTDOWN : PowerStateCode.NOSTATE,
+    powerState:
+      vmState === 'active'
+        ? PowerStateCode.RUNNING
+        : vmState === 'stopped'
+          ? PowerStateCode.SHUTDOWN
+          : PowerStateCode.NOSTATE,
     flavor,
     image: isBootFromVolume ? null : pick(images),
     volumes: isBootFromVolume ? [random.uuid()] : [],
@@ -111,8 +224,14 @@ function buildInstance(serial: number, host: Host, identity: Identity, images: r
     createdAt,
     updatedAt: createdAt + 2000,
     launchedAt: createdAt + 2000,
-    fault: vmState === 'error'
-      ? { code: 500, message: 'Build of instance aborted: simulated failure', details: '', created: createdAt + 2000 }
-      : null,
+    fault:
+      vmState === 'error'
+        ? {
+            code: 500,
+            message: 'Build of instance aborted: simulated failure',
+            details: '',
+            created: createdAt + 2000,
+          }
+        : null,
   };
 }

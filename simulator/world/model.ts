@@ -10,7 +10,8 @@ export type TaskState = 'rebuilding' | 'powering-off' | 'powering-on' | null;
 /** nova/objects/fields.py PowerState values as the API reports them (docs/nova-and-bmc-facts.md#server-fields). */
 export const PowerStateCode = { NOSTATE: 0, RUNNING: 1, SHUTDOWN: 4 } as const;
 
-export type MigrationStatus = 'accepted' | 'pre-migrating' | 'done' | 'completed' | 'error' | 'failed';
+export type MigrationStatus =
+  'accepted' | 'pre-migrating' | 'done' | 'completed' | 'error' | 'failed';
 
 export interface Flavor {
   id: string;

@@ -10,8 +10,14 @@ export interface Candidate {
 }
 
 export function chooseDestination(candidates: readonly Candidate[], need: Capacity): string | null {
-  const fitting = candidates.filter((c) => c.isEnabled && c.isUp
-    && c.free.vcpus >= need.vcpus && c.free.ramMb >= need.ramMb && c.free.diskGb >= need.diskGb);
+  const fitting = candidates.filter(
+    (c) =>
+      c.isEnabled &&
+      c.isUp &&
+      c.free.vcpus >= need.vcpus &&
+      c.free.ramMb >= need.ramMb &&
+      c.free.diskGb >= need.diskGb,
+  );
   // Ties are broken by name so a seeded run places instances the same way every time.
   fitting.sort((a, b) => b.free.ramMb - a.free.ramMb || a.name.localeCompare(b.name));
   return fitting[0]?.name ?? null;

@@ -6,14 +6,26 @@ import type { Ledger, PowerCommandSource } from '../ledger/ledger.ts';
 import type { SeededRandom } from '../random.ts';
 import type { InitialWorld } from './build.ts';
 import type {
-  Aggregate, Capacity, ComputeService, FailureMode, Host, Instance, InstanceAction, InstanceActionEvent, Migration,
-  VmState, WorldTiming,
+  Aggregate,
+  Capacity,
+  ComputeService,
+  FailureMode,
+  Host,
+  Instance,
+  InstanceAction,
+  InstanceActionEvent,
+  Migration,
+  VmState,
+  WorldTiming,
 } from './model.ts';
 import { PowerStateCode } from './model.ts';
 import { chooseDestination } from './scheduler.ts';
 
 export class WorldError extends Error {
-  constructor(readonly status: 404 | 409, message: string) {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -86,7 +98,8 @@ export class World implements HostPowerPort {
 
   host(name: string): Host {
     const host = this.hosts.get(name);
-    if (host === undefined) throw new WorldError(404, `no host named ${name}; GET /_sim/state lists the hosts`);
+    if (host === undefined)
+      throw new WorldError(404, `no host named ${name}; GET /_sim/state lists the hosts`);
     return host;
   }
 
@@ -116,7 +129,9 @@ export class World implements HostPowerPort {
    * (docs/nova-and-bmc-facts.md#how-down-is-computed).
    */
   isServiceUp(service: ComputeService, isForcedDown = service.forcedDown): boolean {
-    return !isForcedDown && this.now() - this.lastHeartbeat(service) <= this.timing.serviceDownTimeMs;
+    return (
+      !isForcedDown && this.now() - this.lastHeartbeat(service) <= this.timing.serviceDownTimeMs
+    );
   }
 
   serviceUpdatedAt(service: ComputeService): number {
@@ -169,7 +184,10 @@ export class World implements HostPowerPort {
   restartCompute(name: string): void {
     const host = this.host(name);
     if (host.power === 'Off') {
-      throw new WorldError(409, `host ${name} is powered off; power it on (through its BMC or POST /_sim/hosts/${name}/power) to start nova-compute`);
+      throw new WorldError(
+        409,
+        `host ${name} is powered off; power it on (through its BMC or POST /_sim/hosts/${name}/power) to start nova-compute`,
+      );
     }
     host.failure = null;
     this.#startCompute(host);
@@ -214,18 +232,33 @@ export class World implements HostPowerPort {
       this.#finishPowerAction(instance, 'active');
       return;
     }
-    if (instance.taskState === 'powering-off' || (instance.vmState === 'active' && !host.guests.has(instance.uuid))) {
+    if (
+      instance.taskState === 'powering-off' ||
+      (instance.vmState === 'active' && !host.guests.has(instance.uuid))
+    ) {
       this.#finishPowerAction(instance, 'stopped');
     }
   }
 
   // --- os-start / os-stop ---
 
-  requestPowerAction(instance: Instance, action: 'start' | 'stop', requestId: string, userId: string): void {
+  requestPowerAction(
+    instance: Instance,
+    action: 'start' | 'stop',
+    requestId: string,
+    userId: string,
+  ): void {
     instance.taskState = action === 'start' ? 'powering-on' : 'powering-off';
     this.#touch(instance);
     const host = instance.host === null ? undefined : this.hosts.get(instance.host);
-    const pending = this.#recordAction(instance, action, requestId, userId, `compute_${action}_instance`, host?.name ?? '');
+    const pending = this.#recordAction(
+      instance,
+      action,
+      requestId,
+      userId,
+      `compute_${action}_instance`,
+      host?.name ?? '',
+    );
     // A cast to a dead or unreachable compute is lost; init_host picks the task up on restart.
     if (host === undefined || !this.isComputeReachable(host)) return;
     this.clock.schedule(this.timing.powerActionMs, () => {
@@ -246,7 +279,10 @@ export class World implements HostPowerPort {
 
   recordAdminAction(instance: Instance, action: string, requestId: string, userId: string): void {
     this.#touch(instance);
-    this.#finishEvent(this.#recordAction(instance, action, requestId, userId, `api_${action}`, instance.host ?? ''), 'Success');
+    this.#finishEvent(
+      this.#recordAction(instance, action, requestId, userId, `api_${action}`, instance.host ?? ''),
+      'Success',
+    );
   }
 
   // --- evacuation: conductor, scheduler and destination compute (docs/nova-and-bmc-facts.md#migration-statuses) ---
@@ -254,21 +290,46 @@ export class World implements HostPowerPort {
   acceptEvacuation(request: EvacuationRequest): Migration {
     const { instance } = request;
     const source = this.host(instance.host ?? '');
-    const isSecond = this.migrations.some((m) => m.instanceUuid === instance.uuid && inFlight.has(m.status) && !this.#orphans.has(m.id));
+    const isSecond = this.migrations.some(
+      (m) => m.instanceUuid === instance.uuid && inFlight.has(m.status) && !this.#orphans.has(m.id),
+    );
     const now = this.stamp();
     const migration: Migration = {
-      id: this.migrations.length + 1, uuid: this.random.uuid(), instanceUuid: instance.uuid,
-      sourceCompute: source.name, sourceNode: source.name, destCompute: request.targetHost, destNode: null, destHost: null,
-      status: 'accepted', migrationType: 'evacuation', createdAt: now, updatedAt: null,
-      userId: request.userId, projectId: instance.projectId,
+      id: this.migrations.length + 1,
+      uuid: this.random.uuid(),
+      instanceUuid: instance.uuid,
+      sourceCompute: source.name,
+      sourceNode: source.name,
+      destCompute: request.targetHost,
+      destNode: null,
+      destHost: null,
+      status: 'accepted',
+      migrationType: 'evacuation',
+      createdAt: now,
+      updatedAt: null,
+      userId: request.userId,
+      projectId: instance.projectId,
     };
     this.migrations.push(migration);
     instance.taskState = 'rebuilding';
     this.#touch(instance);
-    const pending = this.#recordAction(instance, 'evacuate', request.requestId, request.userId, 'compute_rebuild_instance', '');
+    const pending = this.#recordAction(
+      instance,
+      'evacuate',
+      request.requestId,
+      request.userId,
+      'compute_rebuild_instance',
+      '',
+    );
     this.ledger.record({
-      kind: 'evacuate', instance: instance.uuid, sourceHost: source.name, sourcePower: source.power,
-      targetHost: request.targetHost, migrationId: migration.id, requestId: request.requestId, microversion: request.microversion,
+      kind: 'evacuate',
+      instance: instance.uuid,
+      sourceHost: source.name,
+      sourcePower: source.power,
+      targetHost: request.targetHost,
+      migrationId: migration.id,
+      requestId: request.requestId,
+      microversion: request.microversion,
     });
     if (isSecond) {
       // Observed on real Nova: the second request's migration is never picked up and the first
@@ -284,15 +345,24 @@ export class World implements HostPowerPort {
     return migration;
   }
 
-  #claimDestination(request: EvacuationRequest, migration: Migration, pending: PendingEvent, originalState: VmState): void {
+  #claimDestination(
+    request: EvacuationRequest,
+    migration: Migration,
+    pending: PendingEvent,
+    originalState: VmState,
+  ): void {
     const { instance } = request;
-    const destination = request.targetHost !== null && request.isForced
-      ? request.targetHost
-      : this.#schedule(instance, migration.sourceCompute, request.targetHost);
+    const destination =
+      request.targetHost !== null && request.isForced
+        ? request.targetHost
+        : this.#schedule(instance, migration.sourceCompute, request.targetHost);
     if (destination === null) {
       // conductor/manager.py rebuild_instance: NoValidHost → migration `error`, server ERROR.
       this.#setMigrationStatus(migration, 'error');
-      this.#failInstance(instance, 'No valid host was found. There are not enough hosts available.');
+      this.#failInstance(
+        instance,
+        'No valid host was found. There are not enough hosts available.',
+      );
       pending.event.event = 'conductor_rebuild_server';
       this.#finishEvent(pending, 'Error');
       return;
@@ -308,12 +378,20 @@ export class World implements HostPowerPort {
     });
   }
 
-  #finishRebuild(request: EvacuationRequest, migration: Migration, pending: PendingEvent, originalState: VmState): void {
+  #finishRebuild(
+    request: EvacuationRequest,
+    migration: Migration,
+    pending: PendingEvent,
+    originalState: VmState,
+  ): void {
     const { instance } = request;
     const destination = this.host(migration.destCompute ?? '');
     if (!this.isComputeReachable(destination)) {
       this.#setMigrationStatus(migration, 'failed');
-      this.#failInstance(instance, `Compute host ${destination.name} stopped responding during the rebuild`);
+      this.#failInstance(
+        instance,
+        `Compute host ${destination.name} stopped responding during the rebuild`,
+      );
       this.#finishEvent(pending, 'Error');
       return;
     }
@@ -322,7 +400,8 @@ export class World implements HostPowerPort {
       this.#failInstance(instance, `Instance ${instance.instanceName} already exists.`);
       this.#finishEvent(pending, 'Error');
     } else {
-      const isStopped = originalState === 'stopped' || (request.isStopAtDestination && originalState !== 'error');
+      const isStopped =
+        originalState === 'stopped' || (request.isStopAtDestination && originalState !== 'error');
       this.#finishPowerAction(instance, isStopped ? 'stopped' : 'active');
       this.#finishEvent(pending, 'Success');
     }
@@ -334,7 +413,12 @@ export class World implements HostPowerPort {
   #schedule(instance: Instance, source: string, requested: string | null): string | null {
     const candidates = [...this.hosts.values()]
       .filter((h) => h.name !== source && (requested === null || h.name === requested))
-      .map((h) => ({ name: h.name, isEnabled: !h.service.disabled, isUp: this.isServiceUp(h.service), free: this.freeCapacity(h) }));
+      .map((h) => ({
+        name: h.name,
+        isEnabled: !h.service.disabled,
+        isUp: this.isServiceUp(h.service),
+        free: this.freeCapacity(h),
+      }));
     const { vcpus, ram, disk } = instance.flavor;
     return chooseDestination(candidates, { vcpus, ramMb: ram, diskGb: disk });
   }
@@ -355,7 +439,11 @@ export class World implements HostPowerPort {
       const isLeftover = m.status === 'done' && m.sourceCompute === host.name;
       if (isClaim || isLeftover) add(this.instances.get(m.instanceUuid));
     }
-    return { vcpus: host.capacity.vcpus - used.vcpus, ramMb: host.capacity.ramMb - used.ramMb, diskGb: host.capacity.diskGb - used.diskGb };
+    return {
+      vcpus: host.capacity.vcpus - used.vcpus,
+      ramMb: host.capacity.ramMb - used.ramMb,
+      diskGb: host.capacity.diskGb - used.diskGb,
+    };
   }
 
   #moveInstance(instance: Instance, destination: Host): void {
@@ -374,7 +462,13 @@ export class World implements HostPowerPort {
   #setMigrationStatus(migration: Migration, status: Migration['status']): void {
     migration.status = status;
     migration.updatedAt = this.stamp();
-    if (status === 'error' || status === 'failed') this.ledger.record({ kind: 'evacuation-failed', instance: migration.instanceUuid, migrationId: migration.id, status });
+    if (status === 'error' || status === 'failed')
+      this.ledger.record({
+        kind: 'evacuation-failed',
+        instance: migration.instanceUuid,
+        migrationId: migration.id,
+        status,
+      });
   }
 
   #touch(instance: Instance): void {
@@ -390,12 +484,33 @@ export class World implements HostPowerPort {
     return list;
   }
 
-  #recordAction(instance: Instance, action: string, requestId: string, userId: string, eventName: string, host: string): PendingEvent {
+  #recordAction(
+    instance: Instance,
+    action: string,
+    requestId: string,
+    userId: string,
+    eventName: string,
+    host: string,
+  ): PendingEvent {
     const now = this.stamp();
-    const event: InstanceActionEvent = { event: eventName, host, result: null, startTime: now, finishTime: null, traceback: null };
+    const event: InstanceActionEvent = {
+      event: eventName,
+      host,
+      result: null,
+      startTime: now,
+      finishTime: null,
+      traceback: null,
+    };
     const record: InstanceAction = {
-      instanceUuid: instance.uuid, action, requestId, userId, projectId: instance.projectId,
-      startTime: now, updatedAt: now, message: null, events: [event],
+      instanceUuid: instance.uuid,
+      action,
+      requestId,
+      userId,
+      projectId: instance.projectId,
+      startTime: now,
+      updatedAt: now,
+      message: null,
+      events: [event],
     };
     this.#actionsOf(instance.uuid).push(record);
     return { action: record, event };

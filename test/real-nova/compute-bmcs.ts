@@ -41,7 +41,10 @@ class ComputePower implements HostPowerPort {
   private readonly state = new Map<string, PowerState>();
   readonly log: PowerEvent[] = [];
 
-  constructor(hosts: readonly string[], private readonly computes: ComputeSwitch) {
+  constructor(
+    hosts: readonly string[],
+    private readonly computes: ComputeSwitch,
+  ) {
     for (const host of hosts) this.state.set(host, 'On');
   }
 
@@ -62,10 +65,17 @@ class ComputePower implements HostPowerPort {
 export const ipmiUsername = 'admin';
 export const ipmiPassword = 'lazarus-ipmi';
 
-export async function startComputeBmcs(hosts: readonly string[], computes: ComputeSwitch, dir: string): Promise<ComputeBmcs> {
+export async function startComputeBmcs(
+  hosts: readonly string[],
+  computes: ComputeSwitch,
+  dir: string,
+): Promise<ComputeBmcs> {
   const power = new ComputePower(hosts, computes);
   // Real time: nothing is simulated here but the BMC itself.
-  const endpoint = await startChassisControlEndpoint(new Map(hosts.map((host) => [host, new BmcPower(host, power, 1)])), dir);
+  const endpoint = await startChassisControlEndpoint(
+    new Map(hosts.map((host) => [host, new BmcPower(host, power, 1)])),
+    dir,
+  );
   const sims: IpmiSim[] = [];
   const stop = async () => {
     await Promise.all(sims.map((sim) => sim.stop()));
@@ -75,7 +85,10 @@ export async function startComputeBmcs(hosts: readonly string[], computes: Compu
     const bmcs: Record<string, ComputeBmc> = {};
     for (const host of hosts) {
       const sim = await startIpmiSim(join(dir, `ipmi-${host}`), {
-        name: host, chassisControl: `${endpoint.program} ${host}`, username: ipmiUsername, password: ipmiPassword,
+        name: host,
+        chassisControl: `${endpoint.program} ${host}`,
+        username: ipmiUsername,
+        password: ipmiPassword,
       });
       sims.push(sim);
       bmcs[host] = { host, ipmiPort: sim.port, username: ipmiUsername, password: ipmiPassword };

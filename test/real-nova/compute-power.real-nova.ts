@@ -6,7 +6,8 @@ import { computeProcesses as processesOf, ipmitool as ipmitoolOf } from './compu
 import { realNovaMaxMicroversion, startRealNova, type RealNova } from './real-nova.ts';
 
 let nova: RealNova;
-const ipmitool = (host: string, ...args: string[]): Promise<string> => ipmitoolOf(nova, host, ...args);
+const ipmitool = (host: string, ...args: string[]): Promise<string> =>
+  ipmitoolOf(nova, host, ...args);
 const computeProcesses = (host: string): number[] => processesOf(nova, host);
 
 beforeAll(async () => {
@@ -19,9 +20,12 @@ afterAll(async () => {
 
 async function serviceUpdatedAt(host: string): Promise<number> {
   const response = await fetch(`${nova.novaUrl}/os-services?binary=nova-compute&host=${host}`, {
-    headers: { 'x-auth-token': await nova.adminToken(), 'openstack-api-version': `compute ${realNovaMaxMicroversion}` },
+    headers: {
+      'x-auth-token': await nova.adminToken(),
+      'openstack-api-version': `compute ${realNovaMaxMicroversion}`,
+    },
   });
-  const { services } = await response.json() as { services: { updated_at: string }[] };
+  const { services } = (await response.json()) as { services: { updated_at: string }[] };
   // Nova's timestamps carry no zone; they are UTC.
   return Date.parse(`${services[0]?.updated_at ?? ''}Z`);
 }
@@ -44,7 +48,12 @@ describe('an IPMI BMC per real compute', () => {
     await expect.poll(() => computeProcesses(host), { timeout: 10_000 }).toHaveLength(1);
     expect(computeProcesses(host)).not.toContain(before);
     // The new compute reports to Nova, which proves it runs and not merely exists.
-    await expect.poll(() => serviceUpdatedAt(host), { timeout: 90_000, interval: 1_000 }).toBeGreaterThan(poweredOnAt - 1_000);
-    expect(nova.powerLog.map(({ host: h, state }) => `${h} ${state}`)).toEqual([`${host} Off`, `${host} On`]);
+    await expect
+      .poll(() => serviceUpdatedAt(host), { timeout: 90_000, interval: 1_000 })
+      .toBeGreaterThan(poweredOnAt - 1_000);
+    expect(nova.powerLog.map(({ host: h, state }) => `${h} ${state}`)).toEqual([
+      `${host} Off`,
+      `${host} On`,
+    ]);
   });
 });

@@ -4,9 +4,16 @@
 export type Ini = Record<string, Record<string, string | number | boolean>>;
 
 export function renderIni(ini: Ini): string {
-  return Object.entries(ini)
-    .map(([section, options]) => [`[${section}]`, ...Object.entries(options).map(([key, value]) => `${key} = ${String(value)}`)].join('\n'))
-    .join('\n\n') + '\n';
+  return (
+    Object.entries(ini)
+      .map(([section, options]) =>
+        [
+          `[${section}]`,
+          ...Object.entries(options).map(([key, value]) => `${key} = ${String(value)}`),
+        ].join('\n'),
+      )
+      .join('\n\n') + '\n'
+  );
 }
 
 export interface Ports {
@@ -27,7 +34,13 @@ export interface Layout {
   adminPassword: string;
 }
 
-export const databaseNames = ['keystone', 'placement', 'nova_api', 'nova_cell0', 'nova_cell1'] as const;
+export const databaseNames = [
+  'keystone',
+  'placement',
+  'nova_api',
+  'nova_cell0',
+  'nova_cell1',
+] as const;
 
 export function databaseUrl(layout: Layout, name: (typeof databaseNames)[number]): string {
   return `postgresql+psycopg2://postgres@127.0.0.1:${layout.ports.postgres}/${name}`;
@@ -63,7 +76,8 @@ export function placementConf(layout: Layout): Ini {
   };
 }
 
-const transportUrl = (layout: Layout): string => `rabbit://guest:guest@127.0.0.1:${layout.ports.rabbit}/`;
+const transportUrl = (layout: Layout): string =>
+  `rabbit://guest:guest@127.0.0.1:${layout.ports.rabbit}/`;
 
 /** What every Nova process shares: messaging, Placement, Glance and Neutron, the fake driver. */
 export function novaCommonConf(layout: Layout): Ini {
@@ -78,9 +92,19 @@ export function novaCommonConf(layout: Layout): Ini {
       heal_instance_info_cache_interval: -1,
     },
     oslo_concurrency: { lock_path: `${layout.dir}/nova/locks` },
-    placement: { auth_type: 'admin_token', token: 'admin', endpoint: placementUrl(layout), region_name: 'RegionOne' },
+    placement: {
+      auth_type: 'admin_token',
+      token: 'admin',
+      endpoint: placementUrl(layout),
+      region_name: 'RegionOne',
+    },
     glance: { endpoint_override: `${layout.stubsUrl}/`, num_retries: 0 },
-    neutron: { auth_type: 'admin_token', token: 'admin', endpoint_override: layout.stubsUrl, region_name: 'RegionOne' },
+    neutron: {
+      auth_type: 'admin_token',
+      token: 'admin',
+      endpoint_override: layout.stubsUrl,
+      region_name: 'RegionOne',
+    },
     // Nova's defaults (report every 10 s, down after 60 s) are kept: Lazarus must cope with them.
   };
 }

@@ -23,47 +23,90 @@ interface Peer {
   hosts: string[];
 }
 
-async function token(authUrl: string, user: Record<string, unknown>, project: Record<string, unknown>): Promise<string> {
+async function token(
+  authUrl: string,
+  user: Record<string, unknown>,
+  project: Record<string, unknown>,
+): Promise<string> {
   const response = await fetch(`${authUrl}/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user } }, scope: { project } } }),
+    body: JSON.stringify({
+      auth: { identity: { methods: ['password'], password: { user } }, scope: { project } },
+    }),
   });
   await response.body?.cancel();
   const subject = response.headers.get('x-subject-token');
-  if (response.status !== 201 || subject === null) throw new Error(`no token from ${authUrl}: ${response.status}`);
+  if (response.status !== 201 || subject === null)
+    throw new Error(`no token from ${authUrl}: ${response.status}`);
   return subject;
 }
 
 async function realPeer(real: RealNova): Promise<Peer> {
   const { username, password, projectName, userDomainName, projectDomainName } = real.credentials;
-  const nova = novaAt(real.novaUrl, await token(`${real.keystoneUrl}/v3`,
-    { name: username, password, domain: { name: userDomainName } }, { name: projectName, domain: { name: projectDomainName } }));
+  const nova = novaAt(
+    real.novaUrl,
+    await token(
+      `${real.keystoneUrl}/v3`,
+      { name: username, password, domain: { name: userDomainName } },
+      { name: projectName, domain: { name: projectDomainName } },
+    ),
+  );
   const [busyHost, raceHost, spareHost] = real.computeHosts;
-  if (busyHost === undefined || raceHost === undefined || spareHost === undefined) throw new Error('the real-Nova suite needs three computes');
-  const [serverOnBusyHost, serverOnRaceHost] = await Promise.all([bootOn(nova, real, busyHost, `differential-${busyHost}`), bootOn(nova, real, raceHost, `differential-${raceHost}`)]);
-  return { name: 'real Nova', nova, busyHost, serverOnBusyHost, raceHost, serverOnRaceHost, spareHost, hosts: real.computeHosts };
+  if (busyHost === undefined || raceHost === undefined || spareHost === undefined)
+    throw new Error('the real-Nova suite needs three computes');
+  const [serverOnBusyHost, serverOnRaceHost] = await Promise.all([
+    bootOn(nova, real, busyHost, `differential-${busyHost}`),
+    bootOn(nova, real, raceHost, `differential-${raceHost}`),
+  ]);
+  return {
+    name: 'real Nova',
+    nova,
+    busyHost,
+    serverOnBusyHost,
+    raceHost,
+    serverOnRaceHost,
+    spareHost,
+    hosts: real.computeHosts,
+  };
 }
 
 async function activeServerOn(nova: Peer['nova'], host: string): Promise<string> {
   // The simulator seeds a mix of ACTIVE and SHUTOFF servers; the real one has one per host, ACTIVE.
   const { body } = await nova('GET', `/servers/detail?all_tenants=1&host=${host}`);
-  const server = (body as { servers: { id: string; status: string }[] }).servers.find((s) => s.status === 'ACTIVE');
+  const server = (body as { servers: { id: string; status: string }[] }).servers.find(
+    (s) => s.status === 'ACTIVE',
+  );
   if (server === undefined) throw new Error(`the simulator put no ACTIVE server on ${host}`);
   return server.id;
 }
 
 async function simulatedPeer(sim: Simulator): Promise<Peer> {
   const { username, password, projectName, userDomainId, projectDomainId } = sim.credentials;
-  const nova = novaAt(sim.novaUrl, await token(`${sim.keystoneUrl}/v3`,
-    { name: username, password, domain: { id: userDomainId } }, { name: projectName, domain: { id: projectDomainId } }));
+  const nova = novaAt(
+    sim.novaUrl,
+    await token(
+      `${sim.keystoneUrl}/v3`,
+      { name: username, password, domain: { id: userDomainId } },
+      { name: projectName, domain: { id: projectDomainId } },
+    ),
+  );
   const services = await nova('GET', '/os-services?binary=nova-compute');
-  const hosts = (services.body as { services: { host: string }[] }).services.map((s) => s.host).sort();
+  const hosts = (services.body as { services: { host: string }[] }).services
+    .map((s) => s.host)
+    .sort();
   const [busyHost, raceHost, spareHost] = hosts;
-  if (busyHost === undefined || raceHost === undefined || spareHost === undefined) throw new Error('the simulator needs three hosts');
+  if (busyHost === undefined || raceHost === undefined || spareHost === undefined)
+    throw new Error('the simulator needs three hosts');
   return {
-    name: 'simulator', nova, busyHost, serverOnBusyHost: await activeServerOn(nova, busyHost),
-    raceHost, serverOnRaceHost: await activeServerOn(nova, raceHost), spareHost, hosts,
+    name: 'simulator',
+    nova,
+    busyHost,
+    serverOnBusyHost: await activeServerOn(nova, busyHost),
+    raceHost,
+    serverOnRaceHost: await activeServerOn(nova, raceHost),
+    spareHost,
+    hosts,
   };
 }
 
@@ -77,7 +120,10 @@ interface Fault {
 
 /** An error answer as an operator would read it, with this peer's names replaced by placeholders. */
 function fault(peer: Peer, answer: Answer): Fault {
-  const [name, detail] = Object.entries(answer.body as Record<string, { message?: string }>)[0] ?? ['(no body)', {}];
+  const [name, detail] = Object.entries(answer.body as Record<string, { message?: string }>)[0] ?? [
+    '(no body)',
+    {},
+  ];
   let message = String(detail.message);
   for (const host of peer.hosts) message = message.replaceAll(host, '<host>');
   return { status: answer.status, fault: name, message: message.replace(uuidPattern, '<uuid>') };
@@ -117,25 +163,44 @@ describe('PUT /os-services/{id} at 2.93', () => {
       const down = await peer.nova('PUT', `/os-services/${id}`, { forced_down: true });
       const up = await peer.nova('PUT', `/os-services/${id}`, { forced_down: false });
       const pick = (answer: Answer) => {
-        const { forced_down, state, status, binary } = (answer.body as { service: Record<string, unknown> }).service;
+        const { forced_down, state, status, binary } = (
+          answer.body as { service: Record<string, unknown> }
+        ).service;
         return { code: answer.status, forced_down, state, status, binary };
       };
       return { down: pick(down), up: pick(up) };
     });
-    expect(r.down).toEqual({ code: 200, forced_down: true, state: 'down', status: 'enabled', binary: 'nova-compute' });
+    expect(r.down).toEqual({
+      code: 200,
+      forced_down: true,
+      state: 'down',
+      status: 'enabled',
+      binary: 'nova-compute',
+    });
     expect(s).toEqual(r);
   });
 
   it('rejects a body with nothing to update', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, {})));
+      fault(
+        peer,
+        await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, {}),
+      ),
+    );
     expect(r.status).toBe(400);
     expect(s).toEqual(r);
   });
 
   it('rejects a disabled_reason given with status enabled', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, { status: 'enabled', disabled_reason: 'x' })));
+      fault(
+        peer,
+        await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, {
+          status: 'enabled',
+          disabled_reason: 'x',
+        }),
+      ),
+    );
     expect(r.status).toBe(400);
     expect(s).toEqual(r);
   });
@@ -147,7 +212,10 @@ describe('PUT /os-services/{id} at 2.93', () => {
       const id = await serviceUuid(peer, peer.spareHost);
       const answer = await peer.nova('PUT', `/os-services/${id}`, { forced_down: 'yes' });
       await peer.nova('PUT', `/os-services/${id}`, { forced_down: false });
-      return { status: answer.status, forcedDown: (answer.body as { service?: { forced_down?: unknown } }).service?.forced_down };
+      return {
+        status: answer.status,
+        forcedDown: (answer.body as { service?: { forced_down?: unknown } }).service?.forced_down,
+      };
     });
     expect(r).toEqual({ status: 200, forcedDown: true });
     expect(s).toEqual(r);
@@ -155,17 +223,26 @@ describe('PUT /os-services/{id} at 2.93', () => {
 
   it('rejects a forced_down that is no boolean at all', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, { forced_down: 'maybe' })));
+      fault(
+        peer,
+        await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.spareHost)}`, {
+          forced_down: 'maybe',
+        }),
+      ),
+    );
     expect(r).toEqual({
-      status: 400, fault: 'badRequest',
-      message: "Invalid input for field/attribute forced_down. Value: maybe. 'maybe' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']",
+      status: 400,
+      fault: 'badRequest',
+      message:
+        "Invalid input for field/attribute forced_down. Value: maybe. 'maybe' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']",
     });
     expect(s).toEqual(r);
   });
 
   it('rejects an id that is not a uuid', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('PUT', '/os-services/not-a-uuid', { forced_down: true })));
+      fault(peer, await peer.nova('PUT', '/os-services/not-a-uuid', { forced_down: true })),
+    );
     expect(r.status).toBe(400);
     expect(s).toEqual(r);
   });
@@ -174,20 +251,40 @@ describe('PUT /os-services/{id} at 2.93', () => {
 describe('POST /servers/{id}/action evacuate at 2.93', () => {
   it('refuses while the source compute is still up, with 400 "still in use"', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: {} })));
-    expect(r).toEqual({ status: 400, fault: 'badRequest', message: 'Compute service of <host> is still in use.' });
+      fault(
+        peer,
+        await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: {} }),
+      ),
+    );
+    expect(r).toEqual({
+      status: 400,
+      fault: 'badRequest',
+      message: 'Compute service of <host> is still in use.',
+    });
     expect(s).toEqual(r);
   });
 
   it('answers a target host that does not exist', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: { host: 'nowhere' } })));
+      fault(
+        peer,
+        await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, {
+          evacuate: { host: 'nowhere' },
+        }),
+      ),
+    );
     expect(s).toEqual(r);
   });
 
   it('rejects the force flag that 2.68 removed', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) =>
-      fault(peer, await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: { force: true } })));
+      fault(
+        peer,
+        await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, {
+          evacuate: { force: true },
+        }),
+      ),
+    );
     expect(r.status).toBe(400);
     expect(s).toEqual(r);
   });
@@ -195,8 +292,14 @@ describe('POST /servers/{id}/action evacuate at 2.93', () => {
 
 describe('microversions', () => {
   it('refuses 2.95 with 406, naming the maximum 2.93', async () => {
-    const { real: r, simulated: s } = await onBoth(async (peer) => fault(peer, await peer.nova('GET', '/servers', undefined, '2.95')));
-    expect(r).toEqual({ status: 406, fault: 'computeFault', message: 'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.' });
+    const { real: r, simulated: s } = await onBoth(async (peer) =>
+      fault(peer, await peer.nova('GET', '/servers', undefined, '2.95')),
+    );
+    expect(r).toEqual({
+      status: 406,
+      fault: 'computeFault',
+      message: 'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.',
+    });
     expect(s).toEqual(r);
   });
 });
@@ -204,7 +307,10 @@ describe('microversions', () => {
 describe('GET /os-migrations at 2.93', () => {
   it('filters by type and instance, finding no evacuation of an untouched server', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {
-      const answer = await peer.nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`);
+      const answer = await peer.nova(
+        'GET',
+        `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`,
+      );
       return { status: answer.status, body: answer.body };
     });
     expect(r).toEqual({ status: 200, body: { migrations: [] } });
@@ -218,7 +324,9 @@ describe('GET /os-migrations at 2.93', () => {
   ])('answers %s the same way', async (_what, query) => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {
       const answer = await peer.nova('GET', `/os-migrations?${query}`);
-      return answer.status === 200 ? { status: 200, count: (answer.body as { migrations: unknown[] }).migrations.length } : fault(peer, answer);
+      return answer.status === 200
+        ? { status: 200, count: (answer.body as { migrations: unknown[] }).migrations.length }
+        : fault(peer, answer);
     });
     expect(s).toEqual(r);
   });
@@ -229,13 +337,28 @@ describe('an evacuation from a forced-down host at 2.93', () => {
   it('is accepted, reaches migration "done" on another host, and then blocks un-forcing', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {
       const serviceId = await serviceUuid(peer, peer.busyHost);
-      await peer.nova('PUT', `/os-services/${serviceId}`, { status: 'disabled', disabled_reason: 'differential', forced_down: true });
-      const evacuate = await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, { evacuate: {} });
-      const migration = await until(`${peer.name}: evacuation of ${peer.serverOnBusyHost} settled`, async () => {
-        const { body } = await peer.nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`);
-        const found = (body as { migrations: { status: string }[] }).migrations[0];
-        return found !== undefined && ['done', 'failed', 'error', 'completed'].includes(found.status) ? found : undefined;
+      await peer.nova('PUT', `/os-services/${serviceId}`, {
+        status: 'disabled',
+        disabled_reason: 'differential',
+        forced_down: true,
       });
+      const evacuate = await peer.nova('POST', `/servers/${peer.serverOnBusyHost}/action`, {
+        evacuate: {},
+      });
+      const migration = await until(
+        `${peer.name}: evacuation of ${peer.serverOnBusyHost} settled`,
+        async () => {
+          const { body } = await peer.nova(
+            'GET',
+            `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`,
+          );
+          const found = (body as { migrations: { status: string }[] }).migrations[0];
+          return found !== undefined &&
+            ['done', 'failed', 'error', 'completed'].includes(found.status)
+            ? found
+            : undefined;
+        },
+      );
       const { body } = await peer.nova('GET', `/servers/${peer.serverOnBusyHost}`);
       const server = (body as { server: Record<string, unknown> }).server;
       const unforce = await peer.nova('PUT', `/os-services/${serviceId}`, { forced_down: false });
@@ -248,7 +371,13 @@ describe('an evacuation from a forced-down host at 2.93', () => {
         unforce: fault(peer, unforce),
       };
     });
-    expect(r).toMatchObject({ evacuate: 200, migration: 'done', hostChanged: true, status: 'ACTIVE', taskState: null });
+    expect(r).toMatchObject({
+      evacuate: 200,
+      migration: 'done',
+      hostChanged: true,
+      status: 'ACTIVE',
+      taskState: null,
+    });
     expect(r.unforce.status).toBe(400);
     expect(s).toEqual(r);
   });
@@ -260,7 +389,11 @@ describe('a duplicate evacuate at 2.93', () => {
   // too, which is why Lazarus deduplicates through os-migrations. The simulator must not be kinder.
   it('is accepted like the first when sent right after it', async () => {
     const { real: r, simulated: s } = await onBoth(async (peer) => {
-      await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.raceHost)}`, { status: 'disabled', disabled_reason: 'differential', forced_down: true });
+      await peer.nova('PUT', `/os-services/${await serviceUuid(peer, peer.raceHost)}`, {
+        status: 'disabled',
+        disabled_reason: 'differential',
+        forced_down: true,
+      });
       const action = `/servers/${peer.serverOnRaceHost}/action`;
       const first = await peer.nova('POST', action, { evacuate: {} });
       const second = await peer.nova('POST', action, { evacuate: {} });

@@ -13,17 +13,53 @@ const created = '2026-01-01T00:00:00Z';
 // it reads are listed under `properties` (docs/nova-and-bmc-facts.md#real-nova-tier). No types:
 // nothing to mis-validate.
 const imageKeys = [
-  'id', 'name', 'status', 'visibility', 'protected', 'checksum', 'owner', 'size', 'virtual_size',
-  'min_ram', 'min_disk', 'disk_format', 'container_format', 'created_at', 'updated_at', 'tags',
-  'os_hidden', 'os_hash_algo', 'os_hash_value', 'direct_url', 'locations', 'file', 'schema', 'self',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'checksum',
+  'owner',
+  'size',
+  'virtual_size',
+  'min_ram',
+  'min_disk',
+  'disk_format',
+  'container_format',
+  'created_at',
+  'updated_at',
+  'tags',
+  'os_hidden',
+  'os_hash_algo',
+  'os_hash_value',
+  'direct_url',
+  'locations',
+  'file',
+  'schema',
+  'self',
 ];
 
 function image(): Record<string, unknown> {
   return {
-    id: stubImageId, name: 'lazarus-fake', status: 'active', visibility: 'public', protected: false,
-    checksum: null, owner: null, size: 1024, virtual_size: null, min_ram: 0, min_disk: 0,
-    disk_format: 'raw', container_format: 'bare', created_at: created, updated_at: created, tags: [],
-    os_hidden: false, file: `/v2/images/${stubImageId}/file`, schema: '/v2/schemas/image',
+    id: stubImageId,
+    name: 'lazarus-fake',
+    status: 'active',
+    visibility: 'public',
+    protected: false,
+    checksum: null,
+    owner: null,
+    size: 1024,
+    virtual_size: null,
+    min_ram: 0,
+    min_disk: 0,
+    disk_format: 'raw',
+    container_format: 'bare',
+    created_at: created,
+    updated_at: created,
+    tags: [],
+    os_hidden: false,
+    file: `/v2/images/${stubImageId}/file`,
+    schema: '/v2/schemas/image',
     self: `/v2/images/${stubImageId}`,
   };
 }
@@ -35,7 +71,11 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 
 function glance(path: string, response: ServerResponse): void {
   if (path === '/v2/schemas/image') {
-    send(response, 200, { name: 'image', properties: Object.fromEntries(imageKeys.map((key) => [key, {}])), additionalProperties: {} });
+    send(response, 200, {
+      name: 'image',
+      properties: Object.fromEntries(imageKeys.map((key) => [key, {}])),
+      additionalProperties: {},
+    });
   } else if (path === '/v2/images') {
     send(response, 200, { images: [image()] });
   } else if (path === `/v2/images/${stubImageId}`) {
@@ -50,7 +90,14 @@ function neutron(method: string, path: string, response: ServerResponse): void {
   // ports, networks or extensions and finds none.
   const collection = /^\/v2\.0\/([a-z_-]+)$/.exec(path)?.[1];
   if (method === 'GET' && collection !== undefined) send(response, 200, { [collection]: [] });
-  else send(response, 404, { NeutronError: { type: 'HTTPNotFound', message: `the stub has no ${method} ${path}`, detail: '' } });
+  else
+    send(response, 404, {
+      NeutronError: {
+        type: 'HTTPNotFound',
+        message: `the stub has no ${method} ${path}`,
+        detail: '',
+      },
+    });
 }
 
 function handle(request: IncomingMessage, response: ServerResponse): void {
@@ -72,9 +119,12 @@ export async function startImageAndNetworkStubs(): Promise<Stubs> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => { resolve(); });
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }

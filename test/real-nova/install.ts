@@ -36,12 +36,15 @@ function aptGet(args: string[], cwd?: string): void {
     ...(cwd === undefined ? {} : { cwd }),
   });
   if (result.status !== 0) {
-    throw new Error(`apt-get ${args.join(' ')} failed with status ${String(result.status)}; run it by hand to see why`);
+    throw new Error(
+      `apt-get ${args.join(' ')} failed with status ${String(result.status)}; run it by hand to see why`,
+    );
   }
 }
 
 function wantedPackages(): string[] {
-  return readFileSync(packageList, 'utf8').split('\n')
+  return readFileSync(packageList, 'utf8')
+    .split('\n')
     .map((line) => line.replace(/#.*/, '').trim())
     .filter(Boolean);
 }
@@ -50,7 +53,9 @@ function installPackages(): void {
   const missing = wantedPackages().filter((name) => !isInstalled(name));
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(' ')}; install them as root: apt-get install --no-install-recommends ${missing.join(' ')}`);
+    throw new Error(
+      `missing Debian packages: ${missing.join(' ')}; install them as root: apt-get install --no-install-recommends ${missing.join(' ')}`,
+    );
   }
   console.error(`real-nova: installing ${missing.join(' ')}`);
   try {
@@ -77,29 +82,41 @@ function unpackNovaCommon(cache: string): string {
   // Writable by apt's unprivileged downloader, which otherwise warns and downloads as root.
   chmodSync(download, 0o777);
   aptGet(['download', 'nova-common'], download);
-  const deb = readdirSync(download).find((name) => name.startsWith('nova-common_') && name.endsWith('.deb'));
+  const deb = readdirSync(download).find(
+    (name) => name.startsWith('nova-common_') && name.endsWith('.deb'),
+  );
   if (!deb) throw new Error(`apt-get download nova-common left no .deb in ${download}`);
   rmSync(root, { recursive: true, force: true });
   execFileSync('dpkg', ['-x', join(download, deb), root]);
-  if (!existsSync(apiPaste)) throw new Error(`${deb} has no ${apiPaste.slice(root.length)}; has the package layout changed?`);
+  if (!existsSync(apiPaste))
+    throw new Error(
+      `${deb} has no ${apiPaste.slice(root.length)}; has the package layout changed?`,
+    );
   return apiPaste;
 }
 
 function packageFile(pkg: string, suffix: string): string {
-  const path = execFileSync('dpkg-query', ['-L', pkg], { encoding: 'utf8' }).split('\n').find((p) => p.endsWith(suffix));
+  const path = execFileSync('dpkg-query', ['-L', pkg], { encoding: 'utf8' })
+    .split('\n')
+    .find((p) => p.endsWith(suffix));
   if (path === undefined) throw new Error(`${pkg} ships no ${suffix}; reinstall it`);
   return path;
 }
 
 /** Debian keeps the server binaries out of PATH; ask dpkg where the versioned package put them. */
 function postgresBinaries(): string {
-  const depends = execFileSync('dpkg-query', ['-W', '-f=${Depends}', 'postgresql'], { encoding: 'utf8' });
+  const depends = execFileSync('dpkg-query', ['-W', '-f=${Depends}', 'postgresql'], {
+    encoding: 'utf8',
+  });
   const server = /postgresql-\d+/.exec(depends)?.[0];
-  if (server === undefined) throw new Error(`cannot tell the PostgreSQL server package from "${depends}"`);
+  if (server === undefined)
+    throw new Error(`cannot tell the PostgreSQL server package from "${depends}"`);
   return dirname(packageFile(server, '/bin/postgres'));
 }
 
-export function installRealNova(cache = join(tmpdir(), 'lazarus-real-nova-cache')): RealNovaInstallation {
+export function installRealNova(
+  cache = join(tmpdir(), 'lazarus-real-nova-cache'),
+): RealNovaInstallation {
   mkdirSync(cache, { recursive: true });
   installPackages();
   return {

@@ -14,13 +14,26 @@ export class ProcessGroup {
   /** Daemons by layer: each layer needs the ones below it (Nova needs RabbitMQ needs epmd). */
   private readonly layers = new Map<number, Daemon[]>();
 
-  constructor(private readonly logDir: string, private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly logDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
 
   /** Starts a server in `layer` (see stopAll) whose output goes to `<logDir>/<name>.log`. */
-  start(name: string, layer: number, command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; graceMs?: number } = {}): Daemon {
+  start(
+    name: string,
+    layer: number,
+    command: string,
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv; graceMs?: number } = {},
+  ): Daemon {
     const daemon = {
       name,
-      process: spawnGuarded(command, args, { logFile: this.logFile(name), graceMs: options.graceMs ?? 5_000, env: { ...this.env, ...options.env } }),
+      process: spawnGuarded(command, args, {
+        logFile: this.logFile(name),
+        graceMs: options.graceMs ?? 5_000,
+        env: { ...this.env, ...options.env },
+      }),
     };
     this.layers.set(layer, [...(this.layers.get(layer) ?? []), daemon]);
     return daemon;
@@ -33,10 +46,20 @@ export class ProcessGroup {
   /** Runs a setup command to completion; the error carries its output, which says what went wrong. */
   run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(command, args, { env: { ...this.env, ...env }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`.trimEnd()));
-        else resolve(stdout);
-      });
+      execFile(
+        command,
+        args,
+        { env: { ...this.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error)
+            reject(
+              new Error(
+                `${command} ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`.trimEnd(),
+              ),
+            );
+          else resolve(stdout);
+        },
+      );
     });
   }
 
@@ -46,7 +69,9 @@ export class ProcessGroup {
    * period to shut down, and one after another that would add up to most of a minute.
    */
   async stopAll(): Promise<void> {
-    const layers = [...this.layers.entries()].sort(([a], [b]) => b - a).map(([, daemons]) => daemons);
+    const layers = [...this.layers.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([, daemons]) => daemons);
     this.layers.clear();
     for (const layer of layers) await Promise.all(layer.map((daemon) => daemon.process.stop()));
   }
@@ -60,10 +85,15 @@ export async function waitUntil(
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const died = options.watch?.find((daemon) => daemon.process.hasExited());
-    if (died) throw new Error(`${died.name} exited while waiting for ${what}:\n${died.process.outputTail(30)}`);
+    if (died)
+      throw new Error(
+        `${died.name} exited while waiting for ${what}:\n${died.process.outputTail(30)}`,
+      );
     if (await isReady().catch(() => false)) return;
     if (Date.now() > deadline) {
-      const tails = (options.watch ?? []).map((daemon) => `--- ${daemon.name}\n${daemon.process.outputTail(10)}`).join('\n');
+      const tails = (options.watch ?? [])
+        .map((daemon) => `--- ${daemon.name}\n${daemon.process.outputTail(10)}`)
+        .join('\n');
       throw new Error(`${what}: not ready after ${options.timeoutMs} ms\n${tails}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
@@ -73,8 +103,14 @@ export async function waitUntil(
 export function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 

@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import { startRealNova } from './real-nova.ts';
 
 const { values } = parseArgs({
-  options: { computes: { type: 'string', default: '3' }, 'keep-files': { type: 'boolean', default: false } },
+  options: {
+    computes: { type: 'string', default: '3' },
+    'keep-files': { type: 'boolean', default: false },
+  },
 });
 const computeCount = Number(values.computes);
 if (!Number.isInteger(computeCount) || computeCount < 1) {
@@ -15,21 +18,23 @@ if (!Number.isInteger(computeCount) || computeCount < 1) {
 
 const started = Date.now();
 const nova = await startRealNova({ computeCount, keepFiles: values['keep-files'] });
-console.log(JSON.stringify({
-  keystoneUrl: nova.keystoneUrl,
-  authUrl: `${nova.keystoneUrl}/v3`,
-  novaUrl: nova.novaUrl,
-  credentials: nova.credentials,
-  cloudsYaml: nova.cloudsYaml,
-  cloudName: nova.cloudName,
-  computeHosts: nova.computeHosts,
-  imageId: nova.imageId,
-  flavorId: nova.flavorId,
-  bmcs: nova.bmcs,
-  logs: `${nova.dir}/logs`,
-  startMs: Date.now() - started,
-  timings: nova.timings,
-}));
+console.log(
+  JSON.stringify({
+    keystoneUrl: nova.keystoneUrl,
+    authUrl: `${nova.keystoneUrl}/v3`,
+    novaUrl: nova.novaUrl,
+    credentials: nova.credentials,
+    cloudsYaml: nova.cloudsYaml,
+    cloudName: nova.cloudName,
+    computeHosts: nova.computeHosts,
+    imageId: nova.imageId,
+    flavorId: nova.flavorId,
+    bmcs: nova.bmcs,
+    logs: `${nova.dir}/logs`,
+    startMs: Date.now() - started,
+    timings: nova.timings,
+  }),
+);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -39,4 +44,7 @@ async function shutdown(signal: string): Promise<void> {
   await nova.stop();
   process.exit(0);
 }
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => { void shutdown(signal); });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => {
+    void shutdown(signal);
+  });

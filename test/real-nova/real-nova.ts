@@ -11,13 +11,36 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { findFreePort } from '../../infra/process/free-port.ts';
 import {
-  databaseNames, databaseUrl, keystoneConf, keystoneUrl, novaCommonConf, novaComputeConf, novaControllerConf,
-  novaUrl, placementConf, placementUrl, renderIni, type Ini, type Layout, type Ports,
+  databaseNames,
+  databaseUrl,
+  keystoneConf,
+  keystoneUrl,
+  novaCommonConf,
+  novaComputeConf,
+  novaControllerConf,
+  novaUrl,
+  placementConf,
+  placementUrl,
+  renderIni,
+  type Ini,
+  type Layout,
+  type Ports,
 } from './configs.ts';
 import { startImageAndNetworkStubs, stubImageId, type Stubs } from './image-and-network-stubs.ts';
-import { startComputeBmcs, type ComputeBmc, type ComputeBmcs, type PowerEvent } from './compute-bmcs.ts';
+import {
+  startComputeBmcs,
+  type ComputeBmc,
+  type ComputeBmcs,
+  type PowerEvent,
+} from './compute-bmcs.ts';
 import { installRealNova, type RealNovaInstallation } from './install.ts';
-import { acceptsConnections, answersHttp, ProcessGroup, waitUntil, type Daemon } from './processes.ts';
+import {
+  acceptsConnections,
+  answersHttp,
+  ProcessGroup,
+  waitUntil,
+  type Daemon,
+} from './processes.ts';
 
 export const realNovaCloudName = 'lazarus-real-nova';
 /** Debian's Nova is Zed (docs/nova-and-bmc-facts.md#microversion-negotiation). */
@@ -76,7 +99,15 @@ function pythonEntry(module: string, func: string, args: readonly string[]): str
 }
 
 async function freePorts(): Promise<Ports> {
-  const names = ['postgres', 'rabbit', 'rabbitDist', 'epmd', 'keystone', 'placement', 'novaApi'] as const;
+  const names = [
+    'postgres',
+    'rabbit',
+    'rabbitDist',
+    'epmd',
+    'keystone',
+    'placement',
+    'novaApi',
+  ] as const;
   const ports: Partial<Record<(typeof names)[number], number>> = {};
   const taken = new Set<number>();
   for (const name of names) {
@@ -96,13 +127,19 @@ class Timer {
     const start = Date.now();
     const result = await work();
     this.timings[name] = Date.now() - start;
-    this.log(`real-nova: ${name} ready in ${this.timings[name]} ms (${Date.now() - this.started} ms since start)`);
+    this.log(
+      `real-nova: ${name} ready in ${this.timings[name]} ms (${Date.now() - this.started} ms since start)`,
+    );
     return result;
   }
 }
 
 export async function startRealNova(options: RealNovaOptions = {}): Promise<RealNova> {
-  const log = options.log ?? ((line: string) => { console.error(line); });
+  const log =
+    options.log ??
+    ((line: string) => {
+      console.error(line);
+    });
   const computeHosts = Array.from({ length: options.computeCount ?? 3 }, (_, i) => `cmp${i + 1}`);
   const timer = new Timer(log);
   const installation = await timer.phase('install', () => Promise.resolve(installRealNova()));
@@ -110,8 +147,12 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
   const dir = mkdtempSync(join(tmpdir(), 'lazarus-real-nova-'));
   // PostgreSQL refuses to run as root, so its user must be able to reach its data dir in here.
   chmodSync(dir, 0o755);
-  for (const sub of ['logs', 'etc', 'keystone', 'nova/locks', 'rabbit', 'bmc']) mkdirSync(join(dir, sub), { recursive: true });
-  const group = new ProcessGroup(join(dir, 'logs'), { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+  for (const sub of ['logs', 'etc', 'keystone', 'nova/locks', 'rabbit', 'bmc'])
+    mkdirSync(join(dir, sub), { recursive: true });
+  const group = new ProcessGroup(join(dir, 'logs'), {
+    ...process.env,
+    PYTHONDONTWRITEBYTECODE: '1',
+  });
   let stubs: Stubs | undefined;
   let bmcs: ComputeBmcs | undefined;
   const stop = async (): Promise<void> => {
@@ -124,7 +165,12 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
 
   try {
     stubs = await startImageAndNetworkStubs();
-    const layout: Layout = { ports: await freePorts(), stubsUrl: stubs.url, dir, adminPassword: 'lazarus-admin' };
+    const layout: Layout = {
+      ports: await freePorts(),
+      stubsUrl: stubs.url,
+      dir,
+      adminPassword: 'lazarus-admin',
+    };
     const cloud = new Cloud(layout, group, installation, computeHosts);
     await Promise.all([
       timer.phase('postgres', () => cloud.startPostgres()),
@@ -138,13 +184,27 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
     await timer.phase('nova services', () => cloud.startNova());
     const flavorId = await timer.phase('hosts mapped', () => cloud.waitForComputes());
     if (options.ipmi ?? true) {
-      bmcs = await timer.phase('BMCs', () => startComputeBmcs(computeHosts, {
-        powerOff: (host) => { void cloud.stopCompute(host); },
-        powerOn: (host) => { cloud.startCompute(host); },
-      }, join(dir, 'bmc')));
+      bmcs = await timer.phase('BMCs', () =>
+        startComputeBmcs(
+          computeHosts,
+          {
+            powerOff: (host) => {
+              void cloud.stopCompute(host);
+            },
+            powerOn: (host) => {
+              cloud.startCompute(host);
+            },
+          },
+          join(dir, 'bmc'),
+        ),
+      );
     }
     const cloudsYaml = join(dir, 'clouds.yaml');
-    writeFileSync(cloudsYaml, stringify({ clouds: { [realNovaCloudName]: cloud.cloudsYamlEntry() } }), { mode: 0o600 });
+    writeFileSync(
+      cloudsYaml,
+      stringify({ clouds: { [realNovaCloudName]: cloud.cloudsYamlEntry() } }),
+      { mode: 0o600 },
+    );
     return {
       keystoneUrl: keystoneUrl(layout),
       novaUrl: novaUrl(layout),
@@ -165,12 +225,21 @@ export async function startRealNova(options: RealNovaOptions = {}): Promise<Real
     // Keep the logs of a failed start: the error names the dir and the last lines of the culprit.
     options.keepFiles = true;
     await stop();
-    throw new Error(`real Nova did not start (logs in ${join(dir, 'logs')}): ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `real Nova did not start (logs in ${join(dir, 'logs')}): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
 /** Teardown order, top first: computes still talk to the conductor as they shut down. */
-enum Layer { storage, broker, identity, novaControl, compute }
+enum Layer {
+  storage,
+  broker,
+  identity,
+  novaControl,
+  compute,
+}
 
 /** The steps of one start, sharing the layout and the process group. */
 class Cloud {
@@ -186,8 +255,12 @@ class Cloud {
   ) {
     this.etc = join(layout.dir, 'etc');
     this.credentials = {
-      username: 'admin', password: layout.adminPassword, projectName: 'admin',
-      userDomainName: 'Default', projectDomainName: 'Default', regionName: 'RegionOne',
+      username: 'admin',
+      password: layout.adminPassword,
+      projectName: 'admin',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+      regionName: 'RegionOne',
     };
   }
 
@@ -202,7 +275,12 @@ class Cloud {
   }
 
   private asPostgres(command: string): string[] {
-    return ['--reuid=postgres', '--regid=postgres', '--init-groups', join(this.installation.postgresBin, command)];
+    return [
+      '--reuid=postgres',
+      '--regid=postgres',
+      '--init-groups',
+      join(this.installation.postgresBin, command),
+    ];
   }
 
   async startPostgres(): Promise<void> {
@@ -210,17 +288,62 @@ class Cloud {
     mkdirSync(data);
     const { uid, gid } = postgresUser();
     chownSync(data, uid, gid);
-    await this.group.run('setpriv', [...this.asPostgres('initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+    await this.group.run('setpriv', [
+      ...this.asPostgres('initdb'),
+      '-D',
+      data,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]);
     const port = this.layout.ports.postgres;
     this.postgres = this.group.start('postgres', Layer.storage, 'setpriv', [
-      ...this.asPostgres('postgres'), '-D', data, '-h', '127.0.0.1', '-p', String(port),
+      ...this.asPostgres('postgres'),
+      '-D',
+      data,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
       // Throwaway data: durability costs seconds on every migration and buys nothing here.
-      '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
       // Every Python process keeps a SQLAlchemy pool; the default 100 is tight with 8+ of them.
-      '-c', 'max_connections=300',
+      '-c',
+      'max_connections=300',
     ]);
-    const psql = (sql: string) => this.group.run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql]);
-    await waitUntil('PostgreSQL', async () => { await psql('SELECT 1'); return true; }, { timeoutMs: READY_TIMEOUT_MS, watch: [this.postgres] });
+    const psql = (sql: string) =>
+      this.group.run('psql', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-qAt',
+        '-c',
+        sql,
+      ]);
+    await waitUntil(
+      'PostgreSQL',
+      async () => {
+        await psql('SELECT 1');
+        return true;
+      },
+      { timeoutMs: READY_TIMEOUT_MS, watch: [this.postgres] },
+    );
     for (const name of databaseNames) await psql(`CREATE DATABASE ${name}`);
   }
 
@@ -231,64 +354,133 @@ class Cloud {
     writeFileSync(plugins, '[].\n');
     // Our own epmd, in the foreground so that teardown can stop it: one that RabbitMQ starts itself
     // daemonizes, outlives the broker, and listens on every interface.
-    const epmdDaemon = this.group.start('epmd', Layer.storage, 'epmd', ['-address', '127.0.0.1', '-port', String(epmd)]);
-    await waitUntil('epmd', () => acceptsConnections(epmd), { timeoutMs: 10_000, watch: [epmdDaemon] });
-    const broker = this.group.start('rabbitmq', Layer.broker, this.installation.rabbitmqServer, [], { env: {
-      HOME: home,
-      ERL_EPMD_PORT: String(epmd),
-      ERL_EPMD_ADDRESS: '127.0.0.1',
-      RABBITMQ_NODENAME: `lazarus${rabbit}@localhost`,
-      RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-      RABBITMQ_NODE_PORT: String(rabbit),
-      RABBITMQ_DIST_PORT: String(rabbitDist),
-      // The distribution port otherwise binds every interface (docs/nova-and-bmc-facts.md#real-nova-tier).
-      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
-      RABBITMQ_MNESIA_BASE: join(home, 'mnesia'),
-      RABBITMQ_LOG_BASE: join(home, 'log'),
-      RABBITMQ_LOGS: '-',
-      RABBITMQ_PID_FILE: join(home, 'rabbit.pid'),
-      RABBITMQ_ENABLED_PLUGINS_FILE: plugins,
-      RABBITMQ_CONFIG_FILE: join(home, 'rabbitmq'),
-      RABBITMQ_ADVANCED_CONFIG_FILE: join(home, 'advanced.config'),
-      RABBITMQ_CONF_ENV_FILE: join(home, 'rabbitmq-env.conf'),
-    } });
+    const epmdDaemon = this.group.start('epmd', Layer.storage, 'epmd', [
+      '-address',
+      '127.0.0.1',
+      '-port',
+      String(epmd),
+    ]);
+    await waitUntil('epmd', () => acceptsConnections(epmd), {
+      timeoutMs: 10_000,
+      watch: [epmdDaemon],
+    });
+    const broker = this.group.start(
+      'rabbitmq',
+      Layer.broker,
+      this.installation.rabbitmqServer,
+      [],
+      {
+        env: {
+          HOME: home,
+          ERL_EPMD_PORT: String(epmd),
+          ERL_EPMD_ADDRESS: '127.0.0.1',
+          RABBITMQ_NODENAME: `lazarus${rabbit}@localhost`,
+          RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+          RABBITMQ_NODE_PORT: String(rabbit),
+          RABBITMQ_DIST_PORT: String(rabbitDist),
+          // The distribution port otherwise binds every interface (docs/nova-and-bmc-facts.md#real-nova-tier).
+          RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+          RABBITMQ_MNESIA_BASE: join(home, 'mnesia'),
+          RABBITMQ_LOG_BASE: join(home, 'log'),
+          RABBITMQ_LOGS: '-',
+          RABBITMQ_PID_FILE: join(home, 'rabbit.pid'),
+          RABBITMQ_ENABLED_PLUGINS_FILE: plugins,
+          RABBITMQ_CONFIG_FILE: join(home, 'rabbitmq'),
+          RABBITMQ_ADVANCED_CONFIG_FILE: join(home, 'advanced.config'),
+          RABBITMQ_CONF_ENV_FILE: join(home, 'rabbitmq-env.conf'),
+        },
+      },
+    );
     // The AMQP listener opens only at the end of the boot, so a connection means ready.
-    await waitUntil('RabbitMQ', () => acceptsConnections(rabbit), { timeoutMs: READY_TIMEOUT_MS, watch: [broker] });
+    await waitUntil('RabbitMQ', () => acceptsConnections(rabbit), {
+      timeoutMs: READY_TIMEOUT_MS,
+      watch: [broker],
+    });
   }
 
-  private serve(name: string, layer: Layer, module: string, factory: string, port: number, env: NodeJS.ProcessEnv): Daemon {
-    return this.group.start(name, layer, this.installation.python, [serveWsgi, module, factory, String(port)], { env });
+  private serve(
+    name: string,
+    layer: Layer,
+    module: string,
+    factory: string,
+    port: number,
+    env: NodeJS.ProcessEnv,
+  ): Daemon {
+    return this.group.start(
+      name,
+      layer,
+      this.installation.python,
+      [serveWsgi, module, factory, String(port)],
+      { env },
+    );
   }
 
   async startKeystone(): Promise<void> {
     const conf = this.writeConf('keystone.conf', keystoneConf(this.layout));
-    for (const sub of ['fernet-keys', 'credential-keys']) mkdirSync(join(this.layout.dir, 'keystone', sub));
-    const manage = (...args: string[]) => this.python('keystone.cmd.manage', 'main', ['--config-file', conf, ...args]);
+    for (const sub of ['fernet-keys', 'credential-keys'])
+      mkdirSync(join(this.layout.dir, 'keystone', sub));
+    const manage = (...args: string[]) =>
+      this.python('keystone.cmd.manage', 'main', ['--config-file', conf, ...args]);
     // The key repositories must belong to the user the server runs as: us.
     const owner = ['--keystone-user', userInfo().username, '--keystone-group', userInfo().username];
     await manage('db_sync');
     await Promise.all([manage('fernet_setup', ...owner), manage('credential_setup', ...owner)]);
     const url = keystoneUrl(this.layout);
     await manage(
-      'bootstrap', '--bootstrap-password', this.layout.adminPassword, '--bootstrap-username', 'admin',
-      '--bootstrap-project-name', 'admin', '--bootstrap-role-name', 'admin', '--bootstrap-service-name', 'keystone',
-      '--bootstrap-region-id', 'RegionOne', '--bootstrap-admin-url', `${url}/v3`, '--bootstrap-public-url', `${url}/v3`,
-      '--bootstrap-internal-url', `${url}/v3`,
+      'bootstrap',
+      '--bootstrap-password',
+      this.layout.adminPassword,
+      '--bootstrap-username',
+      'admin',
+      '--bootstrap-project-name',
+      'admin',
+      '--bootstrap-role-name',
+      'admin',
+      '--bootstrap-service-name',
+      'keystone',
+      '--bootstrap-region-id',
+      'RegionOne',
+      '--bootstrap-admin-url',
+      `${url}/v3`,
+      '--bootstrap-public-url',
+      `${url}/v3`,
+      '--bootstrap-internal-url',
+      `${url}/v3`,
     );
-    const server = this.serve('keystone', Layer.identity, 'keystone.server.wsgi', 'initialize_public_application', this.layout.ports.keystone, {
-      OS_KEYSTONE_CONFIG_FILES: conf,
+    const server = this.serve(
+      'keystone',
+      Layer.identity,
+      'keystone.server.wsgi',
+      'initialize_public_application',
+      this.layout.ports.keystone,
+      {
+        OS_KEYSTONE_CONFIG_FILES: conf,
+      },
+    );
+    await waitUntil('Keystone', () => answersHttp(`${url}/v3`), {
+      timeoutMs: READY_TIMEOUT_MS,
+      watch: [server],
     });
-    await waitUntil('Keystone', () => answersHttp(`${url}/v3`), { timeoutMs: READY_TIMEOUT_MS, watch: [server] });
     await this.registerCompute();
   }
 
   async startPlacement(): Promise<void> {
     const conf = this.writeConf('placement.conf', placementConf(this.layout));
     await this.python('placement.cmd.manage', 'main', ['--config-file', conf, 'db', 'sync']);
-    const server = this.serve('placement', Layer.identity, 'placement.wsgi', 'init_application', this.layout.ports.placement, {
-      OS_PLACEMENT_CONFIG_DIR: this.etc,
+    const server = this.serve(
+      'placement',
+      Layer.identity,
+      'placement.wsgi',
+      'init_application',
+      this.layout.ports.placement,
+      {
+        OS_PLACEMENT_CONFIG_DIR: this.etc,
+      },
+    );
+    await waitUntil('Placement', () => answersHttp(placementUrl(this.layout)), {
+      timeoutMs: READY_TIMEOUT_MS,
+      watch: [server],
     });
-    await waitUntil('Placement', () => answersHttp(placementUrl(this.layout)), { timeoutMs: READY_TIMEOUT_MS, watch: [server] });
   }
 
   private novaCommon = (): string => this.writeConf('nova.conf', novaCommonConf(this.layout));
@@ -297,14 +489,22 @@ class Cloud {
 
   async createNovaDatabases(): Promise<void> {
     const confs = ['--config-file', this.novaCommon(), '--config-file', this.novaController()];
-    const cell0 = this.writeConf('nova-cell0.conf', { database: { connection: databaseUrl(this.layout, 'nova_cell0') } });
-    const manage = (...args: string[]) => this.python('nova.cmd.manage', 'main', [...confs, ...args]);
+    const cell0 = this.writeConf('nova-cell0.conf', {
+      database: { connection: databaseUrl(this.layout, 'nova_cell0') },
+    });
+    const manage = (...args: string[]) =>
+      this.python('nova.cmd.manage', 'main', [...confs, ...args]);
     // `db sync` would migrate cell0 and cell1 one after the other, after the API database; the
     // three schemas are independent, so migrate each on its own (--local_cell: only [database]).
     await Promise.all([
       (async () => {
         await manage('api_db', 'sync');
-        await manage('cell_v2', 'map_cell0', '--database_connection', databaseUrl(this.layout, 'nova_cell0'));
+        await manage(
+          'cell_v2',
+          'map_cell0',
+          '--database_connection',
+          databaseUrl(this.layout, 'nova_cell0'),
+        );
         await manage('cell_v2', 'create_cell', '--name', 'cell1');
       })(),
       manage('db', 'sync', '--local_cell'),
@@ -315,9 +515,25 @@ class Cloud {
   private readonly computes = new Map<string, Daemon>();
   private controllers: Daemon[] = [];
 
-  private daemon(name: string, layer: Layer, module: string, confs: string[], graceMs?: number): Daemon {
-    const args = pythonEntry(module, 'main', confs.flatMap((conf) => ['--config-file', conf]));
-    return this.group.start(name, layer, this.installation.python, args, graceMs === undefined ? {} : { graceMs });
+  private daemon(
+    name: string,
+    layer: Layer,
+    module: string,
+    confs: string[],
+    graceMs?: number,
+  ): Daemon {
+    const args = pythonEntry(
+      module,
+      'main',
+      confs.flatMap((conf) => ['--config-file', conf]),
+    );
+    return this.group.start(
+      name,
+      layer,
+      this.installation.python,
+      args,
+      graceMs === undefined ? {} : { graceMs },
+    );
   }
 
   /** Starts (or restarts, after a power cycle) the nova-compute of `host`; its log continues. */
@@ -325,7 +541,16 @@ class Cloud {
     const conf = this.writeConf(`${host}.conf`, novaComputeConf(this.layout, host));
     // No grace: stopping a compute stands for cutting its host's power, so it gets no chance to
     // send a last heartbeat or shut down cleanly.
-    this.computes.set(host, this.daemon(`nova-compute-${host}`, Layer.compute, 'nova.cmd.compute', [join(this.etc, 'nova.conf'), conf], 0));
+    this.computes.set(
+      host,
+      this.daemon(
+        `nova-compute-${host}`,
+        Layer.compute,
+        'nova.cmd.compute',
+        [join(this.etc, 'nova.conf'), conf],
+        0,
+      ),
+    );
   }
 
   stopCompute(host: string): Promise<number> | undefined {
@@ -335,42 +560,73 @@ class Cloud {
   async startNova(): Promise<void> {
     const common = join(this.etc, 'nova.conf');
     const controller = join(this.etc, 'nova-controller.conf');
-    const api = this.serve('nova-api', Layer.novaControl, 'nova.api.openstack.compute.wsgi', 'init_application', this.layout.ports.novaApi, {
-      OS_NOVA_CONFIG_DIR: this.etc,
-      // Nova loads its paste pipeline from the first file of this list (wsgi_app.init_application);
-      // an absolute path survives its os.path.join with the dir.
-      OS_NOVA_CONFIG_FILES: `${this.installation.novaApiPaste};nova.conf;nova-controller.conf`,
-    });
+    const api = this.serve(
+      'nova-api',
+      Layer.novaControl,
+      'nova.api.openstack.compute.wsgi',
+      'init_application',
+      this.layout.ports.novaApi,
+      {
+        OS_NOVA_CONFIG_DIR: this.etc,
+        // Nova loads its paste pipeline from the first file of this list (wsgi_app.init_application);
+        // an absolute path survives its os.path.join with the dir.
+        OS_NOVA_CONFIG_FILES: `${this.installation.novaApiPaste};nova.conf;nova-controller.conf`,
+      },
+    );
     this.controllers = [
       api,
       this.daemon('nova-conductor', Layer.novaControl, 'nova.cmd.conductor', [common, controller]),
       this.daemon('nova-scheduler', Layer.novaControl, 'nova.cmd.scheduler', [common, controller]),
     ];
     for (const host of this.computeHosts) this.startCompute(host);
-    await waitUntil('nova-api', () => answersHttp(novaUrl(this.layout)), { timeoutMs: READY_TIMEOUT_MS, watch: [api] });
+    await waitUntil('nova-api', () => answersHttp(novaUrl(this.layout)), {
+      timeoutMs: READY_TIMEOUT_MS,
+      watch: [api],
+    });
   }
 
   /** Waits until every compute reports up, maps the hosts into cell1, and creates a flavor. */
   async waitForComputes(): Promise<string> {
     const watch = [...this.controllers, ...this.computes.values()];
     const hosts = new Set(this.computeHosts);
-    await waitUntil('nova-compute services up', async () => {
-      const { services } = await this.nova('GET', '/os-services') as { services: { binary: string; host: string; state: string }[] };
-      const up = services.filter((s) => s.state === 'up');
-      return ['nova-conductor', 'nova-scheduler'].every((binary) => up.some((s) => s.binary === binary))
-        && [...hosts].every((host) => up.some((s) => s.binary === 'nova-compute' && s.host === host));
-    }, { timeoutMs: 120_000, watch, intervalMs: 500 });
-    await waitUntil('hypervisors mapped', async () => {
-      // Each compute creates its compute node row shortly after it reports up; map them all.
-      await this.python('nova.cmd.manage', 'main', [
-        '--config-file', join(this.etc, 'nova.conf'), '--config-file', join(this.etc, 'nova-controller.conf'), 'cell_v2', 'discover_hosts',
-      ]);
-      const { hypervisors } = await this.nova('GET', '/os-hypervisors') as { hypervisors: { hypervisor_hostname: string }[] };
-      return [...hosts].every((host) => hypervisors.some((h) => h.hypervisor_hostname === host));
-    }, { timeoutMs: 120_000, watch, intervalMs: 1_000 });
-    const { flavor } = await this.nova('POST', '/flavors', {
+    await waitUntil(
+      'nova-compute services up',
+      async () => {
+        const { services } = (await this.nova('GET', '/os-services')) as {
+          services: { binary: string; host: string; state: string }[];
+        };
+        const up = services.filter((s) => s.state === 'up');
+        return (
+          ['nova-conductor', 'nova-scheduler'].every((binary) =>
+            up.some((s) => s.binary === binary),
+          ) &&
+          [...hosts].every((host) => up.some((s) => s.binary === 'nova-compute' && s.host === host))
+        );
+      },
+      { timeoutMs: 120_000, watch, intervalMs: 500 },
+    );
+    await waitUntil(
+      'hypervisors mapped',
+      async () => {
+        // Each compute creates its compute node row shortly after it reports up; map them all.
+        await this.python('nova.cmd.manage', 'main', [
+          '--config-file',
+          join(this.etc, 'nova.conf'),
+          '--config-file',
+          join(this.etc, 'nova-controller.conf'),
+          'cell_v2',
+          'discover_hosts',
+        ]);
+        const { hypervisors } = (await this.nova('GET', '/os-hypervisors')) as {
+          hypervisors: { hypervisor_hostname: string }[];
+        };
+        return [...hosts].every((host) => hypervisors.some((h) => h.hypervisor_hostname === host));
+      },
+      { timeoutMs: 120_000, watch, intervalMs: 1_000 },
+    );
+    const { flavor } = (await this.nova('POST', '/flavors', {
       flavor: { name: 'lazarus.tiny', ram: 64, vcpus: 1, disk: 0 },
-    }) as { flavor: { id: string } };
+    })) as { flavor: { id: string } };
     return flavor.id;
   }
 
@@ -381,7 +637,10 @@ class Cloud {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: username, password, domain: { name: userDomainName } } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: username, password, domain: { name: userDomainName } } },
+          },
           // Nova's admin APIs are project-scoped (docs/nova-and-bmc-facts.md#project-scoped-admin).
           scope: { project: { name: projectName, domain: { name: projectDomainName } } },
         },
@@ -389,43 +648,68 @@ class Cloud {
     });
     const token = response.headers.get('x-subject-token');
     await response.body?.cancel();
-    if (response.status !== 201 || token === null) throw new Error(`Keystone refused the admin login: ${response.status}`);
+    if (response.status !== 201 || token === null)
+      throw new Error(`Keystone refused the admin login: ${response.status}`);
     return token;
   }
 
-  private async request(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  private async request(
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<unknown> {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { 'x-auth-token': await this.adminToken(), 'content-type': 'application/json', ...headers },
+      headers: {
+        'x-auth-token': await this.adminToken(),
+        'content-type': 'application/json',
+        ...headers,
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${base}${path}: ${response.status} ${text}`);
-    return text === '' ? undefined : JSON.parse(text) as unknown;
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 
   private nova(method: string, path: string, body?: unknown): Promise<unknown> {
-    return this.request(novaUrl(this.layout), method, path, body, { 'openstack-api-version': `compute ${realNovaMaxMicroversion}` });
+    return this.request(novaUrl(this.layout), method, path, body, {
+      'openstack-api-version': `compute ${realNovaMaxMicroversion}`,
+    });
   }
 
   /** Puts Nova in the catalog, where clients (ours and openstackclient) look it up. */
   private async registerCompute(): Promise<void> {
     const v3 = `${keystoneUrl(this.layout)}/v3`;
-    const { service } = await this.request(v3, 'POST', '/services', { service: { type: 'compute', name: 'nova' } }) as { service: { id: string } };
+    const { service } = (await this.request(v3, 'POST', '/services', {
+      service: { type: 'compute', name: 'nova' },
+    })) as { service: { id: string } };
     for (const iface of ['public', 'internal', 'admin']) {
       await this.request(v3, 'POST', '/endpoints', {
-        endpoint: { service_id: service.id, interface: iface, url: novaUrl(this.layout), region_id: 'RegionOne' },
+        endpoint: {
+          service_id: service.id,
+          interface: iface,
+          url: novaUrl(this.layout),
+          region_id: 'RegionOne',
+        },
       });
     }
   }
 
   cloudsYamlEntry(): Record<string, unknown> {
-    const { username, password, projectName, userDomainName, projectDomainName, regionName } = this.credentials;
+    const { username, password, projectName, userDomainName, projectDomainName, regionName } =
+      this.credentials;
     return {
       auth_type: 'password',
       auth: {
-        auth_url: `${keystoneUrl(this.layout)}/v3`, username, password, project_name: projectName,
-        user_domain_name: userDomainName, project_domain_name: projectDomainName,
+        auth_url: `${keystoneUrl(this.layout)}/v3`,
+        username,
+        password,
+        project_name: projectName,
+        user_domain_name: userDomainName,
+        project_domain_name: projectDomainName,
       },
       region_name: regionName,
       interface: 'public',
@@ -436,6 +720,7 @@ class Cloud {
 
 /** Debian's postgresql package creates this system user; Node has no lookup by name. */
 function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }

@@ -19,7 +19,11 @@ import { BUNDLE_VARIABLE } from '../../chaos/worker-protocol.ts';
 import { createRandom } from '../../simulator/random.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { WORKFLOWS_PATH } from '../../apps/worker/create-worker.ts';
-import { readmitUpdate, stateQuery, type IncidentState } from '../../contracts/incident-messages.ts';
+import {
+  readmitUpdate,
+  stateQuery,
+  type IncidentState,
+} from '../../contracts/incident-messages.ts';
 import { progressTable } from '../../domain/incident-progress.ts';
 import { reportHostFailure } from '../../contracts/incident-start.ts';
 import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
@@ -40,11 +44,20 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lazarus-recovery-'));
   bundlePath = join(dir, 'workflows.js');
   const ignore = (): void => undefined;
-  const quiet = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
+  const quiet = {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    log: ignore,
+  };
   // Bundled once for every worker process, while Nova starts.
   const [started] = await Promise.all([
     startRealNova({ computeCount: 4 }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }).then(({ code }) => { writeFileSync(bundlePath, code); }),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }).then(({ code }) => {
+      writeFileSync(bundlePath, code);
+    }),
   ]);
   real = started;
   stopNova = () => started.stop();
@@ -63,31 +76,50 @@ afterAll(async () => {
 async function writeConfig(taskQueue: string): Promise<string> {
   const secrets = join(dir, taskQueue);
   await mkdir(secrets, { recursive: true, mode: 0o700 });
-  const bmcs = await Promise.all(Object.values(real.bmcs).map(async ({ host, ipmiPort, username, password }) => {
-    const passwordFile = join(secrets, `${host}.password`);
-    await writeFile(passwordFile, password, { mode: 0o600 });
-    return { host, protocol: 'ipmi', address: '127.0.0.1', port: ipmiPort, cipherSuite: 3, username, passwordFile };
-  }));
+  const bmcs = await Promise.all(
+    Object.values(real.bmcs).map(async ({ host, ipmiPort, username, password }) => {
+      const passwordFile = join(secrets, `${host}.password`);
+      await writeFile(passwordFile, password, { mode: 0o600 });
+      return {
+        host,
+        protocol: 'ipmi',
+        address: '127.0.0.1',
+        port: ipmiPort,
+        cipherSuite: 3,
+        username,
+        passwordFile,
+      };
+    }),
+  );
   const configPath = join(secrets, 'lazarus.yaml');
-  await writeFile(configPath, stringify({
-    openstack: { cloud: real.cloudName },
-    temporal: { taskQueue },
-    // Every server here boots from an image onto local disk, which the fake driver rebuilds anywhere.
-    incident: { protect: 'all', imageBackedOnLocalDisk: 'evacuate' },
-    // One of four computes down is 25 %; the crash leaves no room for a second one on the edge.
-    stormGuard: { maxFractionDown: 0.5 },
-    bmcs,
-  }));
+  await writeFile(
+    configPath,
+    stringify({
+      openstack: { cloud: real.cloudName },
+      temporal: { taskQueue },
+      // Every server here boots from an image onto local disk, which the fake driver rebuilds anywhere.
+      incident: { protect: 'all', imageBackedOnLocalDisk: 'evacuate' },
+      // One of four computes down is 25 %; the crash leaves no room for a second one on the edge.
+      stormGuard: { maxFractionDown: 0.5 },
+      bmcs,
+    }),
+  );
   return configPath;
 }
 
 function startFleet(configPath: string, timeline: Timeline): WorkerFleet {
   return new WorkerFleet({
     // Beside its config, so each scenario's worker logs stay apart.
-    configPath, timeline, random: createRandom(9), logDirectory: dirname(configPath),
+    configPath,
+    timeline,
+    random: createRandom(9),
+    logDirectory: dirname(configPath),
     env: {
-      ...process.env, OS_CLIENT_CONFIG_FILE: real.cloudsYaml,
-      TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, [BUNDLE_VARIABLE]: bundlePath,
+      ...process.env,
+      OS_CLIENT_CONFIG_FILE: real.cloudsYaml,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: temporal.namespace,
+      [BUNDLE_VARIABLE]: bundlePath,
     },
   });
 }
@@ -100,13 +132,18 @@ interface Migration {
 }
 
 async function evacuationsOf(serverId: string): Promise<Migration[]> {
-  const { body } = await nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${serverId}`);
+  const { body } = await nova(
+    'GET',
+    `/os-migrations?migration_type=evacuation&instance_uuid=${serverId}`,
+  );
   return (body as { migrations: Migration[] }).migrations;
 }
 
 async function evacuateActionsOf(serverId: string): Promise<number> {
   const { body } = await nova('GET', `/servers/${serverId}/os-instance-actions`);
-  return (body as { instanceActions: { action: string }[] }).instanceActions.filter((a) => a.action === 'evacuate').length;
+  return (body as { instanceActions: { action: string }[] }).instanceActions.filter(
+    (a) => a.action === 'evacuate',
+  ).length;
 }
 
 async function serverOf(serverId: string): Promise<{ host: string; status: string }> {
@@ -132,20 +169,37 @@ async function computeServiceOn(host: string): Promise<ComputeService> {
 /** A disabled compute is passed over by the scheduler: it keeps one scenario's landings off another's host. */
 async function setComputeStatus(host: string, status: 'enabled' | 'disabled'): Promise<void> {
   const { id } = await computeServiceOn(host);
-  const answer = await nova('PUT', `/os-services/${id}`, status === 'enabled' ? { status } : { status, disabled_reason: 'kept for the crash case' });
-  if (answer.status !== 200) throw new Error(`could not set ${host} ${status}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  const answer = await nova(
+    'PUT',
+    `/os-services/${id}`,
+    status === 'enabled' ? { status } : { status, disabled_reason: 'kept for the crash case' },
+  );
+  if (answer.status !== 200)
+    throw new Error(
+      `could not set ${host} ${status}: ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
 }
 
 /** Nova's timestamps carry no zone; they are UTC. */
 const novaTime = (stamp: string): number => Date.parse(stamp.endsWith('Z') ? stamp : `${stamp}Z`);
 
-function phaseReached(handle: WorkflowHandle<typeof incidentWorkflow>, phases: readonly string[], timeline: Timeline): Promise<IncidentState> {
+function phaseReached(
+  handle: WorkflowHandle<typeof incidentWorkflow>,
+  phases: readonly string[],
+  timeline: Timeline,
+): Promise<IncidentState> {
   let last: IncidentState | undefined;
-  return until(`${handle.workflowId} to reach ${phases.join(' or ')}`, async () => {
-    last = await handle.query(stateQuery).catch(() => undefined);
-    return last !== undefined && phases.includes(last.phase) ? last : undefined;
-  }, 240_000).catch((error: unknown) => {
-    throw new Error(`${String(error)}; it is ${last?.phase ?? 'unknown'}\n${last === undefined ? '' : progressTable(last)}\n${formatTimeline(timeline.entries)}`);
+  return until(
+    `${handle.workflowId} to reach ${phases.join(' or ')}`,
+    async () => {
+      last = await handle.query(stateQuery).catch(() => undefined);
+      return last !== undefined && phases.includes(last.phase) ? last : undefined;
+    },
+    240_000,
+  ).catch((error: unknown) => {
+    throw new Error(
+      `${String(error)}; it is ${last?.phase ?? 'unknown'}\n${last === undefined ? '' : progressTable(last)}\n${formatTimeline(timeline.entries)}`,
+    );
   });
 }
 
@@ -159,31 +213,64 @@ interface Recovery {
  * Crashes `host`'s nova-compute (its BMC still says On), reports it to Lazarus, waits for the
  * evacuations, powers the host on again through its BMC, and re-admits it as an operator would.
  */
-async function crashAndRecover(host: string, serverCount: number, killPoint?: KillPoint): Promise<Recovery & { fleet: WorkerFleet; timeline: Timeline }> {
+async function crashAndRecover(
+  host: string,
+  serverCount: number,
+  killPoint?: KillPoint,
+): Promise<Recovery & { fleet: WorkerFleet; timeline: Timeline }> {
   const taskQueue = `real-nova-recovery-${host}`;
   const configPath = await writeConfig(taskQueue);
   const config = await loadConfig({ path: configPath, env: {} });
   const timeline = new Timeline();
   const fleet = startFleet(configPath, timeline);
   try {
-    const servers = await Promise.all(Array.from({ length: serverCount }, (_, i) => bootOn(nova, real, host, `protected-${host}-${i}`)));
+    const servers = await Promise.all(
+      Array.from({ length: serverCount }, (_, i) =>
+        bootOn(nova, real, host, `protected-${host}-${i}`),
+      ),
+    );
     await fleet.start(killPoint);
     for (const pid of computeProcesses(real, host)) process.kill(pid, 'SIGKILL');
     timeline.note(`${host}'s nova-compute crashed`);
     const handle = await client.workflow.signalWithStart(incidentWorkflow, {
-      taskQueue, ...reportHostFailure({ host, reporter: 'real-nova-test', reason: 'nova-compute crashed' }, config.incident),
+      taskQueue,
+      ...reportHostFailure(
+        { host, reporter: 'real-nova-test', reason: 'nova-compute crashed' },
+        config.incident,
+      ),
     });
-    const evacuated = await phaseReached(handle, ['AwaitingReadmission', 'Aborted', 'Reported'], timeline);
+    const evacuated = await phaseReached(
+      handle,
+      ['AwaitingReadmission', 'Aborted', 'Reported'],
+      timeline,
+    );
 
     const poweredOnAt = Date.now();
-    expect(await ipmitool(real, host, 'chassis', 'power', 'on')).toBe('Chassis Power Control: Up/On');
+    expect(await ipmitool(real, host, 'chassis', 'power', 'on')).toBe(
+      'Chassis Power Control: Up/On',
+    );
     // The fresh compute reports while still forced down; re-admission checks exactly that.
-    await until(`${host}'s new nova-compute to report`, async () => {
-      const { updated_at: updatedAt } = await computeServiceOn(host);
-      return updatedAt !== null && novaTime(updatedAt) > poweredOnAt - 1_000 ? true : undefined;
-    }, 120_000);
-    const outcome = await until(`${host} re-admitted`, () => handle.executeUpdate(readmitUpdate, { args: [{ operator: 'real-nova-test', reason: 'compute restarted' }] })
-      .catch((error: unknown) => { timeline.note(`readmit refused: ${String(error)}`); return undefined; }), 120_000);
+    await until(
+      `${host}'s new nova-compute to report`,
+      async () => {
+        const { updated_at: updatedAt } = await computeServiceOn(host);
+        return updatedAt !== null && novaTime(updatedAt) > poweredOnAt - 1_000 ? true : undefined;
+      },
+      120_000,
+    );
+    const outcome = await until(
+      `${host} re-admitted`,
+      () =>
+        handle
+          .executeUpdate(readmitUpdate, {
+            args: [{ operator: 'real-nova-test', reason: 'compute restarted' }],
+          })
+          .catch((error: unknown) => {
+            timeline.note(`readmit refused: ${String(error)}`);
+            return undefined;
+          }),
+      120_000,
+    );
     expect(outcome).toBe('Readmitted');
     return { servers, evacuated, readmitted: await handle.query(stateQuery), fleet, timeline };
   } finally {
@@ -197,14 +284,23 @@ describe('Lazarus against a real Nova', () => {
   it('fences a crashed compute over IPMI, evacuates each of its servers once, and re-admits it after it restarts', async () => {
     const host = 'cmp1';
     await setComputeStatus(crashCaseHost, 'disabled');
-    const { servers, evacuated, readmitted } = await crashAndRecover(host, 3).finally(() => setComputeStatus(crashCaseHost, 'enabled'));
-    expect(evacuated, progressTable(evacuated)).toMatchObject({ phase: 'AwaitingReadmission', outcome: 'Recovered' });
-    expect(evacuated.instances.map((row) => row.progress.outcome).sort()).toEqual(servers.map(() => 'landed'));
+    const { servers, evacuated, readmitted } = await crashAndRecover(host, 3).finally(() =>
+      setComputeStatus(crashCaseHost, 'enabled'),
+    );
+    expect(evacuated, progressTable(evacuated)).toMatchObject({
+      phase: 'AwaitingReadmission',
+      outcome: 'Recovered',
+    });
+    expect(evacuated.instances.map((row) => row.progress.outcome).sort()).toEqual(
+      servers.map(() => 'landed'),
+    );
     expect(readmitted.phase).toBe('Readmitted');
 
     const migrations = await Promise.all(servers.map(evacuationsOf));
     // Each server evacuated once; the restarted compute cleaned up, which completes the migrations.
-    expect(migrations.map((list) => list.map((m) => [m.source_compute, m.status]))).toEqual(servers.map(() => [[host, 'completed']]));
+    expect(migrations.map((list) => list.map((m) => [m.source_compute, m.status]))).toEqual(
+      servers.map(() => [[host, 'completed']]),
+    );
     for (const server of await Promise.all(servers.map(serverOf))) {
       expect(server.status).toBe('ACTIVE');
       expect(server.host).not.toBe(host);
@@ -214,18 +310,27 @@ describe('Lazarus against a real Nova', () => {
     expect(powerOff).toBeDefined();
     const firstEvacuation = Math.min(...migrations.flat().map((m) => novaTime(m.created_at)));
     expect(Date.parse(powerOff?.at ?? '')).toBeLessThanOrEqual(firstEvacuation);
-    expect(real.powerLog.filter((event) => event.host === host).map((event) => event.state)).toEqual(['Off', 'On']);
+    expect(
+      real.powerLog.filter((event) => event.host === host).map((event) => event.state),
+    ).toEqual(['Off', 'On']);
 
     expect(await computeServiceOn(host)).toMatchObject({ forced_down: false, status: 'enabled' });
   }, 420_000);
 
   it('sends no second evacuate when the worker dies right after Nova accepted one', async () => {
     const host = crashCaseHost;
-    const { servers, readmitted, fleet, timeline } = await crashAndRecover(host, 2, { activityType: 'evacuateInstance', moment: 'after', occurrence: 1 });
+    const { servers, readmitted, fleet, timeline } = await crashAndRecover(host, 2, {
+      activityType: 'evacuateInstance',
+      moment: 'after',
+      occurrence: 1,
+    });
     // The armed worker did die at its boundary, and the fleet's next worker finished the incident.
     expect(fleet.boundaryKills, formatTimeline(timeline.entries)).toBe(1);
     expect(fleet.unexpectedExits).toBe(0);
-    expect(readmitted, progressTable(readmitted)).toMatchObject({ phase: 'Readmitted', outcome: 'Recovered' });
+    expect(readmitted, progressTable(readmitted)).toMatchObject({
+      phase: 'Readmitted',
+      outcome: 'Recovered',
+    });
     for (const serverId of servers) {
       expect(await evacuationsOf(serverId)).toHaveLength(1);
       expect(await evacuateActionsOf(serverId)).toBe(1);

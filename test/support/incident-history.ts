@@ -11,5 +11,7 @@ export async function reportsInHistory(client: Client, host: string): Promise<Ho
   return (history.events ?? [])
     .map((event) => event.workflowExecutionSignaledEventAttributes)
     .filter((signal) => signal?.signalName === 'report')
-    .map((signal) => defaultPayloadConverter.fromPayload<HostReport>(signal?.input?.payloads?.[0] ?? {}));
+    .map((signal) =>
+      defaultPayloadConverter.fromPayload<HostReport>(signal?.input?.payloads?.[0] ?? {}),
+    );
 }

@@ -11,10 +11,22 @@ export interface LazarusRun {
   stderr: string;
 }
 
-export function runLazarus(args: readonly string[], env: Readonly<Record<string, string>>): Promise<LazarusRun> {
+export function runLazarus(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<LazarusRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [LAZARUS, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [LAZARUS, ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({
+          status: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }

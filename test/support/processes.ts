@@ -21,8 +21,14 @@ export function processesWithArguments(...fragments: string[]): number[] {
 /** Polls until no process matches, or throws naming the survivors. */
 export async function expectNoProcessLeft(fragments: string[], timeoutMs = 20_000): Promise<void> {
   const what = `processes with ${fragments.join(' ')} to end`;
-  await pollUntil(what, () => (processesWithArguments(...fragments).length === 0 ? true : undefined), {
-    timeoutMs, intervalMs: 100,
-    onTimeout: () => `processes with ${fragments.join(' ')} still alive: ${processesWithArguments(...fragments).join(', ')}`,
-  });
+  await pollUntil(
+    what,
+    () => (processesWithArguments(...fragments).length === 0 ? true : undefined),
+    {
+      timeoutMs,
+      intervalMs: 100,
+      onTimeout: () =>
+        `processes with ${fragments.join(' ')} still alive: ${processesWithArguments(...fragments).join(', ')}`,
+    },
+  );
 }

@@ -9,7 +9,23 @@ export interface ListedWorkflow {
 }
 
 /** What `temporal workflow list` shows for a visibility query, as an operator would run it. */
-export async function temporalWorkflowList(cliPath: string, address: string, namespace: string, query: string): Promise<ListedWorkflow[]> {
-  const { stdout } = await run(cliPath, ['workflow', 'list', '--address', address, '--namespace', namespace, '--query', query, '--output', 'json']);
+export async function temporalWorkflowList(
+  cliPath: string,
+  address: string,
+  namespace: string,
+  query: string,
+): Promise<ListedWorkflow[]> {
+  const { stdout } = await run(cliPath, [
+    'workflow',
+    'list',
+    '--address',
+    address,
+    '--namespace',
+    namespace,
+    '--query',
+    query,
+    '--output',
+    'json',
+  ]);
   return JSON.parse(stdout) as ListedWorkflow[];
 }

@@ -1,6 +1,10 @@
 // How incidents read in a terminal: the list of incidents and one incident's per-instance table.
 // Pure, so the wording is unit-tested; JSON output for scripts is the state itself.
-import type { IncidentState, InstanceProgress, InstanceRow } from '../../../contracts/incident-messages.ts';
+import type {
+  IncidentState,
+  InstanceProgress,
+  InstanceRow,
+} from '../../../contracts/incident-messages.ts';
 import { alignColumns } from '../text-table.ts';
 
 /** One line of `lazarus incidents`: the state when the incident answered its query, else what visibility knows. */
@@ -12,15 +16,34 @@ export interface IncidentSummary {
   state?: IncidentState;
 }
 
-const TERMINAL: ReadonlySet<InstanceProgress['outcome']> = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted', 'cancelled']);
+const TERMINAL: ReadonlySet<InstanceProgress['outcome']> = new Set([
+  'landed',
+  'alreadyEvacuated',
+  'failed',
+  'notStarted',
+  'cancelled',
+]);
 
 /** Instances to move (skipped ones excluded) and how many of them have a final outcome. */
-export function instanceCounts(state: IncidentState): { done: number; total: number; skipped: number } {
+export function instanceCounts(state: IncidentState): {
+  done: number;
+  total: number;
+  skipped: number;
+} {
   const moving = state.instances.filter((row) => row.progress.outcome !== 'skipped');
-  return { done: moving.filter((row) => TERMINAL.has(row.progress.outcome)).length, total: moving.length, skipped: state.instances.length - moving.length };
+  return {
+    done: moving.filter((row) => TERMINAL.has(row.progress.outcome)).length,
+    total: moving.length,
+    skipped: state.instances.length - moving.length,
+  };
 }
 
-const AFTER_EVACUATION: ReadonlySet<string> = new Set(['AwaitingReadmission', 'Readmitting', 'Readmitted', 'Reported']);
+const AFTER_EVACUATION: ReadonlySet<string> = new Set([
+  'AwaitingReadmission',
+  'Readmitting',
+  'Readmitted',
+  'Reported',
+]);
 
 /** The evacuations are over and every planned instance has its final outcome (the host may still await re-admission). */
 export function isRecoveryFinished(state: IncidentState): boolean {
@@ -42,11 +65,16 @@ export function formatAge(milliseconds: number): string {
 function waitingFor(state: IncidentState | undefined): string {
   if (state === undefined) return 'no answer from the incident (is a worker running?)';
   switch (state.phase) {
-    case 'FencingUnproven': return `an operator: ${state.fencing.unprovenReason ?? 'fencing unproven'}`;
-    case 'AwaitingApproval': return `lazarus approve ${state.host}: ${state.admission?.heldBecause ?? 'held by the storm guard'}`;
-    case 'Corroborating': return state.corroboration?.missing.join('; ') ?? 'corroboration';
-    case 'AwaitingReadmission': return `lazarus readmit ${state.host} once it is repaired`;
-    default: return '-';
+    case 'FencingUnproven':
+      return `an operator: ${state.fencing.unprovenReason ?? 'fencing unproven'}`;
+    case 'AwaitingApproval':
+      return `lazarus approve ${state.host}: ${state.admission?.heldBecause ?? 'held by the storm guard'}`;
+    case 'Corroborating':
+      return state.corroboration?.missing.join('; ') ?? 'corroboration';
+    case 'AwaitingReadmission':
+      return `lazarus readmit ${state.host} once it is repaired`;
+    default:
+      return '-';
   }
 }
 
@@ -59,7 +87,13 @@ export function incidentsTable(incidents: readonly IncidentSummary[], now: Date)
   };
   return alignColumns([
     ['HOST', 'PHASE', 'INSTANCES', 'AGE', 'WAITING FOR'],
-    ...incidents.map((incident) => [incident.host, incident.state?.phase ?? incident.phase, counts(incident.state), formatAge(now.getTime() - incident.startedAt.getTime()), waitingFor(incident.state)]),
+    ...incidents.map((incident) => [
+      incident.host,
+      incident.state?.phase ?? incident.phase,
+      counts(incident.state),
+      formatAge(now.getTime() - incident.startedAt.getTime()),
+      waitingFor(incident.state),
+    ]),
   ]).join('\n');
 }
 
@@ -71,33 +105,51 @@ function where(progress: InstanceProgress): string {
 
 function details(progress: InstanceProgress): string {
   switch (progress.outcome) {
-    case 'planned': return 'waiting for a slot';
-    case 'evacuating': return 'evacuating';
-    case 'landed': return `verified after ${Math.round(progress.durationMs / 1000)} s, ${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}` +
-      (progress.foundInNova === undefined ? '' : `, found in Nova (request ${progress.foundInNova.requestId ?? 'without id'})`);
-    case 'alreadyEvacuated': return `moved by ${progress.by}`;
-    case 'failed': return `${progress.reason} (${progress.attempts} attempts)`;
+    case 'planned':
+      return 'waiting for a slot';
+    case 'evacuating':
+      return 'evacuating';
+    case 'landed':
+      return (
+        `verified after ${Math.round(progress.durationMs / 1000)} s, ${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}` +
+        (progress.foundInNova === undefined
+          ? ''
+          : `, found in Nova (request ${progress.foundInNova.requestId ?? 'without id'})`)
+      );
+    case 'alreadyEvacuated':
+      return `moved by ${progress.by}`;
+    case 'failed':
+      return `${progress.reason} (${progress.attempts} attempts)`;
     case 'skipped':
     case 'notStarted':
-    case 'cancelled': return progress.reason;
+    case 'cancelled':
+      return progress.reason;
   }
 }
 
 export function instancesTable(rows: readonly InstanceRow[]): string[] {
   return alignColumns([
     ['INSTANCE', 'NAME', 'OUTCOME', 'NOW ON', 'DETAILS'],
-    ...rows.map((row) => [row.instanceId, row.name, row.progress.outcome, where(row.progress), details(row.progress)]),
+    ...rows.map((row) => [
+      row.instanceId,
+      row.name,
+      row.progress.outcome,
+      where(row.progress),
+      details(row.progress),
+    ]),
   ]);
 }
 
 /** `lazarus show <host>`: the incident's header, fencing, and the per-instance table. */
 export function incidentReport(state: IncidentState): string {
   const { done, total, skipped } = instanceCounts(state);
-  const fencing = state.fencing.proof !== undefined
-    ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
-    : state.fencing.confirmedBy !== undefined
-      ? `confirmed by ${state.fencing.confirmedBy.operator} at ${state.fencing.confirmedBy.at}: ${state.fencing.confirmedBy.reason}`
-      : state.fencing.unprovenReason ?? (state.fencing.attempts === 0 ? 'not started' : 'in progress');
+  const fencing =
+    state.fencing.proof !== undefined
+      ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
+      : state.fencing.confirmedBy !== undefined
+        ? `confirmed by ${state.fencing.confirmedBy.operator} at ${state.fencing.confirmedBy.at}: ${state.fencing.confirmedBy.reason}`
+        : (state.fencing.unprovenReason ??
+          (state.fencing.attempts === 0 ? 'not started' : 'in progress'));
   const lines = [
     `incident  ${state.incidentId}`,
     `host      ${state.host}`,

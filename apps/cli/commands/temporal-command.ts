@@ -5,7 +5,12 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { configFileSchema } from '../../../config/config-schema.ts';
 import type { LazarusConfig } from '../../../config/load-config.ts';
 import { configPathOf, DEFAULT_CONFIG_PATH, loadConfig } from '../../../config/load-config.ts';
@@ -65,34 +70,60 @@ function loginName(): string {
 }
 
 function usageOf(spec: TemporalCommandSpec): string {
-  const options = [...spec.options.map((name) => OPTION_HELP[name]),
+  const options = [
+    ...spec.options.map((name) => OPTION_HELP[name]),
     '--config PATH      lazarus.yaml (default: LAZARUS_CONFIG, else ./lazarus.yaml if present; TEMPORAL_* always apply)',
-    '--json             print JSON, for scripts'];
-  return `usage: lazarus ${spec.name} ${[...spec.arguments, ...spec.options.map((name) => `--${name} ${name === 'reason' ? 'TEXT' : 'NAME'}`)].join(' ')}`.trimEnd() +
-    `\n\n${spec.description}\n\noptions:\n${options.map((line) => `  ${line}`).join('\n')}`;
+    '--json             print JSON, for scripts',
+  ];
+  return (
+    `usage: lazarus ${spec.name} ${[...spec.arguments, ...spec.options.map((name) => `--${name} ${name === 'reason' ? 'TEXT' : 'NAME'}`)].join(' ')}`.trimEnd() +
+    `\n\n${spec.description}\n\noptions:\n${options.map((line) => `  ${line}`).join('\n')}`
+  );
 }
 
 /** lazarus.yaml when named or present; Temporal's defaults (and TEMPORAL_*) otherwise. */
 async function configFor(path: string | undefined): Promise<LazarusConfig | undefined> {
   const source = { env: process.env, ...(path === undefined ? {} : { path }) };
-  if (path === undefined && configPathOf(source) === DEFAULT_CONFIG_PATH && !existsSync(DEFAULT_CONFIG_PATH)) return undefined;
+  if (
+    path === undefined &&
+    configPathOf(source) === DEFAULT_CONFIG_PATH &&
+    !existsSync(DEFAULT_CONFIG_PATH)
+  )
+    return undefined;
   return loadConfig(source);
 }
 
-async function connect(config: LazarusConfig | undefined): Promise<{ client: Client; taskQueue: string; incidents: IncidentStartOptions; close: () => Promise<void> }> {
+async function connect(
+  config: LazarusConfig | undefined,
+): Promise<{
+  client: Client;
+  taskQueue: string;
+  incidents: IncidentStartOptions;
+  close: () => Promise<void>;
+}> {
   const defaults = configFileSchema.parse({});
   const temporal = config?.temporal ?? defaults.temporal;
-  const incidents = incidentStartOptions({ temporal, incident: config?.incident ?? incidentSettingsOf(defaults) });
+  const incidents = incidentStartOptions({
+    temporal,
+    incident: config?.incident ?? incidentSettingsOf(defaults),
+  });
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(temporal, process.env);
   const address = connectionOptions.address ?? 'localhost:7233';
   let connection: Connection;
   try {
     connection = await Connection.connect({ connectTimeout: 5_000, ...connectionOptions });
   } catch (error) {
-    throw new CommandFailed(`cannot reach Temporal at ${address} (${error instanceof Error ? error.message : String(error)}); ` +
-      'check that it runs and that TEMPORAL_ADDRESS (or temporal.profile in lazarus.yaml) points at it');
+    throw new CommandFailed(
+      `cannot reach Temporal at ${address} (${error instanceof Error ? error.message : String(error)}); ` +
+        'check that it runs and that TEMPORAL_ADDRESS (or temporal.profile in lazarus.yaml) points at it',
+    );
   }
-  return { client: new Client({ connection, namespace }), taskQueue: temporal.taskQueue, incidents, close: () => connection.close() };
+  return {
+    client: new Client({ connection, namespace }),
+    taskQueue: temporal.taskQueue,
+    incidents,
+    close: () => connection.close(),
+  };
 }
 
 /** One line an operator can act on, for the errors commands meet. */
@@ -116,14 +147,21 @@ export function temporalCommand(spec: TemporalCommandSpec): Command {
       let parsed;
       try {
         parsed = parseArgs({
-          args: [...args], strict: true, allowPositionals: true,
+          args: [...args],
+          strict: true,
+          allowPositionals: true,
           options: {
-            config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+            config: { type: 'string' },
+            json: { type: 'boolean' },
+            help: { type: 'boolean' },
             ...Object.fromEntries(spec.options.map((name) => [name, { type: 'string' as const }])),
           },
         });
       } catch (error) {
-        return fail(`${error instanceof Error ? error.message : String(error)}\n${usageOf(spec)}`, 2);
+        return fail(
+          `${error instanceof Error ? error.message : String(error)}\n${usageOf(spec)}`,
+          2,
+        );
       }
       const { values, positionals } = parsed;
       if (values.help === true) {
@@ -132,25 +170,42 @@ export function temporalCommand(spec: TemporalCommandSpec): Command {
       }
       const required = spec.arguments.filter((name) => name.startsWith('<')).length;
       if (positionals.length < required || positionals.length > spec.arguments.length) {
-        return fail(`expects ${spec.arguments.join(' ') || 'no arguments'}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usageOf(spec)}`, 2);
+        return fail(
+          `expects ${spec.arguments.join(' ') || 'no arguments'}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}\n${usageOf(spec)}`,
+          2,
+        );
       }
       const given: Readonly<Record<string, string | boolean | undefined>> = values;
-      const options = Object.fromEntries(spec.options.flatMap((name) => {
-        const value = given[name];
-        return typeof value === 'string' ? [[name, value]] : [];
-      })) as Partial<Record<OptionName, string>>;
+      const options = Object.fromEntries(
+        spec.options.flatMap((name) => {
+          const value = given[name];
+          return typeof value === 'string' ? [[name, value]] : [];
+        }),
+      ) as Partial<Record<OptionName, string>>;
       if (spec.options.includes('reason') && (options.reason ?? '').trim() === '') {
         return fail('--reason TEXT is required: the incident records who decided and why', 2);
       }
       const isJson = values.json === true;
       let connection;
       try {
-        const config = await configFor(typeof values.config === 'string' ? values.config : undefined);
+        const config = await configFor(
+          typeof values.config === 'string' ? values.config : undefined,
+        );
         connection = await connect(config);
         return await spec.run({
-          client: connection.client, taskQueue: connection.taskQueue, incidents: connection.incidents, positionals, options, isJson,
-          decision: () => ({ operator: options.operator ?? loginName(), reason: options.reason ?? '' }),
-          print: (text, json) => { console.log(isJson ? JSON.stringify(json, null, 2) : text); },
+          client: connection.client,
+          taskQueue: connection.taskQueue,
+          incidents: connection.incidents,
+          positionals,
+          options,
+          isJson,
+          decision: () => ({
+            operator: options.operator ?? loginName(),
+            reason: options.reason ?? '',
+          }),
+          print: (text, json) => {
+            console.log(isJson ? JSON.stringify(json, null, 2) : text);
+          },
         });
       } catch (error) {
         return fail(describeFailure(error), 1);

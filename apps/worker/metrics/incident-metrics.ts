@@ -11,7 +11,11 @@ import { LazarusOutcome, LazarusPhase } from '../../../contracts/search-attribut
 import { isRecoveryFinished } from '../../cli/commands/incident-tables.ts';
 
 /** Phases in which an incident waits for a person. */
-const AWAITING_OPERATOR: ReadonlySet<string> = new Set(['FencingUnproven', 'AwaitingApproval', 'AwaitingReadmission']);
+const AWAITING_OPERATOR: ReadonlySet<string> = new Set([
+  'FencingUnproven',
+  'AwaitingApproval',
+  'AwaitingReadmission',
+]);
 
 // Closed incidents older than this no longer count in lazarus_incidents.
 const CLOSED_WINDOW_MS = 24 * 3600_000;
@@ -33,18 +37,55 @@ interface Counted {
   isRecoveryCounted: boolean;
 }
 
-const TERMINAL = new Set(['landed', 'alreadyEvacuated', 'failed', 'notStarted', 'skipped', 'cancelled']);
+const TERMINAL = new Set([
+  'landed',
+  'alreadyEvacuated',
+  'failed',
+  'notStarted',
+  'skipped',
+  'cancelled',
+]);
 
-const seconds = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+const seconds = (from: string, to: string): number =>
+  Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
 export function startIncidentMetrics(options: IncidentMetricsOptions): { stop(): Promise<void> } {
   const { client, meter } = options;
-  const incidents = meter.createGauge('lazarus_incidents', 'int', '', 'incidents of this deployment by phase and outcome: open ones, and those closed within 24 h');
-  const awaiting = meter.createGauge('lazarus_incidents_awaiting_operator', 'int', '', 'open incidents waiting for a person, by phase');
-  const oldestAwaiting = meter.createGauge('lazarus_incidents_awaiting_operator_oldest_seconds', 'float', 's', 'age of the oldest incident waiting for a person, by phase');
-  const evacuations = meter.createCounter('lazarus_evacuations', '', 'instances of failed hosts by final outcome (landed, alreadyEvacuated, failed, notStarted, skipped, cancelled)');
-  const fencing = meter.createHistogram('lazarus_fencing_duration_seconds', 'float', 's', 'from the incident\'s admission (its start when admission is off) to the power-off read back from the BMC');
-  const reportToLanding = meter.createHistogram('lazarus_report_to_last_landing_seconds', 'float', 's', 'from the first report of a host to the verified landing of its last instance');
+  const incidents = meter.createGauge(
+    'lazarus_incidents',
+    'int',
+    '',
+    'incidents of this deployment by phase and outcome: open ones, and those closed within 24 h',
+  );
+  const awaiting = meter.createGauge(
+    'lazarus_incidents_awaiting_operator',
+    'int',
+    '',
+    'open incidents waiting for a person, by phase',
+  );
+  const oldestAwaiting = meter.createGauge(
+    'lazarus_incidents_awaiting_operator_oldest_seconds',
+    'float',
+    's',
+    'age of the oldest incident waiting for a person, by phase',
+  );
+  const evacuations = meter.createCounter(
+    'lazarus_evacuations',
+    '',
+    'instances of failed hosts by final outcome (landed, alreadyEvacuated, failed, notStarted, skipped, cancelled)',
+  );
+  const fencing = meter.createHistogram(
+    'lazarus_fencing_duration_seconds',
+    'float',
+    's',
+    "from the incident's admission (its start when admission is off) to the power-off read back from the BMC",
+  );
+  const reportToLanding = meter.createHistogram(
+    'lazarus_report_to_last_landing_seconds',
+    'float',
+    's',
+    'from the first report of a host to the verified landing of its last instance',
+  );
 
   const counted = new Map<string, Counted>();
   const shownGauges = new Map<string, { gauge: typeof incidents; tags: MetricTags }>();
@@ -67,25 +108,44 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
 
   async function stateOf(execution: WorkflowExecutionInfo): Promise<IncidentState> {
     const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
-    return execution.status.name === 'COMPLETED' ? await handle.result() as IncidentState : await handle.query(stateQuery);
+    return execution.status.name === 'COMPLETED'
+      ? ((await handle.result()) as IncidentState)
+      : await handle.query(stateQuery);
   }
 
   /** When the last verified evacuation child of the incident closed. */
   async function lastLanding(state: IncidentState): Promise<string | undefined> {
-    const closes = await Promise.all(state.instances.filter((row) => row.progress.outcome === 'landed').map(async (row) => {
-      const child = await client.workflow.getHandle(evacuationWorkflowId(state.incidentId, row.instanceId)).describe();
-      return child.closeTime?.toISOString();
-    }));
-    return closes.filter((close): close is string => close !== undefined).sort().at(-1);
+    const closes = await Promise.all(
+      state.instances
+        .filter((row) => row.progress.outcome === 'landed')
+        .map(async (row) => {
+          const child = await client.workflow
+            .getHandle(evacuationWorkflowId(state.incidentId, row.instanceId))
+            .describe();
+          return child.closeTime?.toISOString();
+        }),
+    );
+    return closes
+      .filter((close): close is string => close !== undefined)
+      .sort()
+      .at(-1);
   }
 
   async function count(key: string, state: IncidentState): Promise<void> {
-    const seen = counted.get(key) ?? { isFencingCounted: false, instances: new Set<string>(), isRecoveryCounted: false };
+    const seen = counted.get(key) ?? {
+      isFencingCounted: false,
+      instances: new Set<string>(),
+      isRecoveryCounted: false,
+    };
     counted.set(key, seen);
     const { proof } = state.fencing;
     if (!seen.isFencingCounted && proof !== undefined) {
       seen.isFencingCounted = true;
-      if (isPrimed) fencing.record(seconds(state.admission?.admittedAt ?? state.incidentStartedAt, proof.readAt), { protocol: proof.protocol });
+      if (isPrimed)
+        fencing.record(
+          seconds(state.admission?.admittedAt ?? state.incidentStartedAt, proof.readAt),
+          { protocol: proof.protocol },
+        );
     }
     for (const row of state.instances) {
       if (!TERMINAL.has(row.progress.outcome) || seen.instances.has(row.instanceId)) continue;
@@ -114,18 +174,34 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
       const isOpen = execution.status.name === 'RUNNING';
       if (isOpen && AWAITING_OPERATOR.has(phase)) {
         const entry = waiting.get(phase) ?? { count: 0, oldestSeconds: 0 };
-        waiting.set(phase, { count: entry.count + 1, oldestSeconds: Math.max(entry.oldestSeconds, (Date.now() - execution.startTime.getTime()) / 1000) });
+        waiting.set(phase, {
+          count: entry.count + 1,
+          oldestSeconds: Math.max(
+            entry.oldestSeconds,
+            (Date.now() - execution.startTime.getTime()) / 1000,
+          ),
+        });
       }
       const key = `${execution.workflowId}/${execution.runId}`;
       if (isOpen || execution.status.name === 'COMPLETED') {
-        work.push(stateOf(execution).then((state) => count(key, state)).catch((error: unknown) => {
-          options.warn(`metrics: cannot read ${execution.workflowId}: ${error instanceof Error ? error.message : String(error)}`);
-        }));
+        work.push(
+          stateOf(execution)
+            .then((state) => count(key, state))
+            .catch((error: unknown) => {
+              options.warn(
+                `metrics: cannot read ${execution.workflowId}: ${error instanceof Error ? error.message : String(error)}`,
+              );
+            }),
+        );
       }
     }
     await Promise.all(work);
     setGauges([
-      ...[...byPhase].map(([tags, value]) => ({ gauge: incidents, tags: JSON.parse(tags) as MetricTags, value })),
+      ...[...byPhase].map(([tags, value]) => ({
+        gauge: incidents,
+        tags: JSON.parse(tags) as MetricTags,
+        value,
+      })),
       ...[...waiting].flatMap(([phase, entry]) => [
         { gauge: awaiting, tags: { phase }, value: entry.count },
         { gauge: oldestAwaiting, tags: { phase }, value: entry.oldestSeconds },
@@ -137,10 +213,21 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
-      await collect().catch((error: unknown) => { options.warn(`metrics: cannot list incidents: ${error instanceof Error ? error.message : String(error)}`); });
+      await collect().catch((error: unknown) => {
+        options.warn(
+          `metrics: cannot list incidents: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.intervalMs);
-        stopping.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+        stopping.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     }
   })();

@@ -13,14 +13,28 @@ import { formatTimeline } from '../../../chaos/timeline.ts';
 const CI_SEED = 146;
 
 describe('a bounded chaos campaign', () => {
-  it('breaks no invariant while workers and the Temporal server are killed mid-incident and faults are injected', { timeout: 480_000 }, async () => {
-    const { reports, summary } = await runCampaign({ runs: 2, seed: CI_SEED, shape: { hosts: 8, instancesPerHost: 5 }, parallel: 2, rebuildSeconds: DEFAULT_REBUILD_SECONDS });
+  it(
+    'breaks no invariant while workers and the Temporal server are killed mid-incident and faults are injected',
+    { timeout: 480_000 },
+    async () => {
+      const { reports, summary } = await runCampaign({
+        runs: 2,
+        seed: CI_SEED,
+        shape: { hosts: 8, instancesPerHost: 5 },
+        parallel: 2,
+        rebuildSeconds: DEFAULT_REBUILD_SECONDS,
+      });
 
-    const broken = reports.filter((run) => run.violations.length > 0)
-      .map((run) => `seed ${run.seed}:\n${run.violations.map((v) => `${v.invariant}: ${v.message}`).join('\n')}\n${formatTimeline(run.timeline)}`);
-    expect(broken).toEqual([]);
-    expect(summary.workerKills).toBeGreaterThanOrEqual(4);
-    expect(summary.serverKills).toBeGreaterThanOrEqual(1);
-    expect(summary.recovered).toBeGreaterThan(0);
-  });
+      const broken = reports
+        .filter((run) => run.violations.length > 0)
+        .map(
+          (run) =>
+            `seed ${run.seed}:\n${run.violations.map((v) => `${v.invariant}: ${v.message}`).join('\n')}\n${formatTimeline(run.timeline)}`,
+        );
+      expect(broken).toEqual([]);
+      expect(summary.workerKills).toBeGreaterThanOrEqual(4);
+      expect(summary.serverKills).toBeGreaterThanOrEqual(1);
+      expect(summary.recovered).toBeGreaterThan(0);
+    },
+  );
 });

@@ -5,7 +5,15 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
-  BmcEndpoints, BmcFleet, BmcFleetOptions, BmcHostSpec, BmcProtocol, HostPowerPort, IpmiEndpoint, PowerState, RedfishEndpoint,
+  BmcEndpoints,
+  BmcFleet,
+  BmcFleetOptions,
+  BmcHostSpec,
+  BmcProtocol,
+  HostPowerPort,
+  IpmiEndpoint,
+  PowerState,
+  RedfishEndpoint,
 } from '../../../simulator/bmc/bmc-contract.ts';
 import { startBmcFleet } from '../../../simulator/bmc/index.ts';
 import { pollUntil } from '../../../lib/poll-until.ts';
@@ -46,11 +54,20 @@ export interface TestFleet {
 }
 
 /** A fleet over a fake world where every host starts On; a fast clock, 204 resets and TLS unless overridden. */
-export async function startTestFleet(hosts: readonly BmcHostSpec[], options: Partial<Omit<BmcFleetOptions, 'power' | 'workDir'>> = {}): Promise<TestFleet> {
+export async function startTestFleet(
+  hosts: readonly BmcHostSpec[],
+  options: Partial<Omit<BmcFleetOptions, 'power' | 'workDir'>> = {},
+): Promise<TestFleet> {
   const world = fakeWorld(hosts.map((spec) => spec.host));
   const directory = await workDir();
   const fleet = await startBmcFleet(hosts, {
-    power: world.power, timeScale: 1000, powerTransitionMs: 5000, redfishResponseStyle: '204', tls: true, workDir: directory, ...options,
+    power: world.power,
+    timeScale: 1000,
+    powerTransitionMs: 5000,
+    redfishResponseStyle: '204',
+    tls: true,
+    workDir: directory,
+    ...options,
   });
   const endpointsOf = (host: string) => {
     const endpoints = fleet.endpoints[host];
@@ -71,15 +88,25 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CommandResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
-    child.on('close', (code) => { resolve({ exitCode: code ?? -1, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ exitCode: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }
@@ -104,16 +131,35 @@ export interface RedfishCall {
 }
 
 /** One request with curl; credentials go through stdin (`-K -`), never the command line. */
-export async function redfish(endpoint: RedfishEndpoint, path: string, call: RedfishCall = {}): Promise<HttpResult> {
+export async function redfish(
+  endpoint: RedfishEndpoint,
+  path: string,
+  call: RedfishCall = {},
+): Promise<HttpResult> {
   const auth = call.auth ?? 'basic';
   const config: string[] = [];
   if (auth === 'basic') config.push(`user = "${endpoint.username}:${endpoint.password}"`);
-  else if (auth !== 'none' && 'token' in auth) config.push(`header = "X-Auth-Token: ${auth.token}"`);
+  else if (auth !== 'none' && 'token' in auth)
+    config.push(`header = "X-Auth-Token: ${auth.token}"`);
   else if (auth !== 'none') config.push(`user = "${auth.username}:${auth.password}"`);
-  const args = ['--silent', '--show-error', '--include', '-K', '-', '-X', call.method ?? 'GET', '--max-time', String(call.maxTimeSeconds ?? 10)];
-  if (endpoint.caBundle !== undefined && call.trustCa !== false) args.push('--cacert', endpoint.caBundle);
-  if (call.body !== undefined) args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify(call.body));
-  const result = await run('curl', [...args, `${endpoint.url}${path}`], { input: config.join('\n') });
+  const args = [
+    '--silent',
+    '--show-error',
+    '--include',
+    '-K',
+    '-',
+    '-X',
+    call.method ?? 'GET',
+    '--max-time',
+    String(call.maxTimeSeconds ?? 10),
+  ];
+  if (endpoint.caBundle !== undefined && call.trustCa !== false)
+    args.push('--cacert', endpoint.caBundle);
+  if (call.body !== undefined)
+    args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify(call.body));
+  const result = await run('curl', [...args, `${endpoint.url}${path}`], {
+    input: config.join('\n'),
+  });
   return { curlExit: result.exitCode, stderr: result.stderr, ...parseHttp(result.stdout) };
 }
 
@@ -122,29 +168,67 @@ function parseHttp(text: string): Pick<HttpResult, 'status' | 'headers' | 'body'
   const head = split < 0 ? text : text.slice(0, split);
   const rawBody = split < 0 ? '' : text.slice(split + 4);
   const [statusLine = '', ...headerLines] = head.split('\r\n');
-  const headers = new Map(headerLines.map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
-  }));
-  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rawBody === '' ? undefined : JSON.parse(rawBody) };
+  const headers = new Map(
+    headerLines.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const;
+    }),
+  );
+  return {
+    status: Number(statusLine.split(' ')[1] ?? 0),
+    headers,
+    body: rawBody === '' ? undefined : JSON.parse(rawBody),
+  };
 }
 
 /**
  * `ipmitool -I lanplus -C 3 … -E` (docs/nova-and-bmc-facts.md#cipher-suite-and-timing); `-N 1 -R 1`
  * so an unanswered BMC fails in about 2 s.
  */
-export function ipmitool(endpoint: IpmiEndpoint, args: readonly string[], password = endpoint.password): Promise<CommandResult> {
-  return run('ipmitool', ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '1', '-H', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.username, '-E', ...args], {
-    env: { IPMI_PASSWORD: password },
-  });
+export function ipmitool(
+  endpoint: IpmiEndpoint,
+  args: readonly string[],
+  password = endpoint.password,
+): Promise<CommandResult> {
+  return run(
+    'ipmitool',
+    [
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-N',
+      '1',
+      '-R',
+      '1',
+      '-H',
+      endpoint.host,
+      '-p',
+      String(endpoint.port),
+      '-U',
+      endpoint.username,
+      '-E',
+      ...args,
+    ],
+    {
+      env: { IPMI_PASSWORD: password },
+    },
+  );
 }
 
 /** Polls until `read` returns what `isDone` accepts; the test's own timeout bounds it. */
-export async function eventually<T>(read: () => Promise<T>, isDone: (value: T) => boolean): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  isDone: (value: T) => boolean,
+): Promise<T> {
   // Boxed, so a value that is undefined can be the one accepted.
-  const accepted = await pollUntil('a value the test accepts', async () => {
-    const value = await read();
-    return isDone(value) ? { value } : undefined;
-  }, { timeoutMs: Infinity, intervalMs: 20 });
+  const accepted = await pollUntil(
+    'a value the test accepts',
+    async () => {
+      const value = await read();
+      return isDone(value) ? { value } : undefined;
+    },
+    { timeoutMs: Infinity, intervalMs: 20 },
+  );
   return accepted.value;
 }

@@ -13,14 +13,24 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
   let fleet: BmcFleet;
   let bmc: RedfishEndpoint;
   let ipmi: IpmiEndpoint;
-  const powerState = async () => ((await redfish(bmc, bmc.systemPath)).body as { PowerState: string }).PowerState;
-  const forceOff = () => redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, { method: 'POST', body: { ResetType: 'ForceOff' } });
-  const ipmiStatus = async () => (await ipmitool(ipmi, ['chassis', 'power', 'status'])).stdout.trim();
+  const powerState = async () =>
+    ((await redfish(bmc, bmc.systemPath)).body as { PowerState: string }).PowerState;
+  const forceOff = () =>
+    redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      body: { ResetType: 'ForceOff' },
+    });
+  const ipmiStatus = async () =>
+    (await ipmitool(ipmi, ['chassis', 'power', 'status'])).stdout.trim();
   /** Long enough for any power transition the BMC might have started to finish. */
-  const afterTransition = () => new Promise((resolve) => setTimeout(resolve, (5 * TRANSITION_MS) / TIME_SCALE));
+  const afterTransition = () =>
+    new Promise((resolve) => setTimeout(resolve, (5 * TRANSITION_MS) / TIME_SCALE));
 
   beforeAll(async () => {
-    const started = await startTestFleet([{ host: HOST, ipmi: true }], { timeScale: TIME_SCALE, powerTransitionMs: TRANSITION_MS });
+    const started = await startTestFleet([{ host: HOST, ipmi: true }], {
+      timeScale: TIME_SCALE,
+      powerTransitionMs: TRANSITION_MS,
+    });
     ({ world, fleet } = started);
     bmc = started.endpointsOf(HOST).redfish;
     ipmi = started.ipmiOf(HOST);
@@ -29,7 +39,9 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
     fleet.setFaults(HOST, {});
     world.states.set(HOST, 'On');
   });
-  afterAll(async () => { await fleet.stop(); });
+  afterAll(async () => {
+    await fleet.stop();
+  });
 
   it('resets Redfish connections and leaves IPMI unanswered while unreachable, and recovers after', async () => {
     fleet.setFaults(HOST, { unreachable: true });
@@ -51,7 +63,9 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
     const basic = await forceOff();
     expect(basic.status).toBe(401);
     const login = await redfish(bmc, '/redfish/v1/SessionService/Sessions', {
-      method: 'POST', auth: 'none', body: { UserName: bmc.username, Password: bmc.password },
+      method: 'POST',
+      auth: 'none',
+      body: { UserName: bmc.username, Password: bmc.password },
     });
     expect(login.status).toBe(401);
     const ipmiAttempt = await ipmitool(ipmi, ['-v', 'chassis', 'power', 'off']);
@@ -97,6 +111,8 @@ describe('faults injected into a host BMC, seen over Redfish and IPMI', () => {
   });
 
   it('refuses faults for a host it does not simulate', () => {
-    expect(() => { fleet.setFaults('cmp-99', { unreachable: true }); }).toThrow(/unknown host cmp-99/);
+    expect(() => {
+      fleet.setFaults('cmp-99', { unreachable: true });
+    }).toThrow(/unknown host cmp-99/);
   });
 });

@@ -7,11 +7,18 @@ import { eventually, redfish, startTestFleet } from './bmc-clients.ts';
 const MOCKUP = new URL('./bmc-fixtures/redfish-mockup-rackmount1/', import.meta.url);
 
 async function mockup(path: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(new URL(`${path}/index.json`, MOCKUP), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(await readFile(new URL(`${path}/index.json`, MOCKUP), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** Every property we serve exists in the DMTF mockup with the same JSON type, except those named. */
-function expectShapeOf(actual: unknown, reference: Record<string, unknown>, extras: readonly string[] = []): void {
+function expectShapeOf(
+  actual: unknown,
+  reference: Record<string, unknown>,
+  extras: readonly string[] = [],
+): void {
   expect(actual).toBeTypeOf('object');
   for (const [key, value] of Object.entries(actual as Record<string, unknown>)) {
     if (extras.includes(key)) continue;
@@ -33,12 +40,17 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
   let other: RedfishEndpoint;
 
   beforeAll(async () => {
-    const started = await startTestFleet([{ host: 'cmp-01', ipmi: false }, { host: 'cmp-02', ipmi: false }]);
+    const started = await startTestFleet([
+      { host: 'cmp-01', ipmi: false },
+      { host: 'cmp-02', ipmi: false },
+    ]);
     ({ world, fleet } = started);
     bmc = started.endpointsOf('cmp-01').redfish;
     other = started.endpointsOf('cmp-02').redfish;
   });
-  afterAll(async () => { await fleet.stop(); });
+  afterAll(async () => {
+    await fleet.stop();
+  });
 
   it('serves each host on its own loopback HTTPS port with its own credentials', () => {
     expect(bmc.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -58,25 +70,48 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
     const denied = await redfish(bmc, '/redfish/v1/Systems', { auth: 'none' });
     expect(denied.status).toBe(401);
     expect(messageIdOf(denied.body)).toBe('Base.1.22.NoValidSession');
-    const wrong = await redfish(bmc, '/redfish/v1/Systems', { auth: { username: 'admin', password: other.password } });
+    const wrong = await redfish(bmc, '/redfish/v1/Systems', {
+      auth: { username: 'admin', password: other.password },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('lists one ComputerSystem whose shape and Reset action follow the DMTF mockup', async () => {
     const systems = await redfish(bmc, '/redfish/v1/Systems');
     expectShapeOf(systems.body, await mockup('Systems'));
-    expect(systems.body).toMatchObject({ 'Members@odata.count': 1, Members: [{ '@odata.id': bmc.systemPath }] });
+    expect(systems.body).toMatchObject({
+      'Members@odata.count': 1,
+      Members: [{ '@odata.id': bmc.systemPath }],
+    });
     const system = await redfish(bmc, bmc.systemPath);
     expect(system.status).toBe(200);
     const reference = await mockup('Systems/437XR1138R2');
     expectShapeOf(system.body, reference);
-    const reset = (system.body as { Actions: Record<string, Record<string, unknown>> }).Actions['#ComputerSystem.Reset'];
+    const reset = (system.body as { Actions: Record<string, Record<string, unknown>> }).Actions[
+      '#ComputerSystem.Reset'
+    ];
     expect(reset).toMatchObject({ target: `${bmc.systemPath}/Actions/ComputerSystem.Reset` });
-    expect(reset?.['ResetType@Redfish.AllowableValues']).toEqual(expect.arrayContaining(['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart', 'ForceOn', 'PowerCycle']));
+    expect(reset?.['ResetType@Redfish.AllowableValues']).toEqual(
+      expect.arrayContaining([
+        'On',
+        'ForceOff',
+        'GracefulShutdown',
+        'ForceRestart',
+        'ForceOn',
+        'PowerCycle',
+      ]),
+    );
     const actionInfo = await redfish(bmc, String(reset?.['@Redfish.ActionInfo']));
     expect(actionInfo.body).toMatchObject({
       '@odata.type': expect.stringMatching(/^#ActionInfo\./) as unknown,
-      Parameters: [{ Name: 'ResetType', Required: true, DataType: 'String', AllowableValues: reset?.['ResetType@Redfish.AllowableValues'] }],
+      Parameters: [
+        {
+          Name: 'ResetType',
+          Required: true,
+          DataType: 'String',
+          AllowableValues: reset?.['ResetType@Redfish.AllowableValues'],
+        },
+      ],
     });
   });
 
@@ -86,35 +121,50 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
     expect(reset.status).toBe(204);
     expect(reset.body).toBeUndefined();
     const seen = new Set<unknown>();
-    await eventually(async () => {
-      const state = ((await redfish(bmc, bmc.systemPath)).body as { PowerState: string }).PowerState;
-      seen.add(state);
-      return state;
-    }, (state) => state === 'Off');
+    await eventually(
+      async () => {
+        const state = ((await redfish(bmc, bmc.systemPath)).body as { PowerState: string })
+          .PowerState;
+        seen.add(state);
+        return state;
+      },
+      (state) => state === 'Off',
+    );
     expect([...seen].every((state) => state === 'PoweringOff' || state === 'Off')).toBe(true);
     expect(world.commands).toEqual([{ host: 'cmp-01', state: 'Off', via: 'redfish' }]);
     expect(world.states.get('cmp-02')).toBe('On');
 
     await redfish(bmc, target, { method: 'POST', body: { ResetType: 'On' } });
-    await eventually(() => Promise.resolve(world.states.get('cmp-01')), (state) => state === 'On');
+    await eventually(
+      () => Promise.resolve(world.states.get('cmp-01')),
+      (state) => state === 'On',
+    );
   });
 
   it('rejects an unknown ResetType with 400 ActionParameterValueNotInList in the DMTF error format', async () => {
-    const rejected = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, { method: 'POST', body: { ResetType: 'Explode' } });
+    const rejected = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      body: { ResetType: 'Explode' },
+    });
     expect(rejected.status).toBe(400);
     expect(rejected.body).toMatchObject({
       error: {
         code: expect.stringMatching(/^Base\.1\.\d+\.GeneralError$/) as unknown,
         message: expect.any(String) as unknown,
-        '@Message.ExtendedInfo': [{
-          MessageId: 'Base.1.22.ActionParameterValueNotInList',
-          Message: expect.stringContaining("'Explode'") as unknown,
-          MessageArgs: ['Explode', 'ResetType', 'ComputerSystem.Reset'],
-          Severity: 'Warning',
-        }],
+        '@Message.ExtendedInfo': [
+          {
+            MessageId: 'Base.1.22.ActionParameterValueNotInList',
+            Message: expect.stringContaining("'Explode'") as unknown,
+            MessageArgs: ['Explode', 'ResetType', 'ComputerSystem.Reset'],
+            Severity: 'Warning',
+          },
+        ],
       },
     });
-    const missing = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, { method: 'POST', body: {} });
+    const missing = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      body: {},
+    });
     expect(messageIdOf(missing.body)).toBe('Base.1.22.ActionParameterMissing');
     expect(world.states.get('cmp-01')).toBe('On');
   });
@@ -123,7 +173,9 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
     const service = await redfish(bmc, '/redfish/v1/SessionService');
     expectShapeOf(service.body, await mockup('SessionService'));
     const login = await redfish(bmc, '/redfish/v1/SessionService/Sessions', {
-      method: 'POST', auth: 'none', body: { UserName: bmc.username, Password: bmc.password },
+      method: 'POST',
+      auth: 'none',
+      body: { UserName: bmc.username, Password: bmc.password },
     });
     expect(login.status).toBe(201);
     const token = login.headers.get('x-auth-token') ?? '';
@@ -136,7 +188,9 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
     expect((await redfish(bmc, bmc.systemPath, { auth: { token } })).status).toBe(200);
     const sessions = await redfish(bmc, '/redfish/v1/SessionService/Sessions', { auth: { token } });
     expectShapeOf(sessions.body, await mockup('SessionService/Sessions'));
-    expect(sessions.body).toMatchObject({ Members: expect.arrayContaining([{ '@odata.id': location }]) as unknown });
+    expect(sessions.body).toMatchObject({
+      Members: expect.arrayContaining([{ '@odata.id': location }]) as unknown,
+    });
 
     expect((await redfish(bmc, location, { method: 'DELETE', auth: { token } })).status).toBe(204);
     expect((await redfish(bmc, bmc.systemPath, { auth: { token } })).status).toBe(401);
@@ -144,7 +198,9 @@ describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => 
 
   it('refuses a session login with a wrong password', async () => {
     const login = await redfish(bmc, '/redfish/v1/SessionService/Sessions', {
-      method: 'POST', auth: 'none', body: { UserName: bmc.username, Password: 'not-the-password' },
+      method: 'POST',
+      auth: 'none',
+      body: { UserName: bmc.username, Password: 'not-the-password' },
     });
     expect(login.status).toBe(401);
     expect(login.headers.has('x-auth-token')).toBe(false);
@@ -164,11 +220,16 @@ describe('a simulated Redfish BMC over plain HTTP with a fast clock', () => {
 
   beforeAll(async () => {
     // 1800 simulated seconds of session timeout last under 2 real milliseconds.
-    const started = await startTestFleet([{ host: 'cmp-09', ipmi: false }], { timeScale: 1_000_000, tls: false });
+    const started = await startTestFleet([{ host: 'cmp-09', ipmi: false }], {
+      timeScale: 1_000_000,
+      tls: false,
+    });
     fleet = started.fleet;
     bmc = started.endpointsOf('cmp-09').redfish;
   });
-  afterAll(async () => { await fleet.stop(); });
+  afterAll(async () => {
+    await fleet.stop();
+  });
 
   it('serves plain HTTP without a CA bundle when TLS is off', async () => {
     expect(bmc.url).toMatch(/^http:\/\//);
@@ -178,11 +239,15 @@ describe('a simulated Redfish BMC over plain HTTP with a fast clock', () => {
 
   it('answers 401 once a session has been idle longer than its SessionTimeout', async () => {
     const login = await redfish(bmc, '/redfish/v1/SessionService/Sessions', {
-      method: 'POST', auth: 'none', body: { UserName: bmc.username, Password: bmc.password },
+      method: 'POST',
+      auth: 'none',
+      body: { UserName: bmc.username, Password: bmc.password },
     });
     expect(login.status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const expired = await redfish(bmc, bmc.systemPath, { auth: { token: login.headers.get('x-auth-token') ?? '' } });
+    const expired = await redfish(bmc, bmc.systemPath, {
+      auth: { token: login.headers.get('x-auth-token') ?? '' },
+    });
     expect(expired.status).toBe(401);
     expect(messageIdOf(expired.body)).toBe('Base.1.22.NoValidSession');
   });

@@ -22,28 +22,47 @@ export interface TestCloud {
   sim: Simulator;
   token: string;
   nova(method: string, path: string, call?: NovaCall): Promise<HttpAnswer>;
-  keystone(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  keystone(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<HttpAnswer>;
   admin(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
   /** Polls (in real time, briefly) until `check` holds; simulated time runs fast meanwhile. */
   until<T>(check: () => Promise<T | undefined>, what: string): Promise<T>;
 }
 
-export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export async function request(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) as unknown };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : (JSON.parse(text) as unknown),
+  };
 }
 
 export function passwordAuth(sim: Simulator, scope = true): unknown {
   const { username, password, projectName, userDomainId, projectDomainId } = sim.credentials;
   return {
     auth: {
-      identity: { methods: ['password'], password: { user: { name: username, domain: { id: userDomainId }, password } } },
-      ...(scope ? { scope: { project: { name: projectName, domain: { id: projectDomainId } } } } : {}),
+      identity: {
+        methods: ['password'],
+        password: { user: { name: username, domain: { id: userDomainId }, password } },
+      },
+      ...(scope
+        ? { scope: { project: { name: projectName, domain: { id: projectDomainId } } } }
+        : {}),
     },
   };
 }
@@ -51,7 +70,8 @@ export function passwordAuth(sim: Simulator, scope = true): unknown {
 export async function issueToken(sim: Simulator): Promise<string> {
   const answer = await request('POST', `${sim.keystoneUrl}/v3/auth/tokens`, passwordAuth(sim));
   const token = answer.headers.get('x-subject-token');
-  if (answer.status !== 201 || token === null) throw new Error(`could not get a token: ${answer.status}`);
+  if (answer.status !== 201 || token === null)
+    throw new Error(`could not get a token: ${answer.status}`);
   return token;
 }
 
@@ -64,12 +84,16 @@ export async function openCloud(options: Partial<SimulatorOptions> = {}): Promis
   return {
     sim,
     token,
-    nova: (method, path, call = {}) => request(method, `${sim.novaUrl}${path}`, call.body, {
-      'x-auth-token': call.token ?? token,
-      ...(call.microversion === undefined ? {} : { 'openstack-api-version': `compute ${call.microversion}` }),
-      ...call.headers,
-    }),
-    keystone: (method, path, body, headers) => request(method, `${sim.keystoneUrl}${path}`, body, headers),
+    nova: (method, path, call = {}) =>
+      request(method, `${sim.novaUrl}${path}`, call.body, {
+        'x-auth-token': call.token ?? token,
+        ...(call.microversion === undefined
+          ? {}
+          : { 'openstack-api-version': `compute ${call.microversion}` }),
+        ...call.headers,
+      }),
+    keystone: (method, path, body, headers) =>
+      request(method, `${sim.keystoneUrl}${path}`, body, headers),
     admin: (method, path, body) => request(method, `${sim.adminUrl}${path}`, body),
     until: (check, what) => pollUntil(what, check, { timeoutMs: 10_000, intervalMs: 10 }),
   };
@@ -109,7 +133,9 @@ export interface MigrationSummary {
 }
 
 export async function serversOn(cloud: TestCloud, host: string): Promise<ServerSummary[]> {
-  const answer = await cloud.nova('GET', `/servers/detail?all_tenants=1&host=${host}`, { microversion: '2.53' });
+  const answer = await cloud.nova('GET', `/servers/detail?all_tenants=1&host=${host}`, {
+    microversion: '2.53',
+  });
   return (answer.body as { servers: ServerSummary[] }).servers;
 }
 
@@ -119,7 +145,11 @@ export async function server(cloud: TestCloud, id: string): Promise<ServerSummar
 }
 
 export async function evacuations(cloud: TestCloud, instance: string): Promise<MigrationSummary[]> {
-  const answer = await cloud.nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${instance}`, { microversion: '2.59' });
+  const answer = await cloud.nova(
+    'GET',
+    `/os-migrations?migration_type=evacuation&instance_uuid=${instance}`,
+    { microversion: '2.59' },
+  );
   return (answer.body as { migrations: MigrationSummary[] }).migrations;
 }
 
@@ -135,7 +165,8 @@ export function serviceUuid(cloud: TestCloud, host: string): string {
  */
 export async function markDown(cloud: TestCloud, host: string): Promise<HttpAnswer> {
   return cloud.nova('PUT', `/os-services/${serviceUuid(cloud, host)}`, {
-    microversion: '2.53', body: { status: 'disabled', disabled_reason: 'test: fenced', forced_down: true },
+    microversion: '2.53',
+    body: { status: 'disabled', disabled_reason: 'test: fenced', forced_down: true },
   });
 }
 
@@ -146,9 +177,14 @@ export async function failAndMarkDown(cloud: TestCloud, host: string): Promise<v
   if (answer.status !== 200) throw new Error(`could not mark ${host} down: ${answer.status}`);
 }
 
-export async function firstServer(cloud: TestCloud, host: string, status: string): Promise<ServerSummary> {
+export async function firstServer(
+  cloud: TestCloud,
+  host: string,
+  status: string,
+): Promise<ServerSummary> {
   const found = (await serversOn(cloud, host)).find((s) => s.status === status);
-  if (found === undefined) throw new Error(`no ${status} server on ${host}; pick another seed or host`);
+  if (found === undefined)
+    throw new Error(`no ${status} server on ${host}; pick another seed or host`);
   return found;
 }
 

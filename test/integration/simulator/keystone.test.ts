@@ -6,9 +6,18 @@ import { expectShapeOf, loadSample } from './shape.ts';
 const cloud = useCloud({ hosts: 1, instancesPerHost: 1 });
 
 function appCredentialAuth(sample: string, credential: Record<string, unknown>): unknown {
-  const request = loadSample(`keystone-api-samples/${sample}`) as { auth: { identity: { application_credential: Record<string, unknown> } } };
+  const request = loadSample(`keystone-api-samples/${sample}`) as {
+    auth: { identity: { application_credential: Record<string, unknown> } };
+  };
   const { identity } = request.auth;
-  return { auth: { identity: { ...identity, application_credential: { ...identity.application_credential, ...credential } } } };
+  return {
+    auth: {
+      identity: {
+        ...identity,
+        application_credential: { ...identity.application_credential, ...credential },
+      },
+    },
+  };
 }
 
 describe('POST /v3/auth/tokens', () => {
@@ -18,7 +27,13 @@ describe('POST /v3/auth/tokens', () => {
     expect(answer.status).toBe(201);
     expect(answer.headers.get('x-subject-token')).toMatch(/^gAAAAA/);
     expectShapeOf(answer.body, 'keystone-api-samples/auth-password-project-scoped-response.json');
-    const { token } = answer.body as { token: { catalog: { type: string; endpoints: { interface: string; url: string }[] }[]; expires_at: string; issued_at: string } };
+    const { token } = answer.body as {
+      token: {
+        catalog: { type: string; endpoints: { interface: string; url: string }[] }[];
+        expires_at: string;
+        issued_at: string;
+      };
+    };
     const compute = token.catalog.find((s) => s.type === 'compute');
     expect(compute?.endpoints.find((e) => e.interface === 'public')?.url).toBe(c.sim.novaUrl);
     expect(token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -34,33 +49,68 @@ describe('POST /v3/auth/tokens', () => {
 
   it.each([
     ['auth-application-credential-id-request.json', (id: string) => ({ id })],
-    ['auth-application-credential-name-request.json', (_id: string, name: string, user: string) => ({ name, user: { id: user } })],
-  ])('accepts an application credential as in %s and scopes the token to its project', async (sample, select) => {
-    const c = cloud();
-    const { applicationCredential: credential } = c.sim.credentials;
-    const me = (await c.keystone('GET', '/v3/auth/tokens', undefined, { 'x-auth-token': c.token, 'x-subject-token': c.token })).body as { token: { user: { id: string } } };
-    const body = appCredentialAuth(sample, { ...select(credential.id, credential.name, me.token.user.id), secret: credential.secret });
-    const answer = await c.keystone('POST', '/v3/auth/tokens', body);
-    expect(answer.status).toBe(201);
-    expectShapeOf(answer.body, 'keystone-api-samples/auth-application-credential-response.json');
-  });
+    [
+      'auth-application-credential-name-request.json',
+      (_id: string, name: string, user: string) => ({ name, user: { id: user } }),
+    ],
+  ])(
+    'accepts an application credential as in %s and scopes the token to its project',
+    async (sample, select) => {
+      const c = cloud();
+      const { applicationCredential: credential } = c.sim.credentials;
+      const me = (
+        await c.keystone('GET', '/v3/auth/tokens', undefined, {
+          'x-auth-token': c.token,
+          'x-subject-token': c.token,
+        })
+      ).body as { token: { user: { id: string } } };
+      const body = appCredentialAuth(sample, {
+        ...select(credential.id, credential.name, me.token.user.id),
+        secret: credential.secret,
+      });
+      const answer = await c.keystone('POST', '/v3/auth/tokens', body);
+      expect(answer.status).toBe(201);
+      expectShapeOf(answer.body, 'keystone-api-samples/auth-application-credential-response.json');
+    },
+  );
 
-  it('refuses an application credential that asks for a scope with 401 and Keystone\'s message', async () => {
+  it("refuses an application credential that asks for a scope with 401 and Keystone's message", async () => {
     const c = cloud();
     const { applicationCredential: credential, projectName } = c.sim.credentials;
-    const body = appCredentialAuth('auth-application-credential-id-request.json', { id: credential.id, secret: credential.secret }) as { auth: Record<string, unknown> };
-    const answer = await c.keystone('POST', '/v3/auth/tokens', { auth: { ...body.auth, scope: { project: { name: projectName, domain: { id: 'default' } } } } });
+    const body = appCredentialAuth('auth-application-credential-id-request.json', {
+      id: credential.id,
+      secret: credential.secret,
+    }) as { auth: Record<string, unknown> };
+    const answer = await c.keystone('POST', '/v3/auth/tokens', {
+      auth: { ...body.auth, scope: { project: { name: projectName, domain: { id: 'default' } } } },
+    });
     expect(answer).toMatchObject({
       status: 401,
-      body: { error: { code: 401, message: 'Error authenticating with application credential: Application credentials cannot request a scope.' } },
+      body: {
+        error: {
+          code: 401,
+          message:
+            'Error authenticating with application credential: Application credentials cannot request a scope.',
+        },
+      },
     });
   });
 
   it('refuses a wrong password with the generic 401', async () => {
     const c = cloud();
-    const body = passwordAuth({ ...c.sim, credentials: { ...c.sim.credentials, password: 'wrong' } });
+    const body = passwordAuth({
+      ...c.sim,
+      credentials: { ...c.sim.credentials, password: 'wrong' },
+    });
     expect(await c.keystone('POST', '/v3/auth/tokens', body)).toMatchObject({
-      status: 401, body: { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } },
+      status: 401,
+      body: {
+        error: {
+          code: 401,
+          title: 'Unauthorized',
+          message: 'The request you have made requires authentication.',
+        },
+      },
     });
   });
 });
@@ -68,19 +118,40 @@ describe('POST /v3/auth/tokens', () => {
 describe('tokens at Nova', () => {
   it('answers 403 naming the policy when the token has no project scope', async () => {
     const c = cloud();
-    const unscoped = (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim, false))).headers.get('x-subject-token') ?? '';
-    expect(await c.nova('POST', '/servers/x/action', { token: unscoped, microversion: '2.53', body: { evacuate: {} } })).toMatchObject({
-      status: 403, body: { forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:os-evacuate to be performed." } },
+    const unscoped =
+      (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim, false))).headers.get(
+        'x-subject-token',
+      ) ?? '';
+    expect(
+      await c.nova('POST', '/servers/x/action', {
+        token: unscoped,
+        microversion: '2.53',
+        body: { evacuate: {} },
+      }),
+    ).toMatchObject({
+      status: 403,
+      body: {
+        forbidden: {
+          code: 403,
+          message: "Policy doesn't allow os_compute_api:os-evacuate to be performed.",
+        },
+      },
     });
   });
 
   it('answers 401 once the token expired, and accepts a fresh one', async () => {
     const c = cloud();
-    const own = (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim))).headers.get('x-subject-token') ?? '';
+    const own =
+      (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim))).headers.get(
+        'x-subject-token',
+      ) ?? '';
     expect((await c.nova('GET', '/os-services', { token: own })).status).toBe(200);
     c.sim.expireTokens();
     expect((await c.nova('GET', '/os-services', { token: own })).status).toBe(401);
-    const fresh = (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim))).headers.get('x-subject-token') ?? '';
+    const fresh =
+      (await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim))).headers.get(
+        'x-subject-token',
+      ) ?? '';
     expect((await c.nova('GET', '/os-services', { token: fresh })).status).toBe(200);
   });
 });

@@ -10,28 +10,64 @@ const cloud = useCloud({ hosts: 4, instancesPerHost: 6 });
 const at = '2026-01-01T00:00:00.000Z';
 
 function evacuation(seq: number, instance: string, sourcePower: 'On' | 'Off'): LedgerEntry {
-  return { seq, at, kind: 'evacuate', instance, sourceHost: 'cmp-01', sourcePower, targetHost: null, migrationId: seq, requestId: `req-${seq}`, microversion: '2.53' };
+  return {
+    seq,
+    at,
+    kind: 'evacuate',
+    instance,
+    sourceHost: 'cmp-01',
+    sourcePower,
+    targetHost: null,
+    migrationId: seq,
+    requestId: `req-${seq}`,
+    microversion: '2.53',
+  };
 }
 
 describe('checkInvariants', () => {
   it('finds nothing wrong in a fenced, once-per-incident history', () => {
-    expect(checkInvariants([
-      { seq: 1, at, kind: 'host-failure', host: 'cmp-01', mode: 'power-loss' },
-      { seq: 2, at, kind: 'service-update', host: 'cmp-01', binary: 'nova-compute', forcedDown: true, power: 'Off', requestId: 'req-a' },
-      evacuation(3, 'vm-a', 'Off'),
-      { seq: 4, at, kind: 'host-failure', host: 'cmp-01', mode: 'power-loss' },
-      evacuation(5, 'vm-a', 'Off'),
-    ])).toEqual([]);
+    expect(
+      checkInvariants([
+        { seq: 1, at, kind: 'host-failure', host: 'cmp-01', mode: 'power-loss' },
+        {
+          seq: 2,
+          at,
+          kind: 'service-update',
+          host: 'cmp-01',
+          binary: 'nova-compute',
+          forcedDown: true,
+          power: 'Off',
+          requestId: 'req-a',
+        },
+        evacuation(3, 'vm-a', 'Off'),
+        { seq: 4, at, kind: 'host-failure', host: 'cmp-01', mode: 'power-loss' },
+        evacuation(5, 'vm-a', 'Off'),
+      ]),
+    ).toEqual([]);
   });
 
   it('flags an evacuation of a powered source (I1), a second one in the same incident (I2) and a forced_down on a powered host (I4)', () => {
     const violations = checkInvariants([
       { seq: 1, at, kind: 'host-failure', host: 'cmp-01', mode: 'compute-crash' },
-      { seq: 2, at, kind: 'service-update', host: 'cmp-01', binary: 'nova-compute', forcedDown: true, power: 'On', requestId: 'req-a' },
+      {
+        seq: 2,
+        at,
+        kind: 'service-update',
+        host: 'cmp-01',
+        binary: 'nova-compute',
+        forcedDown: true,
+        power: 'On',
+        requestId: 'req-a',
+      },
       evacuation(3, 'vm-a', 'On'),
       evacuation(4, 'vm-a', 'On'),
     ]);
-    expect(violations.map((v) => [v.invariant, v.entries])).toEqual([['I1', [3]], ['I1', [4]], ['I2', [3, 4]], ['I4', [2]]]);
+    expect(violations.map((v) => [v.invariant, v.entries])).toEqual([
+      ['I1', [3]],
+      ['I1', [4]],
+      ['I2', [3, 4]],
+      ['I4', [2]],
+    ]);
   });
 
   it('counts a retry after a failed evacuation as recovery, but an evacuate while an earlier one is unfinished or done as a second one (I2)', () => {
@@ -55,11 +91,25 @@ describe('the ledger of a running simulator', () => {
     c.sim.failHost('cmp-01', 'compute-crash');
     await markDown(c, 'cmp-01');
     const victim = await firstServer(c, 'cmp-01', 'ACTIVE');
-    await c.nova('POST', `/servers/${victim.id}/action`, { microversion: '2.53', body: { evacuate: {} } });
+    await c.nova('POST', `/servers/${victim.id}/action`, {
+      microversion: '2.53',
+      body: { evacuate: {} },
+    });
     const ledger = (await c.admin('GET', '/_sim/ledger')).body as { entries: LedgerEntry[] };
-    expect(ledger.entries.map((e) => e.kind)).toEqual(['host-failure', 'service-update', 'evacuate']);
-    expect(ledger.entries.at(-1)).toMatchObject({ kind: 'evacuate', instance: victim.id, sourceHost: 'cmp-01', sourcePower: 'On' });
-    const { violations } = (await c.admin('GET', '/_sim/invariants')).body as { violations: { invariant: string }[] };
+    expect(ledger.entries.map((e) => e.kind)).toEqual([
+      'host-failure',
+      'service-update',
+      'evacuate',
+    ]);
+    expect(ledger.entries.at(-1)).toMatchObject({
+      kind: 'evacuate',
+      instance: victim.id,
+      sourceHost: 'cmp-01',
+      sourcePower: 'On',
+    });
+    const { violations } = (await c.admin('GET', '/_sim/invariants')).body as {
+      violations: { invariant: string }[];
+    };
     expect(violations.map((v) => v.invariant)).toEqual(['I1', 'I4']);
   });
 
@@ -69,8 +119,20 @@ describe('the ledger of a running simulator', () => {
     c.sim.setPower('cmp-02', 'Off');
     await markDown(c, 'cmp-02');
     const victim = await firstServer(c, 'cmp-02', 'ACTIVE');
-    expect((await c.nova('POST', `/servers/${victim.id}/action`, { microversion: '2.53', body: { evacuate: {} } })).status).toBe(200);
-    expect(c.sim.ledger().find((e) => e.kind === 'power')).toMatchObject({ host: 'cmp-02', state: 'Off', previous: 'On', via: 'sim-admin' });
+    expect(
+      (
+        await c.nova('POST', `/servers/${victim.id}/action`, {
+          microversion: '2.53',
+          body: { evacuate: {} },
+        })
+      ).status,
+    ).toBe(200);
+    expect(c.sim.ledger().find((e) => e.kind === 'power')).toMatchObject({
+      host: 'cmp-02',
+      state: 'Off',
+      previous: 'On',
+      via: 'sim-admin',
+    });
     expect(c.sim.invariants().violations).toHaveLength(before);
   });
 
@@ -79,7 +141,10 @@ describe('the ledger of a running simulator', () => {
     await failAndMarkDown(c, 'cmp-03');
     c.sim.failHost('cmp-04', 'compute-crash');
     const state = c.sim.state();
-    expect(state.hosts.find((h) => h.name === 'cmp-03')).toMatchObject({ power: 'Off', runningGuests: 0 });
+    expect(state.hosts.find((h) => h.name === 'cmp-03')).toMatchObject({
+      power: 'Off',
+      runningGuests: 0,
+    });
     expect(state.hosts.find((h) => h.name === 'cmp-04')?.runningGuests).toBeGreaterThan(0);
   });
 });

@@ -12,15 +12,24 @@ beforeAll(async () => {
   const c = cloud();
   await failAndMarkDown(c, 'cmp-01');
   before = new Date().toISOString();
-  const servers = (await c.nova('GET', '/servers/detail?all_tenants=1&host=cmp-01', { microversion: '2.53' })).body as { servers: { id: string }[] };
+  const servers = (
+    await c.nova('GET', '/servers/detail?all_tenants=1&host=cmp-01', { microversion: '2.53' })
+  ).body as { servers: { id: string }[] };
   for (const { id } of servers.servers.slice(0, 3)) {
-    const answer = await c.nova('POST', `/servers/${id}/action`, { microversion: '2.53', body: { evacuate: {} } });
+    const answer = await c.nova('POST', `/servers/${id}/action`, {
+      microversion: '2.53',
+      body: { evacuate: {} },
+    });
     evacuated.push({ id, requestId: answer.headers.get('x-openstack-request-id') ?? '' });
   }
   await c.until(async () => {
-    const list = await c.nova('GET', '/os-migrations?migration_type=evacuation', { microversion: '2.59' });
+    const list = await c.nova('GET', '/os-migrations?migration_type=evacuation', {
+      microversion: '2.59',
+    });
     const { migrations } = list.body as { migrations: { status: string }[] };
-    return migrations.length === 3 && migrations.every((m) => m.status === 'done') ? true : undefined;
+    return migrations.length === 3 && migrations.every((m) => m.status === 'done')
+      ? true
+      : undefined;
   }, 'three evacuations to finish');
 });
 
@@ -40,21 +49,41 @@ describe('GET /os-migrations', () => {
   it('filters by instance, source host and type, and by changes-since from 2.59', async () => {
     const c = cloud();
     const target = evacuated[0]?.id ?? '';
-    const one = await c.nova('GET', `/os-migrations?migration_type=evacuation&instance_uuid=${target}&source_compute=cmp-01&changes-since=${before}`, { microversion: '2.59' });
-    expect((one.body as { migrations: { instance_uuid: string }[] }).migrations.map((m) => m.instance_uuid)).toEqual([target]);
+    const one = await c.nova(
+      'GET',
+      `/os-migrations?migration_type=evacuation&instance_uuid=${target}&source_compute=cmp-01&changes-since=${before}`,
+      { microversion: '2.59' },
+    );
+    expect(
+      (one.body as { migrations: { instance_uuid: string }[] }).migrations.map(
+        (m) => m.instance_uuid,
+      ),
+    ).toEqual([target]);
     // Timestamps are wall-clock even at 1000x: "since now" by the client's clock finds nothing old.
     const now = new Date().toISOString();
-    const none = await c.nova('GET', `/os-migrations?changes-since=${now}`, { microversion: '2.59' });
+    const none = await c.nova('GET', `/os-migrations?changes-since=${now}`, {
+      microversion: '2.59',
+    });
     expect((none.body as { migrations: unknown[] }).migrations).toEqual([]);
   });
 
   it('pages newest first with limit and marker and links the next page, as the 2.59 sample does', async () => {
     const c = cloud();
     const first = await c.nova('GET', '/os-migrations?limit=2', { microversion: '2.59' });
-    expectShapeOf(first.body, 'nova-api-samples/os-migrations/v2.59/migrations-get-with-limit.json');
-    const page = first.body as { migrations: { id: number; uuid: string }[]; migrations_links: { href: string }[] };
+    expectShapeOf(
+      first.body,
+      'nova-api-samples/os-migrations/v2.59/migrations-get-with-limit.json',
+    );
+    const page = first.body as {
+      migrations: { id: number; uuid: string }[];
+      migrations_links: { href: string }[];
+    };
     expect(page.migrations.map((m) => m.id)).toEqual([3, 2]);
-    const next = await c.nova('GET', `/os-migrations?limit=2&marker=${page.migrations[1]?.uuid ?? ''}`, { microversion: '2.59' });
+    const next = await c.nova(
+      'GET',
+      `/os-migrations?limit=2&marker=${page.migrations[1]?.uuid ?? ''}`,
+      { microversion: '2.59' },
+    );
     const rest = next.body as { migrations: { id: number }[]; migrations_links?: unknown };
     expect(rest.migrations.map((m) => m.id)).toEqual([1]);
     expect(rest.migrations_links).toBeUndefined();
@@ -62,11 +91,18 @@ describe('GET /os-migrations', () => {
 
   it('rejects unknown query parameters and an unknown marker from 2.59', async () => {
     const c = cloud();
-    expect((await c.nova('GET', '/os-migrations?instance=x', { microversion: '2.59' })).status).toBe(400);
-    expect(await c.nova('GET', '/os-migrations?marker=nope', { microversion: '2.59' })).toMatchObject({
-      status: 400, body: { badRequest: { message: 'Marker nope could not be found.' } },
+    expect(
+      (await c.nova('GET', '/os-migrations?instance=x', { microversion: '2.59' })).status,
+    ).toBe(400);
+    expect(
+      await c.nova('GET', '/os-migrations?marker=nope', { microversion: '2.59' }),
+    ).toMatchObject({
+      status: 400,
+      body: { badRequest: { message: 'Marker nope could not be found.' } },
     });
-    expect((await c.nova('GET', '/os-migrations?instance=x', { microversion: '2.58' })).status).toBe(200);
+    expect(
+      (await c.nova('GET', '/os-migrations?instance=x', { microversion: '2.58' })).status,
+    ).toBe(200);
   });
 });
 
@@ -74,13 +110,29 @@ describe('os-instance-actions', () => {
   it('records the evacuate under the x-openstack-request-id of its POST, in the shape of the 2.84 samples', async () => {
     const c = cloud();
     const { id, requestId } = evacuated[0] ?? { id: '', requestId: '' };
-    const list = await c.nova('GET', `/servers/${id}/os-instance-actions`, { microversion: '2.84' });
-    expectShapeOf(list.body, 'nova-api-samples/os-instance-actions/v2.84/instance-actions-list-resp.json');
-    expect((list.body as { instanceActions: { action: string; request_id: string }[] }).instanceActions[0])
-      .toMatchObject({ action: 'evacuate', request_id: requestId });
-    const shown = await c.nova('GET', `/servers/${id}/os-instance-actions/${requestId}`, { microversion: '2.84' });
-    expectShapeOf(shown.body, 'nova-api-samples/os-instance-actions/v2.84/instance-action-get-resp.json');
-    const [event] = (shown.body as { instanceAction: { events: { event: string; result: string; host: string }[] } }).instanceAction.events;
+    const list = await c.nova('GET', `/servers/${id}/os-instance-actions`, {
+      microversion: '2.84',
+    });
+    expectShapeOf(
+      list.body,
+      'nova-api-samples/os-instance-actions/v2.84/instance-actions-list-resp.json',
+    );
+    expect(
+      (list.body as { instanceActions: { action: string; request_id: string }[] })
+        .instanceActions[0],
+    ).toMatchObject({ action: 'evacuate', request_id: requestId });
+    const shown = await c.nova('GET', `/servers/${id}/os-instance-actions/${requestId}`, {
+      microversion: '2.84',
+    });
+    expectShapeOf(
+      shown.body,
+      'nova-api-samples/os-instance-actions/v2.84/instance-action-get-resp.json',
+    );
+    const [event] = (
+      shown.body as {
+        instanceAction: { events: { event: string; result: string; host: string }[] };
+      }
+    ).instanceAction.events;
     expect(event).toMatchObject({ event: 'compute_rebuild_instance', result: 'Success' });
     expect(event?.host).not.toBe('cmp-01');
   });
@@ -88,14 +140,28 @@ describe('os-instance-actions', () => {
   it('pages the list with a next link from 2.58, as the sample does', async () => {
     const c = cloud();
     const { id } = evacuated[0] ?? { id: '' };
-    const page = await c.nova('GET', `/servers/${id}/os-instance-actions?limit=1`, { microversion: '2.84' });
-    expectShapeOf(page.body, 'nova-api-samples/os-instance-actions/v2.84/instance-actions-list-with-limit-resp.json');
+    const page = await c.nova('GET', `/servers/${id}/os-instance-actions?limit=1`, {
+      microversion: '2.84',
+    });
+    expectShapeOf(
+      page.body,
+      'nova-api-samples/os-instance-actions/v2.84/instance-actions-list-with-limit-resp.json',
+    );
   });
 
   it('answers 404 for a request id the instance never saw', async () => {
     const c = cloud();
     const victim = await firstServer(c, 'cmp-02', 'ACTIVE');
-    const answer = await c.nova('GET', `/servers/${victim.id}/os-instance-actions/req-nope`, { microversion: '2.84' });
-    expect(answer).toMatchObject({ status: 404, body: { itemNotFound: { message: `Action for request_id req-nope on instance ${victim.id} not found` } } });
+    const answer = await c.nova('GET', `/servers/${victim.id}/os-instance-actions/req-nope`, {
+      microversion: '2.84',
+    });
+    expect(answer).toMatchObject({
+      status: 404,
+      body: {
+        itemNotFound: {
+          message: `Action for request_id req-nope on instance ${victim.id} not found`,
+        },
+      },
+    });
   });
 });

@@ -24,25 +24,43 @@ function kindOf(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
-export function shapeDifferences(actual: unknown, sample: unknown, options: ShapeOptions = {}, path = '$'): string[] {
+export function shapeDifferences(
+  actual: unknown,
+  sample: unknown,
+  options: ShapeOptions = {},
+  path = '$',
+): string[] {
   if (actual === null || sample === null) return [];
-  if (kindOf(actual) !== kindOf(sample)) return [`${path}: ${kindOf(actual)} where the sample has ${kindOf(sample)}`];
+  if (kindOf(actual) !== kindOf(sample))
+    return [`${path}: ${kindOf(actual)} where the sample has ${kindOf(sample)}`];
   if (Array.isArray(actual) && Array.isArray(sample)) {
     // Item i is compared with the sample's item i when it has one (links differ by position),
     // otherwise with its first.
-    return sample.length === 0 ? [] : actual.flatMap((item, i) => shapeDifferences(item, sample[i] ?? sample[0], options, `${path}[${i}]`));
+    return sample.length === 0
+      ? []
+      : actual.flatMap((item, i) =>
+          shapeDifferences(item, sample[i] ?? sample[0], options, `${path}[${i}]`),
+        );
   }
   if (typeof actual !== 'object' || typeof sample !== 'object') return [];
   const got = actual as Record<string, unknown>;
   const want = sample as Record<string, unknown>;
-  const missing = Object.keys(want).filter((k) => !(k in got) && !(options.optionalKeys ?? []).includes(k)).map((k) => `${path}.${k}: missing`);
-  const extra = Object.keys(got).filter((k) => !(k in want) && !(options.extraKeys ?? []).includes(k)).map((k) => `${path}.${k}: not in the sample`);
+  const missing = Object.keys(want)
+    .filter((k) => !(k in got) && !(options.optionalKeys ?? []).includes(k))
+    .map((k) => `${path}.${k}: missing`);
+  const extra = Object.keys(got)
+    .filter((k) => !(k in want) && !(options.extraKeys ?? []).includes(k))
+    .map((k) => `${path}.${k}: not in the sample`);
   const nested = Object.keys(want)
     .filter((k) => k in got && !(options.dataMaps ?? []).includes(k))
     .flatMap((k) => shapeDifferences(got[k], want[k], options, `${path}.${k}`));
   return [...missing, ...extra, ...nested];
 }
 
-export function expectShapeOf(actual: unknown, samplePath: string, options: ShapeOptions = {}): void {
+export function expectShapeOf(
+  actual: unknown,
+  samplePath: string,
+  options: ShapeOptions = {},
+): void {
   expect(shapeDifferences(actual, loadSample(samplePath), options)).toEqual([]);
 }

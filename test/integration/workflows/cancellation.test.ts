@@ -20,8 +20,20 @@ describe('cancelling an incident while it evacuates', () => {
 
     const result = await temporal().withWorker(async (taskQueue) => {
       // One at a time, so the cancellation finds instances not yet started.
-      const handle = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1 });
-      await until(async () => ((await handle.query(stateQuery)).instances.some((row) => row.progress.outcome === 'landed') ? true : undefined), 'a first landing');
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1 },
+      );
+      await until(
+        async () =>
+          (await handle.query(stateQuery)).instances.some(
+            (row) => row.progress.outcome === 'landed',
+          )
+            ? true
+            : undefined,
+        'a first landing',
+      );
       await handle.cancel();
       const finished = await handle.result();
       await recordHistoryIfAsked(handle, 'cancelled-incident');
@@ -32,10 +44,21 @@ describe('cancelling an incident while it evacuates', () => {
     expect(result).toMatchObject({ phase: 'Reported', outcome: 'Cancelled' });
     expect(outcomes).toContain('landed');
     expect(outcomes).toContain('notStarted');
-    expect(outcomes.filter((outcome) => !['landed', 'notStarted', 'skipped'].includes(outcome))).toEqual([]);
-    const landed = result.instances.filter((row) => row.progress.outcome === 'landed').map((row) => row.instanceId);
-    expect(entriesOf(sim, 'evacuate').map((entry) => entry.instance).sort()).toEqual(landed.sort());
-    expect(sim.state().hosts.find((h) => h.name === host)?.service).toMatchObject({ forcedDown: true, status: 'disabled' });
+    expect(
+      outcomes.filter((outcome) => !['landed', 'notStarted', 'skipped'].includes(outcome)),
+    ).toEqual([]);
+    const landed = result.instances
+      .filter((row) => row.progress.outcome === 'landed')
+      .map((row) => row.instanceId);
+    expect(
+      entriesOf(sim, 'evacuate')
+        .map((entry) => entry.instance)
+        .sort(),
+    ).toEqual(landed.sort());
+    expect(sim.state().hosts.find((h) => h.name === host)?.service).toMatchObject({
+      forcedDown: true,
+      status: 'disabled',
+    });
     expect(sim.invariants().violations).toEqual([]);
   });
 });

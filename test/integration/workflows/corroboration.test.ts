@@ -17,7 +17,12 @@ const cloud = useIncidentCloud({ hosts: 15, instancesPerHost: 2 });
 const temporal = useIncidentTemporal(cloud);
 
 const NOVA_BMC_AND_TWO_REPORTERS: CorroborationRules = {
-  ...NO_CORROBORATION, isNovaDownRequired: true, isBmcReachableRequired: true, minReporters: 2, timeoutMs: 30_000, recheckIntervalMs: 200,
+  ...NO_CORROBORATION,
+  isNovaDownRequired: true,
+  isBmcReachableRequired: true,
+  minReporters: 2,
+  timeoutMs: 30_000,
+  recheckIntervalMs: 200,
 };
 
 describe('corroborating a reported failure', () => {
@@ -28,21 +33,47 @@ describe('corroborating a reported failure', () => {
     sim.failHost(host, 'partition');
 
     await temporal().withWorker(async (taskQueue) => {
-      const settings = { policy: EVERY_INSTANCE_POLICY, corroboration: NOVA_BMC_AND_TWO_REPORTERS, readmission: 'automatic', readmissionRecheckIntervalMs: 200 } as const;
-      const incident = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, settings);
-      const waiting = await inPhase(incident, 'Corroborating', (state) => state.corroboration?.missing.length === 1);
-      expect(waiting.corroboration?.missing).toEqual(['2 distinct reporters (have 1: alertmanager)']);
+      const settings = {
+        policy: EVERY_INSTANCE_POLICY,
+        corroboration: NOVA_BMC_AND_TWO_REPORTERS,
+        readmission: 'automatic',
+        readmissionRecheckIntervalMs: 200,
+      } as const;
+      const incident = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        settings,
+      );
+      const waiting = await inPhase(
+        incident,
+        'Corroborating',
+        (state) => state.corroboration?.missing.length === 1,
+      );
+      expect(waiting.corroboration?.missing).toEqual([
+        '2 distinct reporters (have 1: alertmanager)',
+      ]);
       expect(touched(sim, [host])).toEqual([]);
 
       await temporal().report(taskQueue, { host, reporter: 'consul' }, settings);
       const evacuated = await evacuationsEnded(incident);
-      expect(evacuated).toMatchObject({ outcome: 'Recovered', corroboration: { missing: [] }, fencing: { proof: { powerState: 'Off' } } });
+      expect(evacuated).toMatchObject({
+        outcome: 'Recovered',
+        corroboration: { missing: [] },
+        fencing: { proof: { powerState: 'Off' } },
+      });
 
       // Repaired: powered on, its compute reports again, and nobody has to say readmit.
       sim.setPower(host, 'On');
-      expect(await incident.result()).toMatchObject({ phase: 'Readmitted', readmission: { requestedBy: 'automatic: nova-compute reports again' } });
+      expect(await incident.result()).toMatchObject({
+        phase: 'Readmitted',
+        readmission: { requestedBy: 'automatic: nova-compute reports again' },
+      });
     });
-    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject({ forcedDown: false, status: 'enabled', state: 'up' });
+    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject({
+      forcedDown: false,
+      status: 'enabled',
+      state: 'up',
+    });
     expect(sim.invariants().violations).toEqual([]);
   });
 
@@ -51,18 +82,33 @@ describe('corroborating a reported failure', () => {
     const host = SECOND;
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const incident = await temporal().report(taskQueue, { host, reporter: 'a-partitioned-probe' }, {
-        policy: EVERY_INSTANCE_POLICY, corroboration: { ...NOVA_BMC_AND_TWO_REPORTERS, minReporters: 1, timeoutMs: 1_500 },
-      });
+      const incident = await temporal().report(
+        taskQueue,
+        { host, reporter: 'a-partitioned-probe' },
+        {
+          policy: EVERY_INSTANCE_POLICY,
+          corroboration: { ...NOVA_BMC_AND_TWO_REPORTERS, minReporters: 1, timeoutMs: 1_500 },
+        },
+      );
       const waiting = await until(async () => {
         const state = await incident.query(stateQuery);
         return state.corroboration === undefined ? undefined : state;
       }, 'a first look at Nova and the BMC');
-      expect(waiting.corroboration?.missing).toEqual([expect.stringMatching(new RegExp(`^Nova to report the nova-compute service down \\(Nova reports the nova-compute service of ${SECOND} up`))]);
+      expect(waiting.corroboration?.missing).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Nova to report the nova-compute service down \\(Nova reports the nova-compute service of ${SECOND} up`,
+          ),
+        ),
+      ]);
       return incident.result();
     });
 
-    expect(result).toMatchObject({ phase: 'NotCorroborated', outcome: 'NotCorroborated', instances: [] });
+    expect(result).toMatchObject({
+      phase: 'NotCorroborated',
+      outcome: 'NotCorroborated',
+      instances: [],
+    });
     expect(touched(sim, [host])).toEqual([]);
   });
 });

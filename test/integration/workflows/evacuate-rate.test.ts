@@ -18,13 +18,24 @@ describe('the rate of evacuate calls', () => {
     const host = HOST;
     sim.failHost(host, 'power-loss');
 
-    const state = await temporal().withWorker(async (taskQueue) =>
-      evacuationsEnded(await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 6 })),
-    { evacuateCallsPerSecond: 1 });
+    const state = await temporal().withWorker(
+      async (taskQueue) =>
+        evacuationsEnded(
+          await temporal().report(
+            taskQueue,
+            { host, reporter: 'alertmanager' },
+            { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 6 },
+          ),
+        ),
+      { evacuateCallsPerSecond: 1 },
+    );
 
     const landed = state.instances.filter((row) => row.progress.outcome === 'landed');
     expect(landed).toHaveLength(6);
-    const sentAt = entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === host).map((entry) => Date.parse(entry.at)).sort((a, b) => a - b);
+    const sentAt = entriesOf(sim, 'evacuate')
+      .filter((entry) => entry.sourceHost === host)
+      .map((entry) => Date.parse(entry.at))
+      .sort((a, b) => a - b);
     expect(sentAt).toHaveLength(6);
     // At one a second, six calls span at least three seconds even if the server's limiter lets a
     // small burst through at once (seen: 3.8 s); without the limit they went out within 0.6 s.

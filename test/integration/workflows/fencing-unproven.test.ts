@@ -5,7 +5,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
-import { abortUpdate, confirmFencedUpdate, retryFencingUpdate, stateQuery } from '../../../contracts/incident-messages.ts';
+import {
+  abortUpdate,
+  confirmFencedUpdate,
+  retryFencingUpdate,
+  stateQuery,
+} from '../../../contracts/incident-messages.ts';
 import type { incidentWorkflow } from '../../../workflows/incident-workflow.ts';
 import { LazarusPhase } from '../../../contracts/search-attributes.ts';
 import type { IncidentCloud } from '../activities/incident/incident-cloud.ts';
@@ -25,7 +30,11 @@ function crashWithStubbornBmc(sim: IncidentCloud['sim'], host: string): void {
   sim.setBmcFaults(host, { ignorePowerOff: true });
 }
 
-const waitForPhase = (handle: WorkflowHandle<typeof incidentWorkflow>, phase: IncidentState['phase'], fencingAttempts = 1): Promise<IncidentState> =>
+const waitForPhase = (
+  handle: WorkflowHandle<typeof incidentWorkflow>,
+  phase: IncidentState['phase'],
+  fencingAttempts = 1,
+): Promise<IncidentState> =>
   inPhase(handle, phase, (state) => state.fencing.attempts === fencingAttempts);
 
 /** What reached Nova for this host: evacuates of its instances and service updates. */
@@ -43,28 +52,54 @@ describe('an incident whose fencing cannot be proven', () => {
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(taskQueue, { host, reporter: 'consul' }, { policy: SHARED_STORAGE_POLICY });
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'consul' },
+        { policy: SHARED_STORAGE_POLICY },
+      );
       const waiting = await waitForPhase(handle, 'FencingUnproven');
       expect(waiting.fencing.unprovenReason).toContain(`fencing host ${host}`);
-      await until(async () => ((await handle.describe()).typedSearchAttributes.get(LazarusPhase) === 'FencingUnproven' ? true : undefined), 'the LazarusPhase search attribute');
+      await until(
+        async () =>
+          (await handle.describe()).typedSearchAttributes.get(LazarusPhase) === 'FencingUnproven'
+            ? true
+            : undefined,
+        'the LazarusPhase search attribute',
+      );
       expect(novaChangesFor(sim, host)).toEqual({ evacuates: [], serviceUpdates: [] });
 
-      await expect(handle.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: ' ' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/who decides .* and why/) as unknown } });
+      await expect(
+        handle.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: ' ' }] }),
+      ).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/who decides .* and why/) as unknown },
+      });
       // Manual fencing: the operator cuts the power without the BMC (at the PDU), then says so.
       sim.setPower(host, 'Off');
-      const phase = await handle.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: 'power cut at the PDU' }] });
+      const phase = await handle.executeUpdate(confirmFencedUpdate, {
+        args: [{ operator: 'alice', reason: 'power cut at the PDU' }],
+      });
       expect(phase).toBe('ForcingDown');
       const ended = await evacuationsEnded(handle);
       await recordHistoryIfAsked(handle, 'confirmed-fencing-incident');
       return ended;
     });
 
-    expect(result).toMatchObject({ phase: 'AwaitingReadmission', outcome: 'Recovered', fencing: { confirmedBy: { operator: 'alice', reason: 'power cut at the PDU' } } });
-    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service.disabledReason).toMatch(/fenced manually, confirmed by alice at /);
+    expect(result).toMatchObject({
+      phase: 'AwaitingReadmission',
+      outcome: 'Recovered',
+      fencing: { confirmedBy: { operator: 'alice', reason: 'power cut at the PDU' } },
+    });
+    expect(
+      sim.state().hosts.find((candidate) => candidate.name === host)?.service.disabledReason,
+    ).toMatch(/fenced manually, confirmed by alice at /);
     const planned = result.instances.filter((row) => row.progress.outcome !== 'skipped');
     expect(planned.length).toBeGreaterThan(0);
     for (const row of planned) expect(row.progress, row.name).toMatchObject({ outcome: 'landed' });
-    expect(novaChangesFor(sim, host).evacuates.map((entry) => entry.instance).sort()).toEqual(planned.map((row) => row.instanceId).sort());
+    expect(
+      novaChangesFor(sim, host)
+        .evacuates.map((entry) => entry.instance)
+        .sort(),
+    ).toEqual(planned.map((row) => row.instanceId).sort());
     expect(sim.invariants().violations).toEqual([]);
   });
 
@@ -74,9 +109,17 @@ describe('an incident whose fencing cannot be proven', () => {
     crashWithStubbornBmc(sim, host);
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const first = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: SHARED_STORAGE_POLICY });
+      const first = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: SHARED_STORAGE_POLICY },
+      );
       await waitForPhase(first, 'FencingUnproven');
-      const second = await temporal().report(taskQueue, { host, reporter: 'consul', reason: 'agent silent' }, { policy: SHARED_STORAGE_POLICY });
+      const second = await temporal().report(
+        taskQueue,
+        { host, reporter: 'consul', reason: 'agent silent' },
+        { policy: SHARED_STORAGE_POLICY },
+      );
       expect(second.signaledRunId).toBe(first.signaledRunId);
       const joined = await until(async () => {
         const state = await first.query(stateQuery);
@@ -86,11 +129,20 @@ describe('an incident whose fencing cannot be proven', () => {
 
       expect(await first.executeUpdate(retryFencingUpdate)).toBe('Fencing');
       await waitForPhase(first, 'FencingUnproven', 2);
-      expect(await first.executeUpdate(abortUpdate, { args: [{ operator: 'bob', reason: 'host is being replaced' }] })).toBe('Aborted');
+      expect(
+        await first.executeUpdate(abortUpdate, {
+          args: [{ operator: 'bob', reason: 'host is being replaced' }],
+        }),
+      ).toBe('Aborted');
       return first.result();
     });
 
-    expect(result).toMatchObject({ phase: 'Aborted', outcome: 'Aborted', abortedBy: { operator: 'bob' }, instances: [] });
+    expect(result).toMatchObject({
+      phase: 'Aborted',
+      outcome: 'Aborted',
+      abortedBy: { operator: 'bob' },
+      instances: [],
+    });
     expect(novaChangesFor(sim, host)).toEqual({ evacuates: [], serviceUpdates: [] });
   });
 });

@@ -26,7 +26,9 @@ function chromiumExecutable(): string {
       // not in this directory
     }
   }
-  throw new Error('chromium is not on PATH; npm test installs it (infra/setup/debian-packages.txt), or run: apt-get install chromium');
+  throw new Error(
+    'chromium is not on PATH; npm test installs it (infra/setup/debian-packages.txt), or run: apt-get install chromium',
+  );
 }
 
 describe('the incident in the Temporal Web UI', () => {
@@ -35,11 +37,20 @@ describe('the incident in the Temporal Web UI', () => {
   let recovered: IncidentState;
 
   beforeAll(async () => {
-    cloud = await startDemoCloud({ hosts: 6, instancesPerHost: 3, ipmiHosts: 0, timeScale: 10, say: () => undefined });
+    cloud = await startDemoCloud({
+      hosts: 6,
+      instancesPerHost: 3,
+      ipmiHosts: 0,
+      timeScale: 10,
+      say: () => undefined,
+    });
     cloud.sim.failHost(HOST, 'power-loss');
     await cloud.reportFailure(HOST);
     recovered = await watchRecovery(cloud.client.workflow.getHandle(incidentWorkflowId(HOST)), {
-      isTty: false, write: () => undefined, timeoutMs: 90_000, signal: new AbortController().signal,
+      isTty: false,
+      write: () => undefined,
+      timeoutMs: 90_000,
+      signal: new AbortController().signal,
     });
     browser = await chromium.launch({ executablePath: chromiumExecutable(), headless: true });
   }, 180_000);
@@ -53,20 +64,33 @@ describe('the incident in the Temporal Web UI', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
     try {
       const query = encodeURIComponent(`LazarusHost = "${HOST}"`);
-      await page.goto(`${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows?query=${query}`);
-      await page.getByRole('link', { name: incidentWorkflowId(HOST), exact: true }).first().click();
+      await page.goto(
+        `${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows?query=${query}`,
+      );
+      await page
+        .getByRole('link', { name: incidentWorkflowId(HOST), exact: true })
+        .first()
+        .click();
       await page.getByText('User Metadata', { exact: true }).click();
 
       // The Web UI renders summary, details and current details as markdown, each in its own frame.
       const rendered = page.locator('iframe[title="output"]');
       await expect.poll(() => rendered.count(), { timeout: 20_000 }).toBe(3);
-      const [summary, details, current] = [0, 1, 2].map((index) => rendered.nth(index).contentFrame().locator('body'));
-      await expect.poll(() => summary?.innerText(), { timeout: 20_000 }).toBe(`incident of host ${HOST}`);
-      expect(await details?.innerText()).toContain(`Host ${HOST} was reported failed by alertmanager/lazarus: NodeDown firing`);
-      const table = await current?.innerText() ?? '';
+      const [summary, details, current] = [0, 1, 2].map((index) =>
+        rendered.nth(index).contentFrame().locator('body'),
+      );
+      await expect
+        .poll(() => summary?.innerText(), { timeout: 20_000 })
+        .toBe(`incident of host ${HOST}`);
+      expect(await details?.innerText()).toContain(
+        `Host ${HOST} was reported failed by alertmanager/lazarus: NodeDown firing`,
+      );
+      const table = (await current?.innerText()) ?? '';
       expect(recovered.instances).toHaveLength(3);
       for (const row of recovered.instances) {
-        expect(table).toMatch(new RegExp(`${row.instanceId}\\s+${row.name}\\s+landed\\s+on cmp-\\d+ after \\d+ s`));
+        expect(table).toMatch(
+          new RegExp(`${row.instanceId}\\s+${row.name}\\s+landed\\s+on cmp-\\d+ after \\d+ s`),
+        );
       }
     } finally {
       // Also on failure: what the page showed is the first thing to look at.

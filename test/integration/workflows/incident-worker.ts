@@ -27,9 +27,15 @@ const { address, namespace } = inject('temporal');
 export interface IncidentTemporal {
   client: Client;
   /** A health checker's report, as signal-with-start on incident/<host>. */
-  report(taskQueue: string, ...report: Parameters<typeof reportHostFailure>): Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
+  report(
+    taskQueue: string,
+    ...report: Parameters<typeof reportHostFailure>
+  ): Promise<WorkflowHandleWithSignaledRunId<typeof incidentWorkflow>>;
   /** Runs `scenario` while a fresh worker polls a task queue of its own. */
-  withWorker<T>(scenario: (taskQueue: string) => Promise<T>, options?: Pick<LazarusWorkerOptions, 'evacuateCallsPerSecond'>): Promise<T>;
+  withWorker<T>(
+    scenario: (taskQueue: string) => Promise<T>,
+    options?: Pick<LazarusWorkerOptions, 'evacuateCallsPerSecond'>,
+  ): Promise<T>;
 }
 
 let queues = 0;
@@ -48,17 +54,29 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
     await connection?.close();
   });
   return () => {
-    if (bundle === undefined || connection === undefined || workerConnection === undefined) throw new Error('Temporal is not connected yet');
+    if (bundle === undefined || connection === undefined || workerConnection === undefined)
+      throw new Error('Temporal is not connected yet');
     const workflowBundle = bundle;
     const nativeConnection = workerConnection;
     const client = new Client({ connection, namespace });
     return {
       client,
-      report: (taskQueue, ...report) => client.workflow.signalWithStart(incidentWorkflow, { taskQueue, ...reportHostFailure(...report) }),
+      report: (taskQueue, ...report) =>
+        client.workflow.signalWithStart(incidentWorkflow, {
+          taskQueue,
+          ...reportHostFailure(...report),
+        }),
       withWorker: async (scenario, options = {}) => {
         queues += 1;
         const taskQueue = `incident-workflows-${process.pid}-${queues}`;
-        const worker = await createLazarusWorker({ connection: nativeConnection, namespace, taskQueue, workflowBundle, dependencies: cloud().dependencies, ...options });
+        const worker = await createLazarusWorker({
+          connection: nativeConnection,
+          namespace,
+          taskQueue,
+          workflowBundle,
+          dependencies: cloud().dependencies,
+          ...options,
+        });
         return worker.runUntil(scenario(taskQueue));
       },
     };
@@ -66,19 +84,42 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
 }
 
 /** Phases after the evacuations: waiting for re-admission, or closed (cancelled, aborted, re-admitted). */
-const AFTER_EVACUATIONS = new Set<IncidentPhase>(['AwaitingReadmission', 'Readmitted', 'Reported', 'Aborted']);
+const AFTER_EVACUATIONS = new Set<IncidentPhase>([
+  'AwaitingReadmission',
+  'Readmitted',
+  'Reported',
+  'Aborted',
+]);
 
 /** The incident's state once its evacuations ended; it then waits for re-admission unless it closed. */
-export function evacuationsEnded(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<IncidentState> {
+export function evacuationsEnded(
+  handle: WorkflowHandle<typeof incidentWorkflow>,
+): Promise<IncidentState> {
   let last: IncidentState | undefined;
-  return pollUntil('the incident\'s evacuations to end', async () => {
-    last = await handle.query(stateQuery);
-    return AFTER_EVACUATIONS.has(last.phase) ? last : undefined;
-  }, { timeoutMs: 50_000, intervalMs: 50, onTimeout: () => `the evacuations of ${handle.workflowId} did not end; it is ${last?.phase ?? 'unknown'}:\n${last === undefined ? '' : progressTable(last)}` });
+  return pollUntil(
+    "the incident's evacuations to end",
+    async () => {
+      last = await handle.query(stateQuery);
+      return AFTER_EVACUATIONS.has(last.phase) ? last : undefined;
+    },
+    {
+      timeoutMs: 50_000,
+      intervalMs: 50,
+      onTimeout: () =>
+        `the evacuations of ${handle.workflowId} did not end; it is ${last?.phase ?? 'unknown'}:\n${last === undefined ? '' : progressTable(last)}`,
+    },
+  );
 }
 
 const ignore = (): void => undefined;
-export const quietBundler = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore, log: ignore };
+export const quietBundler = {
+  trace: ignore,
+  debug: ignore,
+  info: ignore,
+  warn: ignore,
+  error: ignore,
+  log: ignore,
+};
 
 const HISTORIES_DIRECTORY = new URL('./histories/', import.meta.url);
 const REPO_ROOT_PREFIX = `${REPO_ROOT}/`;
@@ -113,10 +154,16 @@ interface RecordedHistory {
 }
 
 /** Every committed history, with the ID of the workflow it was recorded from. */
-export async function committedHistories(): Promise<{ workflowId: string; history: ReturnType<typeof History.fromObject> }[]> {
+export async function committedHistories(): Promise<
+  { workflowId: string; history: ReturnType<typeof History.fromObject> }[]
+> {
   const files = (await readdir(HISTORIES_DIRECTORY)).filter((file) => file.endsWith('.json'));
-  return Promise.all(files.map(async (file) => {
-    const recorded = JSON.parse(await readFile(new URL(file, HISTORIES_DIRECTORY), 'utf8')) as RecordedHistory;
-    return { workflowId: recorded.workflowId, history: History.fromObject(recorded.history) };
-  }));
+  return Promise.all(
+    files.map(async (file) => {
+      const recorded = JSON.parse(
+        await readFile(new URL(file, HISTORIES_DIRECTORY), 'utf8'),
+      ) as RecordedHistory;
+      return { workflowId: recorded.workflowId, history: History.fromObject(recorded.history) };
+    }),
+  );
 }

@@ -18,16 +18,36 @@ describe('an incident on a Nova that speaks at most 2.93', () => {
   it('lands running instances running, stopped ones stopped and errored ones rebuilt running', async () => {
     const { sim } = cloud();
     const host = HOST;
-    const before = new Map(sim.state().instances.filter((i) => i.host === host).map((i) => [i.uuid, i.vmState]));
+    const before = new Map(
+      sim
+        .state()
+        .instances.filter((i) => i.host === host)
+        .map((i) => [i.uuid, i.vmState]),
+    );
     sim.failHost(host, 'power-loss');
 
     const result = await temporal().withWorker(async (taskQueue) =>
-      evacuationsEnded(await temporal().report(taskQueue, { host, reporter: 'nova' }, { policy: EVERY_INSTANCE_POLICY })));
+      evacuationsEnded(
+        await temporal().report(
+          taskQueue,
+          { host, reporter: 'nova' },
+          { policy: EVERY_INSTANCE_POLICY },
+        ),
+      ),
+    );
 
     expect(result.outcome).toBe('Recovered');
-    const landed = result.instances.filter((row) => row.progress.outcome === 'landed').map((row) => row.instanceId);
+    const landed = result.instances
+      .filter((row) => row.progress.outcome === 'landed')
+      .map((row) => row.instanceId);
     const after = new Map(sim.state().instances.map((i) => [i.uuid, i.vmState]));
-    const transitions = new Set(landed.map((id) => `${before.get(id) ?? '?'} -> ${after.get(id) ?? '?'}`));
-    expect([...transitions].sort()).toEqual(['active -> active', 'error -> active', 'stopped -> stopped']);
+    const transitions = new Set(
+      landed.map((id) => `${before.get(id) ?? '?'} -> ${after.get(id) ?? '?'}`),
+    );
+    expect([...transitions].sort()).toEqual([
+      'active -> active',
+      'error -> active',
+      'stopped -> stopped',
+    ]);
   });
 });

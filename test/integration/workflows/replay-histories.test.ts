@@ -10,10 +10,14 @@ describe('the committed incident histories', () => {
   it('replay on the current workflow code without a determinism violation', async () => {
     const histories = await committedHistories();
     expect(histories.length).toBeGreaterThan(0);
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundler });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: quietBundler,
+    });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
-      if (result.error !== undefined) failures.push(`${result.workflowId}: ${result.error.message}`);
+      if (result.error !== undefined)
+        failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
   });

@@ -25,7 +25,11 @@ describe('an evacuation whose workflow ID is taken', () => {
     sim.setBmcFaults(host, { ignorePowerOff: true });
 
     const result = await temporal().withWorker(async (taskQueue) => {
-      const incident = await temporal().report(taskQueue, { host, reporter: 'alertmanager' }, { policy: EVERY_INSTANCE_POLICY });
+      const incident = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
       const waiting = await until(async () => {
         const state = await incident.query(stateQuery);
         return state.phase === 'FencingUnproven' ? state : undefined;
@@ -33,19 +37,41 @@ describe('an evacuation whose workflow ID is taken', () => {
       // What an earlier run would have left: a finished evacuation workflow under the instance's ID,
       // here one that made no attempt, so any evacuate in the ledger would come from a second start.
       await temporal().client.workflow.execute(evacuationWorkflow, {
-        taskQueue, workflowId: evacuationWorkflowId(waiting.incidentId, taken.uuid),
-        args: [{ incidentId: waiting.incidentId, incidentStartedAt: waiting.incidentStartedAt, sourceHost: host, instanceId: taken.uuid, name: taken.name, statusBefore: 'ACTIVE', maxAttempts: 0 }],
+        taskQueue,
+        workflowId: evacuationWorkflowId(waiting.incidentId, taken.uuid),
+        args: [
+          {
+            incidentId: waiting.incidentId,
+            incidentStartedAt: waiting.incidentStartedAt,
+            sourceHost: host,
+            instanceId: taken.uuid,
+            name: taken.name,
+            statusBefore: 'ACTIVE',
+            maxAttempts: 0,
+          },
+        ],
       });
       sim.setPower(host, 'Off');
-      await incident.executeUpdate(confirmFencedUpdate, { args: [{ operator: 'alice', reason: 'power cut at the PDU' }] });
+      await incident.executeUpdate(confirmFencedUpdate, {
+        args: [{ operator: 'alice', reason: 'power cut at the PDU' }],
+      });
       return evacuationsEnded(incident);
     });
 
     const row = result.instances.find((candidate) => candidate.instanceId === taken.uuid);
-    expect(row?.progress).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('was started before this run of the incident, so it is not started again') as unknown });
+    expect(row?.progress).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining(
+        'was started before this run of the incident, so it is not started again',
+      ) as unknown,
+    });
     expect(evacuatesOf(sim, taken.uuid)).toEqual([]);
-    const others = result.instances.filter((candidate) => candidate.instanceId !== taken.uuid && candidate.progress.outcome !== 'skipped');
+    const others = result.instances.filter(
+      (candidate) =>
+        candidate.instanceId !== taken.uuid && candidate.progress.outcome !== 'skipped',
+    );
     expect(others.length).toBeGreaterThan(0);
-    for (const other of others) expect(other.progress, other.name).toMatchObject({ outcome: 'landed' });
+    for (const other of others)
+      expect(other.progress, other.name).toMatchObject({ outcome: 'landed' });
   });
 });

@@ -8,12 +8,31 @@ import { renderReport } from '../../../bench/report.ts';
 import type { BenchResults } from '../../../bench/results.ts';
 import { CURRENT_SETTINGS } from '../../../bench/results.ts';
 
-const times = { fencingProofMs: 800, firstEvacuateMs: 1_500, lastLandingMs: 0, evacuateCalls: 100, evacuateCallsPerSecond: 5 };
+const times = {
+  fencingProofMs: 800,
+  firstEvacuateMs: 1_500,
+  lastLandingMs: 0,
+  evacuateCalls: 100,
+  evacuateCallsPerSecond: 5,
+};
 
 function lazarus(rtoMs: number, landedToVerifiedMs: number): LazarusRun {
   return {
-    ...times, rtoMs, outcomes: { landed: 100 }, workerPeakRssKb: 409_600, serverPeakRssKb: 153_600, historyEventsPerIncident: 2_500,
-    profile: { reportToIncidentMs: 20, incidentToFencingProofMs: 800, fencingProofToFirstEvacuationMs: 300, evacuationToAcceptedMs: 60, acceptedToLandedMs: 1_600, landedToVerifiedMs, slotTurnoverMs: 30 },
+    ...times,
+    rtoMs,
+    outcomes: { landed: 100 },
+    workerPeakRssKb: 409_600,
+    serverPeakRssKb: 153_600,
+    historyEventsPerIncident: 2_500,
+    profile: {
+      reportToIncidentMs: 20,
+      incidentToFencingProofMs: 800,
+      fencingProofToFirstEvacuationMs: 300,
+      evacuationToAcceptedMs: 60,
+      acceptedToLandedMs: 1_600,
+      landedToVerifiedMs,
+      slotTurnoverMs: 30,
+    },
   };
 }
 
@@ -22,15 +41,25 @@ const baseline = (rtoMs: number): BaselineRun => ({ ...times, rtoMs, failedInsta
 /** 1x100 with an ideal of 8.40 s real at 20×, and Lazarus runs whose median RTO is `rtoMs`; real milliseconds. */
 function resultsWith(rtoMs: number, landedToVerifiedMs: number): BenchResults {
   return {
-    date: '2026-11-21', repeats: 3, durationMs: 600_000, loadAtEnd: 2, settings: CURRENT_SETTINGS,
+    date: '2026-11-21',
+    repeats: 3,
+    durationMs: 600_000,
+    loadAtEnd: 2,
+    settings: CURRENT_SETTINGS,
     machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.0.0', loadAtStart: 1 },
-    scenarios: [{
-      scenario: { name: '1x100', failedHosts: 1, instancesPerHost: 100, spareHosts: 2 },
-      ideal: { fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 168_000 },
-      lazarus: [lazarus(rtoMs + 5_000, landedToVerifiedMs), lazarus(rtoMs, landedToVerifiedMs), lazarus(rtoMs - 1_000, landedToVerifiedMs)],
-      masakari: [baseline(80_000), baseline(84_200), baseline(90_000)],
-      pacemaker: [baseline(20_000), baseline(20_200), baseline(21_000)],
-    }],
+    scenarios: [
+      {
+        scenario: { name: '1x100', failedHosts: 1, instancesPerHost: 100, spareHosts: 2 },
+        ideal: { fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 168_000 },
+        lazarus: [
+          lazarus(rtoMs + 5_000, landedToVerifiedMs),
+          lazarus(rtoMs, landedToVerifiedMs),
+          lazarus(rtoMs - 1_000, landedToVerifiedMs),
+        ],
+        masakari: [baseline(80_000), baseline(84_200), baseline(90_000)],
+        pacemaker: [baseline(20_000), baseline(20_200), baseline(21_000)],
+      },
+    ],
   };
 }
 
@@ -45,11 +74,15 @@ describe('the bench report', () => {
   it('names the largest share of the overhead and its fix when 1x100 misses the 2 s criterion', () => {
     const report = renderReport(resultsWith(25_000, 400));
     expect(report).toContain('Not met: the overhead over the ideal is 16.60 s');
-    expect(report).toMatch(/the largest share is "landing → verified, × 10 waves" \(4\.00 s\): verifyLanding/);
+    expect(report).toMatch(
+      /the largest share is "landing → verified, × 10 waves" \(4\.00 s\): verifyLanding/,
+    );
   });
 
   it('says the criterion is met when the overhead is under 2 s', () => {
-    expect(renderReport(resultsWith(10_000, 0))).toContain('Met: the overhead over the ideal is 1.60 s of real time.');
+    expect(renderReport(resultsWith(10_000, 0))).toContain(
+      'Met: the overhead over the ideal is 1.60 s of real time.',
+    );
   });
 
   it('draws one bar per procedure for every scenario, labelled with its seconds', () => {

@@ -9,38 +9,90 @@ import type { IncidentState, InstanceProgress } from '../../../contracts/inciden
 const at = '2026-01-01T00:00:00.000Z';
 const host = 'cmp-01';
 
-function evacuate(seq: number, instance: string, requestId = `req-${seq}`, sourcePower: 'On' | 'Off' = 'Off'): LedgerEntry {
-  return { seq, at, kind: 'evacuate', instance, sourceHost: host, sourcePower, targetHost: null, migrationId: seq, requestId, microversion: '2.95' };
+function evacuate(
+  seq: number,
+  instance: string,
+  requestId = `req-${seq}`,
+  sourcePower: 'On' | 'Off' = 'Off',
+): LedgerEntry {
+  return {
+    seq,
+    at,
+    kind: 'evacuate',
+    instance,
+    sourceHost: host,
+    sourcePower,
+    targetHost: null,
+    migrationId: seq,
+    requestId,
+    microversion: '2.95',
+  };
 }
 
-function incident(rows: [string, InstanceProgress][], overrides: Partial<IncidentObservation> = {}, phase: IncidentState['phase'] = 'AwaitingReadmission'): IncidentObservation {
+function incident(
+  rows: [string, InstanceProgress][],
+  overrides: Partial<IncidentObservation> = {},
+  phase: IncidentState['phase'] = 'AwaitingReadmission',
+): IncidentObservation {
   const state: IncidentState = {
-    incidentId: `incident/${host}/run-1`, host, incidentStartedAt: at, phase, reports: [], fencing: { attempts: 1 },
+    incidentId: `incident/${host}/run-1`,
+    host,
+    incidentStartedAt: at,
+    phase,
+    reports: [],
+    fencing: { attempts: 1 },
     instances: rows.map(([instanceId, progress]) => ({ instanceId, name: instanceId, progress })),
   };
   return { workflowId: `incident/${host}`, runId: 'run-1', status: 'RUNNING', state, ...overrides };
 }
 
-const landed = (migrationId: number): InstanceProgress => ({ outcome: 'landed', host: 'cmp-02', durationMs: 1000, attempts: 1, migrationId });
+const landed = (migrationId: number): InstanceProgress => ({
+  outcome: 'landed',
+  host: 'cmp-02',
+  durationMs: 1000,
+  attempts: 1,
+  migrationId,
+});
 
 /** vm-a and vm-b evacuated once each and landed on cmp-02; the incident awaits re-admission. */
 function cleanRun(): RunObservations {
   return {
     ledger: [
       { seq: 1, at, kind: 'host-failure', host, mode: 'power-loss' },
-      { seq: 2, at, kind: 'service-update', host, binary: 'nova-compute', forcedDown: true, power: 'Off', requestId: 'req-2' },
+      {
+        seq: 2,
+        at,
+        kind: 'service-update',
+        host,
+        binary: 'nova-compute',
+        forcedDown: true,
+        power: 'Off',
+        requestId: 'req-2',
+      },
       evacuate(3, 'vm-a'),
       evacuate(4, 'vm-b'),
     ],
     failedHosts: [{ host, instances: ['vm-a', 'vm-b'] }],
-    incidents: [incident([['vm-a', landed(3)], ['vm-b', landed(4)]])],
-    finalInstances: [{ uuid: 'vm-a', host: 'cmp-02' }, { uuid: 'vm-b', host: 'cmp-02' }],
-    migrations: [{ id: 3, status: 'done', source: host }, { id: 4, status: 'done', source: host }],
+    incidents: [
+      incident([
+        ['vm-a', landed(3)],
+        ['vm-b', landed(4)],
+      ]),
+    ],
+    finalInstances: [
+      { uuid: 'vm-a', host: 'cmp-02' },
+      { uuid: 'vm-b', host: 'cmp-02' },
+    ],
+    migrations: [
+      { id: 3, status: 'done', source: host },
+      { id: 4, status: 'done', source: host },
+    ],
     someoneElse: [],
   };
 }
 
-const invariantsOf = (run: RunObservations): string[] => judgeRun(run).map((violation) => violation.invariant);
+const invariantsOf = (run: RunObservations): string[] =>
+  judgeRun(run).map((violation) => violation.invariant);
 
 describe('judgeRun', () => {
   it('finds nothing wrong with a run where each instance was evacuated once after fencing and landed', () => {
@@ -49,29 +101,59 @@ describe('judgeRun', () => {
 
   it('flags an evacuate of a powered host (I1) and forced_down on a powered host (I4)', () => {
     const run = cleanRun();
-    run.ledger = [...run.ledger, evacuate(5, 'vm-c', 'req-5', 'On'), { seq: 6, at, kind: 'service-update', host: 'cmp-03', binary: 'nova-compute', forcedDown: true, power: 'On', requestId: 'req-6' }];
+    run.ledger = [
+      ...run.ledger,
+      evacuate(5, 'vm-c', 'req-5', 'On'),
+      {
+        seq: 6,
+        at,
+        kind: 'service-update',
+        host: 'cmp-03',
+        binary: 'nova-compute',
+        forcedDown: true,
+        power: 'On',
+        requestId: 'req-6',
+      },
+    ];
     expect(invariantsOf(run)).toEqual(['I1', 'I4']);
   });
 
   it('flags a second evacuate of an instance while its first had not failed (I2)', () => {
     const run = cleanRun();
     run.ledger = [...run.ledger, evacuate(5, 'vm-a')];
-    expect(judgeRun(run)).toEqual([expect.objectContaining({ invariant: 'I2', message: expect.stringContaining('ledger entries 3, 5') as unknown })]);
+    expect(judgeRun(run)).toEqual([
+      expect.objectContaining({
+        invariant: 'I2',
+        message: expect.stringContaining('ledger entries 3, 5') as unknown,
+      }),
+    ]);
   });
 
   it("does not blame Lazarus for a second evacuate that was someone else's, by request id or, when the answer was lost, by when it was sent", () => {
     const run = cleanRun();
     run.ledger = [...run.ledger, evacuate(5, 'vm-a', 'req-human'), evacuate(6, 'vm-b')];
-    run.someoneElse = [{ instance: 'vm-a', requestId: 'req-human', afterSeq: 4, untilSeq: 5 }, { instance: 'vm-b', requestId: null, afterSeq: 5, untilSeq: 6 }];
+    run.someoneElse = [
+      { instance: 'vm-a', requestId: 'req-human', afterSeq: 4, untilSeq: 5 },
+      { instance: 'vm-b', requestId: null, afterSeq: 5, untilSeq: 6 },
+    ];
     expect(judgeRun(run)).toEqual([]);
-    run.someoneElse = [{ instance: 'vm-a', requestId: 'req-human', afterSeq: 4, untilSeq: 5 }, { instance: 'vm-b', requestId: null, afterSeq: 6, untilSeq: 7 }];
+    run.someoneElse = [
+      { instance: 'vm-a', requestId: 'req-human', afterSeq: 4, untilSeq: 5 },
+      { instance: 'vm-b', requestId: null, afterSeq: 6, untilSeq: 7 },
+    ];
     expect(invariantsOf(run)).toEqual(['I2']);
   });
 
   it('flags an instance left evacuating, one reported landed by a migration Nova does not show done, and a failure without a reason (I3)', () => {
     const run = cleanRun();
     run.failedHosts = [{ host, instances: ['vm-a', 'vm-b', 'vm-c'] }];
-    run.incidents = [incident([['vm-a', { outcome: 'evacuating' }], ['vm-b', landed(9)], ['vm-c', { outcome: 'failed', reason: ' ', attempts: 1 }]])];
+    run.incidents = [
+      incident([
+        ['vm-a', { outcome: 'evacuating' }],
+        ['vm-b', landed(9)],
+        ['vm-c', { outcome: 'failed', reason: ' ', attempts: 1 }],
+      ]),
+    ];
     expect(judgeRun(run).map((violation) => violation.message)).toEqual([
       expect.stringContaining('vm-a was left "evacuating"'),
       expect.stringContaining('vm-b is reported landed by migration 9, which Nova shows nowhere'),
@@ -82,33 +164,68 @@ describe('judgeRun', () => {
   it('flags an instance still on the failed host that no incident lists (I3), but not one someone moved away first', () => {
     const run = cleanRun();
     run.failedHosts = [{ host, instances: ['vm-a', 'vm-b', 'vm-lost', 'vm-moved'] }];
-    run.finalInstances = [...run.finalInstances, { uuid: 'vm-lost', host }, { uuid: 'vm-moved', host: 'cmp-03' }];
-    expect(judgeRun(run)).toEqual([expect.objectContaining({ invariant: 'I3', message: expect.stringContaining('vm-lost was on cmp-01') as unknown })]);
+    run.finalInstances = [
+      ...run.finalInstances,
+      { uuid: 'vm-lost', host },
+      { uuid: 'vm-moved', host: 'cmp-03' },
+    ];
+    expect(judgeRun(run)).toEqual([
+      expect.objectContaining({
+        invariant: 'I3',
+        message: expect.stringContaining('vm-lost was on cmp-01') as unknown,
+      }),
+    ]);
   });
 
   it('accepts an incident waiting for an operator before any instance was selected, with nothing evacuated', () => {
     const run = cleanRun();
     run.ledger = run.ledger.slice(0, 1);
     run.incidents = [incident([], {}, 'FencingUnproven')];
-    run.finalInstances = [{ uuid: 'vm-a', host }, { uuid: 'vm-b', host }];
+    run.finalInstances = [
+      { uuid: 'vm-a', host },
+      { uuid: 'vm-b', host },
+    ];
     expect(judgeRun(run)).toEqual([]);
   });
 
   it('flags an incident still busy, one that failed, and a failed host without any incident (open)', () => {
     const busy = cleanRun();
-    busy.incidents = [incident([['vm-a', landed(3)], ['vm-b', landed(4)]], {}, 'Evacuating')];
-    expect(judgeRun(busy).map((violation) => violation.message)).toEqual([expect.stringContaining('RUNNING in phase Evacuating, neither closed nor waiting')]);
+    busy.incidents = [
+      incident(
+        [
+          ['vm-a', landed(3)],
+          ['vm-b', landed(4)],
+        ],
+        {},
+        'Evacuating',
+      ),
+    ];
+    expect(judgeRun(busy).map((violation) => violation.message)).toEqual([
+      expect.stringContaining('RUNNING in phase Evacuating, neither closed nor waiting'),
+    ]);
     const failed = cleanRun();
     failed.incidents = [{ workflowId: `incident/${host}`, runId: 'run-1', status: 'FAILED' }];
     expect(invariantsOf(failed)).toEqual(['open']);
     const unreported = cleanRun();
     unreported.incidents = [];
-    expect(judgeRun(unreported)).toEqual([{ invariant: 'open', message: 'host cmp-01 failed and was reported, but no incident of it exists' }]);
+    expect(judgeRun(unreported)).toEqual([
+      {
+        invariant: 'open',
+        message: 'host cmp-01 failed and was reported, but no incident of it exists',
+      },
+    ]);
   });
 
   it('ignores a run replaced by a reset and judges its successor', () => {
     const run = cleanRun();
-    run.incidents = [incident([['vm-a', { outcome: 'evacuating' }]], { status: 'TERMINATED', runId: 'run-0' }, 'Evacuating'), ...run.incidents];
+    run.incidents = [
+      incident(
+        [['vm-a', { outcome: 'evacuating' }]],
+        { status: 'TERMINATED', runId: 'run-0' },
+        'Evacuating',
+      ),
+      ...run.incidents,
+    ];
     expect(judgeRun(run)).toEqual([]);
   });
 });

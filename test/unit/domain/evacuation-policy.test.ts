@@ -1,34 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVACUATION_POLICY, planEvacuation, type EvacuationPolicy, type InstanceFacts } from '../../../domain/evacuation-policy.ts';
+import {
+  DEFAULT_EVACUATION_POLICY,
+  planEvacuation,
+  type EvacuationPolicy,
+  type InstanceFacts,
+} from '../../../domain/evacuation-policy.ts';
 
 function instance(id: string, overrides: Partial<InstanceFacts> = {}): InstanceFacts {
   return {
-    id, name: `vm-${id}`, status: 'ACTIVE', isLocked: false,
-    metadata: { HA_Enabled: 'True' }, flavorExtraSpecs: {}, imageProperties: {}, isBootFromVolume: true,
+    id,
+    name: `vm-${id}`,
+    status: 'ACTIVE',
+    isLocked: false,
+    metadata: { HA_Enabled: 'True' },
+    flavorExtraSpecs: {},
+    imageProperties: {},
+    isBootFromVolume: true,
     ...overrides,
   };
 }
 
-const policy = (overrides: Partial<EvacuationPolicy> = {}): EvacuationPolicy => ({ ...DEFAULT_EVACUATION_POLICY, ...overrides });
-const planned = (instances: InstanceFacts[], p = policy()): string[] => planEvacuation(instances, p).evacuate.map((e) => e.instanceId);
-const skipReason = (subject: InstanceFacts, p = policy()): string | undefined => planEvacuation([subject], p).skip[0]?.reason;
+const policy = (overrides: Partial<EvacuationPolicy> = {}): EvacuationPolicy => ({
+  ...DEFAULT_EVACUATION_POLICY,
+  ...overrides,
+});
+const planned = (instances: InstanceFacts[], p = policy()): string[] =>
+  planEvacuation(instances, p).evacuate.map((e) => e.instanceId);
+const skipReason = (subject: InstanceFacts, p = policy()): string | undefined =>
+  planEvacuation([subject], p).skip[0]?.reason;
 
 describe('planEvacuation', () => {
   it("accepts Masakari's HA_Enabled metadata and Pacemaker's evacuable flavor extra spec and image property", () => {
-    expect(planned([
-      instance('a', { metadata: { HA_Enabled: 'True' } }),
-      instance('b', { metadata: {}, flavorExtraSpecs: { evacuable: 'true' } }),
-      instance('c', { metadata: {}, imageProperties: { evacuable: '1' } }),
-    ])).toEqual(['a', 'b', 'c']);
+    expect(
+      planned([
+        instance('a', { metadata: { HA_Enabled: 'True' } }),
+        instance('b', { metadata: {}, flavorExtraSpecs: { evacuable: 'true' } }),
+        instance('c', { metadata: {}, imageProperties: { evacuable: '1' } }),
+      ]),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it('skips an unmarked instance and says how to protect it', () => {
-    expect(skipReason(instance('a', { metadata: {} }))).toMatch(/not protected \(no protection mark\); mark it with metadata HA_Enabled=true/);
+    expect(skipReason(instance('a', { metadata: {} }))).toMatch(
+      /not protected \(no protection mark\); mark it with metadata HA_Enabled=true/,
+    );
   });
 
   it('lets instance metadata opt out what the flavor opts in', () => {
-    expect(skipReason(instance('a', { metadata: { HA_Enabled: 'False' }, flavorExtraSpecs: { evacuable: 'true' } })))
-      .toMatch(/metadata HA_Enabled=False/);
+    expect(
+      skipReason(
+        instance('a', {
+          metadata: { HA_Enabled: 'False' },
+          flavorExtraSpecs: { evacuable: 'true' },
+        }),
+      ),
+    ).toMatch(/metadata HA_Enabled=False/);
   });
 
   it('protects every instance when the policy says all', () => {
@@ -41,23 +67,31 @@ describe('planEvacuation', () => {
       instance('s', { status: 'SHUTOFF' }),
       instance('b'),
       instance('a'),
-      instance('p', { status: 'SHUTOFF', metadata: { HA_Enabled: 'true', 'lazarus:priority': '10' } }),
+      instance('p', {
+        status: 'SHUTOFF',
+        metadata: { HA_Enabled: 'true', 'lazarus:priority': '10' },
+      }),
     ]);
     expect(order).toEqual(['p', 'a', 'b', 's', 'e']);
   });
 
   it('never plans a status Nova refuses to evacuate', () => {
-    expect(skipReason(instance('a', { status: 'PAUSED' }), policy({ protect: 'all' }))).toMatch(/status PAUSED: Nova evacuates only ACTIVE, SHUTOFF and ERROR/);
+    expect(skipReason(instance('a', { status: 'PAUSED' }), policy({ protect: 'all' }))).toMatch(
+      /status PAUSED: Nova evacuates only ACTIVE, SHUTOFF and ERROR/,
+    );
   });
 
   it.each([
     ['stopped', instance('a', { status: 'SHUTOFF' }), { stopped: 'skip' }, /stopped/],
     ['errored', instance('a', { status: 'ERROR' }), { errored: 'skip' }, /in ERROR/],
     ['locked', instance('a', { isLocked: true }), { locked: 'skip' }, /locked/],
-  ] as const)('skips %s instances when the policy says so, and evacuates them by default', (_kind, subject, override, reason) => {
-    expect(skipReason(subject, policy(override))).toMatch(reason);
-    expect(planned([subject])).toEqual(['a']);
-  });
+  ] as const)(
+    'skips %s instances when the policy says so, and evacuates them by default',
+    (_kind, subject, override, reason) => {
+      expect(skipReason(subject, policy(override))).toMatch(reason);
+      expect(planned([subject])).toEqual(['a']);
+    },
+  );
 
   it('skips image-backed instances on local disk by default, explaining the data loss, unless the policy accepts it', () => {
     const imageBacked = instance('a', { isBootFromVolume: false });
@@ -66,9 +100,17 @@ describe('planEvacuation', () => {
   });
 
   it('accounts for every instance exactly once, planned or skipped', () => {
-    const instances = [instance('a'), instance('b', { metadata: {} }), instance('c', { status: 'PAUSED' }), instance('d', { isBootFromVolume: false })];
+    const instances = [
+      instance('a'),
+      instance('b', { metadata: {} }),
+      instance('c', { status: 'PAUSED' }),
+      instance('d', { isBootFromVolume: false }),
+    ];
     const plan = planEvacuation(instances, DEFAULT_EVACUATION_POLICY);
-    const seen = [...plan.evacuate.map((e) => e.instanceId), ...plan.skip.map((s) => s.instanceId)].sort();
+    const seen = [
+      ...plan.evacuate.map((e) => e.instanceId),
+      ...plan.skip.map((s) => s.instanceId),
+    ].sort();
     expect(seen).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -7,24 +7,55 @@ const NOW = Date.parse('2026-11-21T12:00:00Z');
 const minutesAgo = (minutes: number): string => new Date(NOW - minutes * 60_000).toISOString();
 
 function guard(overrides: Partial<StormGuardState> = {}): StormGuardState {
-  return { limits: { maxIncidents: 2, maxFractionDown: 0.25, windowMs: 10 * 60_000 }, admitted: [], held: [], running: [], decisions: [], ...overrides };
+  return {
+    limits: { maxIncidents: 2, maxFractionDown: 0.25, windowMs: 10 * 60_000 },
+    admitted: [],
+    held: [],
+    running: [],
+    decisions: [],
+    ...overrides,
+  };
 }
 
 function request(host: string, down = 1, computeServices = 20): AdmissionRequest {
-  return { incidentWorkflowId: `incident/${host}`, host, fleet: { computeServices, down }, limits: guard().limits };
+  return {
+    incidentWorkflowId: `incident/${host}`,
+    host,
+    fleet: { computeServices, down },
+    limits: guard().limits,
+  };
 }
 
-const admitted = (host: string, minutes: number) => ({ incidentWorkflowId: `incident/${host}`, host, admittedAt: minutesAgo(minutes), by: 'the storm guard' });
+const admitted = (host: string, minutes: number) => ({
+  incidentWorkflowId: `incident/${host}`,
+  host,
+  admittedAt: minutesAgo(minutes),
+  by: 'the storm guard',
+});
 
 describe('the storm guard’s admission decision', () => {
   it('admits an incident within the blast radius and says why', () => {
-    expect(admissionVerdict(guard({ admitted: [admitted('cmp-01', 1)] }), request('cmp-02', 2), NOW))
-      .toEqual({ admit: true, because: 'within the blast radius (2 of 2 incidents in 10 min, 2 of 20 services down)' });
+    expect(
+      admissionVerdict(guard({ admitted: [admitted('cmp-01', 1)] }), request('cmp-02', 2), NOW),
+    ).toEqual({
+      admit: true,
+      because: 'within the blast radius (2 of 2 incidents in 10 min, 2 of 20 services down)',
+    });
   });
 
   it('holds the incident past the number of incidents within the window, naming them', () => {
-    const verdict = admissionVerdict(guard({ admitted: [admitted('cmp-01', 1), admitted('cmp-02', 2)] }), request('cmp-03'), NOW);
-    expect(verdict).toEqual({ admit: false, isHeldForPause: false, because: expect.stringContaining('2 incidents were admitted within the last 10 min (cmp-01, cmp-02), and the limit is 2') as unknown });
+    const verdict = admissionVerdict(
+      guard({ admitted: [admitted('cmp-01', 1), admitted('cmp-02', 2)] }),
+      request('cmp-03'),
+      NOW,
+    );
+    expect(verdict).toEqual({
+      admit: false,
+      isHeldForPause: false,
+      because: expect.stringContaining(
+        '2 incidents were admitted within the last 10 min (cmp-01, cmp-02), and the limit is 2',
+      ) as unknown,
+    });
   });
 
   it('forgets admissions older than the window', () => {
@@ -34,33 +65,76 @@ describe('the storm guard’s admission decision', () => {
   });
 
   it('holds the incident when more of the fleet is down than the limit allows', () => {
-    expect(admissionVerdict(guard(), request('cmp-01', 6, 20), NOW))
-      .toMatchObject({ admit: false, because: expect.stringContaining('6 of 20 nova-compute services are down, more than the limit of 25 %') as unknown });
+    expect(admissionVerdict(guard(), request('cmp-01', 6, 20), NOW)).toMatchObject({
+      admit: false,
+      because: expect.stringContaining(
+        '6 of 20 nova-compute services are down, more than the limit of 25 %',
+      ) as unknown,
+    });
     expect(admissionVerdict(guard(), request('cmp-01', 5, 20), NOW).admit).toBe(true);
   });
 
   it('holds every new incident while others are held, so an operator approves a storm as one', () => {
-    const state = guard({ held: [{ incidentWorkflowId: 'incident/cmp-09', host: 'cmp-09', fleet: { computeServices: 20, down: 9 }, heldSince: minutesAgo(1), because: 'x', isHeldForPause: false }] });
-    expect(admissionVerdict(state, request('cmp-01'), NOW)).toMatchObject({ admit: false, because: expect.stringContaining('already holds 1 incident(s) (cmp-09)') as unknown });
+    const state = guard({
+      held: [
+        {
+          incidentWorkflowId: 'incident/cmp-09',
+          host: 'cmp-09',
+          fleet: { computeServices: 20, down: 9 },
+          heldSince: minutesAgo(1),
+          because: 'x',
+          isHeldForPause: false,
+        },
+      ],
+    });
+    expect(admissionVerdict(state, request('cmp-01'), NOW)).toMatchObject({
+      admit: false,
+      because: expect.stringContaining('already holds 1 incident(s) (cmp-09)') as unknown,
+    });
   });
 
   it('holds everything while paused, marked so that resuming decides again', () => {
-    const state = guard({ paused: { operator: 'carol', reason: 'maintenance', at: minutesAgo(5) } });
-    expect(admissionVerdict(state, request('cmp-01'), NOW)).toMatchObject({ admit: false, isHeldForPause: true, because: expect.stringContaining('paused by carol') as unknown });
+    const state = guard({
+      paused: { operator: 'carol', reason: 'maintenance', at: minutesAgo(5) },
+    });
+    expect(admissionVerdict(state, request('cmp-01'), NOW)).toMatchObject({
+      admit: false,
+      isHeldForPause: true,
+      because: expect.stringContaining('paused by carol') as unknown,
+    });
   });
 
   it('answers a repeated request of an admitted incident as before, whatever the limits say now', () => {
-    const state = guard({ admitted: [admitted('cmp-01', 1), admitted('cmp-02', 1)], paused: { operator: 'carol', reason: 'r', at: minutesAgo(1) } });
-    expect(admissionVerdict(state, request('cmp-02'), NOW)).toEqual({ admit: true, because: 'admitted before' });
+    const state = guard({
+      admitted: [admitted('cmp-01', 1), admitted('cmp-02', 1)],
+      paused: { operator: 'carol', reason: 'r', at: minutesAgo(1) },
+    });
+    expect(admissionVerdict(state, request('cmp-02'), NOW)).toEqual({
+      admit: true,
+      because: 'admitted before',
+    });
   });
 
   it('shows held incidents with why, and the admitted ones, in the Web UI details', () => {
-    const details = guardDetails(guard({
-      admitted: [admitted('cmp-01', 1)],
-      held: [{ incidentWorkflowId: 'incident/cmp-02', host: 'cmp-02', fleet: { computeServices: 20, down: 9 }, heldSince: minutesAgo(1), because: 'too | many', isHeldForPause: false }],
-    }));
+    const details = guardDetails(
+      guard({
+        admitted: [admitted('cmp-01', 1)],
+        held: [
+          {
+            incidentWorkflowId: 'incident/cmp-02',
+            host: 'cmp-02',
+            fleet: { computeServices: 20, down: 9 },
+            heldSince: minutesAgo(1),
+            because: 'too | many',
+            isHeldForPause: false,
+          },
+        ],
+      }),
+    );
     expect(details).toContain('**Automation running**');
-    expect(details).toContain('| cmp-02 | incident/cmp-02 | 2026-11-21T11:59:00.000Z | too \\| many |');
+    expect(details).toContain(
+      '| cmp-02 | incident/cmp-02 | 2026-11-21T11:59:00.000Z | too \\| many |',
+    );
     expect(details).toContain('| cmp-01 | incident/cmp-01 |');
   });
 });

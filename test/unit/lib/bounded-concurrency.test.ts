@@ -47,15 +47,20 @@ describe('mapWithConcurrency', () => {
   });
 
   it('rejects with the error of an item that fails', async () => {
-    const work = (item: number): Promise<number> => (item === 2 ? Promise.reject(new Error('BMC 2 refused')) : Promise.resolve(item));
+    const work = (item: number): Promise<number> =>
+      item === 2 ? Promise.reject(new Error('BMC 2 refused')) : Promise.resolve(item);
     await expect(mapWithConcurrency([1, 2, 3], 2, work)).rejects.toThrow('BMC 2 refused');
   });
 
   it('runs nothing for no items', async () => {
-    expect(await mapWithConcurrency([], 4, () => Promise.reject(new Error('must not run')))).toEqual([]);
+    expect(
+      await mapWithConcurrency([], 4, () => Promise.reject(new Error('must not run'))),
+    ).toEqual([]);
   });
 
   it('refuses a limit that would run nothing', async () => {
-    await expect(mapWithConcurrency([1], 0, () => Promise.resolve(1))).rejects.toThrow('concurrency limit must be a positive integer, not 0');
+    await expect(mapWithConcurrency([1], 0, () => Promise.resolve(1))).rejects.toThrow(
+      'concurrency limit must be a positive integer, not 0',
+    );
   });
 });

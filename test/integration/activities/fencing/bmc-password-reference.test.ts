@@ -13,16 +13,32 @@ const HOST = 'cmp-01';
 describe('BMC passwords given by reference', () => {
   let test: TestFleet;
   let bmc: RedfishEndpoint;
-  const entry = (password: BmcEntry['password']): BmcEntry => ({ protocol: 'redfish', address: bmc.url, username: bmc.username, auth: 'basic', password });
-  const build = (password: BmcEntry['password']) => createFenceDriver(entry(password), {
-    host: HOST, settings: settings({ redfish: { isInsecure: false, ...(bmc.caBundle === undefined ? {} : { caBundle: bmc.caBundle }) } }), warn: () => undefined,
+  const entry = (password: BmcEntry['password']): BmcEntry => ({
+    protocol: 'redfish',
+    address: bmc.url,
+    username: bmc.username,
+    auth: 'basic',
+    password,
   });
+  const build = (password: BmcEntry['password']) =>
+    createFenceDriver(entry(password), {
+      host: HOST,
+      settings: settings({
+        redfish: {
+          isInsecure: false,
+          ...(bmc.caBundle === undefined ? {} : { caBundle: bmc.caBundle }),
+        },
+      }),
+      warn: () => undefined,
+    });
 
   beforeAll(async () => {
     test = await startTestFleet([{ host: HOST, ipmi: false }]);
     bmc = test.endpointsOf(HOST).redfish;
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('reads a password file, ignoring the newline that ends it', async () => {
     const file = join(test.directory, 'bmc-password');
@@ -37,6 +53,8 @@ describe('BMC passwords given by reference', () => {
       type: 'ConfigurationInvalid',
       message: `the BMC password of host ${HOST} is to come from environment variable LAZARUS_TEST_UNSET_PASSWORD, which is not set; set it in the Lazarus worker's environment`,
     });
-    await expect(build({ file: join(test.directory, 'absent') })).rejects.toThrow(/is to come from file .*absent, which cannot be read \(ENOENT\); create it readable by the Lazarus worker only/);
+    await expect(build({ file: join(test.directory, 'absent') })).rejects.toThrow(
+      /is to come from file .*absent, which cannot be read \(ENOENT\); create it readable by the Lazarus worker only/,
+    );
   });
 });

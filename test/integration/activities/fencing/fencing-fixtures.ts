@@ -1,6 +1,11 @@
 // Builds real fence drivers for the simulator's BMCs, the way the worker builds them from its
 // configuration: passwords by reference (an environment variable), warnings captured.
-import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../../../../activities/fencing/index.ts';
+import type {
+  BmcEntry,
+  FenceDriver,
+  FencingSettings,
+  FencingTiming,
+} from '../../../../activities/fencing/index.ts';
 import { createFenceDriver } from '../../../../activities/fencing/index.ts';
 import type { IpmiEndpoint, RedfishEndpoint } from '../../../../simulator/bmc/index.ts';
 
@@ -8,7 +13,13 @@ import type { IpmiEndpoint, RedfishEndpoint } from '../../../../simulator/bmc/in
 export const TIMING: FencingTiming = { powerOffTimeoutMs: 400, pollIntervalMs: 10 };
 
 export function settings(overrides: Partial<FencingSettings> = {}): FencingSettings {
-  return { ...TIMING, requestTimeoutMs: 5000, redfish: { isInsecure: false }, ipmitool: 'ipmitool', ...overrides };
+  return {
+    ...TIMING,
+    requestTimeoutMs: 5000,
+    redfish: { isInsecure: false },
+    ipmitool: 'ipmitool',
+    ...overrides,
+  };
 }
 
 let nextVariable = 0;
@@ -28,21 +39,40 @@ export interface BuiltDriver {
 
 export async function redfishDriverFor(
   endpoint: RedfishEndpoint,
-  options: { password?: string; auth?: 'session' | 'basic'; trustCa?: boolean; isInsecure?: boolean; systemId?: string } = {},
+  options: {
+    password?: string;
+    auth?: 'session' | 'basic';
+    trustCa?: boolean;
+    isInsecure?: boolean;
+    systemId?: string;
+  } = {},
 ): Promise<BuiltDriver> {
   const bmc: BmcEntry = {
-    protocol: 'redfish', address: endpoint.url, username: endpoint.username, auth: options.auth ?? 'session',
+    protocol: 'redfish',
+    address: endpoint.url,
+    username: endpoint.username,
+    auth: options.auth ?? 'session',
     password: passwordInEnvironment(options.password ?? endpoint.password),
     ...(options.systemId === undefined ? {} : { systemId: options.systemId }),
   };
   const trustCa = options.trustCa ?? true;
-  const redfish = { isInsecure: options.isInsecure ?? false, ...(trustCa && endpoint.caBundle !== undefined ? { caBundle: endpoint.caBundle } : {}) };
+  const redfish = {
+    isInsecure: options.isInsecure ?? false,
+    ...(trustCa && endpoint.caBundle !== undefined ? { caBundle: endpoint.caBundle } : {}),
+  };
   return build(bmc, settings({ redfish }));
 }
 
-export function ipmiDriverFor(endpoint: IpmiEndpoint, options: { password?: string; ipmitool?: string } = {}): Promise<BuiltDriver> {
+export function ipmiDriverFor(
+  endpoint: IpmiEndpoint,
+  options: { password?: string; ipmitool?: string } = {},
+): Promise<BuiltDriver> {
   const bmc: BmcEntry = {
-    protocol: 'ipmi', address: endpoint.host, port: endpoint.port, username: endpoint.username, cipherSuite: 3,
+    protocol: 'ipmi',
+    address: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.username,
+    cipherSuite: 3,
     password: passwordInEnvironment(options.password ?? endpoint.password),
   };
   return build(bmc, settings(options.ipmitool === undefined ? {} : { ipmitool: options.ipmitool }));
@@ -50,6 +80,10 @@ export function ipmiDriverFor(endpoint: IpmiEndpoint, options: { password?: stri
 
 async function build(bmc: BmcEntry, fencingSettings: FencingSettings): Promise<BuiltDriver> {
   const warnings: string[] = [];
-  const driver = await createFenceDriver(bmc, { host: 'cmp-01', settings: fencingSettings, warn: (message) => warnings.push(message) });
+  const driver = await createFenceDriver(bmc, {
+    host: 'cmp-01',
+    settings: fencingSettings,
+    warn: (message) => warnings.push(message),
+  });
   return { driver, warnings };
 }

@@ -14,7 +14,14 @@ const HOST = 'cmp-01';
 async function commandLinesDuring(during: Promise<unknown>): Promise<string[]> {
   const seen = new Set<string>();
   const progress = { isDone: false };
-  const finished = during.then(() => { progress.isDone = true; }, () => { progress.isDone = true; });
+  const finished = during.then(
+    () => {
+      progress.isDone = true;
+    },
+    () => {
+      progress.isDone = true;
+    },
+  );
   while (!progress.isDone) {
     for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
       const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
@@ -37,13 +44,18 @@ describe('BMC secrets stay out of command lines, logs and errors', () => {
     test.world.states.set(HOST, 'On');
     vi.restoreAllMocks();
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('passes the IPMI password to ipmitool through its environment, never its arguments', async () => {
     const ipmi = test.ipmiOf(HOST);
     const record = join(test.directory, 'ipmitool-argv');
     const wrapper = join(test.directory, 'ipmitool-wrapper.sh');
-    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${record}'\n[ -n "$IPMI_PASSWORD" ] && echo IPMI_PASSWORD-set >> '${record}'\nexec ipmitool "$@"\n`);
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\nprintf '%s\\n' "$@" >> '${record}'\n[ -n "$IPMI_PASSWORD" ] && echo IPMI_PASSWORD-set >> '${record}'\nexec ipmitool "$@"\n`,
+    );
     await chmod(wrapper, 0o755);
     const { driver } = await ipmiDriverFor(ipmi, { ipmitool: wrapper });
     expect(await driver.powerState()).toBe('On');
@@ -70,14 +82,20 @@ describe('BMC secrets stay out of command lines, logs and errors', () => {
     const secrets = [ipmi.password, redfish.password, wrongPassword];
     const logged: unknown[] = [];
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => { logged.push(...args); });
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        logged.push(...args);
+      });
     }
     const outcomes: unknown[] = [];
     const attempt = async (driver: FenceDriver) => {
       try {
         outcomes.push(await fenceHost(HOST, driver, TIMING));
       } catch (error) {
-        outcomes.push(inspect(error, { depth: 10 }), JSON.stringify(error), (error as { details?: unknown }).details);
+        outcomes.push(
+          inspect(error, { depth: 10 }),
+          JSON.stringify(error),
+          (error as { details?: unknown }).details,
+        );
       } finally {
         await driver.close();
       }
@@ -85,16 +103,24 @@ describe('BMC secrets stay out of command lines, logs and errors', () => {
     };
     const drivers = [
       ...(await Promise.all([
-        redfishDriverFor(redfish), redfishDriverFor(redfish, { password: wrongPassword }), redfishDriverFor(redfish, { auth: 'basic', password: wrongPassword }),
-        redfishDriverFor(redfish, { trustCa: false }), redfishDriverFor(redfish, { trustCa: false, isInsecure: true }),
-        ipmiDriverFor(ipmi), ipmiDriverFor(ipmi, { password: wrongPassword }),
+        redfishDriverFor(redfish),
+        redfishDriverFor(redfish, { password: wrongPassword }),
+        redfishDriverFor(redfish, { auth: 'basic', password: wrongPassword }),
+        redfishDriverFor(redfish, { trustCa: false }),
+        redfishDriverFor(redfish, { trustCa: false, isInsecure: true }),
+        ipmiDriverFor(ipmi),
+        ipmiDriverFor(ipmi, { password: wrongPassword }),
       ])),
     ];
     for (const { driver, warnings } of drivers) {
       outcomes.push(inspect(driver, { depth: 10 }), JSON.stringify(driver), warnings);
       await attempt(driver);
     }
-    for (const faults of [{ ignorePowerOff: true }, { badCredentials: true }, { unreachable: true }]) {
+    for (const faults of [
+      { ignorePowerOff: true },
+      { badCredentials: true },
+      { unreachable: true },
+    ]) {
       test.fleet.setFaults(HOST, faults);
       await attempt((await redfishDriverFor(redfish)).driver);
       await attempt((await ipmiDriverFor(ipmi)).driver);

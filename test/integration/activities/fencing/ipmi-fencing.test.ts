@@ -22,19 +22,31 @@ describe('fencing through an IPMI BMC (the real ipmitool against ipmi_sim)', () 
     test.world.states.set(HOST, 'On');
     test.world.commands.length = 0;
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('returns a proof only after chassis power off is read back off', async () => {
     const { driver } = await ipmiDriverFor(ipmi);
     const proof = await fenceHost(HOST, driver, TIMING);
-    expect(proof).toMatchObject({ host: HOST, protocol: 'ipmi', bmc, powerState: 'Off', wasAlreadyOff: false, attempts: 2 });
+    expect(proof).toMatchObject({
+      host: HOST,
+      protocol: 'ipmi',
+      bmc,
+      powerState: 'Off',
+      wasAlreadyOff: false,
+      attempts: 2,
+    });
     expect(test.world.commands).toEqual([{ host: HOST, state: 'Off', via: 'ipmi' }]);
   });
 
   it('treats a host that is already off as fenced and sends no power command', async () => {
     test.world.states.set(HOST, 'Off');
     const { driver } = await ipmiDriverFor(ipmi);
-    expect(await fenceHost(HOST, driver, TIMING)).toMatchObject({ wasAlreadyOff: true, attempts: 1 });
+    expect(await fenceHost(HOST, driver, TIMING)).toMatchObject({
+      wasAlreadyOff: true,
+      attempts: 1,
+    });
     expect(test.world.commands).toEqual([]);
   });
 
@@ -57,10 +69,15 @@ describe('fencing through an IPMI BMC (the real ipmitool against ipmi_sim)', () 
 
   it('fails with BmcAuthenticationFailed on a wrong password, and when the BMC rejects valid ones', async () => {
     const { driver: wrongPassword } = await ipmiDriverFor(ipmi, { password: 'not-the-password' });
-    await expect(fenceHost(HOST, wrongPassword, TIMING)).rejects.toMatchObject({ type: 'BmcAuthenticationFailed', retryable: false });
+    await expect(fenceHost(HOST, wrongPassword, TIMING)).rejects.toMatchObject({
+      type: 'BmcAuthenticationFailed',
+      retryable: false,
+    });
     test.fleet.setFaults(HOST, { badCredentials: true });
     const { driver } = await ipmiDriverFor(ipmi);
-    await expect(fenceHost(HOST, driver, TIMING)).rejects.toThrow(/IPMI BMC at .* rejected the credentials of user "admin"/);
+    await expect(fenceHost(HOST, driver, TIMING)).rejects.toThrow(
+      /IPMI BMC at .* rejected the credentials of user "admin"/,
+    );
     expect(test.world.commands).toEqual([]);
   });
 
@@ -68,14 +85,18 @@ describe('fencing through an IPMI BMC (the real ipmitool against ipmi_sim)', () 
     test.fleet.setFaults(HOST, { ignorePowerOff: true });
     const { driver } = await ipmiDriverFor(ipmi);
     await expect(fenceHost(HOST, driver, TIMING)).rejects.toThrow(
-      new RegExp(`^fencing host ${HOST} via IPMI at ${bmc}: power state still "On" [\\d.]+ s after chassis power off; check the BMC, then retry or confirm manual fencing$`),
+      new RegExp(
+        `^fencing host ${HOST} via IPMI at ${bmc}: power state still "On" [\\d.]+ s after chassis power off; check the BMC, then retry or confirm manual fencing$`,
+      ),
     );
   });
 
   it('gives no proof when the BMC reports on whatever happens, and cannot see through one that reports off', async () => {
     test.fleet.setFaults(HOST, { misreportPower: 'On' });
     const { driver } = await ipmiDriverFor(ipmi);
-    await expect(fenceHost(HOST, driver, TIMING)).rejects.toMatchObject({ type: 'FencingUnproven' });
+    await expect(fenceHost(HOST, driver, TIMING)).rejects.toMatchObject({
+      type: 'FencingUnproven',
+    });
     test.world.states.set(HOST, 'On');
     test.fleet.setFaults(HOST, { misreportPower: 'Off' });
     expect(await fenceHost(HOST, driver, TIMING)).toMatchObject({ wasAlreadyOff: true });
@@ -84,6 +105,9 @@ describe('fencing through an IPMI BMC (the real ipmitool against ipmi_sim)', () 
 
   it('says how to fix a missing ipmitool', async () => {
     const { driver } = await ipmiDriverFor(ipmi, { ipmitool: 'no-such-ipmitool' });
-    await expect(driver.powerState()).rejects.toMatchObject({ type: 'ConfigurationInvalid', message: expect.stringContaining('install ipmitool on the Lazarus worker') as unknown });
+    await expect(driver.powerState()).rejects.toMatchObject({
+      type: 'ConfigurationInvalid',
+      message: expect.stringContaining('install ipmitool on the Lazarus worker') as unknown,
+    });
   });
 });

@@ -19,7 +19,9 @@ describe('fencing through a Redfish BMC (real HTTPS against the simulated BMC)',
     drivers.push(built.driver);
     return built;
   };
-  const liveSessions = async () => ((await redfish(bmc, '/redfish/v1/SessionService/Sessions')).body as { Members: unknown[] }).Members.length;
+  const liveSessions = async () =>
+    ((await redfish(bmc, '/redfish/v1/SessionService/Sessions')).body as { Members: unknown[] })
+      .Members.length;
 
   beforeAll(async () => {
     test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE });
@@ -31,12 +33,20 @@ describe('fencing through a Redfish BMC (real HTTPS against the simulated BMC)',
     test.world.states.set(HOST, 'On');
     test.world.commands.length = 0;
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('returns a proof only after ForceOff is read back Off (204 style, session auth)', async () => {
     const { driver: fence } = await driver();
     const proof = await fenceHost(HOST, fence, TIMING);
-    expect(proof).toMatchObject({ host: HOST, protocol: 'redfish', bmc: bmc.url, powerState: 'Off', wasAlreadyOff: false });
+    expect(proof).toMatchObject({
+      host: HOST,
+      protocol: 'redfish',
+      bmc: bmc.url,
+      powerState: 'Off',
+      wasAlreadyOff: false,
+    });
     expect(proof.attempts).toBeGreaterThanOrEqual(2);
     expect(test.world.states.get(HOST)).toBe('Off');
     expect(test.world.commands).toEqual([{ host: HOST, state: 'Off', via: 'redfish' }]);
@@ -74,15 +84,22 @@ describe('fencing through a Redfish BMC (real HTTPS against the simulated BMC)',
     const { driver: fence } = await driver();
     const failure = fenceHost(HOST, fence, TIMING);
     await expect(failure).rejects.toMatchObject({ type: 'BmcUnavailable', retryable: true });
-    await expect(failure).rejects.toThrow(`fencing host ${HOST}: Redfish BMC at ${bmc.url} did not answer`);
+    await expect(failure).rejects.toThrow(
+      `fencing host ${HOST}: Redfish BMC at ${bmc.url} did not answer`,
+    );
   });
 
   it('fails with BmcAuthenticationFailed on a wrong password, over session and Basic auth', async () => {
     for (const auth of ['session', 'basic'] as const) {
       const { driver: fence } = await driver({ auth, password: 'not-the-password' });
       const failure = fenceHost(HOST, fence, TIMING);
-      await expect(failure).rejects.toMatchObject({ type: 'BmcAuthenticationFailed', retryable: false });
-      await expect(failure).rejects.toThrow(/rejected the credentials of user "admin".*check the username and the password/);
+      await expect(failure).rejects.toMatchObject({
+        type: 'BmcAuthenticationFailed',
+        retryable: false,
+      });
+      await expect(failure).rejects.toThrow(
+        /rejected the credentials of user "admin".*check the username and the password/,
+      );
     }
     expect(test.world.commands).toEqual([]);
   });
@@ -91,9 +108,14 @@ describe('fencing through a Redfish BMC (real HTTPS against the simulated BMC)',
     test.fleet.setFaults(HOST, { ignorePowerOff: true });
     const { driver: fence } = await driver();
     const failure = fenceHost(HOST, fence, TIMING);
-    await expect(failure).rejects.toMatchObject({ type: 'FencingUnproven', details: { host: HOST, lastPowerState: 'On' } });
+    await expect(failure).rejects.toMatchObject({
+      type: 'FencingUnproven',
+      details: { host: HOST, lastPowerState: 'On' },
+    });
     await expect(failure).rejects.toThrow(
-      new RegExp(`^fencing host ${HOST} via Redfish at ${bmc.url}: power state still "On" [\\d.]+ s after ForceOff; check the BMC, then retry or confirm manual fencing$`),
+      new RegExp(
+        `^fencing host ${HOST} via Redfish at ${bmc.url}: power state still "On" [\\d.]+ s after ForceOff; check the BMC, then retry or confirm manual fencing$`,
+      ),
     );
   });
 
@@ -118,18 +140,26 @@ describe('fencing through a Redfish BMC (real HTTPS against the simulated BMC)',
     const { driver: fence } = await driver({ trustCa: false });
     const failure = fence.powerState();
     await expect(failure).rejects.toMatchObject({ type: 'ConfigurationInvalid' });
-    await expect(failure).rejects.toThrow(/TLS certificate is not trusted .*set fencing\.redfish\.caBundle/);
+    await expect(failure).rejects.toThrow(
+      /TLS certificate is not trusted .*set fencing\.redfish\.caBundle/,
+    );
   });
 
   it('skips verification only on the explicit insecure switch, and warns loudly when it does', async () => {
     const { driver: fence, warnings } = await driver({ trustCa: false, isInsecure: true });
     expect(await fence.powerState()).toBe('On');
-    expect(warnings).toEqual([expect.stringMatching(/^WARNING: TLS certificate verification is OFF for the Redfish BMC at https:/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^WARNING: TLS certificate verification is OFF for the Redfish BMC at https:/,
+      ),
+    ]);
   });
 
   it('finds the system from the Systems collection, and says how to fix a wrong systemId', async () => {
     const { driver: fence } = await driver({ systemId: 'no-such-system' });
-    await expect(fence.powerState()).rejects.toThrow(/has no system \/redfish\/v1\/Systems\/no-such-system; correct systemId/);
+    await expect(fence.powerState()).rejects.toThrow(
+      /has no system \/redfish\/v1\/Systems\/no-such-system; correct systemId/,
+    );
     const { driver: found } = await driver({ systemId: HOST });
     expect(await found.powerState()).toBe('On');
   });
@@ -140,9 +170,15 @@ describe('fencing through a Redfish BMC that answers resets with a 202 task moni
 
   beforeAll(async () => {
     // Transitions of 200 real ms, so the power is still PoweringOff when the ForceOff is answered.
-    test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE, powerTransitionMs: 2_000_000, redfishResponseStyle: '202' });
+    test = await startTestFleet([{ host: HOST, ipmi: false }], {
+      timeScale: TIME_SCALE,
+      powerTransitionMs: 2_000_000,
+      redfishResponseStyle: '202',
+    });
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('follows the task monitor, then reads the power back Off before giving a proof', async () => {
     const { driver: fence } = await redfishDriverFor(test.endpointsOf(HOST).redfish);
@@ -163,13 +199,21 @@ describe('fencing through a Redfish BMC whose power transitions take a while', (
 
   beforeAll(async () => {
     // 2000 simulated seconds at 10 000x: each power transition lasts 200 real ms.
-    test = await startTestFleet([{ host: HOST, ipmi: false }], { timeScale: TIME_SCALE, powerTransitionMs: 2_000_000 });
+    test = await startTestFleet([{ host: HOST, ipmi: false }], {
+      timeScale: TIME_SCALE,
+      powerTransitionMs: 2_000_000,
+    });
     bmc = test.endpointsOf(HOST).redfish;
   });
-  afterAll(async () => { await test.fleet.stop(); });
+  afterAll(async () => {
+    await test.fleet.stop();
+  });
 
   it('polls a host already powering off to Off without sending a second ForceOff', async () => {
-    const started = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, { method: 'POST', body: { ResetType: 'ForceOff' } });
+    const started = await redfish(bmc, `${bmc.systemPath}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      body: { ResetType: 'ForceOff' },
+    });
     expect(started.status).toBe(204);
     const { driver: fence } = await redfishDriverFor(bmc);
     try {
@@ -188,8 +232,14 @@ describe('fencing through a Redfish BMC whose power transitions take a while', (
       await fence.powerOn();
       expect(await fence.powerState()).toBe('PoweringOn');
       const failure = fenceHost(HOST, fence, TIMING);
-      await expect(failure).rejects.toMatchObject({ type: 'BmcUnavailable', retryable: true, details: { status: 409, powerState: 'PoweringOn' } });
-      await expect(failure).rejects.toThrow(/did not carry out ForceOff \(POST .* → 409: ".*"\) and reports the power "PoweringOn"; Lazarus will retry/);
+      await expect(failure).rejects.toMatchObject({
+        type: 'BmcUnavailable',
+        retryable: true,
+        details: { status: 409, powerState: 'PoweringOn' },
+      });
+      await expect(failure).rejects.toThrow(
+        /did not carry out ForceOff \(POST .* → 409: ".*"\) and reports the power "PoweringOn"; Lazarus will retry/,
+      );
     } finally {
       await fence.close();
     }

@@ -13,11 +13,17 @@ describe('the activity boundary', () => {
   it('puts no password or secret into any result, failure or log line, through success and every kind of failure', async () => {
     const { sim, activities, logLines } = cloud();
     const said: string[] = [];
-    const keep = (value: unknown): void => { said.push(JSON.stringify(value)); };
+    const keep = (value: unknown): void => {
+      said.push(JSON.stringify(value));
+    };
     const keepFailure = async (promise: Promise<unknown>): Promise<void> => {
-      const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
+      const error = await promise.then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
       expect(error).toBeInstanceOf(ApplicationFailure);
-      if (error instanceof ApplicationFailure) said.push(error.message, JSON.stringify(error.details), String(error.type));
+      if (error instanceof ApplicationFailure)
+        said.push(error.message, JSON.stringify(error.details), String(error.type));
     };
 
     const incidentStartedAt = new Date().toISOString();
@@ -29,7 +35,12 @@ describe('the activity boundary', () => {
     keep(instances);
     const [instance] = instances;
     if (instance === undefined) throw new Error('cmp-01 has no instances');
-    const evacuation = { incidentId: 'incident/cmp-01', instanceId: instance.id, sourceHost: 'cmp-01', incidentStartedAt };
+    const evacuation = {
+      incidentId: 'incident/cmp-01',
+      instanceId: instance.id,
+      sourceHost: 'cmp-01',
+      incidentStartedAt,
+    };
     keep(await activities.evacuateInstance(evacuation));
     keep(await activities.evacuateInstance(evacuation));
     keep(await activities.checkComputeServiceUp('cmp-01'));
@@ -40,12 +51,24 @@ describe('the activity boundary', () => {
     sim.setBmcFaults('cmp-03', { ignorePowerOff: true });
     await keepFailure(activities.fenceHost('cmp-03'));
     const [running] = await activities.listInstancesOnHost('cmp-04');
-    await keepFailure(activities.evacuateInstance({ ...evacuation, instanceId: running?.id ?? '', sourceHost: 'cmp-04' }));
+    await keepFailure(
+      activities.evacuateInstance({
+        ...evacuation,
+        instanceId: running?.id ?? '',
+        sourceHost: 'cmp-04',
+      }),
+    );
 
     const everything = [...said, ...logLines].join('\n');
     expect(everything).toContain('cmp-02');
-    const secrets = [sim.credentials.password, sim.credentials.applicationCredential.secret,
-      ...Object.values(sim.bmcs).flatMap((bmc) => [bmc.redfish.password, ...(bmc.ipmi === undefined ? [] : [bmc.ipmi.password])])];
+    const secrets = [
+      sim.credentials.password,
+      sim.credentials.applicationCredential.secret,
+      ...Object.values(sim.bmcs).flatMap((bmc) => [
+        bmc.redfish.password,
+        ...(bmc.ipmi === undefined ? [] : [bmc.ipmi.password]),
+      ]),
+    ];
     for (const secret of secrets) expect(everything).not.toContain(secret);
   });
 
@@ -54,7 +77,12 @@ describe('the activity boundary', () => {
     const dependencies = incidentDependencies(sim, captureLogs());
     const activities = createIncidentActivities(dependencies);
     try {
-      sim.addFault({ service: 'keystone', endpoint: 'POST /v3/auth/tokens', fault: { kind: 'status', status: 401 }, times: 1 });
+      sim.addFault({
+        service: 'keystone',
+        endpoint: 'POST /v3/auth/tokens',
+        fault: { kind: 'status', status: 401 },
+        times: 1,
+      });
       await expectFailure(activities.listInstancesOnHost('cmp-04'), 'AuthenticationFailed', false);
       expect((await activities.listInstancesOnHost('cmp-04')).length).toBeGreaterThan(0);
     } finally {

@@ -5,7 +5,12 @@ import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from '../../../../domain/evacuation-policy.ts';
-import { evacuatesOf, expectFailure, fencedAndForcedDown, useIncidentCloud } from './incident-cloud.ts';
+import {
+  evacuatesOf,
+  expectFailure,
+  fencedAndForcedDown,
+  useIncidentCloud,
+} from './incident-cloud.ts';
 
 const cloud = useIncidentCloud({ hosts: 7, instancesPerHost: 3 });
 
@@ -13,7 +18,12 @@ async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
   const [instance] = fenced.instances;
   if (instance === undefined) throw new Error(`${host} has no instances`);
-  return { instanceId: instance.id, sourceHost: host, incidentId: `incident/${host}`, incidentStartedAt: fenced.incidentStartedAt };
+  return {
+    instanceId: instance.id,
+    sourceHost: host,
+    incidentId: `incident/${host}`,
+    incidentStartedAt: fenced.incidentStartedAt,
+  };
 }
 
 describe('evacuateInstance', () => {
@@ -22,31 +32,61 @@ describe('evacuateInstance', () => {
     const input = await firstInstanceOfFencedHost('cmp-01');
     const first = await activities.evacuateInstance(input);
     const [entry] = evacuatesOf(sim, input.instanceId);
-    expect(first).toMatchObject({ outcome: 'requested', requestId: entry?.requestId, microversion: { text: '2.95', doesEvacuateStopInstances: true } });
+    expect(first).toMatchObject({
+      outcome: 'requested',
+      requestId: entry?.requestId,
+      microversion: { text: '2.95', doesEvacuateStopInstances: true },
+    });
 
     const second = await activities.evacuateInstance(input);
     expect(second.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
-    expect(second).toMatchObject({ requestId: entry?.requestId, migration: { id: entry?.migrationId, instanceId: input.instanceId, sourceCompute: 'cmp-01' } });
+    expect(second).toMatchObject({
+      requestId: entry?.requestId,
+      migration: { id: entry?.migrationId, instanceId: input.instanceId, sourceCompute: 'cmp-01' },
+    });
     expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
   });
 
   it('finds the evacuation behind a lost answer, with its request id, and sends no second POST', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-02');
-    sim.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'lost-response' }, times: 1 });
+    sim.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'lost-response' },
+      times: 1,
+    });
     const start = await activities.evacuateInstance(input);
     const [entry, ...more] = evacuatesOf(sim, input.instanceId);
     expect(more).toEqual([]);
     expect(start.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
-    expect(start).toMatchObject({ requestId: entry?.requestId, migration: { id: entry?.migrationId } });
+    expect(start).toMatchObject({
+      requestId: entry?.requestId,
+      migration: { id: entry?.migrationId },
+    });
   });
 
   it('reports a 500 with no evacuation behind it as EvacuationOutcomeUnknown (retryable), and the next attempt sends the evacuate', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-03');
-    sim.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'status', status: 500 }, times: 1 });
-    const failure = await expectFailure(activities.evacuateInstance(input), 'EvacuationOutcomeUnknown', true);
-    expect(failure.message).toMatch(new RegExp(`^evacuating instance ${input.instanceId} from host cmp-03 \\(incident/cmp-03\\): Nova answered 500 .*; the next attempt reads Nova again before deciding whether to send it$`));
+    sim.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'status', status: 500 },
+      times: 1,
+    });
+    const failure = await expectFailure(
+      activities.evacuateInstance(input),
+      'EvacuationOutcomeUnknown',
+      true,
+    );
+    expect(failure.message).toMatch(
+      new RegExp(
+        `^evacuating instance ${input.instanceId} from host cmp-03 \\(incident/cmp-03\\): Nova answered 500 .*; the next attempt reads Nova again before deciding whether to send it$`,
+      ),
+    );
     expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
 
     expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
@@ -59,7 +99,9 @@ describe('evacuateInstance', () => {
     const human = await nova.evacuate(input.instanceId);
     const start = await activities.evacuateInstance(input);
     expect(start.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
-    expect(start).toMatchObject({ requestId: human.outcome === 'accepted' ? human.requestId : 'lost' });
+    expect(start).toMatchObject({
+      requestId: human.outcome === 'accepted' ? human.requestId : 'lost',
+    });
     expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
   });
 
@@ -67,8 +109,17 @@ describe('evacuateInstance', () => {
     const { sim, activities } = cloud();
     const [instance] = await activities.listInstancesOnHost('cmp-05');
     if (instance === undefined) throw new Error('cmp-05 has no instances');
-    const input = { instanceId: instance.id, sourceHost: 'cmp-05', incidentId: 'incident/cmp-05', incidentStartedAt: new Date().toISOString() };
-    const failure = await expectFailure(activities.evacuateInstance(input), 'ComputeServiceStillUp', false);
+    const input = {
+      instanceId: instance.id,
+      sourceHost: 'cmp-05',
+      incidentId: 'incident/cmp-05',
+      incidentStartedAt: new Date().toISOString(),
+    };
+    const failure = await expectFailure(
+      activities.evacuateInstance(input),
+      'ComputeServiceStillUp',
+      false,
+    );
     expect(failure.message).toContain('Compute service of cmp-05 is still in use');
     expect(evacuatesOf(sim, instance.id)).toEqual([]);
   });
@@ -77,9 +128,17 @@ describe('evacuateInstance', () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-07');
     // An attempt with 20 s left, less than the 30 s an evacuate POST may take.
-    const attempt = { info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 20_000 } } as unknown as Context;
-    const failure = await expectFailure(asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input)), 'CloudUnavailable', true);
-    expect(failure.message).toMatch(/: Nova's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/);
+    const attempt = {
+      info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 20_000 },
+    } as unknown as Context;
+    const failure = await expectFailure(
+      asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input)),
+      'CloudUnavailable',
+      true,
+    );
+    expect(failure.message).toMatch(
+      /: Nova's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/,
+    );
     expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
     expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
   });
@@ -88,7 +147,12 @@ describe('evacuateInstance', () => {
     const { sim, activities } = cloud();
     const [instance] = await activities.listInstancesOnHost('cmp-06');
     if (instance === undefined) throw new Error('cmp-06 has no instances');
-    const start = await activities.evacuateInstance({ instanceId: instance.id, sourceHost: 'cmp-01', incidentId: 'incident/cmp-01', incidentStartedAt: new Date().toISOString() });
+    const start = await activities.evacuateInstance({
+      instanceId: instance.id,
+      sourceHost: 'cmp-01',
+      incidentId: 'incident/cmp-01',
+      incidentStartedAt: new Date().toISOString(),
+    });
     expect(start).toMatchObject({ outcome: 'notOnSourceHost', host: 'cmp-06' });
     expect(evacuatesOf(sim, instance.id)).toEqual([]);
   });
@@ -98,11 +162,20 @@ describe('listInstancesOnHost', () => {
   it("lists every project's instances of the host as policy facts, with image properties left empty", async () => {
     const { sim, activities } = cloud();
     const instances = await activities.listInstancesOnHost('cmp-06');
-    const expected = sim.state().instances.filter((i) => i.host === 'cmp-06').map((i) => i.uuid).sort();
+    const expected = sim
+      .state()
+      .instances.filter((i) => i.host === 'cmp-06')
+      .map((i) => i.uuid)
+      .sort();
     expect(instances.map((i) => i.id).sort()).toEqual(expected);
     expect(new Set(instances.map((i) => i.projectId)).size).toBeGreaterThan(1);
-    for (const instance of instances) expect(instance).toMatchObject({ host: 'cmp-06', taskState: null, imageProperties: {} });
-    const plan = planEvacuation(instances, { ...DEFAULT_EVACUATION_POLICY, protect: 'all', imageBackedOnLocalDisk: 'evacuate' });
+    for (const instance of instances)
+      expect(instance).toMatchObject({ host: 'cmp-06', taskState: null, imageProperties: {} });
+    const plan = planEvacuation(instances, {
+      ...DEFAULT_EVACUATION_POLICY,
+      protect: 'all',
+      imageBackedOnLocalDisk: 'evacuate',
+    });
     expect(plan.evacuate).toHaveLength(instances.length);
     // Plain data: what crosses into workflow history survives JSON unchanged.
     expect(JSON.parse(JSON.stringify(instances))).toEqual(instances);

@@ -13,13 +13,29 @@ describe('fencing a failed host and forcing its service down', () => {
     const { sim, activities } = cloud();
     sim.failHost('cmp-02', 'power-loss');
     const proof = await activities.fenceHost('cmp-02');
-    expect(proof).toMatchObject({ host: 'cmp-02', protocol: 'redfish', powerState: 'Off', wasAlreadyOff: true });
+    expect(proof).toMatchObject({
+      host: 'cmp-02',
+      protocol: 'redfish',
+      powerState: 'Off',
+      wasAlreadyOff: true,
+    });
 
     const forced = await activities.forceDownComputeService('cmp-02', 'incident/cmp-02', proof);
-    expect(forced.disabledReason).toBe(`lazarus incident/cmp-02: fenced via redfish at ${proof.readAt}`);
+    expect(forced.disabledReason).toBe(
+      `lazarus incident/cmp-02: fenced via redfish at ${proof.readAt}`,
+    );
     const [update] = entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-02');
-    expect(update).toMatchObject({ forcedDown: true, status: 'disabled', power: 'Off', requestId: forced.requestId, disabledReason: forced.disabledReason });
-    expect(sim.state().hosts.find((h) => h.name === 'cmp-02')?.service).toMatchObject({ state: 'down', forcedDown: true });
+    expect(update).toMatchObject({
+      forcedDown: true,
+      status: 'disabled',
+      power: 'Off',
+      requestId: forced.requestId,
+      disabledReason: forced.disabledReason,
+    });
+    expect(sim.state().hosts.find((h) => h.name === 'cmp-02')?.service).toMatchObject({
+      state: 'down',
+      forcedDown: true,
+    });
     expect(sim.invariants().violations).toEqual([]);
   });
 
@@ -42,7 +58,9 @@ describe('fencing a failed host and forcing its service down', () => {
     sim.failHost('cmp-03', 'compute-crash');
     sim.setBmcFaults('cmp-03', { ignorePowerOff: true });
     const failure = await expectFailure(activities.fenceHost('cmp-03'), 'FencingUnproven', false);
-    expect(failure.message).toMatch(/^fencing host cmp-03 via Redfish at http:\/\/127\.0\.0\.1:\d+: power state still "On" .* after ForceOff; check the BMC, then retry or confirm manual fencing$/);
+    expect(failure.message).toMatch(
+      /^fencing host cmp-03 via Redfish at http:\/\/127\.0\.0\.1:\d+: power state still "On" .* after ForceOff; check the BMC, then retry or confirm manual fencing$/,
+    );
     expect(entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-03')).toEqual([]);
     expect(sim.state().hosts.find((h) => h.name === 'cmp-03')?.power).toBe('On');
   });
@@ -51,8 +69,14 @@ describe('fencing a failed host and forcing its service down', () => {
     const { sim, activities } = cloud();
     sim.failHost('cmp-04', 'power-loss');
     const proof = await activities.fenceHost('cmp-04');
-    const failure = await expectFailure(activities.forceDownComputeService('cmp-05', 'incident/cmp-05', proof), 'FencingUnproven', false);
-    expect(failure.message).toContain('refusing to force down host cmp-05 with the fencing of host cmp-04');
+    const failure = await expectFailure(
+      activities.forceDownComputeService('cmp-05', 'incident/cmp-05', proof),
+      'FencingUnproven',
+      false,
+    );
+    expect(failure.message).toContain(
+      'refusing to force down host cmp-05 with the fencing of host cmp-04',
+    );
     expect(entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-05')).toEqual([]);
   });
 
@@ -62,7 +86,11 @@ describe('fencing a failed host and forcing its service down', () => {
     // Each Redfish answer takes 20 simulated seconds (20 ms), so the reads span several poll intervals.
     sim.setBmcFaults('cmp-05', { latencyMs: 20_000 });
     let heartbeats = 0;
-    const context = { heartbeat: () => { heartbeats += 1; } } as unknown as Context;
+    const context = {
+      heartbeat: () => {
+        heartbeats += 1;
+      },
+    } as unknown as Context;
     const proof = await asyncLocalStorage.run(context, () => activities.fenceHost('cmp-05'));
     expect(proof.wasAlreadyOff).toBe(false);
     expect(heartbeats).toBeGreaterThan(0);
@@ -70,7 +98,13 @@ describe('fencing a failed host and forcing its service down', () => {
 
   it('names the missing BMC entry of a host the inventory does not cover', async () => {
     const { activities } = cloud();
-    const failure = await expectFailure(activities.fenceHost('cmp-99'), 'ConfigurationInvalid', false);
-    expect(failure.message).toBe('host cmp-99 has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing');
+    const failure = await expectFailure(
+      activities.fenceHost('cmp-99'),
+      'ConfigurationInvalid',
+      false,
+    );
+    expect(failure.message).toBe(
+      'host cmp-99 has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing',
+    );
   });
 });

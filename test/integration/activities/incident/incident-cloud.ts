@@ -7,7 +7,12 @@ import type { BmcEntry } from '../../../../activities/fencing/index.ts';
 import { createActivities } from '../../../../activities/index.ts';
 import type { Activities } from '../../../../activities/index.ts';
 import type { IncidentDependencies, NovaProvider } from '../../../../activities/incident/index.ts';
-import { connectNovaOnFirstUse, fenceDriversFromInventory, NOVA_REPORT_INTERVAL_MS, systemClock } from '../../../../activities/incident/index.ts';
+import {
+  connectNovaOnFirstUse,
+  fenceDriversFromInventory,
+  NOVA_REPORT_INTERVAL_MS,
+  systemClock,
+} from '../../../../activities/incident/index.ts';
 import type { NovaClient } from '../../../../activities/openstack/index.ts';
 import type { StormGuardLimits } from '../../../../contracts/storm-guard-messages.ts';
 import { startBmcFleet } from '../../../../simulator/bmc/index.ts';
@@ -40,9 +45,22 @@ function inventoryOf(sim: Simulator): { bmcFor: (host: string) => BmcEntry | und
       if (endpoints === undefined) return undefined;
       const { ipmi, redfish } = endpoints;
       if (ipmi !== undefined) {
-        return { protocol: 'ipmi', address: ipmi.host, port: ipmi.port, username: ipmi.username, cipherSuite: 3, password: passwordInEnvironment(ipmi.password) };
+        return {
+          protocol: 'ipmi',
+          address: ipmi.host,
+          port: ipmi.port,
+          username: ipmi.username,
+          cipherSuite: 3,
+          password: passwordInEnvironment(ipmi.password),
+        };
       }
-      return { protocol: 'redfish', address: redfish.url, username: redfish.username, auth: 'session', password: passwordInEnvironment(redfish.password) };
+      return {
+        protocol: 'redfish',
+        address: redfish.url,
+        username: redfish.username,
+        auth: 'session',
+        password: passwordInEnvironment(redfish.password),
+      };
     },
   };
 }
@@ -51,28 +69,51 @@ function inventoryOf(sim: Simulator): { bmcFor: (host: string) => BmcEntry | und
  * Test files share one fleet across their scenarios, whose failed hosts stay down: the storm guard
  * of a scenario that is not about it must not hold its incident for that.
  */
-const WIDE_BLAST_RADIUS: StormGuardLimits = { maxIncidents: 100, maxFractionDown: 1, windowMs: 60_000 };
+const WIDE_BLAST_RADIUS: StormGuardLimits = {
+  maxIncidents: 100,
+  maxFractionDown: 1,
+  windowMs: 60_000,
+};
 
 /** The activities' dependencies pointed at the simulator; Nova connects on first use. */
-export function incidentDependencies(sim: Simulator, logs: CapturedLogs, stormGuardLimits = WIDE_BLAST_RADIUS): IncidentDependencies {
+export function incidentDependencies(
+  sim: Simulator,
+  logs: CapturedLogs,
+  stormGuardLimits = WIDE_BLAST_RADIUS,
+): IncidentDependencies {
   return {
     stormGuardLimits,
-    nova: connectNovaOnFirstUse({ env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath }, cloud: cloudName, logger: logs.logger }),
-    fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) => logs.lines.push(message)),
+    nova: connectNovaOnFirstUse({
+      env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
+      cloud: cloudName,
+      logger: logs.logger,
+    }),
+    fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) =>
+      logs.lines.push(message),
+    ),
     clock: systemClock,
     reportIntervalMs: NOVA_REPORT_INTERVAL_MS / TIME_SCALE,
   };
 }
 
 /** `ipmiHosts` first hosts get an IPMI BMC (an ipmi_sim each); none by default. */
-export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHosts?: number; stormGuardLimits?: StormGuardLimits } = {}): () => IncidentCloud {
+export function useIncidentCloud(
+  options: Partial<SimulatorOptions> & {
+    ipmiHosts?: number;
+    stormGuardLimits?: StormGuardLimits;
+  } = {},
+): () => IncidentCloud {
   const { ipmiHosts = 0, stormGuardLimits, ...simulatorOptions } = options;
   let cloud: IncidentCloud | undefined;
   let nova: NovaProvider | undefined;
   beforeAll(async () => {
     const sim = await startSimulator({
-      hosts: 3, instancesPerHost: 4, timeScale: TIME_SCALE, startBmcFleet,
-      bmc: { ipmiHosts, tls: false }, ...simulatorOptions,
+      hosts: 3,
+      instancesPerHost: 4,
+      timeScale: TIME_SCALE,
+      startBmcFleet,
+      bmc: { ipmiHosts, tls: false },
+      ...simulatorOptions,
     });
     const logs = captureLogs();
     const dependencies = incidentDependencies(sim, logs, stormGuardLimits);
@@ -91,24 +132,45 @@ export function useIncidentCloud(options: Partial<SimulatorOptions> & { ipmiHost
 }
 
 /** The ApplicationFailure an activity threw, checked for its type and retryability. */
-export async function expectFailure(promise: Promise<unknown>, type: string, isRetryable: boolean): Promise<ApplicationFailure> {
-  const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
+export async function expectFailure(
+  promise: Promise<unknown>,
+  type: string,
+  isRetryable: boolean,
+): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   const failure = error as ApplicationFailure;
-  expect({ type: failure.type, nonRetryable: failure.nonRetryable }).toEqual({ type, nonRetryable: !isRetryable });
+  expect({ type: failure.type, nonRetryable: failure.nonRetryable }).toEqual({
+    type,
+    nonRetryable: !isRetryable,
+  });
   return failure;
 }
 
 /** Polls until `check` returns a value, a few ms apart; the simulator's time is scaled, so this is short. */
-export function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export function until<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   return pollUntil(what, check, { timeoutMs, intervalMs: 10 });
 }
 
-export const entriesOf = <K extends ReturnType<Simulator['ledger']>[number]['kind']>(sim: Simulator, kind: K) =>
+export const entriesOf = <K extends ReturnType<Simulator['ledger']>[number]['kind']>(
+  sim: Simulator,
+  kind: K,
+) =>
   sim.ledger().filter((entry): entry is Extract<typeof entry, { kind: K }> => entry.kind === kind);
 
 /** What the incident does before evacuating: the host fails, is fenced and forced down. Its instances, and when the incident began. */
-export async function fencedAndForcedDown(cloud: IncidentCloud, host: string, mode: 'power-loss' | 'compute-crash' = 'power-loss') {
+export async function fencedAndForcedDown(
+  cloud: IncidentCloud,
+  host: string,
+  mode: 'power-loss' | 'compute-crash' = 'power-loss',
+) {
   const incidentStartedAt = new Date().toISOString();
   cloud.sim.failHost(host, mode);
   const proof = await cloud.activities.fenceHost(host);
@@ -116,4 +178,5 @@ export async function fencedAndForcedDown(cloud: IncidentCloud, host: string, mo
   return { incidentStartedAt, instances: await cloud.activities.listInstancesOnHost(host) };
 }
 
-export const evacuatesOf = (sim: Simulator, instanceId: string) => entriesOf(sim, 'evacuate').filter((e) => e.instance === instanceId);
+export const evacuatesOf = (sim: Simulator, instanceId: string) =>
+  entriesOf(sim, 'evacuate').filter((e) => e.instance === instanceId);

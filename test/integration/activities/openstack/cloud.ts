@@ -20,10 +20,16 @@ export interface CapturedLogs {
 
 export function captureLogs(): CapturedLogs {
   const lines: string[] = [];
-  return { lines, logger: { warn: (message, meta) => lines.push(`${message} ${JSON.stringify(meta ?? {})}`) } };
+  return {
+    lines,
+    logger: { warn: (message, meta) => lines.push(`${message} ${JSON.stringify(meta ?? {})}`) },
+  };
 }
 
-export function credentialsOf(sim: Simulator, cloud: 'password' | 'application-credential' = 'password'): Promise<CloudCredentials> {
+export function credentialsOf(
+  sim: Simulator,
+  cloud: 'password' | 'application-credential' = 'password',
+): Promise<CloudCredentials> {
   return resolveCloudCredentials({
     env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
     cloud: cloud === 'password' ? cloudName : appCredentialCloudName,
@@ -50,11 +56,17 @@ export const quickRetries = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 export async function connect(sim: Simulator, options: ConnectOptions = {}): Promise<Connected> {
   const { credentials, renewalMarginMs, timeoutMs, logs = captureLogs(), ...novaOptions } = options;
   const session = await KeystoneSession.open({
-    credentials: credentials ?? await credentialsOf(sim), logger: logs.logger,
+    credentials: credentials ?? (await credentialsOf(sim)),
+    logger: logs.logger,
     ...(renewalMarginMs === undefined ? {} : { renewalMarginMs }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
-  const nova = await NovaClient.connect({ session, logger: logs.logger, retry: quickRetries, ...novaOptions });
+  const nova = await NovaClient.connect({
+    session,
+    logger: logs.logger,
+    retry: quickRetries,
+    ...novaOptions,
+  });
   return { session, nova, logs };
 }
 
@@ -73,14 +85,22 @@ export function useSimulator(options: Partial<SimulatorOptions> = {}): () => Sim
   };
 }
 
-export async function computeServiceOf(nova: NovaClient, host: string): Promise<KnownComputeService> {
+export async function computeServiceOf(
+  nova: NovaClient,
+  host: string,
+): Promise<KnownComputeService> {
   const [service, ...others] = await nova.listComputeServices(host);
-  if (service === undefined || service.status === 'UNKNOWN' || others.length > 0) throw new Error(`expected one known compute service on ${host}`);
+  if (service === undefined || service.status === 'UNKNOWN' || others.length > 0)
+    throw new Error(`expected one known compute service on ${host}`);
   return service;
 }
 
 /** What Lazarus does before evacuating: the host lost power, its service is disabled and forced down. Its instances. */
-export async function failAndForceDown(sim: Simulator, nova: NovaClient, host: string): Promise<Instance[]> {
+export async function failAndForceDown(
+  sim: Simulator,
+  nova: NovaClient,
+  host: string,
+): Promise<Instance[]> {
   const service = await computeServiceOf(nova, host);
   sim.failHost(host, 'power-loss');
   await nova.forceDownComputeService(service.id, `test: ${host} fenced`);

@@ -3,7 +3,10 @@
 // (docs/nova-and-bmc-facts.md#keystone).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { KeystoneSession, resolveCloudCredentials } from '../../../../activities/openstack/index.ts';
+import {
+  KeystoneSession,
+  resolveCloudCredentials,
+} from '../../../../activities/openstack/index.ts';
 import { connect, credentialsOf, useSimulator } from './cloud.ts';
 
 describe('authentication', () => {
@@ -16,7 +19,9 @@ describe('authentication', () => {
   });
 
   it('authenticates with an application credential by id, without asking for a scope', async () => {
-    const { nova } = await connect(sim(), { credentials: await credentialsOf(sim(), 'application-credential') });
+    const { nova } = await connect(sim(), {
+      credentials: await credentialsOf(sim(), 'application-credential'),
+    });
     expect(await nova.listComputeServices()).toHaveLength(2);
   });
 
@@ -24,8 +29,12 @@ describe('authentication', () => {
     const { applicationCredential, username, userDomainId } = sim().credentials;
     const credentials = await resolveCloudCredentials({
       env: {
-        OS_AUTH_URL: sim().keystoneUrl, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_NAME: applicationCredential.name,
-        OS_APPLICATION_CREDENTIAL_SECRET: applicationCredential.secret, OS_USERNAME: username, OS_USER_DOMAIN_ID: userDomainId,
+        OS_AUTH_URL: sim().keystoneUrl,
+        OS_AUTH_TYPE: 'v3applicationcredential',
+        OS_APPLICATION_CREDENTIAL_NAME: applicationCredential.name,
+        OS_APPLICATION_CREDENTIAL_SECRET: applicationCredential.secret,
+        OS_USERNAME: username,
+        OS_USER_DOMAIN_ID: userDomainId,
       },
     });
     const { nova } = await connect(sim(), { credentials });
@@ -36,21 +45,37 @@ describe('authentication', () => {
     const { username, projectName } = sim().credentials;
     const credentials = await resolveCloudCredentials({
       env: {
-        OS_AUTH_URL: `${sim().keystoneUrl}/v3`, OS_USERNAME: username, OS_PASSWORD: 'not-the-password', OS_PROJECT_NAME: projectName,
-        OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+        OS_AUTH_URL: `${sim().keystoneUrl}/v3`,
+        OS_USERNAME: username,
+        OS_PASSWORD: 'not-the-password',
+        OS_PROJECT_NAME: projectName,
+        OS_USER_DOMAIN_NAME: 'Default',
+        OS_PROJECT_DOMAIN_NAME: 'Default',
       },
     });
     await expect(connect(sim(), { credentials })).rejects.toMatchObject({
       type: 'AuthenticationFailed',
-      message: expect.stringMatching(new RegExp(`rejected the credentials of user '${username}' \\(domain 'Default'\\) in project '${projectName}'.*from the OS_\\* environment variables.*correct the password`)) as unknown,
+      message: expect.stringMatching(
+        new RegExp(
+          `rejected the credentials of user '${username}' \\(domain 'Default'\\) in project '${projectName}'.*from the OS_\\* environment variables.*correct the password`,
+        ),
+      ) as unknown,
     });
   });
 
   it('fails with CloudUnavailable when Keystone answers 503, and asks again on the next call', async () => {
     const s = sim();
-    s.addFault({ service: 'keystone', endpoint: 'POST /v3/auth/tokens', fault: { kind: 'status', status: 503 }, times: 1 });
+    s.addFault({
+      service: 'keystone',
+      endpoint: 'POST /v3/auth/tokens',
+      fault: { kind: 'status', status: 503 },
+      times: 1,
+    });
     const session = await KeystoneSession.open({ credentials: await credentialsOf(s) });
-    await expect(session.endpoint('compute')).rejects.toMatchObject({ type: 'CloudUnavailable', details: { status: 503 } });
+    await expect(session.endpoint('compute')).rejects.toMatchObject({
+      type: 'CloudUnavailable',
+      details: { status: 503 },
+    });
     expect(await session.endpoint('compute')).toBe(s.novaUrl);
     await session.close();
   });
@@ -60,20 +85,29 @@ describe('endpoint selection', () => {
   const sim = useSimulator({ hosts: 1, instancesPerHost: 1 });
 
   it('picks the endpoint of the configured interface and region', async () => {
-    const credentials = { ...await credentialsOf(sim()), interface: 'internal' as const, regionName: 'RegionOne' };
+    const credentials = {
+      ...(await credentialsOf(sim())),
+      interface: 'internal' as const,
+      regionName: 'RegionOne',
+    };
     const session = await KeystoneSession.open({ credentials });
     expect(await session.endpoint('compute')).toBe(sim().novaUrl);
     await session.close();
   });
 
   it('lists what the catalog offers when nothing matches the region', async () => {
-    const credentials = { ...await credentialsOf(sim()), regionName: 'RegionTwo' };
+    const credentials = { ...(await credentialsOf(sim())), regionName: 'RegionTwo' };
     const session = await KeystoneSession.open({ credentials });
     await expect(session.endpoint('compute')).rejects.toMatchObject({
       type: 'ConfigurationInvalid',
-      message: expect.stringContaining(`the Keystone catalog has no compute endpoint with interface public in region RegionTwo; set region_name / interface (OS_REGION_NAME / OS_INTERFACE) to match one of: compute public RegionOne ${sim().novaUrl}`) as unknown,
+      message: expect.stringContaining(
+        `the Keystone catalog has no compute endpoint with interface public in region RegionTwo; set region_name / interface (OS_REGION_NAME / OS_INTERFACE) to match one of: compute public RegionOne ${sim().novaUrl}`,
+      ) as unknown,
     });
-    await expect(session.endpoint('placement')).rejects.toMatchObject({ type: 'ConfigurationInvalid', message: expect.stringMatching(/no placement endpoint/) as unknown });
+    await expect(session.endpoint('placement')).rejects.toMatchObject({
+      type: 'ConfigurationInvalid',
+      message: expect.stringMatching(/no placement endpoint/) as unknown,
+    });
     await session.close();
   });
 });
@@ -98,9 +132,16 @@ describe('token lifetime', () => {
     await sleep(lifetimeMs - 200);
     // The token is still valid for Nova; only a session renewing early asks Keystone now, and
     // meets the fault (the read is then retried).
-    s.addFault({ service: 'keystone', endpoint: 'POST /v3/auth/tokens', fault: { kind: 'status', status: 503 }, times: 1 });
+    s.addFault({
+      service: 'keystone',
+      endpoint: 'POST /v3/auth/tokens',
+      fault: { kind: 'status', status: 503 },
+      times: 1,
+    });
     expect(await nova.listComputeServices()).toHaveLength(2);
-    expect(logs.lines).toEqual([expect.stringMatching(/^Keystone at \S+ failed to authenticate .*\(503\).*retrying in/)]);
+    expect(logs.lines).toEqual([
+      expect.stringMatching(/^Keystone at \S+ failed to authenticate .*\(503\).*retrying in/),
+    ]);
   });
 });
 
@@ -117,12 +158,19 @@ describe('a 401 from Nova', () => {
   it('fails with AuthenticationFailed when Nova refuses the fresh token too, after exactly two tries', async () => {
     const s = sim();
     const { nova } = await connect(s);
-    s.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: { kind: 'status', status: 401 }, times: 2 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'GET /os-services',
+      fault: { kind: 'status', status: 401 },
+      times: 2,
+    });
     await expect(nova.listComputeServices()).rejects.toMatchObject({
-      type: 'AuthenticationFailed', message: expect.stringMatching(/^Nova at http:\/\/127\.0\.0\.1:\d+ refused a fresh Keystone token .* \(401 twice\)/) as unknown,
+      type: 'AuthenticationFailed',
+      message: expect.stringMatching(
+        /^Nova at http:\/\/127\.0\.0\.1:\d+ refused a fresh Keystone token .* \(401 twice\)/,
+      ) as unknown,
     });
     // A third try would have succeeded: the two faults were the only two requests.
     expect(s.faults()).toEqual([]);
   });
-
 });

@@ -22,11 +22,18 @@ afterEach(() => {
 });
 
 function record(value: unknown): void {
-  said.push(inspect(value, { depth: 10 }), JSON.stringify(value), value instanceof Error ? value.message : '');
+  said.push(
+    inspect(value, { depth: 10 }),
+    JSON.stringify(value),
+    value instanceof Error ? value.message : '',
+  );
 }
 
 async function failure(promise: Promise<unknown>): Promise<void> {
-  const outcome = await promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   expect(outcome).toHaveProperty('error');
   record(outcome);
 }
@@ -45,25 +52,77 @@ describe('secrets', () => {
     record(await credentialsOf(s));
     record(await credentialsOf(s, 'application-credential'));
 
-    s.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: { kind: 'status', status: 503 }, times: 2 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'GET /os-services',
+      fault: { kind: 'status', status: 503 },
+      times: 2,
+    });
     record(await nova.listComputeServices());
     s.expireTokens();
     record(await nova.listInstancesOnHost('cmp-01'));
-    s.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: { kind: 'status', status: 401 }, times: 2 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'GET /os-services',
+      fault: { kind: 'status', status: 401 },
+      times: 2,
+    });
     await failure(nova.listComputeServices());
     const [instance] = await nova.listInstancesOnHost('cmp-01');
-    s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'lost-response' }, times: 1 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'lost-response' },
+      times: 1,
+    });
     record(await nova.evacuate(instance?.id ?? ''));
     await failure(nova.evacuate(instance?.id ?? ''));
 
-    const env = { OS_AUTH_URL: s.keystoneUrl, OS_USERNAME: username, OS_PROJECT_NAME: projectName, OS_USER_DOMAIN_ID: userDomainId, OS_PROJECT_DOMAIN_ID: userDomainId };
-    await failure(connect(s, { logs, credentials: await resolveCloudCredentials({ env: { ...env, OS_PASSWORD: wrongPassword } }) }));
-    await failure(resolveCloudCredentials({ env: { ...env, OS_PASSWORD: password, OS_PROJECT_DOMAIN_ID: undefined, OS_INTERFACE: 'everywhere' } }));
-    await failure(connect(s, {
-      logs,
-      credentials: await resolveCloudCredentials({ env: { OS_AUTH_URL: s.keystoneUrl, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: applicationCredential.id, OS_APPLICATION_CREDENTIAL_SECRET: wrongSecret } }),
-    }));
-    await failure(connect(s, { logs, credentials: await resolveCloudCredentials({ env: { ...env, OS_PASSWORD: password, OS_INSECURE: 'true', OS_REGION_NAME: 'Nowhere' } }) }));
+    const env = {
+      OS_AUTH_URL: s.keystoneUrl,
+      OS_USERNAME: username,
+      OS_PROJECT_NAME: projectName,
+      OS_USER_DOMAIN_ID: userDomainId,
+      OS_PROJECT_DOMAIN_ID: userDomainId,
+    };
+    await failure(
+      connect(s, {
+        logs,
+        credentials: await resolveCloudCredentials({ env: { ...env, OS_PASSWORD: wrongPassword } }),
+      }),
+    );
+    await failure(
+      resolveCloudCredentials({
+        env: {
+          ...env,
+          OS_PASSWORD: password,
+          OS_PROJECT_DOMAIN_ID: undefined,
+          OS_INTERFACE: 'everywhere',
+        },
+      }),
+    );
+    await failure(
+      connect(s, {
+        logs,
+        credentials: await resolveCloudCredentials({
+          env: {
+            OS_AUTH_URL: s.keystoneUrl,
+            OS_AUTH_TYPE: 'v3applicationcredential',
+            OS_APPLICATION_CREDENTIAL_ID: applicationCredential.id,
+            OS_APPLICATION_CREDENTIAL_SECRET: wrongSecret,
+          },
+        }),
+      }),
+    );
+    await failure(
+      connect(s, {
+        logs,
+        credentials: await resolveCloudCredentials({
+          env: { ...env, OS_PASSWORD: password, OS_INSECURE: 'true', OS_REGION_NAME: 'Nowhere' },
+        }),
+      }),
+    );
     said.push(...logs.lines);
 
     const everything = said.join('\n');
@@ -71,7 +130,8 @@ describe('secrets', () => {
     expect(everything).toMatch(/retrying in/);
     expect(everything).toMatch(/rejected the credentials/);
     expect(everything).toMatch(/INSECURE/);
-    for (const secret of [password, applicationCredential.secret, wrongPassword, wrongSecret]) expect(everything).not.toContain(secret);
+    for (const secret of [password, applicationCredential.secret, wrongPassword, wrongSecret])
+      expect(everything).not.toContain(secret);
     // Keystone's tokens (Fernet-style here) in any form.
     expect(everything).not.toMatch(/gAAAAA[0-9a-f]{8}/);
   });

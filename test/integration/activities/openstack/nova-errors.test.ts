@@ -11,27 +11,88 @@ const fault = (name: string, code: number, message: string) => ({ [name]: { code
 
 describe('novaFailure', () => {
   it.each([
-    [400, fault('badRequest', 400, 'Compute service of cmp1 is still in use.'), 'ComputeServiceStillUp'],
-    [400, fault('badRequest', 400, 'Unable to force up host cmp1 as `done` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.'), 'EvacuationsNotCompleted'],
+    [
+      400,
+      fault('badRequest', 400, 'Compute service of cmp1 is still in use.'),
+      'ComputeServiceStillUp',
+    ],
+    [
+      400,
+      fault(
+        'badRequest',
+        400,
+        'Unable to force up host cmp1 as `done` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.',
+      ),
+      'EvacuationsNotCompleted',
+    ],
     [400, fault('badRequest', 400, "The target host can't be the same one."), 'RequestRejected'],
-    [409, fault('conflictingRequest', 409, "Cannot 'evacuate' instance 1f while it is in vm_state building"), 'RequestRejected'],
-    [409, fault('conflictingRequest', 409, "Cannot 'start' instance 1f while it is in task_state powering-on"), 'InstanceBusy'],
-    [401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } }, 'AuthenticationFailed'],
-    [403, fault('forbidden', 403, "Policy doesn't allow os_compute_api:os-evacuate to be performed."), 'PermissionDenied'],
+    [
+      409,
+      fault(
+        'conflictingRequest',
+        409,
+        "Cannot 'evacuate' instance 1f while it is in vm_state building",
+      ),
+      'RequestRejected',
+    ],
+    [
+      409,
+      fault(
+        'conflictingRequest',
+        409,
+        "Cannot 'start' instance 1f while it is in task_state powering-on",
+      ),
+      'InstanceBusy',
+    ],
+    [
+      401,
+      {
+        error: {
+          code: 401,
+          title: 'Unauthorized',
+          message: 'The request you have made requires authentication.',
+        },
+      },
+      'AuthenticationFailed',
+    ],
+    [
+      403,
+      fault('forbidden', 403, "Policy doesn't allow os_compute_api:os-evacuate to be performed."),
+      'PermissionDenied',
+    ],
     [404, fault('itemNotFound', 404, 'Instance 1f could not be found.'), 'NotFound'],
-    [406, fault('computeFault', 406, 'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.'), 'MicroversionUnsupported'],
+    [
+      406,
+      fault(
+        'computeFault',
+        406,
+        'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.',
+      ),
+      'MicroversionUnsupported',
+    ],
     [429, fault('overLimit', 429, 'Rate limit exceeded'), 'CloudUnavailable'],
     [500, fault('computeFault', 500, 'Unexpected API Error.'), 'CloudUnavailable'],
     [502, '<html>Bad Gateway</html>', 'CloudUnavailable'],
   ])('maps %i %j to %s', (status, body, type) => {
     const error = novaFailure('do something to instance 1f', status, body, 'req-1');
     expect(error.type).toBe(type);
-    expect(error.details).toMatchObject({ status, requestId: 'req-1', operation: 'do something to instance 1f' });
+    expect(error.details).toMatchObject({
+      status,
+      requestId: 'req-1',
+      operation: 'do something to instance 1f',
+    });
   });
 
   it('says what was refused, quotes Nova, and says what to do next', () => {
-    const error = novaFailure('evacuate instance 1f', 400, fault('badRequest', 400, 'Compute service of cmp1 is still in use.'), null);
-    expect(error.message).toBe('Nova refused to evacuate instance 1f (400: "Compute service of cmp1 is still in use."); Nova still counts the source compute service as up; evacuate only after the host is fenced and its service forced down, never in a tight loop');
+    const error = novaFailure(
+      'evacuate instance 1f',
+      400,
+      fault('badRequest', 400, 'Compute service of cmp1 is still in use.'),
+      null,
+    );
+    expect(error.message).toBe(
+      'Nova refused to evacuate instance 1f (400: "Compute service of cmp1 is still in use."); Nova still counts the source compute service as up; evacuate only after the host is fenced and its service forced down, never in a tight loop',
+    );
   });
 });
 
@@ -48,7 +109,11 @@ describe('errors from a running Nova', () => {
     const { nova } = await connect(sim());
     const active = await firstOn(nova, 'cmp-01', 'ACTIVE');
     await expect(nova.startInstance(active.id)).rejects.toMatchObject({
-      type: 'RequestRejected', details: { status: 409 }, message: expect.stringMatching(/^Nova refused to start instance .* vm_state active.*read the resource again/) as unknown,
+      type: 'RequestRejected',
+      details: { status: 409 },
+      message: expect.stringMatching(
+        /^Nova refused to start instance .* vm_state active.*read the resource again/,
+      ) as unknown,
     });
   });
 
@@ -63,18 +128,40 @@ describe('errors from a running Nova', () => {
     const { nova } = await connect(s);
     const instance = (await failAndForceDown(s, nova, 'cmp-02'))[0];
     if (instance === undefined) throw new Error('cmp-02 has no instances');
-    await expect(nova.evacuate(instance.id, 'cmp-02')).rejects.toMatchObject({ type: 'RequestRejected', details: { novaMessage: "The target host can't be the same one." } });
-    await expect(nova.evacuate(instance.id, 'cmp-99')).rejects.toMatchObject({ type: 'NotFound', details: { novaMessage: 'Compute host cmp-99 not found.' } });
+    await expect(nova.evacuate(instance.id, 'cmp-02')).rejects.toMatchObject({
+      type: 'RequestRejected',
+      details: { novaMessage: "The target host can't be the same one." },
+    });
+    await expect(nova.evacuate(instance.id, 'cmp-99')).rejects.toMatchObject({
+      type: 'NotFound',
+      details: { novaMessage: 'Compute host cmp-99 not found.' },
+    });
   });
 
   it.each([
-    [403, "Policy doesn't allow os_compute_api:os-services:list to be performed.", 'PermissionDenied'],
-    [406, 'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.', 'MicroversionUnsupported'],
+    [
+      403,
+      "Policy doesn't allow os_compute_api:os-services:list to be performed.",
+      'PermissionDenied',
+    ],
+    [
+      406,
+      'Version 2.95 is not supported by the API. Minimum is 2.1 and maximum is 2.93.',
+      'MicroversionUnsupported',
+    ],
   ])('maps a %i from Nova to its type without retrying', async (status, message, type) => {
     const s = sim();
     const { nova, logs } = await connect(s);
-    s.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: { kind: 'status', status, message }, times: 1 });
-    await expect(nova.listComputeServices()).rejects.toMatchObject({ type, details: { status, novaMessage: message } });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'GET /os-services',
+      fault: { kind: 'status', status, message },
+      times: 1,
+    });
+    await expect(nova.listComputeServices()).rejects.toMatchObject({
+      type,
+      details: { status, novaMessage: message },
+    });
     expect(logs.lines).toEqual([]);
   });
 
@@ -84,8 +171,17 @@ describe('errors from a running Nova', () => {
     // The fault answers before Nova looks at the instance, so any instance will do.
     const stopped = await firstOn(nova, 'cmp-03', 'ACTIVE');
     const message = `Cannot 'start' instance ${stopped.id} while it is in task_state powering-on`;
-    s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'os-start', fault: { kind: 'status', status: 409, message }, times: 1 });
-    await expect(nova.startInstance(stopped.id)).rejects.toMatchObject({ type: 'InstanceBusy', message: expect.stringMatching(/wait for it to finish/) as unknown });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'os-start',
+      fault: { kind: 'status', status: 409, message },
+      times: 1,
+    });
+    await expect(nova.startInstance(stopped.id)).rejects.toMatchObject({
+      type: 'InstanceBusy',
+      message: expect.stringMatching(/wait for it to finish/) as unknown,
+    });
   });
 });
 
@@ -95,9 +191,15 @@ describe('a Nova that has gone away', () => {
     const { nova, session, logs } = await connect(sim);
     const [instance] = await nova.listInstancesOnHost('cmp-01');
     await sim.stop();
-    await expect(nova.listComputeServices()).rejects.toMatchObject({ type: 'CloudUnavailable', message: expect.stringMatching(/ECONNREFUSED.*check Nova's API service/) as unknown });
+    await expect(nova.listComputeServices()).rejects.toMatchObject({
+      type: 'CloudUnavailable',
+      message: expect.stringMatching(/ECONNREFUSED.*check Nova's API service/) as unknown,
+    });
     expect(logs.lines.filter((l) => l.includes('retrying in'))).toHaveLength(3);
-    await expect(nova.evacuate(instance?.id ?? '')).rejects.toMatchObject({ type: 'CloudUnavailable', details: { mayHaveTakenEffect: false } });
+    await expect(nova.evacuate(instance?.id ?? '')).rejects.toMatchObject({
+      type: 'CloudUnavailable',
+      details: { mayHaveTakenEffect: false },
+    });
     await session.close();
   });
 });

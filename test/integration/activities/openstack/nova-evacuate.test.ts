@@ -6,7 +6,8 @@ import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 const sim = useSimulator({ hosts: 4, instancesPerHost: 3 });
 
-const evacuatesOf = (s: Simulator, instanceId: string) => s.ledger().filter((e) => e.kind === 'evacuate' && e.instance === instanceId);
+const evacuatesOf = (s: Simulator, instanceId: string) =>
+  s.ledger().filter((e) => e.kind === 'evacuate' && e.instance === instanceId);
 
 describe('evacuate', () => {
   it('returns the request id Nova recorded for an accepted evacuation', async () => {
@@ -17,9 +18,14 @@ describe('evacuate', () => {
     expect(request.outcome).toBe('accepted');
     const [entry] = evacuatesOf(sim(), instance.id);
     expect(entry).toMatchObject({ microversion: '2.95' });
-    expect(request).toEqual({ outcome: 'accepted', requestId: entry?.kind === 'evacuate' ? entry.requestId : 'missing' });
+    expect(request).toEqual({
+      outcome: 'accepted',
+      requestId: entry?.kind === 'evacuate' ? entry.requestId : 'missing',
+    });
     const actions = await nova.listInstanceActions(instance.id);
-    expect(actions.find((a) => a.action === 'evacuate')?.requestId).toBe(entry?.kind === 'evacuate' ? entry.requestId : 'missing');
+    expect(actions.find((a) => a.action === 'evacuate')?.requestId).toBe(
+      entry?.kind === 'evacuate' ? entry.requestId : 'missing',
+    );
   });
 
   it('reports a lost answer as unknown and never sends the evacuate twice', async () => {
@@ -27,12 +33,23 @@ describe('evacuate', () => {
     const { nova } = await connect(s);
     const [instance] = await failAndForceDown(s, nova, 'cmp-02');
     if (instance === undefined) throw new Error('cmp-02 has no instances');
-    s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'lost-response' }, times: 1 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'lost-response' },
+      times: 1,
+    });
     const request = await nova.evacuate(instance.id);
     expect(request.outcome).toBe('unknown');
-    expect(request.outcome === 'unknown' ? request.reason : '').toMatch(/sent but its answer was lost/);
+    expect(request.outcome === 'unknown' ? request.reason : '').toMatch(
+      /sent but its answer was lost/,
+    );
     expect(evacuatesOf(s, instance.id)).toHaveLength(1);
-    const migrations = await nova.listMigrations({ migrationType: 'evacuation', instanceId: instance.id });
+    const migrations = await nova.listMigrations({
+      migrationType: 'evacuation',
+      instanceId: instance.id,
+    });
     expect(migrations).toHaveLength(1);
   });
 
@@ -41,9 +58,18 @@ describe('evacuate', () => {
     const { nova } = await connect(s);
     const [instance] = await failAndForceDown(s, nova, 'cmp-03');
     if (instance === undefined) throw new Error('cmp-03 has no instances');
-    s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'status', status: 500 }, times: 1 });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'status', status: 500 },
+      times: 1,
+    });
     const request = await nova.evacuate(instance.id);
-    expect(request).toMatchObject({ outcome: 'unknown', reason: expect.stringMatching(/Nova answered 500/) as unknown });
+    expect(request).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringMatching(/Nova answered 500/) as unknown,
+    });
     // A second POST would have passed the one-shot fault and been accepted.
     expect(s.faults()).toEqual([]);
     expect(evacuatesOf(s, instance.id)).toHaveLength(0);
@@ -55,7 +81,10 @@ describe('evacuate', () => {
     const [instance] = await nova.listInstancesOnHost('cmp-04');
     if (instance === undefined) throw new Error('cmp-04 has no instances');
     await expect(nova.evacuate(instance.id)).rejects.toMatchObject({
-      type: 'ComputeServiceStillUp', message: expect.stringMatching(/Compute service of cmp-04 is still in use.*fenced/) as unknown,
+      type: 'ComputeServiceStillUp',
+      message: expect.stringMatching(
+        /Compute service of cmp-04 is still in use.*fenced/,
+      ) as unknown,
     });
     expect(evacuatesOf(s, instance.id)).toHaveLength(0);
   });

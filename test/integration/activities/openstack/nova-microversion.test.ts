@@ -2,42 +2,69 @@
 // end stopped follows from that choice (docs/nova-and-bmc-facts.md#microversion-negotiation,
 // docs/nova-and-bmc-facts.md#power-state-after-evacuation).
 import { describe, expect, it } from 'vitest';
-import { negotiateMicroversion, versionDocumentUrl } from '../../../../activities/openstack/nova-microversion.ts';
+import {
+  negotiateMicroversion,
+  versionDocumentUrl,
+} from '../../../../activities/openstack/nova-microversion.ts';
 import type { NovaClient } from '../../../../activities/openstack/index.ts';
 import type { Simulator } from '../../../../simulator/simulator.ts';
 import { connect, failAndForceDown, useSimulator } from './cloud.ts';
 
 describe('negotiateMicroversion', () => {
   it('takes the server maximum when it is below 2.95, as on Zed', () => {
-    expect(negotiateMicroversion({ min: '2.1', max: '2.93' })).toEqual({ minor: 93, text: '2.93', doesEvacuateStopInstances: false });
+    expect(negotiateMicroversion({ min: '2.1', max: '2.93' })).toEqual({
+      minor: 93,
+      text: '2.93',
+      doesEvacuateStopInstances: false,
+    });
   });
 
   it('stops at 2.95 on a newer Nova, and knows evacuated instances then end stopped', () => {
-    expect(negotiateMicroversion({ min: '2.1', max: '2.104' })).toEqual({ minor: 95, text: '2.95', doesEvacuateStopInstances: true });
+    expect(negotiateMicroversion({ min: '2.1', max: '2.104' })).toEqual({
+      minor: 95,
+      text: '2.95',
+      doesEvacuateStopInstances: true,
+    });
   });
 
   it('honours a lower ceiling set by the operator', () => {
-    expect(negotiateMicroversion({ min: '2.1', max: '2.104' }, 94)).toMatchObject({ text: '2.94', doesEvacuateStopInstances: false });
+    expect(negotiateMicroversion({ min: '2.1', max: '2.104' }, 94)).toMatchObject({
+      text: '2.94',
+      doesEvacuateStopInstances: false,
+    });
   });
 
   it.each([
-    [{ min: '2.1', max: '2.52' }, /Nova supports microversions 2.1 to 2.52, Lazarus needs one between 2.53 and 2.95/],
+    [
+      { min: '2.1', max: '2.52' },
+      /Nova supports microversions 2.1 to 2.52, Lazarus needs one between 2.53 and 2.95/,
+    ],
     [{ min: '', max: '' }, /\(none\)/],
   ])('refuses a Nova without a common microversion (%j)', (server, message) => {
-    expect(() => negotiateMicroversion(server)).toThrow(expect.objectContaining({ type: 'MicroversionUnsupported', message: expect.stringMatching(message) as unknown }));
+    expect(() => negotiateMicroversion(server)).toThrow(
+      expect.objectContaining({
+        type: 'MicroversionUnsupported',
+        message: expect.stringMatching(message) as unknown,
+      }),
+    );
   });
 });
 
 describe('versionDocumentUrl', () => {
   it.each([
     ['http://nova:8774/v2.1', 'http://nova:8774/v2.1/'],
-    ['https://cloud.example.com/compute/v2.1/6f70656e737461636b', 'https://cloud.example.com/compute/v2.1/'],
+    [
+      'https://cloud.example.com/compute/v2.1/6f70656e737461636b',
+      'https://cloud.example.com/compute/v2.1/',
+    ],
   ])('finds the v2.1 version document of %s', (endpoint, expected) => {
     expect(versionDocumentUrl(endpoint)).toBe(expected);
   });
 
   it('rejects a compute endpoint that is not the v2.1 API', () => {
-    expect(() => versionDocumentUrl('http://nova:8774/v2/6f70')).toThrow(expect.objectContaining({ type: 'ConfigurationInvalid' }));
+    expect(() => versionDocumentUrl('http://nova:8774/v2/6f70')).toThrow(
+      expect.objectContaining({ type: 'ConfigurationInvalid' }),
+    );
   });
 });
 
@@ -59,7 +86,11 @@ describe.each([
     const { nova } = await connect(sim());
     expect(nova.microversion.text).toBe(expected);
     expect(await evacuateOneActive(sim(), nova, 'cmp-01')).toBe(statusAfter);
-    expect(sim().ledger().find((e) => e.kind === 'evacuate')).toMatchObject({ microversion: expected });
+    expect(
+      sim()
+        .ledger()
+        .find((e) => e.kind === 'evacuate'),
+    ).toMatchObject({ microversion: expected });
   });
 });
 
@@ -68,7 +99,8 @@ describe('against a Nova older than Pike', () => {
 
   it('refuses to connect, saying which versions each side has', async () => {
     await expect(connect(sim())).rejects.toMatchObject({
-      type: 'MicroversionUnsupported', message: expect.stringMatching(/2\.1 to 2\.52.*upgrade Nova/) as unknown,
+      type: 'MicroversionUnsupported',
+      message: expect.stringMatching(/2\.1 to 2\.52.*upgrade Nova/) as unknown,
     });
   });
 });

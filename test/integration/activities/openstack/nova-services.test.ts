@@ -13,7 +13,15 @@ describe('compute services', () => {
     const { nova } = await connect(sim());
     const services = await nova.listComputeServices();
     expect(services.map((s) => s.host)).toEqual(['cmp-01', 'cmp-02', 'cmp-03']);
-    const expected = sim().state().hosts.map((h) => ({ host: h.name, id: h.service.uuid, status: 'enabled', state: 'up', isForcedDown: false }));
+    const expected = sim()
+      .state()
+      .hosts.map((h) => ({
+        host: h.name,
+        id: h.service.uuid,
+        status: 'enabled',
+        state: 'up',
+        isForcedDown: false,
+      }));
     expect(services).toMatchObject(expected);
   });
 
@@ -26,11 +34,25 @@ describe('compute services', () => {
       const service = await computeServiceOf(nova, 'cmp-01');
       s.failHost('cmp-01', 'power-loss');
       const before = s.now();
-      const update = await nova.forceDownComputeService(service.id, 'lazarus: incident incident/cmp-01');
-      expect(update.service).toMatchObject({ status: 'disabled', state: 'down', isForcedDown: true, disabledReason: 'lazarus: incident incident/cmp-01' });
+      const update = await nova.forceDownComputeService(
+        service.id,
+        'lazarus: incident incident/cmp-01',
+      );
+      expect(update.service).toMatchObject({
+        status: 'disabled',
+        state: 'down',
+        isForcedDown: true,
+        disabledReason: 'lazarus: incident incident/cmp-01',
+      });
       expect(s.now() - before).toBeLessThan(60_000);
       const updates = s.ledger().filter((e) => e.kind === 'service-update' && e.host === 'cmp-01');
-      expect(updates).toEqual([expect.objectContaining({ status: 'disabled', forcedDown: true, requestId: update.requestId })]);
+      expect(updates).toEqual([
+        expect.objectContaining({
+          status: 'disabled',
+          forcedDown: true,
+          requestId: update.requestId,
+        }),
+      ]);
     } finally {
       await s.stop();
     }
@@ -45,14 +67,22 @@ describe('compute services', () => {
     const [instance] = await nova.listInstancesOnHost('cmp-02');
     if (instance === undefined) throw new Error('cmp-02 has no instances');
     await nova.evacuate(instance.id);
-    await expect.poll(async () => (await nova.listMigrations({ instanceId: instance.id }))[0]?.status).toBe('done');
+    await expect
+      .poll(async () => (await nova.listMigrations({ instanceId: instance.id }))[0]?.status)
+      .toBe('done');
     await expect(nova.unforceComputeService(service.id)).rejects.toMatchObject({
-      type: 'EvacuationsNotCompleted', message: expect.stringMatching(/start nova-compute on the repaired host/) as unknown,
+      type: 'EvacuationsNotCompleted',
+      message: expect.stringMatching(/start nova-compute on the repaired host/) as unknown,
     });
     s.setPower('cmp-02', 'On');
     s.restartCompute('cmp-02');
-    await expect.poll(async () => (await nova.listMigrations({ instanceId: instance.id }))[0]?.status).toBe('completed');
-    expect((await nova.unforceComputeService(service.id)).service).toMatchObject({ isForcedDown: false, status: 'disabled' });
+    await expect
+      .poll(async () => (await nova.listMigrations({ instanceId: instance.id }))[0]?.status)
+      .toBe('completed');
+    expect((await nova.unforceComputeService(service.id)).service).toMatchObject({
+      isForcedDown: false,
+      status: 'disabled',
+    });
     const enabled = await nova.enableComputeService(service.id);
     expect(enabled.service).toMatchObject({ status: 'enabled', disabledReason: null });
     expect(enabled.requestId).toMatch(/^req-/);
@@ -60,8 +90,11 @@ describe('compute services', () => {
 
   it('throws NotFound for a service id Nova does not know', async () => {
     const { nova } = await connect(sim());
-    await expect(nova.enableComputeService('7c5a2b1e-0000-4000-8000-000000000000')).rejects.toMatchObject({
-      type: 'NotFound', details: { status: 404 },
+    await expect(
+      nova.enableComputeService('7c5a2b1e-0000-4000-8000-000000000000'),
+    ).rejects.toMatchObject({
+      type: 'NotFound',
+      details: { status: 404 },
     });
   });
 });

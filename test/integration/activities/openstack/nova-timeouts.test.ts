@@ -13,8 +13,15 @@ describe('deadlines', () => {
   it('gives up on a read that does not answer in time, after retrying', async () => {
     const s = sim();
     const { nova, logs } = await connect(s, { timeoutMs: DEADLINE_MS });
-    s.addFault({ service: 'nova', endpoint: 'GET /os-hypervisors/detail', fault: { kind: 'latency', ms: aMinuteOfSimulatedTime } });
-    await expect(nova.listHypervisors()).rejects.toMatchObject({ type: 'CloudUnavailable', message: expect.stringMatching(/no complete answer within 1000 ms/) as unknown });
+    s.addFault({
+      service: 'nova',
+      endpoint: 'GET /os-hypervisors/detail',
+      fault: { kind: 'latency', ms: aMinuteOfSimulatedTime },
+    });
+    await expect(nova.listHypervisors()).rejects.toMatchObject({
+      type: 'CloudUnavailable',
+      message: expect.stringMatching(/no complete answer within 1000 ms/) as unknown,
+    });
     s.clearFaults();
     expect(logs.lines.filter((l) => l.includes('retrying in'))).toHaveLength(3);
   });
@@ -24,8 +31,22 @@ describe('deadlines', () => {
     const { nova } = await connect(s, { timeoutMs: DEADLINE_MS });
     const [instance] = await failAndForceDown(s, nova, 'cmp-01');
     if (instance === undefined) throw new Error('cmp-01 has no instances');
-    s.addFault({ service: 'nova', endpoint: 'POST /servers/{id}/action', action: 'evacuate', fault: { kind: 'latency', ms: 2 * DEADLINE_MS * 1000 }, times: 1 });
-    expect(await nova.evacuate(instance.id)).toMatchObject({ outcome: 'unknown', reason: expect.stringMatching(/no complete answer within 1000 ms/) as unknown });
-    await expect.poll(() => s.ledger().filter((e) => e.kind === 'evacuate' && e.instance === instance.id).length, { timeout: 10_000 }).toBe(1);
+    s.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'latency', ms: 2 * DEADLINE_MS * 1000 },
+      times: 1,
+    });
+    expect(await nova.evacuate(instance.id)).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringMatching(/no complete answer within 1000 ms/) as unknown,
+    });
+    await expect
+      .poll(
+        () => s.ledger().filter((e) => e.kind === 'evacuate' && e.instance === instance.id).length,
+        { timeout: 10_000 },
+      )
+      .toBe(1);
   });
 });

@@ -7,16 +7,41 @@ describe('lazarus --help', () => {
   it('lists the commands, and each of them answers its own --help', async () => {
     const help = await runLazarus(['--help'], {});
     expect(help.status).toBe(0);
-    const names = [...help.stdout.split(/^options:$/m)[0]?.matchAll(/^ {2}([a-z-]+) {2,}\S/gm) ?? []].map(([, name]) => name ?? '');
-    expect(names).toEqual(['incidents', 'show', 'report', 'confirm-fenced', 'retry-fencing', 'abort', 'readmit', 'approve', 'reset-guard', 'pause', 'resume', 'preflight']);
+    const names = [
+      ...(help.stdout.split(/^options:$/m)[0]?.matchAll(/^ {2}([a-z-]+) {2,}\S/gm) ?? []),
+    ].map(([, name]) => name ?? '');
+    expect(names).toEqual([
+      'incidents',
+      'show',
+      'report',
+      'confirm-fenced',
+      'retry-fencing',
+      'abort',
+      'readmit',
+      'approve',
+      'reset-guard',
+      'pause',
+      'resume',
+      'preflight',
+    ]);
     for (const name of names) {
       const own = await runLazarus([name, '--help'], {});
-      expect({ name, status: own.status, usage: own.stdout.split('\n')[0] }).toEqual({ name, status: 0, usage: expect.stringMatching(new RegExp(`^usage: lazarus ${name}\\b`)) as unknown });
+      expect({ name, status: own.status, usage: own.stdout.split('\n')[0] }).toEqual({
+        name,
+        status: 0,
+        usage: expect.stringMatching(new RegExp(`^usage: lazarus ${name}\\b`)) as unknown,
+      });
     }
   }, 120_000);
 
   it('prints the version, and refuses an unknown command with exit 2', async () => {
-    expect(await runLazarus(['--version'], {})).toMatchObject({ status: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) as unknown });
-    expect(await runLazarus(['evacuate-everything'], {})).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command "evacuate-everything"') as unknown });
+    expect(await runLazarus(['--version'], {})).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) as unknown,
+    });
+    expect(await runLazarus(['evacuate-everything'], {})).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('unknown command "evacuate-everything"') as unknown,
+    });
   });
 });

@@ -15,7 +15,9 @@ describe('the lazarus command', () => {
   it('refuses an unknown command with exit status 2 and says where to look', async () => {
     await expect(run(process.execPath, [lazarus, 'evacuate-everything'])).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('unknown command "evacuate-everything"; run lazarus --help') as unknown,
+      stderr: expect.stringContaining(
+        'unknown command "evacuate-everything"; run lazarus --help',
+      ) as unknown,
     });
   });
 });

@@ -26,10 +26,15 @@ const cloud = useIncidentCloud({ hosts: 20, instancesPerHost: 3 });
 const temporal = useIncidentTemporal(cloud);
 
 let directory: string;
-beforeAll(async () => { directory = await mkdtemp(join(tmpdir(), 'lazarus-cli-')); });
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'lazarus-cli-'));
+});
 afterAll(async () => {
   for (const host of [HOST, REPORTED_HOST]) {
-    await temporal().client.workflow.getHandle(incidentWorkflowId(host)).terminate('incident commands test done').catch(() => undefined);
+    await temporal()
+      .client.workflow.getHandle(incidentWorkflowId(host))
+      .terminate('incident commands test done')
+      .catch(() => undefined);
   }
   await rm(directory, { recursive: true, force: true });
 });
@@ -40,24 +45,55 @@ describe('the incident commands of lazarus', () => {
     sim.failHost(HOST, 'compute-crash');
     sim.setBmcFaults(HOST, { ignorePowerOff: true });
     await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(taskQueue, { host: HOST, reporter: 'consul' }, { policy: EVERY_INSTANCE_POLICY, isAdmissionRequired: false });
-      await until(async () => ((await handle.query(stateQuery)).phase === 'FencingUnproven' ? true : undefined), 'fencing to be unproven');
+      const handle = await temporal().report(
+        taskQueue,
+        { host: HOST, reporter: 'consul' },
+        { policy: EVERY_INSTANCE_POLICY, isAdmissionRequired: false },
+      );
+      await until(
+        async () =>
+          (await handle.query(stateQuery)).phase === 'FencingUnproven' ? true : undefined,
+        'fencing to be unproven',
+      );
 
       const listed = await runLazarus(['incidents'], env);
       expect(listed).toMatchObject({ status: 0, stderr: '' });
       expect(listed.stdout).toMatch(/^HOST +PHASE +INSTANCES +AGE +WAITING FOR$/m);
-      expect(listed.stdout).toMatch(new RegExp(`^${HOST} +FencingUnproven +0/0 +\\d+s +an operator: fencing host ${HOST}`, 'm'));
-      const asJson = JSON.parse((await runLazarus(['incidents', '--json'], env)).stdout) as { host: string; state: IncidentState }[];
-      expect(asJson.find((incident) => incident.host === HOST)?.state.phase).toBe('FencingUnproven');
+      expect(listed.stdout).toMatch(
+        new RegExp(`^${HOST} +FencingUnproven +0/0 +\\d+s +an operator: fencing host ${HOST}`, 'm'),
+      );
+      const asJson = JSON.parse((await runLazarus(['incidents', '--json'], env)).stdout) as {
+        host: string;
+        state: IncidentState;
+      }[];
+      expect(asJson.find((incident) => incident.host === HOST)?.state.phase).toBe(
+        'FencingUnproven',
+      );
 
-      expect(await runLazarus(['confirm-fenced', HOST, '--operator', 'alice'], env)).toMatchObject({ status: 2, stderr: expect.stringContaining('--reason TEXT is required') as unknown });
-      const readmit = await runLazarus(['readmit', HOST, '--operator', 'alice', '--reason', 'repaired'], env);
-      expect(readmit).toMatchObject({ status: 1, stdout: '', stderr: expect.stringMatching(/^lazarus readmit: refused: /) as unknown });
+      expect(await runLazarus(['confirm-fenced', HOST, '--operator', 'alice'], env)).toMatchObject({
+        status: 2,
+        stderr: expect.stringContaining('--reason TEXT is required') as unknown,
+      });
+      const readmit = await runLazarus(
+        ['readmit', HOST, '--operator', 'alice', '--reason', 'repaired'],
+        env,
+      );
+      expect(readmit).toMatchObject({
+        status: 1,
+        stdout: '',
+        stderr: expect.stringMatching(/^lazarus readmit: refused: /) as unknown,
+      });
 
       // Manual fencing: the operator cuts the power without the BMC (at the PDU), then says so.
       sim.setPower(HOST, 'Off');
-      const confirmed = await runLazarus(['confirm-fenced', HOST, '--operator', 'alice', '--reason', 'power cut at the PDU'], env);
-      expect(confirmed).toMatchObject({ status: 0, stdout: `incident/${HOST}: confirm-fenced accepted from alice; phase now ForcingDown\n` });
+      const confirmed = await runLazarus(
+        ['confirm-fenced', HOST, '--operator', 'alice', '--reason', 'power cut at the PDU'],
+        env,
+      );
+      expect(confirmed).toMatchObject({
+        status: 0,
+        stdout: `incident/${HOST}: confirm-fenced accepted from alice; phase now ForcingDown\n`,
+      });
       const recovered = await until(async () => {
         const state = await handle.query(stateQuery);
         return isRecoveryFinished(state) ? state : undefined;
@@ -69,23 +105,54 @@ describe('the incident commands of lazarus', () => {
       expect(recovered.instances).toHaveLength(3);
       for (const row of recovered.instances) {
         const landedOn = row.progress.outcome === 'landed' ? row.progress.host : 'not landed';
-        expect(shown.stdout).toMatch(new RegExp(`^${row.instanceId} +${row.name} +landed +${landedOn} +verified after \\d+ s, 1 evacuation$`, 'm'));
+        expect(shown.stdout).toMatch(
+          new RegExp(
+            `^${row.instanceId} +${row.name} +landed +${landedOn} +verified after \\d+ s, 1 evacuation$`,
+            'm',
+          ),
+        );
       }
     });
   }, 150_000);
 
   it('say which incident does not exist, and exit 1', async () => {
     expect(await runLazarus(['show', 'no-such-host'], env)).toMatchObject({
-      status: 1, stderr: 'lazarus show: no incident incident/no-such-host found; lazarus incidents lists the open ones\n',
+      status: 1,
+      stderr:
+        'lazarus show: no incident incident/no-such-host found; lazarus incidents lists the open ones\n',
     });
   });
 
   it('report a host failure on the configured task queue and say how to follow the incident', async () => {
     const config = join(directory, 'lazarus.yaml');
     await writeFile(config, 'temporal:\n  taskQueue: cli-report-test\n');
-    const reported = await runLazarus(['report', REPORTED_HOST, '--reason', 'fans stopped', '--reporter', 'dc-ops', '--config', config], env);
-    expect(reported).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^reported ${REPORTED_HOST}: incident incident/${REPORTED_HOST} \\(run [\\w-]+\\); follow it with: lazarus show ${REPORTED_HOST}\\n$`)) as unknown });
-    expect(await reportsInHistory(temporal().client, REPORTED_HOST)).toEqual([{ reporter: 'dc-ops', reason: 'fans stopped' }]);
-    expect((await temporal().client.workflow.getHandle(incidentWorkflowId(REPORTED_HOST)).describe()).taskQueue).toBe('cli-report-test');
+    const reported = await runLazarus(
+      [
+        'report',
+        REPORTED_HOST,
+        '--reason',
+        'fans stopped',
+        '--reporter',
+        'dc-ops',
+        '--config',
+        config,
+      ],
+      env,
+    );
+    expect(reported).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(
+        new RegExp(
+          `^reported ${REPORTED_HOST}: incident incident/${REPORTED_HOST} \\(run [\\w-]+\\); follow it with: lazarus show ${REPORTED_HOST}\\n$`,
+        ),
+      ) as unknown,
+    });
+    expect(await reportsInHistory(temporal().client, REPORTED_HOST)).toEqual([
+      { reporter: 'dc-ops', reason: 'fans stopped' },
+    ]);
+    expect(
+      (await temporal().client.workflow.getHandle(incidentWorkflowId(REPORTED_HOST)).describe())
+        .taskQueue,
+    ).toBe('cli-report-test');
   });
 });

