@@ -4,7 +4,8 @@
 // with the others (docs/design.md#i9-liveness). Who and why are in the workflow's closing event,
 // which only a client can read, so an activity does.
 import { Context } from '@temporalio/activity';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package: Node's ESM loader gives it as one default export, not named ones.
+import proto from '@temporalio/proto';
 
 export interface EvacuationEnd {
   closedAs: 'terminated' | 'cancelled' | 'timedOut' | 'failed' | 'unknown';
@@ -14,7 +15,7 @@ export interface EvacuationEnd {
   reason?: string;
 }
 
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 
 export async function describeEvacuationEnd(workflowId: string): Promise<EvacuationEnd> {
   const { client } = Context.current();
@@ -23,7 +24,7 @@ export async function describeEvacuationEnd(workflowId: string): Promise<Evacuat
     namespace: client.options.namespace,
     execution: { workflowId },
     maximumPageSize: 1,
-  }) as Promise<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse>);
+  }) as Promise<proto.temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryReverseResponse>);
   const closing = history?.events?.[0];
   switch (closing?.eventType) {
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: {
