@@ -69,7 +69,7 @@ export type IncidentOutcome =
 
 export type InstanceProgress =
   | { outcome: 'planned' }
-  | { outcome: 'evacuating' }
+  | { outcome: 'evacuating'; waiting?: Waiting }
   | { outcome: 'skipped'; reason: string }
   /** The incident was cancelled before this instance's turn. */
   | { outcome: 'notStarted'; reason: string }
@@ -79,6 +79,21 @@ export interface InstanceRow {
   instanceId: string;
   name: string;
   progress: InstanceProgress;
+}
+
+/**
+ * A step that waits for Nova or Keystone to answer again (docs/design.md#i9-liveness): what it
+ * waits for, since when, the last answer, and when it tries again by itself.
+ */
+export interface Waiting {
+  /** The step, e.g. "force down the nova-compute service of cmp-07". */
+  step: string;
+  /** An outage heals by itself; an answer such as 401 or 403 needs an operator to fix its cause. */
+  kind: 'outage' | 'needsOperator';
+  since: string;
+  tries: number;
+  lastError: string;
+  nextTryAt: string;
 }
 
 export interface IncidentState {
@@ -105,6 +120,8 @@ export interface IncidentState {
   corroboration?: { checkedAt: string; missing: string[] };
   /** The storm guard's answers: while held, why; once admitted, by whom (the guard, or an operator). */
   admission?: { heldBecause?: string; admittedBy?: string; admittedAt?: string };
+  /** Set while a step of the incident itself waits for Nova or Keystone to answer again. */
+  waiting?: Waiting;
   /** Set while the storm guard has paused all automation: no new evacuation starts. */
   pausedBy?: string;
   /** Set when re-admission began: who asked (or `automatic`), and what Nova answered. */
@@ -135,6 +152,16 @@ export const abortUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('abor
  * is not up yet.
  */
 export const readmitUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('readmit');
+/**
+ * While a step waits for Nova or Keystone (the incident's own, or one of its evacuations): try now,
+ * once the cause is fixed, instead of at the next scheduled try. Answers how many steps it woke.
+ */
+export const retryNowUpdate = defineUpdate<number>('retryNow');
+/** From the incident to its evacuations in flight: an operator asked to retry now. */
+export const retryNowSignal = defineSignal('retryNow');
+/** From an evacuation to its incident: it waits for Nova (or no longer does). */
+export const evacuationWaitingSignal =
+  defineSignal<[{ instanceId: string; waiting?: Waiting }]>('evacuationWaiting');
 /** From the storm guard: go ahead (or not yet), and whether automation is paused. */
 export const admissionSignal = defineSignal<[AdmissionAnswer]>('admission');
 

@@ -109,7 +109,7 @@ async function recover(
     timeoutMs: RECOVERY_TIMEOUT_MS,
     signal,
   });
-  console.log(`\n${instancesTable(state.instances).join('\n')}\n`);
+  console.log(`\n${instancesTable(state.instances, state.host).join('\n')}\n`);
   const moved = state.instances.filter(
     (row) => row.progress.outcome === 'landed' || row.progress.outcome === 'alreadyEvacuated',
   ).length;

@@ -5,13 +5,16 @@ import type {
   IncidentState,
   InstanceProgress,
 } from '../contracts/incident-messages.ts';
+import { describeWaiting } from './outage-waits.ts';
 
-function describeProgress(progress: InstanceProgress): string {
+export function describeProgress(progress: InstanceProgress, host: string): string {
   switch (progress.outcome) {
     case 'planned':
       return 'waiting for a slot';
     case 'evacuating':
-      return 'evacuating';
+      return progress.waiting === undefined
+        ? 'evacuating'
+        : describeWaiting(progress.waiting, host);
     case 'skipped':
     case 'notStarted':
     case 'cancelled':
@@ -44,12 +47,15 @@ export function progressTable(state: IncidentState): string {
     `**${state.incidentId}** — phase **${state.phase}**${state.outcome === undefined ? '' : `, outcome **${state.outcome}**`}`,
     '',
     `Fencing: ${cell(fencing)}; reports: ${state.reports.length}`,
+    ...(state.waiting === undefined
+      ? []
+      : ['', `**Waiting**: ${cell(describeWaiting(state.waiting, state.host))}`]),
     '',
     '| Instance | Name | Outcome | Details |',
     '|---|---|---|---|',
     ...state.instances.map(
       (row) =>
-        `| ${row.instanceId} | ${cell(row.name)} | ${row.progress.outcome} | ${cell(describeProgress(row.progress))} |`,
+        `| ${row.instanceId} | ${cell(row.name)} | ${row.progress.outcome} | ${cell(describeProgress(row.progress, state.host))} |`,
     ),
   ];
   return lines.join('\n');

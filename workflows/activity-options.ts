@@ -11,12 +11,19 @@ export const { fenceHost } = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
 
+/**
+ * Steps after fencing that must not give up while Nova is away: a few quick attempts, so that an
+ * outage shows within seconds; the long wait is untilAnswered's (wait-out-outages.ts).
+ */
+export const { forceDownComputeService, listInstancesOnHost, startInstance } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
+  });
+
 export const {
-  forceDownComputeService,
-  listInstancesOnHost,
   checkComputeServiceUp,
   enableComputeService,
-  startInstance,
   gatherFailureEvidence,
   requestAdmission,
 } = proxyActivities<Activities>({
@@ -48,6 +55,8 @@ export const { verifyLanding } = proxyActivities<Activities>({
     initialInterval: '500 milliseconds',
     backoffCoefficient: 1.3,
     maximumInterval: '15 seconds',
+    // Nova away is not "not landed yet": the workflow waits it out visibly (wait-out-outages.ts).
+    nonRetryableErrorTypes: ['CloudUnavailable'],
   },
 });
 

@@ -12,6 +12,8 @@ import type {
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuateCallsTaskQueue } from '../contracts/evacuation-messages.ts';
 import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
+import type { WaitingBoard } from './wait-out-outages.ts';
+import { evacuationBoard, untilAnswered } from './wait-out-outages.ts';
 
 /**
  * An operator may cancel this one evacuation (`temporal workflow cancel`, the Web UI). Nothing new is
@@ -21,13 +23,18 @@ import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './act
  */
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
   const cancellation = CancellationScope.current();
+  const board = evacuationBoard(input.instanceId);
   return CancellationScope.nonCancellable(() =>
-    evacuateUntilCancelled(input, () => cancellation.consideredCancelled),
+    evacuateUntilCancelled(input, board, () => cancellation.consideredCancelled),
   );
 }
 
+/** A server Nova no longer knows is an answer about this instance, not a wrong endpoint. */
+const INSTANCE_GONE: ReadonlySet<string> = new Set(['NotFound']);
+
 async function evacuateUntilCancelled(
   input: EvacuationInput,
+  board: WaitingBoard,
   isCancelled: () => boolean,
 ): Promise<EvacuationOutcome> {
   const evacuateOnce = rateLimitedEvacuateInstance(
@@ -47,7 +54,13 @@ async function evacuateUntilCancelled(
       incidentStartedAt: input.incidentStartedAt,
       ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
     };
-    if (isCancelled()) {
+    // Read before every call, a call after waiting for Nova included: nothing is sent once cancelled.
+    const start = await patiently(
+      board,
+      `evacuate ${input.name} (${input.instanceId})`,
+      async () => (isCancelled() ? undefined : evacuateOnce(query)),
+    );
+    if (start === undefined) {
       return {
         outcome: 'cancelled',
         reason:
@@ -56,7 +69,6 @@ async function evacuateUntilCancelled(
             : `its evacuation was cancelled after ${lastReason}; no further evacuate was sent`,
       };
     }
-    const start = await orFailure(evacuateOnce(query));
     if ('gaveUp' in start) return { outcome: 'failed', reason: start.gaveUp, attempts: attempt };
     if (start.outcome === 'notOnSourceHost') {
       return {
@@ -72,7 +84,7 @@ async function evacuateUntilCancelled(
       lastReason = `evacuation migration ${start.migration.id} ended "${start.migration.status}"`;
       continue;
     }
-    const landing = await orFailure(
+    const landing = await patiently(board, `see ${input.name} (${input.instanceId}) land`, () =>
       verifyLanding({
         instanceId: input.instanceId,
         sourceHost: input.sourceHost,
@@ -88,7 +100,7 @@ async function evacuateUntilCancelled(
         input.shouldRestartRunningInstances !== false &&
         statusBefore === 'ACTIVE' &&
         landing.status === 'SHUTOFF';
-      const started = isStopped ? await startAgain(input) : undefined;
+      const started = isStopped ? await startAgain(input, board) : undefined;
       if (started !== undefined && 'gaveUp' in started)
         return { outcome: 'failed', reason: started.gaveUp, attempts: attempt };
       return {
@@ -126,11 +138,16 @@ function landed(
 }
 
 /** Landed stopped (2.95+) though it ran before: start it and prove it ACTIVE where it landed. */
-async function startAgain(input: EvacuationInput): Promise<LandingReport | { gaveUp: string }> {
-  const started = await orFailure(startInstance(input.instanceId));
+async function startAgain(
+  input: EvacuationInput,
+  board: WaitingBoard,
+): Promise<LandingReport | { gaveUp: string }> {
+  const started = await patiently(board, `start ${input.name} (${input.instanceId}) again`, () =>
+    startInstance(input.instanceId),
+  );
   if ('gaveUp' in started)
     return { gaveUp: `landed stopped, and could not be started again: ${started.gaveUp}` };
-  const running = await orFailure(
+  const running = await patiently(board, `see ${input.name} (${input.instanceId}) running`, () =>
     verifyLanding({
       instanceId: input.instanceId,
       sourceHost: input.sourceHost,
@@ -147,12 +164,17 @@ async function startAgain(input: EvacuationInput): Promise<LandingReport | { gav
 }
 
 /**
- * An activity that failed for good ends the evacuation as an explained failure, never silently
+ * A step that waits out Nova's absence (docs/design.md#i9-liveness); an activity that failed for
+ * good ends the evacuation as an explained failure, never silently
  * (docs/design.md#i3-nothing-silently-lost).
  */
-async function orFailure<T>(result: Promise<T>): Promise<T | { gaveUp: string }> {
+async function patiently<T>(
+  board: WaitingBoard,
+  step: string,
+  call: () => Promise<T>,
+): Promise<T | { gaveUp: string }> {
   try {
-    return await result;
+    return await untilAnswered(step, call, board, INSTANCE_GONE);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     return { gaveUp: error.cause?.message ?? error.message };

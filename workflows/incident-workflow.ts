@@ -41,6 +41,7 @@ import { incidentOutcome } from '../domain/incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
 import { openReadmissionDesk } from './readmission.ts';
+import { openRetryDesk, untilAnswered } from './wait-out-outages.ts';
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const corroboration = input.corroboration ?? NO_CORROBORATION;
@@ -53,6 +54,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
   const readmissionDesk = openReadmissionDesk(incident);
+  const board = openRetryDesk(incident);
   const { host, incidentId } = incident.state;
 
   if (isCorroborationNeeded) {
@@ -68,13 +70,19 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   if (fencing === 'aborted') return closeAfterAdmission(incident, isAdmissionRequired, 'Aborted');
 
   incident.enter('ForcingDown');
-  incident.state.forcedDown = await forceDownComputeService(host, incidentId, fencing);
+  incident.state.forcedDown = await untilAnswered(
+    `force down the nova-compute service of ${host}`,
+    () => forceDownComputeService(host, incidentId, fencing),
+    board,
+  );
 
   incident.enter('Selecting');
-  const plan = planEvacuation(
-    await listInstancesOnHost(host),
-    input.policy ?? DEFAULT_EVACUATION_POLICY,
+  const instances = await untilAnswered(
+    `list the instances of ${host}`,
+    () => listInstancesOnHost(host),
+    board,
   );
+  const plan = planEvacuation(instances, input.policy ?? DEFAULT_EVACUATION_POLICY);
 
   incident.enter('Evacuating');
   const wasCancelled = await evacuateAll(incident, plan, input);

@@ -14,6 +14,11 @@ export interface NovaProvider {
   client(): Promise<NovaClient>;
   /** The deadline of each of its HTTP requests: how long an evacuate POST may be in flight. */
   requestTimeoutMs: number;
+  /**
+   * Drops the connection, so the next call reads the credentials again (clouds.yaml, password
+   * files): after a rotation the worker needs no restart (docs/design.md#i9-liveness).
+   */
+  forgetCredentials(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,11 @@ export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider 
         connecting = undefined;
         throw error;
       }
+    },
+    async forgetCredentials() {
+      const connected = await connecting?.catch(() => undefined);
+      connecting = undefined;
+      await connected?.session.close();
     },
     async close() {
       const connected = await connecting?.catch(() => undefined);

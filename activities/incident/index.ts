@@ -2,6 +2,7 @@
 // list, evacuate, verify, re-admit. Inputs and results are names, ids and plain facts, never a secret
 // (docs/design.md#i7-no-secrets-in-history-or-logs); failures are the typed ApplicationFailures of
 // activities/errors.ts.
+import { LazarusError } from '../errors.ts';
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
 import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';
@@ -63,7 +64,17 @@ export {
 export function createIncidentActivities(dependencies: IncidentDependencies) {
   const { fencing, clock, reportIntervalMs } = dependencies;
   const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> =>
-    withTypedFailures(async () => use(await dependencies.nova.client()));
+    withTypedFailures(async () => {
+      try {
+        return await use(await dependencies.nova.client());
+      } catch (error) {
+        // Refused credentials may have been rotated since they were read: read them again next time.
+        if (error instanceof LazarusError && error.type === 'AuthenticationFailed') {
+          await dependencies.nova.forgetCredentials();
+        }
+        throw error;
+      }
+    });
   return {
     /** What Nova and the BMC say of the host now, for the corroboration rules; reads only, never fails on what it cannot read. */
     gatherFailureEvidence: (host: string): Promise<FailureEvidence> =>

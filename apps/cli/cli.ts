@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }
     summary: 'report a host as failed: start or join its incident',
     load: incidentCommand('report'),
   },
+  retry: {
+    summary: 'try now a step that waits for Nova or Keystone',
+    load: incidentCommand('retry'),
+  },
   'confirm-fenced': {
     summary: 'say a host whose fencing is unproven was fenced by other means',
     load: incidentCommand('confirm-fenced'),

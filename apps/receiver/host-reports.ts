@@ -19,11 +19,9 @@ export type ParsedReports =
 
 // Nova host names: what `openstack compute service list` shows. The incident's workflow ID embeds it.
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
-const hostName = z
-  .string({ error: 'must be a host name' })
-  .regex(HOST_NAME, {
-    error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")',
-  });
+const hostName = z.string({ error: 'must be a host name' }).regex(HOST_NAME, {
+  error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")',
+});
 const text = z
   .string({ error: 'must be text' })
   .trim()

@@ -12,13 +12,14 @@ const FAILED_HOSTS_PER_FILE = [
   ['pause', 2],
   ['corroboration', 2],
   ['evacuate-rate', 1],
-  ['evacuation-interrupted', 2],
-  ['free', 1],
+  ['free', 3],
   ['incident-commands', 1],
   ['guard-commands', 3],
   ['worker-metrics', 1],
   ['detector', 4],
   ['detector-process', 1],
+  ['evacuation-interrupted', 2],
+  ['nova-outage', 2],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

@@ -9,6 +9,7 @@ import type {
 } from '../../../contracts/incident-messages.ts';
 import {
   abortUpdate,
+  retryNowUpdate,
   confirmFencedUpdate,
   incidentWorkflowId,
   readmitUpdate,
@@ -123,6 +124,23 @@ const report = temporalCommand({
   },
 });
 
+const retry = temporalCommand({
+  name: 'retry',
+  arguments: ['<host>'],
+  options: [],
+  description:
+    "While a step of HOST's incident waits for Nova or Keystone (an outage, or an answer such as 401 or 403 whose cause you fixed): try now instead of at the next scheduled try.",
+  async run(context) {
+    const handle = context.client.workflow.getHandle(incidentWorkflowId(host(context)));
+    const woken = await handle.executeUpdate(retryNowUpdate);
+    context.print(
+      `${handle.workflowId}: retrying now (${woken} waiting step${woken === 1 ? '' : 's'}); follow it with: lazarus show ${host(context)}`,
+      { workflowId: handle.workflowId, woken },
+    );
+    return 0;
+  },
+});
+
 /** An operator's decision on one incident, sent as an Update; prints the phase the incident is in afterwards. */
 function decisionCommand(
   name: string,
@@ -153,6 +171,7 @@ export const INCIDENT_COMMANDS: Readonly<Record<string, Command>> = {
   incidents,
   show,
   report,
+  retry,
   'confirm-fenced': decisionCommand(
     'confirm-fenced',
     'While fencing of HOST is unproven: you powered it off by other means (PDU, data centre staff) and take responsibility; the incident goes on to evacuate.',

@@ -6,6 +6,7 @@ import type {
   InstanceRow,
 } from '../../../contracts/incident-messages.ts';
 import { alignColumns } from '../text-table.ts';
+import { describeWaiting } from '../../../domain/outage-waits.ts';
 
 /** One line of `lazarus incidents`: the state when the incident answered its query, else what visibility knows. */
 export interface IncidentSummary {
@@ -64,6 +65,13 @@ export function formatAge(milliseconds: number): string {
 /** What an operator is waiting on, in a few words. */
 function waitingFor(state: IncidentState | undefined): string {
   if (state === undefined) return 'no answer from the incident (is a worker running?)';
+  if (state.waiting !== undefined) return describeWaiting(state.waiting, state.host);
+  const waitingEvacuations = state.instances.filter(
+    (row) => row.progress.outcome === 'evacuating' && row.progress.waiting !== undefined,
+  ).length;
+  if (waitingEvacuations > 0) {
+    return `Nova or Keystone, for ${waitingEvacuations} evacuation${waitingEvacuations === 1 ? '' : 's'} (lazarus show ${state.host}; retry now with: lazarus retry ${state.host})`;
+  }
   switch (state.phase) {
     case 'FencingUnproven':
       return `an operator: ${state.fencing.unprovenReason ?? 'fencing unproven'}`;
@@ -103,12 +111,14 @@ function where(progress: InstanceProgress): string {
   return '-';
 }
 
-function details(progress: InstanceProgress): string {
+function details(progress: InstanceProgress, host: string): string {
   switch (progress.outcome) {
     case 'planned':
       return 'waiting for a slot';
     case 'evacuating':
-      return 'evacuating';
+      return progress.waiting === undefined
+        ? 'evacuating'
+        : describeWaiting(progress.waiting, host);
     case 'landed':
       return (
         `verified after ${Math.round(progress.durationMs / 1000)} s, ${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}` +
@@ -127,7 +137,7 @@ function details(progress: InstanceProgress): string {
   }
 }
 
-export function instancesTable(rows: readonly InstanceRow[]): string[] {
+export function instancesTable(rows: readonly InstanceRow[], host: string): string[] {
   return alignColumns([
     ['INSTANCE', 'NAME', 'OUTCOME', 'NOW ON', 'DETAILS'],
     ...rows.map((row) => [
@@ -135,7 +145,7 @@ export function instancesTable(rows: readonly InstanceRow[]): string[] {
       row.name,
       row.progress.outcome,
       where(row.progress),
-      details(row.progress),
+      details(row.progress, host),
     ]),
   ]);
 }
@@ -158,7 +168,10 @@ export function incidentReport(state: IncidentState): string {
     `reports   ${state.reports.map((report) => report.reporter).join(', ') || '-'}`,
     `fencing   ${fencing}`,
     `progress  ${done}/${total} instances done${skipped === 0 ? '' : `, ${skipped} skipped by policy`}`,
+    ...(state.waiting === undefined
+      ? []
+      : [`waiting   ${describeWaiting(state.waiting, state.host)}`]),
   ];
-  if (state.instances.length > 0) lines.push('', ...instancesTable(state.instances));
+  if (state.instances.length > 0) lines.push('', ...instancesTable(state.instances, state.host));
   return lines.join('\n');
 }

@@ -93,9 +93,7 @@ async function configFor(path: string | undefined): Promise<LazarusConfig | unde
   return loadConfig(source);
 }
 
-async function connect(
-  config: LazarusConfig | undefined,
-): Promise<{
+async function connect(config: LazarusConfig | undefined): Promise<{
   client: Client;
   taskQueue: string;
   incidents: IncidentStartOptions;

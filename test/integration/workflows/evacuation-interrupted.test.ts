@@ -13,7 +13,7 @@ import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [TERMINATED_HOST = '', CANCELLED_HOST = ''] = failedHostsOf('evacuation-interrupted');
 
-const cloud = useIncidentCloud({ hosts: 18, instancesPerHost: 4 });
+const cloud = useIncidentCloud({ hosts: 31, instancesPerHost: 4 });
 const temporal = useIncidentTemporal(cloud);
 
 /** The first instance whose evacuation has started, while Nova holds its evacuate request. */

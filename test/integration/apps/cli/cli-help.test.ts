@@ -14,6 +14,7 @@ describe('lazarus --help', () => {
       'incidents',
       'show',
       'report',
+      'retry',
       'confirm-fenced',
       'retry-fencing',
       'abort',

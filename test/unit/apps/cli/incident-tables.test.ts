@@ -35,7 +35,7 @@ function state(phase: IncidentState['phase'], instances: InstanceRow[]): Inciden
 
 describe('incident tables', () => {
   it('show where each instance went, how long it took and why one failed', () => {
-    expect(instancesTable(rows)).toEqual([
+    expect(instancesTable(rows, 'cmp-01')).toEqual([
       'INSTANCE  NAME  OUTCOME  NOW ON  DETAILS',
       'i-1       db-1  landed   cmp-02  verified after 4 s, 1 evacuation',
       'i-2       db-2  failed   -       NoValidHost on every try (3 attempts)',

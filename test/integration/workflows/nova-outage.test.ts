@@ -1,0 +1,126 @@
+// Nova answering what does not heal by itself (a 403 from a policy mistake) at a step after
+// fencing: the incident waits visibly, with the answer and the command that moves it on, instead of
+// failing with the host fenced; once the cause is fixed, `lazarus retry` (the retryNow Update) goes
+// on where it stopped (docs/design.md#i9-liveness).
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { stateQuery } from '../../../contracts/incident-messages.ts';
+import type { IncidentState } from '../../../contracts/incident-messages.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+import { entriesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
+import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
+import { EVERY_INSTANCE_POLICY } from './policies.ts';
+
+const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
+
+const cloud = useIncidentCloud({ hosts: 33, instancesPerHost: 3 });
+const temporal = useIncidentTemporal(cloud);
+
+const POLICY_MISTAKE = {
+  kind: 'status',
+  status: 403,
+  message: "Policy doesn't allow os_compute_api:os-services:update to be performed.",
+} as const;
+
+/** Waits until the incident's state passes `isWaiting`, and returns it. */
+function waitingState(
+  handle: WorkflowHandle,
+  isWaiting: (state: IncidentState) => boolean,
+  what: string,
+) {
+  return until(
+    async () => {
+      const state = await handle.query(stateQuery);
+      return isWaiting(state) ? state : undefined;
+    },
+    what,
+    30_000,
+  );
+}
+
+describe('Nova refusing a step after fencing until an operator fixes the cause', () => {
+  beforeEach(() => {
+    cloud().sim.clearFaults();
+  });
+
+  it('waits in ForcingDown with the answer and the command, then goes on when asked to retry', async () => {
+    const { sim } = cloud();
+    const host = FORCE_DOWN_HOST;
+    sim.addFault({ service: 'nova', endpoint: 'PUT /os-services/{id}', fault: POLICY_MISTAKE });
+    sim.failHost(host, 'power-loss');
+
+    const ended = await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
+      const waiting = await waitingState(
+        handle,
+        (state) => state.waiting !== undefined,
+        'the incident to wait for Nova',
+      );
+      expect(waiting.phase).toBe('ForcingDown');
+      expect(waiting.waiting).toMatchObject({
+        kind: 'needsOperator',
+        lastError: expect.stringContaining('403') as unknown,
+      });
+      expect((await handle.describe()).raw.workflowExecutionInfo?.status).toBe(1); // RUNNING
+
+      sim.clearFaults();
+      await handle.executeUpdate('retryNow');
+      return evacuationsEnded(handle);
+    });
+
+    expect(ended.phase).toBe('AwaitingReadmission');
+    expect(ended.waiting).toBeUndefined();
+    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
+      'landed',
+      'landed',
+      'landed',
+    ]);
+    expect(sim.invariants().violations).toEqual([]);
+  });
+
+  it('marks no instance failed while Nova refuses its evacuate, shows the wait in its row, and evacuates it after the retry', async () => {
+    const { sim } = cloud();
+    const host = EVACUATE_HOST;
+    sim.failHost(host, 'power-loss');
+    sim.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: POLICY_MISTAKE,
+    });
+
+    const ended = await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 3 },
+      );
+      const waiting = await waitingState(
+        handle,
+        (state) =>
+          state.instances.some(
+            (row) => row.progress.outcome === 'evacuating' && row.progress.waiting !== undefined,
+          ),
+        'an evacuation to wait for Nova',
+      );
+      expect(waiting.instances.filter((row) => row.progress.outcome === 'failed')).toEqual([]);
+      expect(entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === host)).toEqual([]);
+
+      sim.clearFaults();
+      await handle.executeUpdate('retryNow');
+      return evacuationsEnded(handle);
+    });
+
+    expect(ended.phase).toBe('AwaitingReadmission');
+    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
+      'landed',
+      'landed',
+      'landed',
+    ]);
+    expect(sim.invariants().violations).toEqual([]);
+  });
+});
