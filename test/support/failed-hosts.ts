@@ -13,6 +13,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['corroboration', 2],
   ['evacuate-rate', 1],
   ['evacuation-interrupted', 2],
+  ['two-incidents-of-one-failure', 1],
   ['free', 1],
   ['incident-commands', 1],
   ['guard-commands', 3],
