@@ -25,6 +25,7 @@ import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
+import type { HostFailure } from '../domain/host-failure.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
   DEFAULT_EVACUATION_POLICY,
@@ -68,7 +69,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   if (fencing === 'aborted') return closeAfterAdmission(incident, isAdmissionRequired, 'Aborted');
 
   incident.enter('ForcingDown');
-  incident.state.forcedDown = await forceDownComputeService(host, incidentId, fencing);
+  const forcedDown = await forceDownComputeService(
+    host,
+    { incidentId, startedAt: incident.state.incidentStartedAt },
+    fencing,
+  );
+  incident.state.forcedDown = forcedDown;
 
   incident.enter('Selecting');
   const plan = planEvacuation(
@@ -77,7 +83,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   );
 
   incident.enter('Evacuating');
-  const wasCancelled = await evacuateAll(incident, plan, input);
+  // An earlier incident of this failure may still be evacuating: its failure names the evacuations.
+  const wasCancelled = await evacuateAll(incident, plan, input, forcedDown.failure);
   if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 
   incident.conclude(incidentOutcome(incident.state));
@@ -107,6 +114,7 @@ async function evacuateAll(
   incident: Incident,
   plan: EvacuationPlan,
   input: IncidentInput,
+  failure: HostFailure,
 ): Promise<boolean> {
   incident.state.instances = [
     ...plan.evacuate.map((planned) => ({
@@ -135,7 +143,7 @@ async function evacuateAll(
       }
       incident.track(planned.instanceId, { outcome: 'evacuating' });
       const outcome = await CancellationScope.nonCancellable(() =>
-        evacuate(incident, planned, input),
+        evacuate(incident, planned, input, failure),
       );
       incident.track(planned.instanceId, outcome);
     },
@@ -143,13 +151,19 @@ async function evacuateAll(
   return cancellation.consideredCancelled;
 }
 
-/** One instance through its own child workflow; an ID taken already means an earlier run of this incident started it. */
+/**
+ * One instance through its own child workflow, named after the host's failure: an ID taken already
+ * means an earlier run of this incident, or an earlier incident of the same failure, started it
+ * (docs/design.md#one-failure-many-incidents).
+ */
 async function evacuate(
   incident: Incident,
   planned: PlannedEvacuation,
   settings: IncidentInput,
+  failure: HostFailure,
 ): Promise<EvacuationOutcome> {
-  const { incidentId, incidentStartedAt, host } = incident.state;
+  const { host } = incident.state;
+  const { incidentId, startedAt: incidentStartedAt } = failure;
   const shouldRestartRunningInstances = settings.policy?.shouldRestartRunningInstances;
   const input: EvacuationInput = {
     incidentId,
