@@ -9,10 +9,11 @@ import {
   evacuatesOf,
   expectFailure,
   fencedAndForcedDown,
+  TIME_SCALE,
   useIncidentCloud,
 } from './incident-cloud.ts';
 
-const cloud = useIncidentCloud({ hosts: 7, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 8, instancesPerHost: 3 });
 
 async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
@@ -141,6 +142,36 @@ describe('evacuateInstance', () => {
     );
     expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
     expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
+  });
+
+  it('sends no evacuate when getting a token left less than its request timeout in the attempt', async () => {
+    const { sim, activities } = cloud();
+    const input = await firstInstanceOfFencedHost('cmp-08');
+    // The POST's token is refused (as when Keystone revoked it early) and the new one takes 8 s: an
+    // attempt with 35 s left when the reads are done has about 27 s when the evacuate could leave.
+    sim.addFault({
+      service: 'nova',
+      endpoint: 'POST /servers/{id}/action',
+      action: 'evacuate',
+      fault: { kind: 'status', status: 401 },
+      times: 1,
+    });
+    sim.addFault({
+      service: 'keystone',
+      endpoint: 'POST /v3/auth/tokens',
+      fault: { kind: 'latency', ms: 8_000 * TIME_SCALE },
+      times: 1,
+    });
+    const attempt = {
+      info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 35_000 },
+    } as unknown as Context;
+    const outcome = asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input));
+    await outcome.catch(() => undefined);
+    expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+    const failure = await expectFailure(outcome, 'CloudUnavailable', true);
+    expect(failure.message).toMatch(
+      / s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent/,
+    );
   });
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {
