@@ -92,8 +92,7 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     ): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
       withNova(async (nova) => ({
         ...(await evacuateOnce(nova, input, {
-          timeLeftInAttemptMs,
-          requestTimeoutMs: dependencies.nova.requestTimeoutMs,
+          attemptEndsAt: Date.now() + timeLeftInAttemptMs(),
         })),
         microversion: nova.microversion,
       })),

@@ -4,7 +4,11 @@
 import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
+import { createActivities } from '../../../../activities/index.ts';
+import { connectNovaOnFirstUse } from '../../../../activities/incident/index.ts';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from '../../../../domain/evacuation-policy.ts';
+import { cloudName } from '../../../../simulator/clouds-yaml.ts';
+import { captureLogs } from '../openstack/cloud.ts';
 import {
   evacuatesOf,
   expectFailure,
@@ -13,7 +17,10 @@ import {
   useIncidentCloud,
 } from './incident-cloud.ts';
 
-const cloud = useIncidentCloud({ hosts: 8, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 9, instancesPerHost: 3 });
+
+/** evacuateInstance's initial retry interval (workflows/activity-options.ts): the margin after an unknown outcome. */
+const UNKNOWN_OUTCOME_MARGIN_MS = 10_000;
 
 async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
@@ -138,7 +145,7 @@ describe('evacuateInstance', () => {
       true,
     );
     expect(failure.message).toMatch(
-      /: Nova's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/,
+      /: Nova's and Keystone's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/,
     );
     expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
     expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
@@ -172,6 +179,39 @@ describe('evacuateInstance', () => {
     expect(failure.message).toMatch(
       / s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent/,
     );
+  });
+
+  it('after an evacuate whose answer never came, sends nothing on the next attempt once Nova recorded it', async () => {
+    const { sim, dependencies } = cloud();
+    // A 2 s request deadline, and a Nova that records the evacuate 4 s after it was sent: the POST
+    // times out, and the read right after it still finds nothing.
+    const nova = connectNovaOnFirstUse({
+      env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
+      cloud: cloudName,
+      logger: captureLogs().logger,
+      requestTimeoutMs: 2_000,
+    });
+    try {
+      const activities = createActivities({ ...dependencies, nova, taskQueue: 'short-requests' });
+      const input = await firstInstanceOfFencedHost('cmp-09');
+      sim.addFault({
+        service: 'nova',
+        endpoint: 'POST /servers/{id}/action',
+        action: 'evacuate',
+        fault: { kind: 'latency', ms: 4_000 * TIME_SCALE },
+        times: 1,
+      });
+      await expectFailure(activities.evacuateInstance(input), 'EvacuationOutcomeUnknown', true);
+      expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+      // The next attempt starts no sooner than evacuateInstance's retry interval (10 s,
+      // docs/nova-and-bmc-facts.md#the-evacuate-deadline): Nova has recorded the evacuate by then.
+      await new Promise((resolve) => setTimeout(resolve, UNKNOWN_OUTCOME_MARGIN_MS));
+      const next = await activities.evacuateInstance(input);
+      expect(next.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
+      expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
+    } finally {
+      await nova.close();
+    }
   });
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {
