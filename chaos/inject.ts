@@ -259,7 +259,7 @@ async function evacuateByHand(
     untilSeq: parts.sim.ledger().length,
   });
   parts.timeline.note(
-    `someone else evacuates ${candidate.uuid} from ${host} by hand: ${answer.outcome === 'accepted' ? `accepted, ${requestId ?? 'no request id'}` : answer.reason}`,
+    `someone else evacuates ${candidate.uuid} from ${host} by hand: ${answer.outcome === 'accepted' ? `accepted, ${requestId ?? 'no request id'}` : 'reason' in answer ? answer.reason : answer.outcome}`,
   );
 }
 

@@ -2,8 +2,13 @@
 // outcome, its workflow ID and the task queue its evacuate calls go to.
 
 export interface EvacuationInput {
-  /** The incident's run-independent id, as in the workflow ID. */
+  /**
+   * The run-independent id of the incident that began the host's failure: this incident, or an
+   * earlier one that forced the host down and was terminated (docs/design.md#one-failure-many-incidents).
+   * As in the workflow ID.
+   */
   incidentId: string;
+  /** When that incident began: the start of the window of Nova's records the pre-check reads. */
   incidentStartedAt: string;
   sourceHost: string;
   instanceId: string;

@@ -25,6 +25,7 @@ import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
+import type { HostFailure } from '../domain/host-failure.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
   DEFAULT_EVACUATION_POLICY,
@@ -70,11 +71,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   if (fencing === 'aborted') return closeAfterAdmission(incident, isAdmissionRequired, 'Aborted');
 
   incident.enter('ForcingDown');
-  incident.state.forcedDown = await untilAnswered(
+  const forcedDown = await untilAnswered(
     `force down the nova-compute service of ${host}`,
-    () => forceDownComputeService(host, incidentId, fencing),
+    () =>
+      forceDownComputeService(
+        host,
+        { incidentId, startedAt: incident.state.incidentStartedAt },
+        fencing,
+      ),
     board,
   );
+  incident.state.forcedDown = forcedDown;
 
   incident.enter('Selecting');
   const instances = await untilAnswered(
@@ -85,7 +92,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const plan = planEvacuation(instances, input.policy ?? DEFAULT_EVACUATION_POLICY);
 
   incident.enter('Evacuating');
-  const wasCancelled = await evacuateAll(incident, plan, input);
+  // An earlier incident of this failure may still be evacuating: its failure names the evacuations.
+  const wasCancelled = await evacuateAll(incident, plan, input, forcedDown.failure);
   if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 
   incident.conclude(incidentOutcome(incident.state));
@@ -115,6 +123,7 @@ async function evacuateAll(
   incident: Incident,
   plan: EvacuationPlan,
   input: IncidentInput,
+  failure: HostFailure,
 ): Promise<boolean> {
   incident.state.instances = [
     ...plan.evacuate.map((planned) => ({
@@ -143,7 +152,7 @@ async function evacuateAll(
       }
       incident.track(planned.instanceId, { outcome: 'evacuating' });
       const outcome = await CancellationScope.nonCancellable(() =>
-        evacuate(incident, planned, input),
+        evacuate(incident, planned, input, failure),
       );
       incident.track(planned.instanceId, outcome);
     },
@@ -151,13 +160,19 @@ async function evacuateAll(
   return cancellation.consideredCancelled;
 }
 
-/** One instance through its own child workflow; an ID taken already means an earlier run of this incident started it. */
+/**
+ * One instance through its own child workflow, named after the host's failure: an ID taken already
+ * means an earlier run of this incident, or an earlier incident of the same failure, started it
+ * (docs/design.md#one-failure-many-incidents).
+ */
 async function evacuate(
   incident: Incident,
   planned: PlannedEvacuation,
   settings: IncidentInput,
+  failure: HostFailure,
 ): Promise<EvacuationOutcome> {
-  const { incidentId, incidentStartedAt, host } = incident.state;
+  const { host } = incident.state;
+  const { incidentId, startedAt: incidentStartedAt } = failure;
   const shouldRestartRunningInstances = settings.policy?.shouldRestartRunningInstances;
   const input: EvacuationInput = {
     incidentId,

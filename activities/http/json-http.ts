@@ -21,6 +21,8 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   /** Sent as JSON when present. */
   body?: unknown;
+  /** Epoch ms at which the request is abandoned even if its deadline is later (an activity attempt's end). */
+  abortAt?: number;
 }
 
 export interface JsonResponse {
@@ -77,6 +79,10 @@ export class JsonHttp {
   async send(call: JsonRequest): Promise<JsonResponse> {
     // Serialised before the try: a body that is not JSON is a bug here, not a network failure.
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const deadlineMs =
+      call.abortAt === undefined
+        ? this.deadlineMs
+        : Math.max(0, Math.min(this.deadlineMs, call.abortAt - Date.now()));
     try {
       const response = await request(call.url, {
         dispatcher: this.#agent,
@@ -88,13 +94,13 @@ export class JsonHttp {
         },
         ...(body === undefined ? {} : { body }),
         // Covers the body too: a server that stalls mid-answer is cut off at the same deadline.
-        signal: AbortSignal.timeout(this.deadlineMs),
+        signal: AbortSignal.timeout(deadlineMs),
       });
       const text = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body: parseJson(text) };
     } catch (error) {
       const { kind, code, mayHaveTakenEffect } = classifyFailure(error);
-      throw new RequestFailure(kind, code, mayHaveTakenEffect, this.deadlineMs, { cause: error });
+      throw new RequestFailure(kind, code, mayHaveTakenEffect, deadlineMs, { cause: error });
     }
   }
 

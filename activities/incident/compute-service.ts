@@ -4,14 +4,22 @@
 import { LazarusError } from '../errors.ts';
 import type { FencingProof } from '../fencing/index.ts';
 import type { KnownComputeService, NovaClient } from '../openstack/index.ts';
+import type { HostFailure } from '../../domain/host-failure.ts';
+import { failureNamedIn, forcedDownReason } from '../../domain/host-failure.ts';
 import type { Clock } from './incident-dependencies.ts';
 
 export interface ForcedDown {
   host: string;
   serviceId: string;
   disabledReason: string;
-  /** The x-openstack-request-id of the PUT, for Nova's logs. */
+  /** The x-openstack-request-id of the PUT, for Nova's logs; null when no PUT was needed. */
   requestId: string | null;
+  /**
+   * The failure the host is down for: this incident's, or that of an earlier incident that forced
+   * it down and was never re-admitted (docs/design.md#one-failure-many-incidents). Its id and start
+   * name the evacuations and their window of Nova's records.
+   */
+  failure: HostFailure;
 }
 
 /** An operator's recorded word that the host is off, standing in for a BMC read-back (docs/design.md#fence). */
@@ -69,11 +77,15 @@ export async function computeServiceOn(
  * (docs/nova-and-bmc-facts.md#the-60-second-disable-trap). Then a read confirms Nova computes it
  * down: forced_down makes it down at once (docs/nova-and-bmc-facts.md#how-down-is-computed), so
  * there is nothing to wait for and no sleep.
+ *
+ * A host still forced down by an earlier incident of Lazarus (terminated before re-admission) is
+ * in the same failure: no PUT, and that incident's failure is returned, so this incident's
+ * evacuations meet the earlier one's (docs/design.md#one-failure-many-incidents).
  */
 export async function forceDown(
   nova: NovaClient,
   host: string,
-  incidentId: string,
+  incident: HostFailure,
   fencing: FencingProof | ManualFencing,
 ): Promise<ForcedDown> {
   if (fencing.host !== host) {
@@ -86,10 +98,27 @@ export async function forceDown(
     );
   }
   const service = await computeServiceOn(nova, host);
-  const disabledReason =
+  const earlier = failureNamedIn(service.disabledReason, host);
+  if (
+    earlier !== undefined &&
+    service.isForcedDown &&
+    service.status === 'disabled' &&
+    service.state === 'down'
+  ) {
+    return {
+      host,
+      serviceId: service.id,
+      disabledReason: service.disabledReason ?? '',
+      requestId: null,
+      failure: earlier,
+    };
+  }
+  const disabledReason = forcedDownReason(
+    incident,
     'confirmedBy' in fencing
-      ? `lazarus ${incidentId}: fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
-      : `lazarus ${incidentId}: fenced via ${fencing.protocol} at ${fencing.readAt}`;
+      ? `fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
+      : `fenced via ${fencing.protocol} at ${fencing.readAt}`,
+  );
   const { requestId } = await nova.forceDownComputeService(service.id, disabledReason);
   const after = await computeServiceOn(nova, host);
   if (after.state !== 'down' || !after.isForcedDown) {
@@ -105,7 +134,7 @@ export async function forceDown(
       },
     );
   }
-  return { host, serviceId: service.id, disabledReason, requestId };
+  return { host, serviceId: service.id, disabledReason, requestId, failure: incident };
 }
 
 /**

@@ -35,11 +35,13 @@ const OUTCOME_OF = {
 
 /**
  * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
- * could outlive the attempt's deadline could meet the next attempt's, so it is not sent.
+ * could outlive the attempt's deadline could meet the next attempt's, so it is not sent. The check
+ * is made with the Keystone token in hand, just before the POST leaves, and the POST is abandoned
+ * at the attempt's end (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
  */
 export interface PostDeadline {
-  timeLeftInAttemptMs: () => number;
-  requestTimeoutMs: number;
+  /** Epoch ms at which this activity attempt times out; Infinity outside an activity. */
+  attemptEndsAt: number;
 }
 
 export async function evacuateOnce(
@@ -57,11 +59,13 @@ export async function evacuateOnce(
   // never clears, and an evacuation in flight is already found above by its migration, which Nova
   // creates in the same request that sets task_state rebuilding
   // (docs/nova-and-bmc-facts.md#migration-statuses).
-  const timeLeftMs = deadline.timeLeftInAttemptMs();
-  if (timeLeftMs < deadline.requestTimeoutMs) {
+  const request = await nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt);
+  if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
+  if (request.outcome === 'notSent') {
+    const { timeLeftMs, requestTimeoutMs } = request;
     throw new LazarusError(
       'CloudUnavailable',
-      `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${deadline.requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`,
+      `evacuating instance ${input.instanceId} from host ${input.sourceHost} (${input.incidentId}): Nova's and Keystone's answers took so long that ${Math.max(0, Math.round(timeLeftMs / 1000))} s are left of this attempt, less than the ${requestTimeoutMs / 1000} s an evacuate may take, so it was not sent; the next attempt reads Nova again (give evacuateInstance a longer startToClose if this repeats)`,
       {
         instanceId: input.instanceId,
         sourceHost: input.sourceHost,
@@ -70,8 +74,6 @@ export async function evacuateOnce(
       },
     );
   }
-  const request = await nova.evacuate(input.instanceId);
-  if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   // The POST may or may not have been accepted: Nova's records say which. Never a second POST here.
   const after = await readExistingEvacuation(nova, input);
   if (after.kind !== 'none') return reported(nova, input, after);

@@ -54,6 +54,8 @@ const NOVA_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface NovaConnection extends CredentialRequest {
   logger: OpenStackLogger;
+  /** Deadline of each Keystone and Nova request; 30 s when absent. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -61,12 +63,13 @@ export interface NovaConnection extends CredentialRequest {
  * credentials are read then, from clouds.yaml or OS_* variables, and stay inside the session.
  */
 export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
+  const requestTimeoutMs = connection.requestTimeoutMs ?? NOVA_REQUEST_TIMEOUT_MS;
   let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
   const connect = async () => {
     const session = await KeystoneSession.open({
       credentials: await resolveCloudCredentials(connection),
       logger: connection.logger,
-      timeoutMs: NOVA_REQUEST_TIMEOUT_MS,
+      timeoutMs: requestTimeoutMs,
     });
     try {
       const nova = await NovaClient.connect({ session, logger: connection.logger });
@@ -77,7 +80,7 @@ export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider 
     }
   };
   return {
-    requestTimeoutMs: NOVA_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs,
     async client() {
       connecting ??= connect();
       try {

@@ -31,6 +31,7 @@ import { askStormGuard } from './request-admission.ts';
 import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
+import type { HostFailure } from '../../domain/host-failure.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
 
 export type {
@@ -87,12 +88,12 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
     fenceHost: (host: string): Promise<FencingProof> =>
       withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
-    /** Disables and forces down the host's nova-compute in one PUT, then confirms Nova reports it down. */
+    /** Disables and forces down the host's nova-compute in one PUT, then confirms Nova reports it down; returns the failure it is down for. */
     forceDownComputeService: (
       host: string,
-      incidentId: string,
+      incident: HostFailure,
       fencing: FencingProof | ManualFencing,
-    ): Promise<ForcedDown> => withNova((nova) => forceDown(nova, host, incidentId, fencing)),
+    ): Promise<ForcedDown> => withNova((nova) => forceDown(nova, host, incident, fencing)),
     /** Every instance on the host, of every project, as facts for the evacuation policy. */
     listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> =>
       withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
@@ -102,8 +103,7 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     ): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
       withNova(async (nova) => ({
         ...(await evacuateOnce(nova, input, {
-          timeLeftInAttemptMs,
-          requestTimeoutMs: dependencies.nova.requestTimeoutMs,
+          attemptEndsAt: Date.now() + timeLeftInAttemptMs(),
         })),
         microversion: nova.microversion,
       })),

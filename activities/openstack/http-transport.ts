@@ -11,6 +11,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON when present. */
   body?: unknown;
+  /** Epoch ms at which the request is abandoned even if its own deadline is later. */
+  abortAt?: number;
 }
 
 export interface HttpResponse {
@@ -40,6 +42,24 @@ export class ConnectionFailure extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A request that was not sent because less than its own deadline was left before `mustEndBy`:
+ * it could still be in flight when the caller's time is up (an activity attempt that Temporal
+ * retries while the first one still runs).
+ */
+export class TooLateToSend extends Error {
+  override readonly name = 'TooLateToSend';
+
+  constructor(
+    readonly timeLeftMs: number,
+    readonly requestTimeoutMs: number,
+  ) {
+    super(
+      `not sent: ${Math.max(0, Math.round(timeLeftMs / 1000))} s were left, less than the ${requestTimeoutMs / 1000} s the request may take`,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import { LazarusError } from '../errors.ts';
 import type { CloudCredentials, KeystoneAuth } from './cloud-credentials.ts';
 import { describeAccount } from './cloud-credentials.ts';
 import type { HttpRequest, HttpResponse } from './http-transport.ts';
-import { ConnectionFailure, HttpTransport } from './http-transport.ts';
+import { ConnectionFailure, HttpTransport, TooLateToSend } from './http-transport.ts';
 import type { OpenStackLogger } from './logger.ts';
 import { consoleLogger } from './logger.ts';
 import { parseOpenStackTime } from './openstack-time.ts';
@@ -120,13 +120,17 @@ export class KeystoneSession {
    * new token, one more try. The 401 comes from the token check in front of the service
    * (keystonemiddleware, docs/nova-and-bmc-facts.md#token-refusal), so the request had no effect
    * and sending it again is safe, even an evacuate. A 401 to a fresh token is AuthenticationFailed.
+   *
+   * With `mustEndBy` (epoch ms), the token is got first, and the request leaves only while its whole
+   * deadline still fits before then (TooLateToSend otherwise, nothing sent); it is abandoned at
+   * that moment in any case (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
    */
-  async send(call: HttpRequest, service: string): Promise<HttpResponse> {
+  async send(call: HttpRequest, service: string, mustEndBy?: number): Promise<HttpResponse> {
     const token = await this.#currentToken();
-    const first = await this.#sendWith(call, token);
+    const first = await this.#sendWith(call, token, mustEndBy);
     if (first.status !== 401) return first;
     const renewed = await this.#currentToken(token);
-    const second = await this.#sendWith(call, renewed);
+    const second = await this.#sendWith(call, renewed, mustEndBy);
     if (second.status !== 401) return second;
     throw new LazarusError(
       'AuthenticationFailed',
@@ -142,10 +146,16 @@ export class KeystoneSession {
     await this.transport.close();
   }
 
-  #sendWith(call: HttpRequest, token: IssuedToken): Promise<HttpResponse> {
+  #sendWith(call: HttpRequest, token: IssuedToken, mustEndBy?: number): Promise<HttpResponse> {
+    if (mustEndBy !== undefined) {
+      const timeLeftMs = mustEndBy - Date.now();
+      if (timeLeftMs < this.transport.timeoutMs)
+        throw new TooLateToSend(timeLeftMs, this.transport.timeoutMs);
+    }
     return this.transport.send({
       ...call,
       headers: { ...call.headers, 'x-auth-token': token.value.reveal() },
+      ...(mustEndBy === undefined ? {} : { abortAt: mustEndBy }),
     });
   }
 

@@ -123,8 +123,16 @@ export class NovaApi {
     return { response, requestId: requestIdOf(response) };
   }
 
-  /** One attempt whose broken connection (ConnectionFailure) is left to the caller to judge. */
-  exchange(method: HttpMethod, path: string, body: unknown): Promise<HttpResponse> {
+  /**
+   * One attempt whose broken connection (ConnectionFailure) is left to the caller to judge; with
+   * `mustEndBy`, TooLateToSend when its deadline no longer fits before then (KeystoneSession.send).
+   */
+  exchange(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    mustEndBy?: number,
+  ): Promise<HttpResponse> {
     return this.session.send(
       {
         method,
@@ -133,6 +141,7 @@ export class NovaApi {
         ...(body === undefined ? {} : { body }),
       },
       'Nova',
+      mustEndBy,
     );
   }
 

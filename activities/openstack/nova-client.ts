@@ -3,7 +3,7 @@
 // (docs/nova-and-bmc-facts.md#nova-microversions-and-errors and the Nova sections after it).
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
-import { ConnectionFailure } from './http-transport.ts';
+import { ConnectionFailure, TooLateToSend } from './http-transport.ts';
 import type { KeystoneSession } from './keystone-session.ts';
 import type { OpenStackLogger } from './logger.ts';
 import { consoleLogger } from './logger.ts';
@@ -54,7 +54,9 @@ export type EvacuationRequest =
    * The request may have reached Nova, but its answer was lost (connection dropped, deadline,
    * 5xx). Do not send it again: read os-migrations and the instance to learn what Nova did.
    */
-  | { outcome: 'unknown'; reason: string };
+  | { outcome: 'unknown'; reason: string }
+  /** Not sent: less than the request's own deadline was left before `mustEndBy`. */
+  | { outcome: 'notSent'; timeLeftMs: number; requestTimeoutMs: number };
 
 export interface ServiceUpdate {
   service: KnownComputeService;
@@ -218,17 +220,35 @@ export class NovaClient {
    * Asks Nova to evacuate the instance, to `targetHost` or wherever the scheduler picks. Sent at
    * most once: a second evacuate is accepted by Nova and damages the instance
    * (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate),
-   * so an answer that may have been lost is reported as `unknown`, never retried here.
+   * so an answer that may have been lost is reported as `unknown`, never retried here. With
+   * `mustEndBy` (the end of the caller's activity attempt, epoch ms) it is sent only with a token
+   * in hand and its whole deadline still before then, and abandoned then at the latest
+   * (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
    */
-  async evacuate(instanceId: string, targetHost?: string): Promise<EvacuationRequest> {
+  async evacuate(
+    instanceId: string,
+    targetHost?: string,
+    mustEndBy?: number,
+  ): Promise<EvacuationRequest> {
     // The same body suits 2.53–2.95: onSharedStorage left in 2.14, `force` (optional before 2.68)
     // is never sent (docs/nova-and-bmc-facts.md#request-bodies).
     const body = { evacuate: targetHost === undefined ? {} : { host: targetHost } };
     const operation = `evacuate instance ${instanceId}${targetHost === undefined ? '' : ` to host ${targetHost}`}`;
     let response;
     try {
-      response = await this.api.exchange('POST', path`servers/${instanceId}/action`, body);
+      response = await this.api.exchange(
+        'POST',
+        path`servers/${instanceId}/action`,
+        body,
+        mustEndBy,
+      );
     } catch (error) {
+      if (error instanceof TooLateToSend)
+        return {
+          outcome: 'notSent',
+          timeLeftMs: error.timeLeftMs,
+          requestTimeoutMs: error.requestTimeoutMs,
+        };
       if (!(error instanceof ConnectionFailure)) throw error;
       if (!error.mayHaveTakenEffect) throw novaUnreachable(operation, error);
       return {

@@ -30,13 +30,14 @@ function fenceBeforeEvacuate(entries: readonly LedgerEntry[]): Violation[] {
 }
 
 /**
- * Per instance and incident, an evacuate accepted while an earlier one had not ended in error or
+ * Per instance and failure of its host, whatever number of incidents Lazarus opened for that
+ * failure (docs/design.md#one-failure-many-incidents), an evacuate accepted while an earlier one had not ended in error or
  * failed is a second evacuation. A retry after a failed one (NoValidHost, the destination died
  * during the rebuild: the instance is still on the source) is how recovery goes on, not a breach.
  */
 function exactlyOnce(entries: readonly LedgerEntry[]): Violation[] {
-  // An incident of a host starts at its last recorded failure; evacuations before any failure
-  // share incident 0.
+  // A failure of a host lasts from its recorded failure to the next one; evacuations before any
+  // failure share failure 0. The window is the simulator's own record, not any incident's.
   const failuresSoFar = new Map<string, number>();
   const unfailed = new Map<string, EntryOf<'evacuate'>[]>();
   const groupOfMigration = new Map<number, string>();
@@ -58,7 +59,7 @@ function exactlyOnce(entries: readonly LedgerEntry[]): Violation[] {
     if (earlier.length > 0) {
       violations.push({
         invariant: 'I2',
-        message: `evacuation ${earlier.length + 1} of ${entry.instance} accepted in one incident of ${entry.sourceHost} while migration ${earlier.map((e) => e.migrationId).join(', ')} had not failed`,
+        message: `evacuation ${earlier.length + 1} of ${entry.instance} accepted in one failure of ${entry.sourceHost} while migration ${earlier.map((e) => e.migrationId).join(', ')} had not failed`,
         entries: [...earlier.map((e) => e.seq), entry.seq],
       });
     }

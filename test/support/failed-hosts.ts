@@ -20,6 +20,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['detector-process', 1],
   ['evacuation-interrupted', 2],
   ['nova-outage', 2],
+  ['two-incidents-of-one-failure', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

@@ -30,7 +30,13 @@ describe('the activity boundary', () => {
     sim.failHost('cmp-01', 'compute-crash');
     const proof = await activities.fenceHost('cmp-01');
     keep(proof);
-    keep(await activities.forceDownComputeService('cmp-01', 'incident/cmp-01', proof));
+    keep(
+      await activities.forceDownComputeService(
+        'cmp-01',
+        { incidentId: 'incident/cmp-01', startedAt: new Date().toISOString() },
+        proof,
+      ),
+    );
     const instances = await activities.listInstancesOnHost('cmp-01');
     keep(instances);
     const [instance] = instances;

@@ -4,15 +4,42 @@
 import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
+import { createActivities } from '../../../../activities/index.ts';
+import { connectNovaOnFirstUse } from '../../../../activities/incident/index.ts';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from '../../../../domain/evacuation-policy.ts';
+import { cloudName } from '../../../../simulator/clouds-yaml.ts';
+import type { ApiFault } from '../../../../simulator/http/faults.ts';
+import type { Simulator } from '../../../../simulator/simulator.ts';
+import { captureLogs } from '../openstack/cloud.ts';
 import {
   evacuatesOf,
   expectFailure,
   fencedAndForcedDown,
+  TIME_SCALE,
   useIncidentCloud,
 } from './incident-cloud.ts';
 
-const cloud = useIncidentCloud({ hosts: 7, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 9, instancesPerHost: 3 });
+
+/** evacuateInstance's initial retry interval (workflows/activity-options.ts): the margin after an unknown outcome. */
+const UNKNOWN_OUTCOME_MARGIN_MS = 10_000;
+
+/** The next evacuate POST meets `fault`. */
+const faultOnNextEvacuate = (sim: Simulator, fault: ApiFault) => {
+  sim.addFault({
+    service: 'nova',
+    endpoint: 'POST /servers/{id}/action',
+    action: 'evacuate',
+    fault,
+    times: 1,
+  });
+};
+
+/** An activity attempt that has `startToCloseMs` left from now. */
+const attemptOf = (startToCloseMs: number) =>
+  ({
+    info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: startToCloseMs },
+  }) as unknown as Context;
 
 async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
@@ -50,13 +77,7 @@ describe('evacuateInstance', () => {
   it('finds the evacuation behind a lost answer, with its request id, and sends no second POST', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-02');
-    sim.addFault({
-      service: 'nova',
-      endpoint: 'POST /servers/{id}/action',
-      action: 'evacuate',
-      fault: { kind: 'lost-response' },
-      times: 1,
-    });
+    faultOnNextEvacuate(sim, { kind: 'lost-response' });
     const start = await activities.evacuateInstance(input);
     const [entry, ...more] = evacuatesOf(sim, input.instanceId);
     expect(more).toEqual([]);
@@ -70,13 +91,7 @@ describe('evacuateInstance', () => {
   it('reports a 500 with no evacuation behind it as EvacuationOutcomeUnknown (retryable), and the next attempt sends the evacuate', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-03');
-    sim.addFault({
-      service: 'nova',
-      endpoint: 'POST /servers/{id}/action',
-      action: 'evacuate',
-      fault: { kind: 'status', status: 500 },
-      times: 1,
-    });
+    faultOnNextEvacuate(sim, { kind: 'status', status: 500 });
     const failure = await expectFailure(
       activities.evacuateInstance(input),
       'EvacuationOutcomeUnknown',
@@ -128,19 +143,66 @@ describe('evacuateInstance', () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-07');
     // An attempt with 20 s left, less than the 30 s an evacuate POST may take.
-    const attempt = {
-      info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 20_000 },
-    } as unknown as Context;
+    const attempt = attemptOf(20_000);
     const failure = await expectFailure(
       asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input)),
       'CloudUnavailable',
       true,
     );
     expect(failure.message).toMatch(
-      /: Nova's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/,
+      /: Nova's and Keystone's answers took so long that \d+ s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent; the next attempt reads Nova again/,
     );
     expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
     expect((await activities.evacuateInstance(input)).outcome).toBe('requested');
+  });
+
+  it('sends no evacuate when getting a token left less than its request timeout in the attempt', async () => {
+    const { sim, activities } = cloud();
+    const input = await firstInstanceOfFencedHost('cmp-08');
+    // The POST's token is refused (as when Keystone revoked it early) and the new one takes 8 s: an
+    // attempt with 35 s left when the reads are done has about 27 s when the evacuate could leave.
+    faultOnNextEvacuate(sim, { kind: 'status', status: 401 });
+    sim.addFault({
+      service: 'keystone',
+      endpoint: 'POST /v3/auth/tokens',
+      fault: { kind: 'latency', ms: 8_000 * TIME_SCALE },
+      times: 1,
+    });
+    const attempt = attemptOf(35_000);
+    const outcome = asyncLocalStorage.run(attempt, () => activities.evacuateInstance(input));
+    await outcome.catch(() => undefined);
+    expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+    const failure = await expectFailure(outcome, 'CloudUnavailable', true);
+    expect(failure.message).toMatch(
+      / s are left of this attempt, less than the 30 s an evacuate may take, so it was not sent/,
+    );
+  });
+
+  it('after an evacuate whose answer never came, sends nothing on the next attempt once Nova recorded it', async () => {
+    const { sim, dependencies } = cloud();
+    // A 2 s request deadline, and a Nova that records the evacuate 4 s after it was sent: the POST
+    // times out, and the read right after it still finds nothing.
+    const nova = connectNovaOnFirstUse({
+      env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
+      cloud: cloudName,
+      logger: captureLogs().logger,
+      requestTimeoutMs: 2_000,
+    });
+    try {
+      const activities = createActivities({ ...dependencies, nova, taskQueue: 'short-requests' });
+      const input = await firstInstanceOfFencedHost('cmp-09');
+      faultOnNextEvacuate(sim, { kind: 'latency', ms: 4_000 * TIME_SCALE });
+      await expectFailure(activities.evacuateInstance(input), 'EvacuationOutcomeUnknown', true);
+      expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+      // The next attempt starts no sooner than evacuateInstance's retry interval (10 s,
+      // docs/nova-and-bmc-facts.md#the-evacuate-deadline): Nova has recorded the evacuate by then.
+      await new Promise((resolve) => setTimeout(resolve, UNKNOWN_OUTCOME_MARGIN_MS));
+      const next = await activities.evacuateInstance(input);
+      expect(next.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
+      expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
+    } finally {
+      await nova.close();
+    }
   });
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {

@@ -20,10 +20,12 @@ describe('fencing a failed host and forcing its service down', () => {
       wasAlreadyOff: true,
     });
 
-    const forced = await activities.forceDownComputeService('cmp-02', 'incident/cmp-02', proof);
+    const incident = { incidentId: 'incident/cmp-02/run-1', startedAt: '2025-03-01T10:00:00.000Z' };
+    const forced = await activities.forceDownComputeService('cmp-02', incident, proof);
     expect(forced.disabledReason).toBe(
-      `lazarus incident/cmp-02: fenced via redfish at ${proof.readAt}`,
+      `lazarus incident/cmp-02/run-1 since 2025-03-01T10:00:00.000Z: fenced via redfish at ${proof.readAt}`,
     );
+    expect(forced.failure).toEqual(incident);
     const [update] = entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-02');
     expect(update).toMatchObject({
       forcedDown: true,
@@ -37,6 +39,20 @@ describe('fencing a failed host and forcing its service down', () => {
       forcedDown: true,
     });
     expect(sim.invariants().violations).toEqual([]);
+
+    // The incident is terminated and the host reported again: the new incident is in the same
+    // failure (docs/design.md#one-failure-many-incidents), sends no PUT and takes its id and start.
+    const again = await activities.forceDownComputeService(
+      'cmp-02',
+      { incidentId: 'incident/cmp-02/run-2', startedAt: new Date().toISOString() },
+      await activities.fenceHost('cmp-02'),
+    );
+    expect(again).toMatchObject({
+      failure: incident,
+      disabledReason: forced.disabledReason,
+      requestId: null,
+    });
+    expect(entriesOf(sim, 'service-update').filter((e) => e.host === 'cmp-02')).toHaveLength(1);
   });
 
   it('powers a crashed compute off over IPMI and reads it back before forced_down is set', async () => {
@@ -44,7 +60,11 @@ describe('fencing a failed host and forcing its service down', () => {
     sim.failHost('cmp-01', 'compute-crash');
     const proof = await activities.fenceHost('cmp-01');
     expect(proof).toMatchObject({ host: 'cmp-01', protocol: 'ipmi', wasAlreadyOff: false });
-    await activities.forceDownComputeService('cmp-01', 'incident/cmp-01', proof);
+    await activities.forceDownComputeService(
+      'cmp-01',
+      { incidentId: 'incident/cmp-01', startedAt: new Date().toISOString() },
+      proof,
+    );
 
     const forHost = sim.ledger().filter((e) => 'host' in e && e.host === 'cmp-01');
     expect(forHost.map((e) => e.kind)).toEqual(['host-failure', 'power', 'service-update']);
@@ -70,7 +90,11 @@ describe('fencing a failed host and forcing its service down', () => {
     sim.failHost('cmp-04', 'power-loss');
     const proof = await activities.fenceHost('cmp-04');
     const failure = await expectFailure(
-      activities.forceDownComputeService('cmp-05', 'incident/cmp-05', proof),
+      activities.forceDownComputeService(
+        'cmp-05',
+        { incidentId: 'incident/cmp-05', startedAt: new Date().toISOString() },
+        proof,
+      ),
       'FencingUnproven',
       false,
     );

@@ -174,7 +174,11 @@ export async function fencedAndForcedDown(
   const incidentStartedAt = new Date().toISOString();
   cloud.sim.failHost(host, mode);
   const proof = await cloud.activities.fenceHost(host);
-  await cloud.activities.forceDownComputeService(host, `incident/${host}`, proof);
+  await cloud.activities.forceDownComputeService(
+    host,
+    { incidentId: `incident/${host}`, startedAt: incidentStartedAt },
+    proof,
+  );
   return { incidentStartedAt, instances: await cloud.activities.listInstancesOnHost(host) };
 }
 
