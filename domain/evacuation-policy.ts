@@ -141,6 +141,11 @@ function reasonToSkip(instance: InstanceFacts, policy: EvacuationPolicy): string
   return undefined;
 }
 
+/** The metadata and flavor extra spec keys the policy reads: all an instance listing must carry. */
+export function policyKeys(policy: EvacuationPolicy): string[] {
+  return [...new Set([...policy.protectionKeys, policy.priorityKey])];
+}
+
 export function planEvacuation(
   instances: readonly InstanceFacts[],
   policy: EvacuationPolicy,

@@ -31,6 +31,7 @@ import {
   DEFAULT_EVACUATION_POLICY,
   DEFAULT_MAX_EVACUATION_ATTEMPTS,
   planEvacuation,
+  policyKeys,
 } from '../domain/evacuation-policy.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuationWorkflow } from './evacuation-workflow.ts';
@@ -84,12 +85,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   incident.state.forcedDown = forcedDown;
 
   incident.enter('Selecting');
+  const policy = input.policy ?? DEFAULT_EVACUATION_POLICY;
   const instances = await untilAnswered(
     `list the instances of ${host}`,
-    () => listInstancesOnHost(host),
+    () => listInstancesOnHost(host, policyKeys(policy)),
     board,
   );
-  const plan = planEvacuation(instances, input.policy ?? DEFAULT_EVACUATION_POLICY);
+  const plan = planEvacuation(instances, policy);
 
   incident.enter('Evacuating');
   // An earlier incident of this failure may still be evacuating: its failure names the evacuations.

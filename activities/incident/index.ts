@@ -94,9 +94,11 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
       incident: HostFailure,
       fencing: FencingProof | ManualFencing,
     ): Promise<ForcedDown> => withNova((nova) => forceDown(nova, host, incident, fencing)),
-    /** Every instance on the host, of every project, as facts for the evacuation policy. */
-    listInstancesOnHost: (host: string): Promise<InstanceOnHost[]> =>
-      withNova(async (nova) => (await nova.listInstancesOnHost(host)).map(instanceOnHost)),
+    /** Every instance on the host, of every project, as facts for the evacuation policy: of metadata and extra specs, only `keys`. */
+    listInstancesOnHost: (host: string, keys: readonly string[]): Promise<InstanceOnHost[]> =>
+      withNova(async (nova) =>
+        (await nova.listInstancesOnHost(host)).map((instance) => instanceOnHost(instance, keys)),
+      ),
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
     evacuateInstance: (
       input: EvacuateInstanceInput,

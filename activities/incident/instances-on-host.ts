@@ -1,36 +1,31 @@
 // The instances of a failed host, as plain facts the evacuation policy (domain/evacuation-policy.ts)
-// decides on, plus what landing verification compares against later.
+// decides on, and nothing more: the listing goes into the incident's history, so a host with
+// thousands of instances must not carry their tenants' metadata along (docs/design.md#i9-liveness).
 import type { Instance } from '../openstack/index.ts';
 import type { InstanceFacts } from '../../domain/evacuation-policy.ts';
 
-export interface InstanceOnHost extends InstanceFacts {
-  projectId: string;
-  host: string | null;
-  vmState: string;
-  taskState: string | null;
-  volumeIds: string[];
-}
+export type InstanceOnHost = InstanceFacts;
 
 /**
  * Nova's server record carries the image's id, not its properties
  * (docs/nova-and-bmc-facts.md#server-fields), so imageProperties stays empty: protection by image
- * property (Pacemaker's evacuable) needs a Glance read Lazarus does not make yet; metadata and
- * flavor extra specs are complete.
+ * property (Pacemaker's evacuable) needs a Glance read Lazarus does not make yet. Of metadata and
+ * flavor extra specs only `keys`, the policy's protection and priority keys, are kept.
  */
-export function instanceOnHost(instance: Instance): InstanceOnHost {
+export function instanceOnHost(instance: Instance, keys: readonly string[]): InstanceOnHost {
   return {
     id: instance.id,
     name: instance.name,
-    projectId: instance.projectId,
     status: instance.status,
-    vmState: instance.vmState,
-    taskState: instance.taskState,
-    host: instance.host,
     isLocked: instance.isLocked,
-    metadata: instance.metadata,
-    flavorExtraSpecs: instance.flavorExtraSpecs,
+    metadata: only(instance.metadata, keys),
+    flavorExtraSpecs: only(instance.flavorExtraSpecs, keys),
     imageProperties: {},
     isBootFromVolume: instance.isBootFromVolume,
-    volumeIds: instance.volumeIds,
   };
 }
+
+const only = (values: Readonly<Record<string, string>>, keys: readonly string[]) =>
+  Object.fromEntries(
+    keys.flatMap((key) => (values[key] === undefined ? [] : [[key, values[key]]])),
+  );

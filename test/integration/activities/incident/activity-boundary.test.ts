@@ -37,7 +37,7 @@ describe('the activity boundary', () => {
         proof,
       ),
     );
-    const instances = await activities.listInstancesOnHost('cmp-01');
+    const instances = await activities.listInstancesOnHost('cmp-01', []);
     keep(instances);
     const [instance] = instances;
     if (instance === undefined) throw new Error('cmp-01 has no instances');
@@ -56,7 +56,7 @@ describe('the activity boundary', () => {
     await keepFailure(activities.fenceHost('cmp-02'));
     sim.setBmcFaults('cmp-03', { ignorePowerOff: true });
     await keepFailure(activities.fenceHost('cmp-03'));
-    const [running] = await activities.listInstancesOnHost('cmp-04');
+    const [running] = await activities.listInstancesOnHost('cmp-04', []);
     await keepFailure(
       activities.evacuateInstance({
         ...evacuation,
@@ -89,8 +89,12 @@ describe('the activity boundary', () => {
         fault: { kind: 'status', status: 401 },
         times: 1,
       });
-      await expectFailure(activities.listInstancesOnHost('cmp-04'), 'AuthenticationFailed', false);
-      expect((await activities.listInstancesOnHost('cmp-04')).length).toBeGreaterThan(0);
+      await expectFailure(
+        activities.listInstancesOnHost('cmp-04', []),
+        'AuthenticationFailed',
+        false,
+      );
+      expect((await activities.listInstancesOnHost('cmp-04', [])).length).toBeGreaterThan(0);
     } finally {
       await dependencies.nova.close();
     }

@@ -122,7 +122,7 @@ describe('evacuateInstance', () => {
 
   it('refuses with ComputeServiceStillUp, not retried, while Nova still counts the source compute up, and sends nothing', async () => {
     const { sim, activities } = cloud();
-    const [instance] = await activities.listInstancesOnHost('cmp-05');
+    const [instance] = await activities.listInstancesOnHost('cmp-05', []);
     if (instance === undefined) throw new Error('cmp-05 has no instances');
     const input = {
       instanceId: instance.id,
@@ -207,7 +207,7 @@ describe('evacuateInstance', () => {
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {
     const { sim, activities } = cloud();
-    const [instance] = await activities.listInstancesOnHost('cmp-06');
+    const [instance] = await activities.listInstancesOnHost('cmp-06', []);
     if (instance === undefined) throw new Error('cmp-06 has no instances');
     const start = await activities.evacuateInstance({
       instanceId: instance.id,
@@ -221,18 +221,36 @@ describe('evacuateInstance', () => {
 });
 
 describe('listInstancesOnHost', () => {
-  it("lists every project's instances of the host as policy facts, with image properties left empty", async () => {
-    const { sim, activities } = cloud();
-    const instances = await activities.listInstancesOnHost('cmp-06');
+  it("lists every project's instances of the host as policy facts and nothing more, with image properties left empty", async () => {
+    const { sim, activities, nova } = cloud();
+    const instances = await activities.listInstancesOnHost('cmp-06', ['HA_Enabled']);
     const expected = sim
       .state()
       .instances.filter((i) => i.host === 'cmp-06')
       .map((i) => i.uuid)
       .sort();
     expect(instances.map((i) => i.id).sort()).toEqual(expected);
-    expect(new Set(instances.map((i) => i.projectId)).size).toBeGreaterThan(1);
-    for (const instance of instances)
-      expect(instance).toMatchObject({ host: 'cmp-06', taskState: null, imageProperties: {} });
+    expect(
+      new Set((await nova.listInstancesOnHost('cmp-06')).map((i) => i.projectId)).size,
+    ).toBeGreaterThan(1);
+    for (const instance of instances) {
+      // What goes into the incident's history: the policy's facts, no tenant, host or volume detail.
+      expect(Object.keys(instance).sort()).toEqual([
+        'flavorExtraSpecs',
+        'id',
+        'imageProperties',
+        'isBootFromVolume',
+        'isLocked',
+        'metadata',
+        'name',
+        'status',
+      ]);
+      expect(instance.imageProperties).toEqual({});
+      expect(Object.keys(instance.metadata).filter((key) => key !== 'HA_Enabled')).toEqual([]);
+    }
+    expect(instances.some((instance) => instance.metadata.HA_Enabled !== undefined)).toBe(true);
+    const unmarked = await activities.listInstancesOnHost('cmp-06', []);
+    expect(unmarked.every((instance) => Object.keys(instance.metadata).length === 0)).toBe(true);
     const plan = planEvacuation(instances, {
       ...DEFAULT_EVACUATION_POLICY,
       protect: 'all',

@@ -179,7 +179,7 @@ export async function fencedAndForcedDown(
     { incidentId: `incident/${host}`, startedAt: incidentStartedAt },
     proof,
   );
-  return { incidentStartedAt, instances: await cloud.activities.listInstancesOnHost(host) };
+  return { incidentStartedAt, instances: await cloud.activities.listInstancesOnHost(host, []) };
 }
 
 export const evacuatesOf = (sim: Simulator, instanceId: string) =>
