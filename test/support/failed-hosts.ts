@@ -13,7 +13,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['corroboration', 2],
   ['evacuate-rate', 1],
   ['evacuation-interrupted', 2],
-  ['free', 1],
+  ['readmission-race', 1],
   ['incident-commands', 1],
   ['guard-commands', 3],
   ['worker-metrics', 1],
