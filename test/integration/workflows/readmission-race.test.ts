@@ -109,7 +109,11 @@ describe('automatic re-admission meeting an operator readmit', () => {
       expect(closed).toMatchObject({
         phase: 'Readmitted',
         outcome: 'Recovered',
-        readmission: { readmittedAt: expect.any(String) as unknown },
+        // The operator's readmit, accepted while the incident looked on its own, is the one recorded.
+        readmission: {
+          requestedBy: 'bob: PSU replaced',
+          readmittedAt: expect.any(String) as unknown,
+        },
       });
       expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject(
         { forcedDown: false, status: 'enabled', state: 'up' },
