@@ -19,6 +19,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['worker-metrics', 1],
   ['detector', 4],
   ['detector-process', 1],
+  ['abort-while-corroborating', 2],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;
