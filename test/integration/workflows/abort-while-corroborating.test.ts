@@ -10,7 +10,7 @@ import { abortUpdate, stateQuery } from '../../../contracts/incident-messages.ts
 import type { incidentWorkflow } from '../../../workflows/incident-workflow.ts';
 import { until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { touched } from './incident-observations.ts';
-import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 
@@ -81,6 +81,8 @@ describe('an abort accepted while the incident corroborates', () => {
         });
         sim.clearFaults();
         const state = await evacuationsEnded(incident);
+        if (!isAdmissionRequired)
+          await recordHistoryIfAsked(incident, 'aborted-while-corroborating');
         return { answer, state };
       });
 
