@@ -9,7 +9,7 @@ import { NO_CORROBORATION } from '../../../domain/corroboration.ts';
 import { readmitUpdate, stateQuery } from '../../../contracts/incident-messages.ts';
 import type { incidentWorkflow } from '../../../workflows/incident-workflow.ts';
 import { until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
-import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 
@@ -105,6 +105,7 @@ describe('automatic re-admission meeting an operator readmit', () => {
         Promise.all([readmit.result(), incident.result()]),
         30_000,
       );
+      await recordHistoryIfAsked(incident, 'readmit-during-automatic-look');
       expect(answer).toBe('Readmitted');
       expect(closed).toMatchObject({
         phase: 'Readmitted',
