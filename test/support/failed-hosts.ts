@@ -20,6 +20,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['detector', 4],
   ['detector-process', 1],
   ['abort-while-corroborating', 2],
+  ['approve-while-paused', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;
