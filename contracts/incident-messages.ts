@@ -144,12 +144,12 @@ export const stateQuery = defineQuery<IncidentState>('state');
 export const retryFencingUpdate = defineUpdate<IncidentPhase>('retryFencing');
 /** Only while fencing is unproven: the operator fenced the host by other means and says so. */
 export const confirmFencedUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('confirmFenced');
-/** While fencing is unproven or the storm guard holds the incident: close it without touching Nova. */
+/** While the incident corroborates, the storm guard holds it or fencing is unproven: close it without touching Nova. */
 export const abortUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('abort');
 /**
  * Only while AwaitingReadmission: check the host's nova-compute is up again, clear forced_down,
  * enable the service and close the incident. Fails, leaving the incident waiting, when the service
- * is not up yet.
+ * is not up yet. Accepted while automatic re-admission looks at the host, it takes that over.
  */
 export const readmitUpdate = defineUpdate<IncidentPhase, [OperatorDecision]>('readmit');
 /**

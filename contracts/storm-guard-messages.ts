@@ -86,11 +86,11 @@ export const admissionRequestSignal = defineSignal<[AdmissionRequest]>('requestA
 export const incidentDoneSignal = defineSignal<[{ incidentWorkflowId: string }]>('incidentDone');
 export const guardStateQuery = defineQuery<StormGuardState>('guardState');
 
-/** Admit held incidents: those of `host`, or all when no host is named. Returns the incident IDs admitted. */
+/** Admit held incidents: those of `host`, or all when no host is named; refused while paused. Returns the incident IDs admitted. */
 export const approveUpdate = defineUpdate<string[], [OperatorDecision & { host?: string }]>(
   'approve',
 );
-/** Forget the window's admissions and admit everything held. Returns the incident IDs admitted. */
+/** Forget the window's admissions and admit everything held; refused while paused. Returns the incident IDs admitted. */
 export const resetGuardUpdate = defineUpdate<string[], [OperatorDecision]>('reset');
 /** Start nothing new anywhere: in-flight fencing and verification finish. */
 export const pauseUpdate = defineUpdate<StormGuardState, [OperatorDecision]>('pause');

@@ -1,7 +1,7 @@
 // Corroboration (docs/design.md#report-and-corroborate): with rules configured, the incident looks
 // at Nova and the BMC until the rules hold, a new report arriving looks at once, and past the
-// timeout it closes NotCorroborated without having touched anything. The rules themselves are in
-// corroboration.ts.
+// timeout it closes NotCorroborated without having touched anything. An operator's abort, whenever
+// it is accepted, closes it Aborted before it fences. The rules themselves are in corroboration.ts.
 import { condition } from '@temporalio/workflow';
 import { gatherFailureEvidence } from './activity-options.ts';
 import type { CorroborationRules } from '../domain/corroboration.ts';
@@ -23,6 +23,8 @@ export async function corroborate(
   const deadline = Date.now() + rules.timeoutMs;
   for (;;) {
     const evidence = isEvidenceNeeded(rules) ? await gatherFailureEvidence(state.host) : undefined;
+    // An abort accepted while the evidence was read wins over what it says: the validator took it.
+    if (isAbortChosen(incident)) return 'aborted';
     const missing = missingCorroboration(
       rules,
       state.reports.map((report) => report.reporter),

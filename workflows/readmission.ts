@@ -52,14 +52,23 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
     {
       validator: (decision: OperatorDecision) => {
         requireWhoAndWhy(decision);
-        if (incident.state.phase !== 'AwaitingReadmission' || pending !== undefined) {
-          throw new Error(
-            `${incident.state.incidentId} is ${incident.state.phase}: a host is re-admitted only while its incident is AwaitingReadmission, once its evacuations ended`,
-          );
-        }
+        const refusal = whyNotNow();
+        if (refusal !== undefined) throw new Error(refusal);
       },
     },
   );
+
+  /** Why a readmit cannot be taken now; undefined while the incident waits for one. */
+  const whyNotNow = (): string | undefined => {
+    const { incidentId, host, phase, readmission } = incident.state;
+    if (pending !== undefined || phase === 'Readmitting')
+      return `${incidentId}: host ${host} is being re-admitted already (requested by ${pending?.requestedBy ?? readmission?.requestedBy ?? 'unknown'}); nothing to do: lazarus show ${host} tells how it ends`;
+    if (phase === 'Readmitted')
+      return `${incidentId}: host ${host} was re-admitted already at ${readmission?.readmittedAt ?? 'unknown'} (requested by ${readmission?.requestedBy ?? 'unknown'}); nothing to do`;
+    if (phase !== 'AwaitingReadmission')
+      return `${incidentId} is ${phase}: a host is re-admitted only while its incident is AwaitingReadmission, once its evacuations ended`;
+    return undefined;
+  };
 
   /** The next request: an operator's, or in automatic mode the compute seen up again. */
   const nextRequest = async (
@@ -73,13 +82,19 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
           settings.readmissionRecheckIntervalMs ?? AUTOMATIC_READMISSION_RECHECK_MS,
         );
       if (pending !== undefined) return pending;
+      let isUp = false;
       try {
-        if ((await checkComputeServiceUp(incident.state.host)).isUp)
-          return { requestedBy: 'automatic: nova-compute reports again' };
+        isUp = (await checkComputeServiceUp(incident.state.host)).isUp;
       } catch (error) {
         // Nova away for a while: look again at the next interval.
         if (!(error instanceof ActivityFailure)) throw error;
       }
+      // An operator's readmit accepted while the incident looked takes the re-admission over, so
+      // its Update is answered with how it ends and the incident can close (docs/design.md#re-admit).
+      // Set by the Update handler during the await; TypeScript still sees the check above.
+      const acceptedMeanwhile = pending as ReadmitRequest | undefined;
+      if (acceptedMeanwhile !== undefined) return acceptedMeanwhile;
+      if (isUp) return { requestedBy: 'automatic: nova-compute reports again' };
     }
   };
 

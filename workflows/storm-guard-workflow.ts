@@ -119,6 +119,14 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   });
   const heldFor = (host: string | undefined): HeldIncident[] =>
     state.held.filter((held) => host === undefined || held.host === host);
+  // An incident admitted now would not be told of the pause (only those running when it began
+  // are), and would fence and evacuate in the middle of it: the pause would be overridden.
+  const refuseWhilePaused = (what: string): void => {
+    if (state.paused !== undefined)
+      throw new Error(
+        `automation is paused by ${state.paused.operator} since ${state.paused.at} (${state.paused.reason}): ${what} would let held incidents fence and evacuate during the pause; run lazarus resume first (incidents held only for the pause then go on by themselves)`,
+      );
+  };
   setHandler(
     approveUpdate,
     async (decision) => {
@@ -131,6 +139,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     {
       validator: (decision: OperatorDecision & { host?: string }) => {
         requireWhoAndWhy(decision);
+        refuseWhilePaused('approving');
         if (heldFor(decision.host).length === 0)
           throw new Error(
             decision.host === undefined
@@ -147,7 +156,12 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       state.admitted = [];
       return admitHeld([...state.held], decision);
     },
-    { validator: requireWhoAndWhy },
+    {
+      validator: (decision: OperatorDecision) => {
+        requireWhoAndWhy(decision);
+        refuseWhilePaused('resetting the guard');
+      },
+    },
   );
   setHandler(
     pauseUpdate,

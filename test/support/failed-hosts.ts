@@ -21,6 +21,9 @@ const FAILED_HOSTS_PER_FILE = [
   ['evacuation-interrupted', 2],
   ['nova-outage', 2],
   ['two-incidents-of-one-failure', 1],
+  ['readmission-race', 1],
+  ['abort-while-corroborating', 2],
+  ['approve-while-paused', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;
