@@ -42,6 +42,11 @@ export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = {
 /** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */
 export interface AdmissionRequest {
   incidentWorkflowId: string;
+  /**
+   * `incident/<host>/<original run id>`: the same across resets, new for the host's next failure. The
+   * guard judges "admitted before" by it, so a closed incident's host is judged afresh.
+   */
+  incidentId: string;
   host: string;
   /** Nova's view when the request was sent: how many nova-compute services exist and how many read down. */
   fleet: { computeServices: number; down: number };
@@ -51,6 +56,7 @@ export interface AdmissionRequest {
 
 export interface HeldIncident {
   incidentWorkflowId: string;
+  incidentId: string;
   host: string;
   fleet: AdmissionRequest['fleet'];
   heldSince: string;
@@ -61,9 +67,16 @@ export interface HeldIncident {
 
 export interface AdmittedIncident {
   incidentWorkflowId: string;
+  incidentId: string;
   host: string;
   admittedAt: string;
   by: string;
+}
+
+/** An incident of the guard's lists, as the guard asks Temporal whether it still runs. */
+export interface RunningIncident {
+  incidentWorkflowId: string;
+  incidentId: string;
 }
 
 export interface StormGuardState {
@@ -71,8 +84,11 @@ export interface StormGuardState {
   /** Admitted within the window: what counts against maxIncidents. */
   admitted: AdmittedIncident[];
   held: HeldIncident[];
-  /** Incidents told they may run, until they report done: the ones a pause reaches. */
-  running: string[];
+  /**
+   * Incidents told they may run, until they report done or are found closed (terminated, cancelled,
+   * failed, timed out): the ones a pause reaches.
+   */
+  running: RunningIncident[];
   paused?: OperatorDecision & { at: string };
   /** The last operator decisions, newest last, for the record. */
   decisions: (OperatorDecision & { action: string; at: string })[];

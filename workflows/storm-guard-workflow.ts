@@ -8,6 +8,8 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -30,11 +32,23 @@ import {
   resetGuardUpdate,
   resumeUpdate,
 } from '../contracts/storm-guard-messages.ts';
-import { admissionVerdict, admittedWithinWindow } from '../domain/storm-guard-policy.ts';
+import type { Activities } from '../activities/index.ts';
+import {
+  admissionVerdict,
+  admittedWithinWindow,
+  incidentsToCheck,
+  withoutClosed,
+} from '../domain/storm-guard-policy.ts';
 import { guardDetails } from '../domain/storm-guard-progress.ts';
 
 /** Well below the server's limits, so continuing as new never races a burst of requests. */
 const MAX_HISTORY_EVENTS = 2_000;
+
+/** A few quick attempts: a guard that cannot ask decides on what it holds rather than wait. */
+const { findClosedIncidents } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
 
 export async function stormGuardWorkflow(carried?: StormGuardState): Promise<void> {
   const state: StormGuardState = carried ?? {
@@ -54,11 +68,27 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     try {
       await getExternalWorkflowHandle(incidentWorkflowId).signal(admissionSignal, answer);
     } catch {
-      state.running = state.running.filter((id) => id !== incidentWorkflowId);
+      state.running = state.running.filter(
+        (running) => running.incidentWorkflowId !== incidentWorkflowId,
+      );
+    }
+  };
+  // Incidents closed from outside (terminated, cancelled, failed, timed out) never say so: asked
+  // before every decision, so none holds others or makes its host's next failure "admitted before".
+  const forgetClosed = async (): Promise<void> => {
+    const incidents = incidentsToCheck(state);
+    if (incidents.length === 0) return;
+    try {
+      withoutClosed(state, await findClosedIncidents(incidents));
+      show();
+    } catch (error) {
+      log.warn('the storm guard could not learn which incidents closed; it decides on its lists', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   };
   const admit = async (
-    incident: { incidentWorkflowId: string; host: string },
+    incident: { incidentWorkflowId: string; incidentId: string; host: string },
     by: string,
   ): Promise<void> => {
     state.held = state.held.filter(
@@ -67,14 +97,24 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     const at = now();
     state.admitted = [
       ...admittedWithinWindow(state, Date.parse(at)),
-      { incidentWorkflowId: incident.incidentWorkflowId, host: incident.host, admittedAt: at, by },
+      {
+        incidentWorkflowId: incident.incidentWorkflowId,
+        incidentId: incident.incidentId,
+        host: incident.host,
+        admittedAt: at,
+        by,
+      },
     ];
-    if (!state.running.includes(incident.incidentWorkflowId))
-      state.running.push(incident.incidentWorkflowId);
+    if (!state.running.some((running) => running.incidentId === incident.incidentId))
+      state.running.push({
+        incidentWorkflowId: incident.incidentWorkflowId,
+        incidentId: incident.incidentId,
+      });
     show();
     await tell(incident.incidentWorkflowId, { kind: 'admitted', by });
   };
   const decide = async (request: AdmissionRequest): Promise<void> => {
+    await forgetClosed();
     const verdict = admissionVerdict(state, request, Date.parse(now()));
     if (verdict.admit) {
       await admit(request, `the storm guard: ${verdict.because}`);
@@ -82,6 +122,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     }
     const held: HeldIncident = {
       incidentWorkflowId: request.incidentWorkflowId,
+      incidentId: request.incidentId,
       host: request.host,
       fleet: request.fleet,
       heldSince: now(),
@@ -113,7 +154,9 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   });
   // Also sent by an incident aborted while held, which must not hold the others any longer.
   setHandler(incidentDoneSignal, ({ incidentWorkflowId }) => {
-    state.running = state.running.filter((id) => id !== incidentWorkflowId);
+    state.running = state.running.filter(
+      (running) => running.incidentWorkflowId !== incidentWorkflowId,
+    );
     state.held = state.held.filter((held) => held.incidentWorkflowId !== incidentWorkflowId);
     show();
   });
@@ -126,6 +169,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
         decision.host === undefined ? 'approve all held' : `approve ${decision.host}`,
         decision,
       );
+      await forgetClosed();
       return admitHeld(heldFor(decision.host), decision);
     },
     {
@@ -144,6 +188,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     resetGuardUpdate,
     async (decision) => {
       record('reset', decision);
+      await forgetClosed();
       state.admitted = [];
       return admitHeld([...state.held], decision);
     },
@@ -155,8 +200,11 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       record('pause', decision);
       state.paused = { ...decision, at: now() };
       show();
-      for (const id of [...state.running])
-        await tell(id, { kind: 'paused', by: `${decision.operator}: ${decision.reason}` });
+      for (const { incidentWorkflowId } of [...state.running])
+        await tell(incidentWorkflowId, {
+          kind: 'paused',
+          by: `${decision.operator}: ${decision.reason}`,
+        });
       return state;
     },
     {
@@ -175,14 +223,18 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       record('resume', decision);
       delete state.paused;
       show();
-      for (const id of [...state.running])
-        await tell(id, { kind: 'resumed', by: `${decision.operator}: ${decision.reason}` });
+      for (const { incidentWorkflowId } of [...state.running])
+        await tell(incidentWorkflowId, {
+          kind: 'resumed',
+          by: `${decision.operator}: ${decision.reason}`,
+        });
       // Held only for the pause: decided again now, in the order they asked.
       const forPause = state.held.filter((held) => held.isHeldForPause);
       state.held = state.held.filter((held) => !held.isHeldForPause);
       for (const held of forPause)
         await decide({
           incidentWorkflowId: held.incidentWorkflowId,
+          incidentId: held.incidentId,
           host: held.host,
           fleet: held.fleet,
           limits: state.limits,

@@ -16,6 +16,7 @@ import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance
 import { evacuateOnce } from './evacuate-instance.ts';
 import type { EarlierEvacuation } from './earlier-evacuation.ts';
 import { awaitEarlierEvacuation } from './earlier-evacuation.ts';
+import { findClosedIncidents } from './closed-incidents.ts';
 import type { EvacuationEnd } from './evacuation-end.ts';
 import { describeEvacuationEnd } from './evacuation-end.ts';
 import { gatherEvidence } from './failure-evidence.ts';
@@ -31,6 +32,7 @@ import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
+import type { RunningIncident } from '../../contracts/storm-guard-messages.ts';
 
 export type {
   AdmissionAsked,
@@ -69,10 +71,17 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     gatherFailureEvidence: (host: string): Promise<FailureEvidence> =>
       withTypedFailures(() => gatherEvidence(() => dependencies.nova.client(), fencing, host)),
     /** Asks the storm guard to admit this incident, starting the guard if it is not running; the answer comes as a signal. */
-    requestAdmission: (host: string): Promise<AdmissionAsked> =>
+    requestAdmission: (host: string, incidentId: string): Promise<AdmissionAsked> =>
       withNova((nova) =>
-        askStormGuard(nova, host, dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS),
+        askStormGuard(
+          nova,
+          { host, incidentId },
+          dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS,
+        ),
       ),
+    /** For the storm guard: which of its running and held incidents closed (terminated, cancelled, failed, timed out). */
+    findClosedIncidents: (incidents: RunningIncident[]): Promise<string[]> =>
+      findClosedIncidents(incidents),
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
     fenceHost: (host: string): Promise<FencingProof> =>
       withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),
