@@ -5,7 +5,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { isAuthorized } from './bearer-token.ts';
+import type { ReporterToken } from './bearer-token.ts';
+import { reporterOf } from './bearer-token.ts';
 import type { HostFailureReport, ParsedReports } from './host-reports.ts';
 import { parseAlertmanagerWebhook, parseGenericReport } from './host-reports.ts';
 import { RecentReports } from './recent-reports.ts';
@@ -21,8 +22,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface IntakeOptions {
   client: Client;
   incidents: IncidentStartOptions;
-  /** The bearer token health checkers send; never logged. */
-  token: string;
+  /** One bearer token per health checker, named: the name is the reporter recorded. Never logged. */
+  tokens: readonly ReporterToken[];
   /** The Alertmanager label that holds the Nova host name. */
   hostLabel: string;
   /** host:port to listen on; port 0 picks a free one. */
@@ -83,7 +84,8 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
       );
     if (request.method !== 'POST')
       throw new RequestRefused(405, `${path} takes POST only`, { allow: 'POST' });
-    if (!isAuthorized(request.headers.authorization, options.token)) {
+    const reporter = reporterOf(request.headers.authorization, options.tokens);
+    if (reporter === undefined) {
       throw new RequestRefused(
         401,
         'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token the receiver was given',
@@ -97,7 +99,7 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
         `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`,
       );
     const incidents: IncidentReceipt[] = [];
-    for (const report of parsed.reports) {
+    for (const report of parsed.reports.map((parsedReport) => asSentBy(parsedReport, reporter))) {
       // Alertmanager re-sends a whole group whenever one of its alerts changes; same alert, same report.
       const key =
         path === ALERTMANAGER_PATH && report.reportedAt !== undefined
@@ -160,6 +162,20 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
         });
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * The reporter is who the token says; a payload that names another keeps it as a detail of the
+ * reason, so nobody can count as two reporters by changing a field.
+ */
+function asSentBy(report: HostFailureReport, reporter: string): HostFailureReport {
+  if (report.reporter === reporter) return report;
+  const detail = `(sent as ${report.reporter})`;
+  return {
+    ...report,
+    reporter,
+    reason: report.reason === undefined ? detail : `${report.reason} ${detail}`,
   };
 }
 

@@ -128,8 +128,12 @@ describe('reporters named by their tokens', () => {
     let output = '';
     receiver.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     receiver.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForOutput(receiver, /line 2 of .*bad-tokens is not "name:token"/m);
-    expect(await exitOf(receiver)).toBe(1);
-    expect(output).not.toContain(TOKENS.detector);
+    try {
+      await waitForOutput(receiver, /line 2 of .*bad-tokens is not "name:token"/m);
+      expect(await exitOf(receiver)).toBe(1);
+      expect(output).not.toContain(TOKENS.detector);
+    } finally {
+      receiver.kill('SIGKILL');
+    }
   });
 });
