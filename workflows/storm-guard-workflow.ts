@@ -20,6 +20,7 @@ import { admissionSignal } from '../contracts/incident-messages.ts';
 import type {
   AdmissionRequest,
   HeldIncident,
+  ReportSuppression,
   StormGuardState,
 } from '../contracts/storm-guard-messages.ts';
 import {
@@ -27,8 +28,13 @@ import {
   approveUpdate,
   DEFAULT_STORM_GUARD_LIMITS,
   guardStateQuery,
+  alertResolvedSignal,
   incidentDoneSignal,
   pauseUpdate,
+  reportSuppressedSignal,
+  suppressionQuery,
+  suppressReportsSignal,
+  unsuppressUpdate,
   resetGuardUpdate,
   resumeUpdate,
 } from '../contracts/storm-guard-messages.ts';
@@ -40,6 +46,11 @@ import {
   withoutClosed,
 } from '../domain/storm-guard-policy.ts';
 import { guardDetails } from '../domain/storm-guard-progress.ts';
+import {
+  activeSuppression,
+  msUntilNextExpiry,
+  withoutExpired,
+} from '../domain/report-suppression.ts';
 
 /** Well below the server's limits, so continuing as new never races a burst of requests. */
 const MAX_HISTORY_EVENTS = 2_000;
@@ -56,6 +67,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     admitted: [],
     held: [],
     running: [],
+    suppressions: [],
     decisions: [],
   };
   const now = (): string => new Date().toISOString();
@@ -249,12 +261,68 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     },
   );
 
-  show();
-  await condition(
-    () =>
-      (workflowInfo().continueAsNewSuggested ||
-        workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
-      allHandlersFinished(),
+  // Suppressions after an abort (docs/design.md#suppression-after-an-abort): kept here, asked by
+  // every report with a query, dropped when they expire on the guard's own clock.
+  let suppressionChanges = 0;
+  const suppressionsChanged = (): void => {
+    suppressionChanges += 1;
+    show();
+  };
+  const lift = (host: string, decision: OperatorDecision): ReportSuppression | undefined => {
+    const lifted = activeSuppression(state.suppressions, host, Date.now());
+    state.suppressions = state.suppressions.filter((suppression) => suppression.host !== host);
+    if (lifted !== undefined) record(`unsuppress ${host}`, decision);
+    suppressionsChanged();
+    return lifted;
+  };
+  setHandler(suppressionQuery, (host) => activeSuppression(state.suppressions, host, Date.now()));
+  setHandler(suppressReportsSignal, (suppression) => {
+    state.suppressions = [
+      ...state.suppressions.filter((other) => other.host !== suppression.host),
+      { ...suppression, suppressedReports: 0 },
+    ];
+    suppressionsChanged();
+  });
+  setHandler(reportSuppressedSignal, ({ host }) => {
+    const suppression = activeSuppression(state.suppressions, host, Date.now());
+    if (suppression !== undefined) suppression.suppressedReports += 1;
+    show();
+  });
+  setHandler(alertResolvedSignal, ({ host, reporter }) => {
+    lift(host, { operator: reporter, reason: `the alert for ${host} resolved` });
+  });
+  setHandler(
+    unsuppressUpdate,
+    (decision) => {
+      const lifted = lift(decision.host, decision);
+      if (lifted === undefined) throw new Error(`reports of ${decision.host} are not suppressed`);
+      return lifted;
+    },
+    {
+      validator: (decision: OperatorDecision & { host: string }) => {
+        requireWhoAndWhy(decision);
+        if (activeSuppression(state.suppressions, decision.host, Date.now()) === undefined)
+          throw new Error(
+            `reports of ${decision.host} are not suppressed (no aborted incident of it within its suppression time); nothing to lift`,
+          );
+      },
+    },
   );
+
+  show();
+  const isTimeToContinueAsNew = (): boolean =>
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
+    allHandlersFinished();
+  for (;;) {
+    const changes = suppressionChanges;
+    const isWoken = (): boolean => isTimeToContinueAsNew() || suppressionChanges !== changes;
+    const expiresInMs = msUntilNextExpiry(state.suppressions, Date.now());
+    if (expiresInMs === undefined) await condition(isWoken);
+    else await condition(isWoken, expiresInMs);
+    if (isTimeToContinueAsNew()) break;
+    const before = state.suppressions.length;
+    state.suppressions = withoutExpired(state.suppressions, Date.now());
+    if (state.suppressions.length !== before) show();
+  }
   await continueAsNew<typeof stormGuardWorkflow>(state);
 }

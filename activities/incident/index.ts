@@ -17,6 +17,7 @@ import { evacuateOnce } from './evacuate-instance.ts';
 import type { EarlierEvacuation } from './earlier-evacuation.ts';
 import { awaitEarlierEvacuation } from './earlier-evacuation.ts';
 import { findClosedIncidents } from './closed-incidents.ts';
+import { suppressHostReports } from './suppress-reports.ts';
 import type { EvacuationEnd } from './evacuation-end.ts';
 import { describeEvacuationEnd } from './evacuation-end.ts';
 import { gatherEvidence } from './failure-evidence.ts';
@@ -32,7 +33,7 @@ import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
-import type { RunningIncident } from '../../contracts/storm-guard-messages.ts';
+import type { ReportSuppression, RunningIncident } from '../../contracts/storm-guard-messages.ts';
 
 export type {
   AdmissionAsked,
@@ -82,6 +83,10 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     /** For the storm guard: which of its running and held incidents closed (terminated, cancelled, failed, timed out). */
     findClosedIncidents: (incidents: RunningIncident[]): Promise<string[]> =>
       findClosedIncidents(incidents),
+    /** After an operator's abort: the storm guard suppresses the host's reports until the alert resolves, it is lifted, or `until`. */
+    suppressHostReports: (
+      suppression: Omit<ReportSuppression, 'suppressedReports'>,
+    ): Promise<void> => suppressHostReports(suppression),
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
     fenceHost: (host: string): Promise<FencingProof> =>
       withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),

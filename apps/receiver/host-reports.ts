@@ -9,6 +9,8 @@ export type HostFailureReport = HostReport & { host: string };
 /** An alert the receiver did not act on, and why, so the sender's operator can tell. */
 export interface IgnoredAlert {
   fingerprint?: string;
+  /** The host of a resolved alert: its resolution ends a suppression after an operator's abort. */
+  host?: string;
   status: string;
   because: string;
 }
@@ -19,11 +21,9 @@ export type ParsedReports =
 
 // Nova host names: what `openstack compute service list` shows. The incident's workflow ID embeds it.
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
-const hostName = z
-  .string({ error: 'must be a host name' })
-  .regex(HOST_NAME, {
-    error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")',
-  });
+const hostName = z.string({ error: 'must be a host name' }).regex(HOST_NAME, {
+  error: 'must be a host name as Nova shows it (letters, digits, ".", "_", "-")',
+});
 const text = z
   .string({ error: 'must be text' })
   .trim()
@@ -116,8 +116,12 @@ export function parseAlertmanagerWebhook(body: unknown, hostLabel: string): Pars
   alerts.forEach((alert, index) => {
     const fingerprint = alert.fingerprint === undefined ? {} : { fingerprint: alert.fingerprint };
     if (alert.status === 'resolved') {
+      const resolvedHost = alert.labels[hostLabel];
       ignored.push({
         ...fingerprint,
+        ...(resolvedHost !== undefined && HOST_NAME.test(resolvedHost)
+          ? { host: resolvedHost }
+          : {}),
         status: alert.status,
         because:
           'resolved alerts start nothing; re-admit a repaired host with: lazarus readmit HOST',

@@ -7,11 +7,19 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { ReporterToken } from './bearer-token.ts';
 import { reporterOf } from './bearer-token.ts';
-import type { HostFailureReport, ParsedReports } from './host-reports.ts';
+import type { HostFailureReport, IgnoredAlert, ParsedReports } from './host-reports.ts';
 import { parseAlertmanagerWebhook, parseGenericReport } from './host-reports.ts';
 import { RecentReports } from './recent-reports.ts';
-import type { IncidentReceipt, IncidentStartOptions } from '../../client/send-host-report.ts';
-import { sendHostReport } from '../../client/send-host-report.ts';
+import type {
+  IncidentReceipt,
+  IncidentStartOptions,
+  SuppressedReport,
+} from '../../client/send-host-report.ts';
+import {
+  endSuppressionOnResolve,
+  isSuppressed,
+  sendHostReport,
+} from '../../client/send-host-report.ts';
 
 export const ALERTMANAGER_PATH = '/v1/alertmanager';
 export const REPORTS_PATH = '/v1/reports';
@@ -61,15 +69,31 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
   async function send(
     report: HostFailureReport,
     dedupeKey: string | undefined,
-  ): Promise<IncidentReceipt> {
+  ): Promise<IncidentReceipt | SuppressedReport> {
     const known = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
     if (known !== undefined) return known;
-    const deadline = Date.now() + (options.reportDeadlineMs ?? 10_000);
-    const receipt = await options.client.withDeadline(deadline, () =>
+    const receipt = await withinDeadline(() =>
       sendHostReport(options.client, report, options.incidents),
     );
-    if (dedupeKey !== undefined) recent.remember(dedupeKey, receipt);
+    if (dedupeKey !== undefined && !isSuppressed(receipt)) recent.remember(dedupeKey, receipt);
     return receipt;
+  }
+  const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
+    options.client.withDeadline(Date.now() + (options.reportDeadlineMs ?? 10_000), call);
+
+  /** A resolved alert ends its host's suppression after an operator's abort, and says so. */
+  async function resolve(ignored: IgnoredAlert, reporter: string): Promise<IgnoredAlert> {
+    const { host } = ignored;
+    if (host === undefined) return ignored;
+    const hasEnded = await withinDeadline(() =>
+      endSuppressionOnResolve(options.client, { host, reporter }, options.incidents),
+    );
+    return hasEnded
+      ? {
+          ...ignored,
+          because: `${ignored.because}; it ended the suppression of ${host}'s reports after an operator's abort`,
+        }
+      : ignored;
   }
 
   async function handle(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
@@ -99,18 +123,24 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
         `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`,
       );
     const incidents: IncidentReceipt[] = [];
+    const suppressed: SuppressedReport[] = [];
     for (const report of parsed.reports.map((parsedReport) => asSentBy(parsedReport, reporter))) {
       // Alertmanager re-sends a whole group whenever one of its alerts changes; same alert, same report.
       const key =
         path === ALERTMANAGER_PATH && report.reportedAt !== undefined
           ? `${report.host} ${report.reporter} ${report.reason ?? ''} ${report.reportedAt}`
           : undefined;
-      incidents.push(await send(report, key));
+      const answer = await send(report, key);
+      if (isSuppressed(answer)) suppressed.push(answer);
+      else incidents.push(answer);
     }
+    const ignored: IgnoredAlert[] = [];
+    for (const alert of parsed.ignored) ignored.push(await resolve(alert, reporter));
+    // I10: a suppressed report is answered 200 with why, so Alertmanager does not resend it at once.
     const body =
-      path === REPORTS_PATH && incidents[0] !== undefined
-        ? incidents[0]
-        : { incidents, ignored: parsed.ignored };
+      path === REPORTS_PATH
+        ? (incidents[0] ?? suppressed[0])
+        : { incidents, ignored, ...(suppressed.length === 0 ? {} : { suppressed }) };
     return { status: incidents.length === 0 ? 200 : 202, body };
   }
 

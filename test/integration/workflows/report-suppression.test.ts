@@ -109,7 +109,10 @@ describe('reports after an operator aborted the host’s incident', () => {
         const configFile = join(directory, 'lazarus.yaml');
         await writeFile(configFile, `temporal:\n  taskQueue: ${taskQueue}\n`);
         const env = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
-        const cli = await runLazarus(['report', HOST, '--config', configFile], env);
+        const cli = await runLazarus(
+          ['report', HOST, '--config', configFile, '--reason', 'NodeDown again'],
+          env,
+        );
         expect(cli.status).toBe(1);
         expect(cli.stdout + cli.stderr).toMatch(/suppressed: aborted by dave at /);
         const state = (await guard.query(guardStateQuery)) as unknown as {

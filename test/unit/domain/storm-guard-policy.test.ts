@@ -17,6 +17,7 @@ function guard(overrides: Partial<StormGuardState> = {}): StormGuardState {
     admitted: [],
     held: [],
     running: [],
+    suppressions: [],
     decisions: [],
     ...overrides,
   };

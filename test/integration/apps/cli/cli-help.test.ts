@@ -22,6 +22,7 @@ describe('lazarus --help', () => {
       'reset-guard',
       'pause',
       'resume',
+      'unsuppress',
       'preflight',
     ]);
     for (const name of names) {

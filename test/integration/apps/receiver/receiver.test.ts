@@ -155,6 +155,7 @@ describe('the health-check receiver', () => {
       ignored: [
         {
           fingerprint: 'f0c9a3e1b2d40000',
+          host: HOSTS.refused,
           status: 'resolved',
           because: expect.stringContaining('resolved alerts start nothing') as unknown,
         },
