@@ -2,7 +2,7 @@
 // one token per health checker from its token file and records the token's name as the report's
 // reporter, whatever the payload claims, so corroboration's minReporters counts real reporters. No
 // token appears in its output or in the incident's history (docs/design.md#i7-no-secrets-in-history-or-logs).
-import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { exitOf, stopGracefully, waitForOutput } from '../../../support/child-output.ts';
 import { failedHostsOf } from '../../../support/failed-hosts.ts';
 import { reportsInHistory } from '../../../support/incident-history.ts';
-import { RECEIVER_ENTRY, REPO_ROOT } from '../../../support/repository.ts';
+import { spawnReceiver } from '../../../support/receiver-process.ts';
 
 const { address, namespace } = inject('temporal');
 const [HOST = ''] = failedHostsOf('reporter-tokens');
@@ -20,6 +20,17 @@ const TOKENS = {
   consul: 'reporter-tokens-consul-3f9a1c7e52',
   detector: 'reporter-tokens-detector-8b2d4e6f1',
 } as const;
+
+/** Everything the process printed so far, on either stream. */
+function collectOutput(child: ChildProcessWithoutNullStreams): () => string {
+  let output = '';
+  const append = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  return () => output;
+}
 
 describe('reporters named by their tokens', () => {
   let directory: string;
@@ -49,27 +60,11 @@ describe('reporters named by their tokens', () => {
   });
 
   it('records the reporter its token names, not the one the payload claims, and never shows a token', async () => {
-    const receiver = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        RECEIVER_ENTRY,
-        '--config',
-        join(directory, 'lazarus.yaml'),
-        '--listen',
-        '127.0.0.1:0',
-        '--token-file',
-        join(directory, 'tokens'),
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-      },
+    const receiver = spawnReceiver(
+      { config: join(directory, 'lazarus.yaml'), tokenFile: join(directory, 'tokens') },
+      { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     );
-    let output = '';
-    receiver.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    receiver.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const output = collectOutput(receiver);
     try {
       const [, url = ''] = await waitForOutput(
         receiver,
@@ -100,7 +95,7 @@ describe('reporters named by their tokens', () => {
       expect(await stopGracefully(receiver, /^lazarus receiver: stopped$/m)).toBe(0);
       for (const token of Object.values(TOKENS)) {
         expect(history).not.toContain(token);
-        expect(output).not.toContain(token);
+        expect(output()).not.toContain(token);
       }
     } finally {
       receiver.kill('SIGKILL');
@@ -110,28 +105,15 @@ describe('reporters named by their tokens', () => {
   it('refuses a token file with a line that names no reporter, without showing the line', async () => {
     const file = join(directory, 'bad-tokens');
     await writeFile(file, `consul:${TOKENS.consul}\n${TOKENS.detector}\n`, { mode: 0o600 });
-    const receiver = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        RECEIVER_ENTRY,
-        '--config',
-        join(directory, 'lazarus.yaml'),
-        '--listen',
-        '127.0.0.1:0',
-        '--token-file',
-        file,
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, TEMPORAL_ADDRESS: address } },
+    const receiver = spawnReceiver(
+      { config: join(directory, 'lazarus.yaml'), tokenFile: file },
+      { ...process.env, TEMPORAL_ADDRESS: address },
     );
-    let output = '';
-    receiver.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    receiver.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const output = collectOutput(receiver);
     try {
       await waitForOutput(receiver, /line 2 of .*bad-tokens is not "name:token"/m);
       expect(await exitOf(receiver)).toBe(1);
-      expect(output).not.toContain(TOKENS.detector);
+      expect(output()).not.toContain(TOKENS.detector);
     } finally {
       receiver.kill('SIGKILL');
     }
