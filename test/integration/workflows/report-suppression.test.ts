@@ -19,7 +19,7 @@ import {
   startIntakeServer,
 } from '../../../apps/receiver/intake-server.ts';
 import { until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
-import { useIncidentTemporal } from './incident-worker.ts';
+import { recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 import { alertmanagerWebhook } from '../../support/alertmanager-payloads.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
@@ -90,10 +90,15 @@ describe('reports after an operator aborted the host’s incident', () => {
         await handle.executeUpdate(abortUpdate, {
           args: [{ operator: 'dave', reason: 'the host is being decommissioned' }],
         });
+        await handle.result();
+        aborted.push(handle);
       };
+      const aborted: WorkflowHandle[] = [];
       const guard = client.workflow.getHandle(stormGuardWorkflowId(taskQueue));
       try {
         await heldThenAborted(await report(HOST));
+        // The abort path, suppression included, for the replay test.
+        await recordHistoryIfAsked(aborted[0] ?? guard, 'aborted-incident');
 
         // Alertmanager repeats the alert: nothing starts, and the answer says why.
         const suppressed = await report(HOST);
