@@ -55,6 +55,12 @@ import {
 /** Well below the server's limits, so continuing as new never races a burst of requests. */
 const MAX_HISTORY_EVENTS = 2_000;
 
+/**
+ * While it holds or lets incidents run, the guard also looks for closed ones this often, so its own
+ * lists (the Web UI, `guardState`) drop an incident terminated in a quiet period.
+ */
+const CLOSED_INCIDENTS_CHECK_MS = 5 * 60_000;
+
 /** A few quick attempts: a guard that cannot ask decides on what it holds rather than wait. */
 const { findClosedIncidents } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -71,9 +77,13 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     decisions: [],
   };
   const now = (): string => new Date().toISOString();
+  /** Bumped on every change, so the main loop sets its timers again. */
+  let changes = 0;
   const show = (): void => {
+    changes += 1;
     setCurrentDetails(guardDetails(state));
   };
+  let checkedForClosedAt = Date.now();
 
   // An incident that ended or was terminated cannot be told: that is its business, not the guard's.
   const tell = async (incidentWorkflowId: string, answer: AdmissionAnswer): Promise<void> => {
@@ -90,6 +100,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   const forgetClosed = async (): Promise<void> => {
     const incidents = incidentsToCheck(state);
     if (incidents.length === 0) return;
+    checkedForClosedAt = Date.now();
     try {
       withoutClosed(state, await findClosedIncidents(incidents));
       show();
@@ -263,16 +274,11 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
 
   // Suppressions after an abort (docs/design.md#suppression-after-an-abort): kept here, asked by
   // every report with a query, dropped when they expire on the guard's own clock.
-  let suppressionChanges = 0;
-  const suppressionsChanged = (): void => {
-    suppressionChanges += 1;
-    show();
-  };
   const lift = (host: string, decision: OperatorDecision): ReportSuppression | undefined => {
     const lifted = activeSuppression(state.suppressions, host, Date.now());
     state.suppressions = state.suppressions.filter((suppression) => suppression.host !== host);
     if (lifted !== undefined) record(`unsuppress ${host}`, decision);
-    suppressionsChanged();
+    show();
     return lifted;
   };
   setHandler(suppressionQuery, (host) => activeSuppression(state.suppressions, host, Date.now()));
@@ -281,7 +287,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       ...state.suppressions.filter((other) => other.host !== suppression.host),
       { ...suppression, suppressedReports: 0 },
     ];
-    suppressionsChanged();
+    show();
   });
   setHandler(reportSuppressedSignal, ({ host }) => {
     const suppression = activeSuppression(state.suppressions, host, Date.now());
@@ -313,16 +319,23 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   const isTimeToContinueAsNew = (): boolean =>
     (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
     allHandlersFinished();
+  // Wakes to continue as new, to drop expired suppressions, and to look for closed incidents.
   for (;;) {
-    const changes = suppressionChanges;
-    const isWoken = (): boolean => isTimeToContinueAsNew() || suppressionChanges !== changes;
-    const expiresInMs = msUntilNextExpiry(state.suppressions, Date.now());
-    if (expiresInMs === undefined) await condition(isWoken);
-    else await condition(isWoken, expiresInMs);
+    const seen = changes;
+    const isWoken = (): boolean => isTimeToContinueAsNew() || changes !== seen;
+    const waits = [
+      msUntilNextExpiry(state.suppressions, Date.now()),
+      incidentsToCheck(state).length === 0
+        ? undefined
+        : Math.max(1, checkedForClosedAt + CLOSED_INCIDENTS_CHECK_MS - Date.now()),
+    ].filter((ms): ms is number => ms !== undefined);
+    if (waits.length === 0) await condition(isWoken);
+    else await condition(isWoken, Math.min(...waits));
     if (isTimeToContinueAsNew()) break;
     const before = state.suppressions.length;
     state.suppressions = withoutExpired(state.suppressions, Date.now());
     if (state.suppressions.length !== before) show();
+    if (Date.now() - checkedForClosedAt >= CLOSED_INCIDENTS_CHECK_MS) await forgetClosed();
   }
   await continueAsNew<typeof stormGuardWorkflow>(state);
 }
