@@ -1,6 +1,7 @@
 // The shape of lazarus.yaml, validated with zod at the edge. Messages say what is wrong and how to
 // fix it; the file's field paths are added by format-config-errors.ts.
 import { z } from 'zod';
+import { DEFAULT_SUPPRESS_AFTER_ABORT_MS } from '../domain/report-suppression.ts';
 import {
   FENCE_PROTOCOL_NAMES,
   protocolChoices,
@@ -126,6 +127,11 @@ export const configFileSchema = z.strictObject({
       readmission: z
         .enum(['operator', 'automatic'], { error: 'must be operator or automatic' })
         .default('operator'),
+      // 0 switches suppression after an abort off.
+      suppressAfterAbortMinutes: z
+        .number({ error: 'must be a number of minutes' })
+        .nonnegative({ error: 'must be 0 (off) or more' })
+        .default(DEFAULT_SUPPRESS_AFTER_ABORT_MS / 60_000),
       corroboration: z
         .strictObject({
           novaDown: flag.default(NO_CORROBORATION.isNovaDownRequired),

@@ -26,6 +26,7 @@ export function incidentSettingsOf(
     evacuationConcurrency: incident.evacuationConcurrency,
     maxEvacuationAttempts: incident.maxEvacuationAttempts,
     readmission: incident.readmission,
+    suppressAfterAbortMs: incident.suppressAfterAbortMinutes * 60_000,
     isAdmissionRequired: file.stormGuard.enabled,
     corroboration: {
       isNovaDownRequired: corroboration.novaDown,

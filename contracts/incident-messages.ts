@@ -29,6 +29,11 @@ export interface IncidentInput {
   readmission?: 'operator' | 'automatic';
   /** Automatic re-admission: between two looks at the host's nova-compute (default 60 s). */
   readmissionRecheckIntervalMs?: number;
+  /**
+   * After an operator's abort, the host's reports start nothing for this long, unless its alert
+   * resolves or an operator lifts it (default 4 h; 0 is off; docs/design.md#suppression-after-an-abort).
+   */
+  suppressAfterAbortMs?: number;
 }
 
 /** A health checker's "host X looks dead". */

@@ -42,6 +42,11 @@ export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = {
 /** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */
 export interface AdmissionRequest {
   incidentWorkflowId: string;
+  /**
+   * `incident/<host>/<original run id>`: the same across resets, new for the host's next failure. The
+   * guard judges "admitted before" by it, so a closed incident's host is judged afresh.
+   */
+  incidentId: string;
   host: string;
   /** Nova's view when the request was sent: how many nova-compute services exist and how many read down. */
   fleet: { computeServices: number; down: number };
@@ -51,6 +56,7 @@ export interface AdmissionRequest {
 
 export interface HeldIncident {
   incidentWorkflowId: string;
+  incidentId: string;
   host: string;
   fleet: AdmissionRequest['fleet'];
   heldSince: string;
@@ -61,9 +67,32 @@ export interface HeldIncident {
 
 export interface AdmittedIncident {
   incidentWorkflowId: string;
+  incidentId: string;
   host: string;
   admittedAt: string;
   by: string;
+}
+
+/**
+ * Reports of a host whose incident an operator aborted start nothing until the alert resolves, an
+ * operator lifts it (`lazarus unsuppress`) or `until` passes (docs/design.md#suppression-after-an-abort).
+ */
+export interface ReportSuppression {
+  host: string;
+  /** The aborted incident. */
+  incidentId: string;
+  operator: string;
+  reason: string;
+  abortedAt: string;
+  until: string;
+  /** Reports answered "suppressed" so far. */
+  suppressedReports: number;
+}
+
+/** An incident of the guard's lists, as the guard asks Temporal whether it still runs. */
+export interface RunningIncident {
+  incidentWorkflowId: string;
+  incidentId: string;
 }
 
 export interface StormGuardState {
@@ -71,9 +100,14 @@ export interface StormGuardState {
   /** Admitted within the window: what counts against maxIncidents. */
   admitted: AdmittedIncident[];
   held: HeldIncident[];
-  /** Incidents told they may run, until they report done: the ones a pause reaches. */
-  running: string[];
+  /**
+   * Incidents told they may run, until they report done or are found closed (terminated, cancelled,
+   * failed, timed out): the ones a pause reaches.
+   */
+  running: RunningIncident[];
   paused?: OperatorDecision & { at: string };
+  /** Hosts whose reports start nothing, after an operator's abort; expired ones are dropped. */
+  suppressions: ReportSuppression[];
   /** The last operator decisions, newest last, for the record. */
   decisions: (OperatorDecision & { action: string; at: string })[];
 }
@@ -85,6 +119,22 @@ export const admissionRequestSignal = defineSignal<[AdmissionRequest]>('requestA
 /** An incident no longer fences or evacuates (it awaits re-admission or closed). */
 export const incidentDoneSignal = defineSignal<[{ incidentWorkflowId: string }]>('incidentDone');
 export const guardStateQuery = defineQuery<StormGuardState>('guardState');
+
+/** From an aborted incident (the suppressHostReports activity, with signal-with-start): suppress its host's reports. */
+export const suppressReportsSignal =
+  defineSignal<[Omit<ReportSuppression, 'suppressedReports'>]>('suppressReports');
+/** The suppression of a host's reports now, if any: asked by every report before it starts an incident. */
+export const suppressionQuery = defineQuery<ReportSuppression | undefined, [string]>('suppression');
+/** A report was answered "suppressed": counted in the suppression. */
+export const reportSuppressedSignal = defineSignal<[{ host: string }]>('reportSuppressed');
+/** The host's alert resolved (the receiver got a resolved Alertmanager alert): the suppression ends. */
+export const alertResolvedSignal =
+  defineSignal<[{ host: string; reporter: string }]>('alertResolved');
+/** An operator lifts a host's suppression. Returns the suppression lifted. */
+export const unsuppressUpdate = defineUpdate<
+  ReportSuppression,
+  [OperatorDecision & { host: string }]
+>('unsuppress');
 
 /** Admit held incidents: those of `host`, or all when no host is named; refused while paused. Returns the incident IDs admitted. */
 export const approveUpdate = defineUpdate<string[], [OperatorDecision & { host?: string }]>(

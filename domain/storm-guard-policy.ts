@@ -5,6 +5,7 @@
 import type {
   AdmissionRequest,
   AdmittedIncident,
+  RunningIncident,
   StormGuardState,
 } from '../contracts/storm-guard-messages.ts';
 
@@ -12,6 +13,22 @@ export type AdmissionVerdict =
   { admit: true; because: string } | { admit: false; because: string; isHeldForPause: boolean };
 
 const minutes = (ms: number): string => `${Math.round((ms / 60_000) * 10) / 10} min`;
+
+/** The incidents the guard holds or lets run, once each, for the question "which of these closed?". */
+export function incidentsToCheck(state: StormGuardState): RunningIncident[] {
+  const seen = new Set<string>();
+  return [...state.running, ...state.held]
+    .filter(({ incidentId }) => !seen.has(incidentId) && seen.add(incidentId))
+    .map(({ incidentWorkflowId, incidentId }) => ({ incidentWorkflowId, incidentId }));
+}
+
+/** Forgets the running and held incidents found closed: they neither hold others nor were "admitted before". */
+export function withoutClosed(state: StormGuardState, closedIncidentIds: readonly string[]): void {
+  const isOpen = ({ incidentId }: { incidentId: string }): boolean =>
+    !closedIncidentIds.includes(incidentId);
+  state.running = state.running.filter(isOpen);
+  state.held = state.held.filter(isOpen);
+}
 
 /** The admissions that still count against maxIncidents at `nowMs`. */
 export function admittedWithinWindow(state: StormGuardState, nowMs: number): AdmittedIncident[] {
@@ -27,10 +44,11 @@ export function admissionVerdict(
 ): AdmissionVerdict {
   const { limits } = state;
   const recent = admittedWithinWindow(state, nowMs);
-  // A repeated request (an activity retry, a reset incident) gets the answer it had.
+  // A repeated request (an activity retry, a reset incident) gets the answer it had. The incident
+  // ID, not the workflow ID, says "the same incident": the host's next failure is judged afresh.
   if (
-    recent.some((admitted) => admitted.incidentWorkflowId === request.incidentWorkflowId) ||
-    state.running.includes(request.incidentWorkflowId)
+    recent.some((admitted) => admitted.incidentId === request.incidentId) ||
+    state.running.some((running) => running.incidentId === request.incidentId)
   ) {
     return { admit: true, because: 'admitted before' };
   }

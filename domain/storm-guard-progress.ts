@@ -29,5 +29,18 @@ export function guardDetails(state: StormGuardState): string {
       (admitted) =>
         `| ${admitted.host} | ${admitted.incidentWorkflowId} | ${admitted.admittedAt} | ${cell(admitted.by)} |`,
     ),
+    ...(state.suppressions.length === 0
+      ? []
+      : [
+          '',
+          `Reports suppressed after an abort (${state.suppressions.length}): lift with \`lazarus unsuppress <host>\``,
+          '',
+          '| Host | Aborted by | At | Why | Until | Reports suppressed |',
+          '|---|---|---|---|---|---|',
+          ...state.suppressions.map(
+            (suppression) =>
+              `| ${suppression.host} | ${cell(suppression.operator)} | ${suppression.abortedAt} | ${cell(suppression.reason)} | ${suppression.until} | ${suppression.suppressedReports} |`,
+          ),
+        ]),
   ].join('\n');
 }

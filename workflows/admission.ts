@@ -43,7 +43,7 @@ export async function admitThroughStormGuard(incident: Incident): Promise<boolea
   if (state.phase !== 'Admitting') incident.enter('Admitting');
   for (;;) {
     const reports = state.reports.length;
-    await requestAdmission(state.host);
+    await requestAdmission(state.host, state.incidentId);
     // A new report while held asks again, in case the guard was reset or terminated meanwhile.
     await condition(
       () =>

@@ -43,6 +43,7 @@ import { incidentOutcome } from '../domain/incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
 import { openReadmissionDesk } from './readmission.ts';
+import { suppressReportsAfterAbort } from './report-suppression.ts';
 import { openRetryDesk, untilAnswered } from './wait-out-outages.ts';
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
@@ -61,15 +62,15 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   if (isCorroborationNeeded) {
     const corroborated = await corroborate(incident, corroboration);
-    if (corroborated !== 'corroborated')
-      return incident.close(corroborated === 'aborted' ? 'Aborted' : 'NotCorroborated');
+    if (corroborated === 'aborted') return closeAborted(incident, input, false);
+    if (corroborated !== 'corroborated') return incident.close('NotCorroborated');
   }
   if (isAdmissionRequired && !(await admitThroughStormGuard(incident)))
-    return closeAfterAdmission(incident, true, 'Aborted');
+    return closeAborted(incident, input, true);
 
   if (incident.state.phase !== 'Fencing') incident.enter('Fencing');
   const fencing = await fenceOrAskOperator(incident);
-  if (fencing === 'aborted') return closeAfterAdmission(incident, isAdmissionRequired, 'Aborted');
+  if (fencing === 'aborted') return closeAborted(incident, input, isAdmissionRequired);
 
   incident.enter('ForcingDown');
   const forcedDown = await untilAnswered(
@@ -104,6 +105,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // The readmit Update answers once it sees the closing phase.
   await condition(allHandlersFinished);
   return incident.state;
+}
+
+/** An operator aborted: the host's reports are suppressed for a while, then the incident ends. */
+async function closeAborted(
+  incident: Incident,
+  input: IncidentInput,
+  wasAdmitted: boolean,
+): Promise<IncidentState> {
+  await suppressReportsAfterAbort(incident, input);
+  return closeAfterAdmission(incident, wasAdmitted, 'Aborted');
 }
 
 /** Ends the incident; the storm guard forgets it, so a pause no longer needs to reach it. */

@@ -8,6 +8,8 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
+  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -18,6 +20,7 @@ import { admissionSignal } from '../contracts/incident-messages.ts';
 import type {
   AdmissionRequest,
   HeldIncident,
+  ReportSuppression,
   StormGuardState,
 } from '../contracts/storm-guard-messages.ts';
 import {
@@ -25,16 +28,44 @@ import {
   approveUpdate,
   DEFAULT_STORM_GUARD_LIMITS,
   guardStateQuery,
+  alertResolvedSignal,
   incidentDoneSignal,
   pauseUpdate,
+  reportSuppressedSignal,
+  suppressionQuery,
+  suppressReportsSignal,
+  unsuppressUpdate,
   resetGuardUpdate,
   resumeUpdate,
 } from '../contracts/storm-guard-messages.ts';
-import { admissionVerdict, admittedWithinWindow } from '../domain/storm-guard-policy.ts';
+import type { Activities } from '../activities/index.ts';
+import {
+  admissionVerdict,
+  admittedWithinWindow,
+  incidentsToCheck,
+  withoutClosed,
+} from '../domain/storm-guard-policy.ts';
 import { guardDetails } from '../domain/storm-guard-progress.ts';
+import {
+  activeSuppression,
+  msUntilNextExpiry,
+  withoutExpired,
+} from '../domain/report-suppression.ts';
 
 /** Well below the server's limits, so continuing as new never races a burst of requests. */
 const MAX_HISTORY_EVENTS = 2_000;
+
+/**
+ * While it holds or lets incidents run, the guard also looks for closed ones this often, so its own
+ * lists (the Web UI, `guardState`) drop an incident terminated in a quiet period.
+ */
+const CLOSED_INCIDENTS_CHECK_MS = 5 * 60_000;
+
+/** A few quick attempts: a guard that cannot ask decides on what it holds rather than wait. */
+const { findClosedIncidents } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
 
 export async function stormGuardWorkflow(carried?: StormGuardState): Promise<void> {
   const state: StormGuardState = carried ?? {
@@ -42,23 +73,45 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     admitted: [],
     held: [],
     running: [],
+    suppressions: [],
     decisions: [],
   };
   const now = (): string => new Date().toISOString();
+  /** Bumped on every change, so the main loop sets its timers again. */
+  let changes = 0;
   const show = (): void => {
+    changes += 1;
     setCurrentDetails(guardDetails(state));
   };
+  let checkedForClosedAt = Date.now();
 
   // An incident that ended or was terminated cannot be told: that is its business, not the guard's.
   const tell = async (incidentWorkflowId: string, answer: AdmissionAnswer): Promise<void> => {
     try {
       await getExternalWorkflowHandle(incidentWorkflowId).signal(admissionSignal, answer);
     } catch {
-      state.running = state.running.filter((id) => id !== incidentWorkflowId);
+      state.running = state.running.filter(
+        (running) => running.incidentWorkflowId !== incidentWorkflowId,
+      );
+    }
+  };
+  // Incidents closed from outside (terminated, cancelled, failed, timed out) never say so: asked
+  // before every decision, so none holds others or makes its host's next failure "admitted before".
+  const forgetClosed = async (): Promise<void> => {
+    const incidents = incidentsToCheck(state);
+    if (incidents.length === 0) return;
+    checkedForClosedAt = Date.now();
+    try {
+      withoutClosed(state, await findClosedIncidents(incidents));
+      show();
+    } catch (error) {
+      log.warn('the storm guard could not learn which incidents closed; it decides on its lists', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   };
   const admit = async (
-    incident: { incidentWorkflowId: string; host: string },
+    incident: { incidentWorkflowId: string; incidentId: string; host: string },
     by: string,
   ): Promise<void> => {
     state.held = state.held.filter(
@@ -67,14 +120,24 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     const at = now();
     state.admitted = [
       ...admittedWithinWindow(state, Date.parse(at)),
-      { incidentWorkflowId: incident.incidentWorkflowId, host: incident.host, admittedAt: at, by },
+      {
+        incidentWorkflowId: incident.incidentWorkflowId,
+        incidentId: incident.incidentId,
+        host: incident.host,
+        admittedAt: at,
+        by,
+      },
     ];
-    if (!state.running.includes(incident.incidentWorkflowId))
-      state.running.push(incident.incidentWorkflowId);
+    if (!state.running.some((running) => running.incidentId === incident.incidentId))
+      state.running.push({
+        incidentWorkflowId: incident.incidentWorkflowId,
+        incidentId: incident.incidentId,
+      });
     show();
     await tell(incident.incidentWorkflowId, { kind: 'admitted', by });
   };
   const decide = async (request: AdmissionRequest): Promise<void> => {
+    await forgetClosed();
     const verdict = admissionVerdict(state, request, Date.parse(now()));
     if (verdict.admit) {
       await admit(request, `the storm guard: ${verdict.because}`);
@@ -82,6 +145,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     }
     const held: HeldIncident = {
       incidentWorkflowId: request.incidentWorkflowId,
+      incidentId: request.incidentId,
       host: request.host,
       fleet: request.fleet,
       heldSince: now(),
@@ -113,7 +177,9 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   });
   // Also sent by an incident aborted while held, which must not hold the others any longer.
   setHandler(incidentDoneSignal, ({ incidentWorkflowId }) => {
-    state.running = state.running.filter((id) => id !== incidentWorkflowId);
+    state.running = state.running.filter(
+      (running) => running.incidentWorkflowId !== incidentWorkflowId,
+    );
     state.held = state.held.filter((held) => held.incidentWorkflowId !== incidentWorkflowId);
     show();
   });
@@ -134,6 +200,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
         decision.host === undefined ? 'approve all held' : `approve ${decision.host}`,
         decision,
       );
+      await forgetClosed();
       return admitHeld(heldFor(decision.host), decision);
     },
     {
@@ -153,6 +220,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     resetGuardUpdate,
     async (decision) => {
       record('reset', decision);
+      await forgetClosed();
       state.admitted = [];
       return admitHeld([...state.held], decision);
     },
@@ -169,8 +237,11 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       record('pause', decision);
       state.paused = { ...decision, at: now() };
       show();
-      for (const id of [...state.running])
-        await tell(id, { kind: 'paused', by: `${decision.operator}: ${decision.reason}` });
+      for (const { incidentWorkflowId } of [...state.running])
+        await tell(incidentWorkflowId, {
+          kind: 'paused',
+          by: `${decision.operator}: ${decision.reason}`,
+        });
       return state;
     },
     {
@@ -189,14 +260,18 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       record('resume', decision);
       delete state.paused;
       show();
-      for (const id of [...state.running])
-        await tell(id, { kind: 'resumed', by: `${decision.operator}: ${decision.reason}` });
+      for (const { incidentWorkflowId } of [...state.running])
+        await tell(incidentWorkflowId, {
+          kind: 'resumed',
+          by: `${decision.operator}: ${decision.reason}`,
+        });
       // Held only for the pause: decided again now, in the order they asked.
       const forPause = state.held.filter((held) => held.isHeldForPause);
       state.held = state.held.filter((held) => !held.isHeldForPause);
       for (const held of forPause)
         await decide({
           incidentWorkflowId: held.incidentWorkflowId,
+          incidentId: held.incidentId,
           host: held.host,
           fleet: held.fleet,
           limits: state.limits,
@@ -211,12 +286,70 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
     },
   );
 
-  show();
-  await condition(
-    () =>
-      (workflowInfo().continueAsNewSuggested ||
-        workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
-      allHandlersFinished(),
+  // Suppressions after an abort (docs/design.md#suppression-after-an-abort): kept here, asked by
+  // every report with a query, dropped when they expire on the guard's own clock.
+  const lift = (host: string, decision: OperatorDecision): ReportSuppression | undefined => {
+    const lifted = activeSuppression(state.suppressions, host, Date.now());
+    state.suppressions = state.suppressions.filter((suppression) => suppression.host !== host);
+    if (lifted !== undefined) record(`unsuppress ${host}`, decision);
+    show();
+    return lifted;
+  };
+  setHandler(suppressionQuery, (host) => activeSuppression(state.suppressions, host, Date.now()));
+  setHandler(suppressReportsSignal, (suppression) => {
+    state.suppressions = [
+      ...state.suppressions.filter((other) => other.host !== suppression.host),
+      { ...suppression, suppressedReports: 0 },
+    ];
+    show();
+  });
+  setHandler(reportSuppressedSignal, ({ host }) => {
+    const suppression = activeSuppression(state.suppressions, host, Date.now());
+    if (suppression !== undefined) suppression.suppressedReports += 1;
+    show();
+  });
+  setHandler(alertResolvedSignal, ({ host, reporter }) => {
+    lift(host, { operator: reporter, reason: `the alert for ${host} resolved` });
+  });
+  setHandler(
+    unsuppressUpdate,
+    (decision) => {
+      const lifted = lift(decision.host, decision);
+      if (lifted === undefined) throw new Error(`reports of ${decision.host} are not suppressed`);
+      return lifted;
+    },
+    {
+      validator: (decision: OperatorDecision & { host: string }) => {
+        requireWhoAndWhy(decision);
+        if (activeSuppression(state.suppressions, decision.host, Date.now()) === undefined)
+          throw new Error(
+            `reports of ${decision.host} are not suppressed (no aborted incident of it within its suppression time); nothing to lift`,
+          );
+      },
+    },
   );
+
+  show();
+  const isTimeToContinueAsNew = (): boolean =>
+    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
+    allHandlersFinished();
+  // Wakes to continue as new, to drop expired suppressions, and to look for closed incidents.
+  for (;;) {
+    const seen = changes;
+    const isWoken = (): boolean => isTimeToContinueAsNew() || changes !== seen;
+    const waits = [
+      msUntilNextExpiry(state.suppressions, Date.now()),
+      incidentsToCheck(state).length === 0
+        ? undefined
+        : Math.max(1, checkedForClosedAt + CLOSED_INCIDENTS_CHECK_MS - Date.now()),
+    ].filter((ms): ms is number => ms !== undefined);
+    if (waits.length === 0) await condition(isWoken);
+    else await condition(isWoken, Math.min(...waits));
+    if (isTimeToContinueAsNew()) break;
+    const before = state.suppressions.length;
+    state.suppressions = withoutExpired(state.suppressions, Date.now());
+    if (state.suppressions.length !== before) show();
+    if (Date.now() - checkedForClosedAt >= CLOSED_INCIDENTS_CHECK_MS) await forgetClosed();
+  }
   await continueAsNew<typeof stormGuardWorkflow>(state);
 }

@@ -17,6 +17,8 @@ import type { EvacuateInstanceInput, EvacuationStart } from './evacuate-instance
 import { evacuateOnce } from './evacuate-instance.ts';
 import type { EarlierEvacuation } from './earlier-evacuation.ts';
 import { awaitEarlierEvacuation } from './earlier-evacuation.ts';
+import { findClosedIncidents } from './closed-incidents.ts';
+import { suppressHostReports } from './suppress-reports.ts';
 import type { EvacuationEnd } from './evacuation-end.ts';
 import { describeEvacuationEnd } from './evacuation-end.ts';
 import { gatherEvidence } from './failure-evidence.ts';
@@ -33,6 +35,7 @@ import { verifyLanding } from './verify-landing.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import type { HostFailure } from '../../domain/host-failure.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
+import type { ReportSuppression, RunningIncident } from '../../contracts/storm-guard-messages.ts';
 
 export type {
   AdmissionAsked,
@@ -81,10 +84,21 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     gatherFailureEvidence: (host: string): Promise<FailureEvidence> =>
       withTypedFailures(() => gatherEvidence(() => dependencies.nova.client(), fencing, host)),
     /** Asks the storm guard to admit this incident, starting the guard if it is not running; the answer comes as a signal. */
-    requestAdmission: (host: string): Promise<AdmissionAsked> =>
+    requestAdmission: (host: string, incidentId: string): Promise<AdmissionAsked> =>
       withNova((nova) =>
-        askStormGuard(nova, host, dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS),
+        askStormGuard(
+          nova,
+          { host, incidentId },
+          dependencies.stormGuardLimits ?? DEFAULT_STORM_GUARD_LIMITS,
+        ),
       ),
+    /** For the storm guard: which of its running and held incidents closed (terminated, cancelled, failed, timed out). */
+    findClosedIncidents: (incidents: RunningIncident[]): Promise<string[]> =>
+      findClosedIncidents(incidents),
+    /** After an operator's abort: the storm guard suppresses the host's reports until the alert resolves, it is lifted, or `until`. */
+    suppressHostReports: (
+      suppression: Omit<ReportSuppression, 'suppressedReports'>,
+    ): Promise<void> => suppressHostReports(suppression),
     /** Powers the host off through its BMC and reads Off back; heartbeats while it polls. */
     fenceHost: (host: string): Promise<FencingProof> =>
       withTypedFailures(() => fenceHostThroughItsBmc(host, fencing)),

@@ -37,7 +37,7 @@ async function fleetView(nova: NovaClient, host: string): Promise<AdmissionReque
 
 export async function askStormGuard(
   nova: NovaClient,
-  host: string,
+  { host, incidentId }: { host: string; incidentId: string },
   limits: StormGuardLimits,
 ): Promise<AdmissionAsked> {
   const { workflowExecution, taskQueue } = activityInfo();
@@ -49,6 +49,7 @@ export async function askStormGuard(
   const guardWorkflowId = stormGuardWorkflowId(taskQueue);
   const request: AdmissionRequest = {
     incidentWorkflowId: workflowExecution.workflowId,
+    incidentId,
     host,
     fleet: await fleetView(nova, host),
     limits,

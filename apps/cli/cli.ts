@@ -66,6 +66,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }
     load: guardCommand('pause'),
   },
   resume: { summary: 'undo pause', load: guardCommand('resume') },
+  unsuppress: {
+    summary: "let a host's reports start incidents again after an abort",
+    load: guardCommand('unsuppress'),
+  },
   preflight: {
     summary: 'check the configuration, Nova and every BMC before protecting a cloud',
     load: async () => ({

@@ -10,7 +10,8 @@ import type {
   NovaProvider,
 } from '../../activities/incident/incident-dependencies.ts';
 import type { HostFailureReport } from '../receiver/host-reports.ts';
-import type { IncidentReceipt } from '../../client/send-host-report.ts';
+import type { IncidentReceipt, SuppressedReport } from '../../client/send-host-report.ts';
+import { isSuppressed } from '../../client/send-host-report.ts';
 import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import {
   assessHost,
@@ -31,7 +32,7 @@ export interface DetectorSettings {
 export interface DetectorOptions extends DetectorSettings {
   nova: Pick<NovaProvider, 'client'>;
   fencing: FencingProvider;
-  report: (report: HostFailureReport) => Promise<IncidentReceipt>;
+  report: (report: HostFailureReport) => Promise<IncidentReceipt | SuppressedReport>;
   log: (line: string) => void;
 }
 
@@ -120,7 +121,11 @@ export function startDetector(options: DetectorOptions): RunningDetector {
           reason,
           reportedAt: new Date().toISOString(),
         });
-        log(`${host}: reported to ${receipt.workflowId}: ${reason}`);
+        log(
+          isSuppressed(receipt)
+            ? `${host}: ${receipt.suppressed}`
+            : `${host}: reported to ${receipt.workflowId}: ${reason}`,
+        );
       } catch (error) {
         tracks = markUnreported(tracks, host);
         log(

@@ -9,6 +9,8 @@ export type HostFailureReport = HostReport & { host: string };
 /** An alert the receiver did not act on, and why, so the sender's operator can tell. */
 export interface IgnoredAlert {
   fingerprint?: string;
+  /** The host of a resolved alert: its resolution ends a suppression after an operator's abort. */
+  host?: string;
   status: string;
   because: string;
 }
@@ -114,8 +116,12 @@ export function parseAlertmanagerWebhook(body: unknown, hostLabel: string): Pars
   alerts.forEach((alert, index) => {
     const fingerprint = alert.fingerprint === undefined ? {} : { fingerprint: alert.fingerprint };
     if (alert.status === 'resolved') {
+      const resolvedHost = alert.labels[hostLabel];
       ignored.push({
         ...fingerprint,
+        ...(resolvedHost !== undefined && HOST_NAME.test(resolvedHost)
+          ? { host: resolvedHost }
+          : {}),
         status: alert.status,
         because:
           'resolved alerts start nothing; re-admit a repaired host with: lazarus readmit HOST',

@@ -5,12 +5,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { isAuthorized } from './bearer-token.ts';
-import type { HostFailureReport, ParsedReports } from './host-reports.ts';
+import type { ReporterToken } from './bearer-token.ts';
+import { reporterOf } from './bearer-token.ts';
+import type { HostFailureReport, IgnoredAlert, ParsedReports } from './host-reports.ts';
 import { parseAlertmanagerWebhook, parseGenericReport } from './host-reports.ts';
 import { RecentReports } from './recent-reports.ts';
-import type { IncidentReceipt, IncidentStartOptions } from '../../client/send-host-report.ts';
-import { sendHostReport } from '../../client/send-host-report.ts';
+import type {
+  IncidentReceipt,
+  IncidentStartOptions,
+  SuppressedReport,
+} from '../../client/send-host-report.ts';
+import {
+  endSuppressionOnResolve,
+  isSuppressed,
+  sendHostReport,
+} from '../../client/send-host-report.ts';
 
 export const ALERTMANAGER_PATH = '/v1/alertmanager';
 export const REPORTS_PATH = '/v1/reports';
@@ -21,8 +30,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface IntakeOptions {
   client: Client;
   incidents: IncidentStartOptions;
-  /** The bearer token health checkers send; never logged. */
-  token: string;
+  /** One bearer token per health checker, named: the name is the reporter recorded. Never logged. */
+  tokens: readonly ReporterToken[];
   /** The Alertmanager label that holds the Nova host name. */
   hostLabel: string;
   /** host:port to listen on; port 0 picks a free one. */
@@ -60,15 +69,31 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
   async function send(
     report: HostFailureReport,
     dedupeKey: string | undefined,
-  ): Promise<IncidentReceipt> {
+  ): Promise<IncidentReceipt | SuppressedReport> {
     const known = dedupeKey === undefined ? undefined : recent.get(dedupeKey);
     if (known !== undefined) return known;
-    const deadline = Date.now() + (options.reportDeadlineMs ?? 10_000);
-    const receipt = await options.client.withDeadline(deadline, () =>
+    const receipt = await withinDeadline(() =>
       sendHostReport(options.client, report, options.incidents),
     );
-    if (dedupeKey !== undefined) recent.remember(dedupeKey, receipt);
+    if (dedupeKey !== undefined && !isSuppressed(receipt)) recent.remember(dedupeKey, receipt);
     return receipt;
+  }
+  const withinDeadline = <T>(call: () => Promise<T>): Promise<T> =>
+    options.client.withDeadline(Date.now() + (options.reportDeadlineMs ?? 10_000), call);
+
+  /** A resolved alert ends its host's suppression after an operator's abort, and says so. */
+  async function resolve(ignored: IgnoredAlert, reporter: string): Promise<IgnoredAlert> {
+    const { host } = ignored;
+    if (host === undefined) return ignored;
+    const hasEnded = await withinDeadline(() =>
+      endSuppressionOnResolve(options.client, { host, reporter }, options.incidents),
+    );
+    return hasEnded
+      ? {
+          ...ignored,
+          because: `${ignored.because}; it ended the suppression of ${host}'s reports after an operator's abort`,
+        }
+      : ignored;
   }
 
   async function handle(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
@@ -83,7 +108,8 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
       );
     if (request.method !== 'POST')
       throw new RequestRefused(405, `${path} takes POST only`, { allow: 'POST' });
-    if (!isAuthorized(request.headers.authorization, options.token)) {
+    const reporter = reporterOf(request.headers.authorization, options.tokens);
+    if (reporter === undefined) {
       throw new RequestRefused(
         401,
         'missing or wrong bearer token; send "Authorization: Bearer <token>" with the token the receiver was given',
@@ -97,18 +123,24 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
         `the report is invalid, nothing was started:\n${parsed.problems.join('\n')}`,
       );
     const incidents: IncidentReceipt[] = [];
-    for (const report of parsed.reports) {
+    const suppressed: SuppressedReport[] = [];
+    for (const report of parsed.reports.map((parsedReport) => asSentBy(parsedReport, reporter))) {
       // Alertmanager re-sends a whole group whenever one of its alerts changes; same alert, same report.
       const key =
         path === ALERTMANAGER_PATH && report.reportedAt !== undefined
           ? `${report.host} ${report.reporter} ${report.reason ?? ''} ${report.reportedAt}`
           : undefined;
-      incidents.push(await send(report, key));
+      const answer = await send(report, key);
+      if (isSuppressed(answer)) suppressed.push(answer);
+      else incidents.push(answer);
     }
+    const ignored: IgnoredAlert[] = [];
+    for (const alert of parsed.ignored) ignored.push(await resolve(alert, reporter));
+    // I10: a suppressed report is answered 200 with why, so Alertmanager does not resend it at once.
     const body =
-      path === REPORTS_PATH && incidents[0] !== undefined
-        ? incidents[0]
-        : { incidents, ignored: parsed.ignored };
+      path === REPORTS_PATH
+        ? (incidents[0] ?? suppressed[0])
+        : { incidents, ignored, ...(suppressed.length === 0 ? {} : { suppressed }) };
     return { status: incidents.length === 0 ? 200 : 202, body };
   }
 
@@ -160,6 +192,20 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
         });
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * The reporter is who the token says; a payload that names another keeps it as a detail of the
+ * reason, so nobody can count as two reporters by changing a field.
+ */
+function asSentBy(report: HostFailureReport, reporter: string): HostFailureReport {
+  if (report.reporter === reporter) return report;
+  const detail = `(sent as ${report.reporter})`;
+  return {
+    ...report,
+    reporter,
+    reason: report.reason === undefined ? detail : `${report.reason} ${detail}`,
   };
 }
 

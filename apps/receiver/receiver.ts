@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { LazarusError } from '../../activities/errors.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
-import { readBearerToken, TOKEN_ENV } from './bearer-token.ts';
+import { readReporterTokens, TOKEN_ENV } from './bearer-token.ts';
 import { incidentStartOptions } from '../../client/incident-start-options.ts';
 import {
   connectNovaOnFirstUse,
@@ -31,7 +31,9 @@ With detector.enabled in the configuration it also watches Nova and the BMCs and
 options:
   --config PATH       the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)
   --listen HOST:PORT  where to listen (default ${DEFAULT_LISTEN}; port 0 picks a free one)
-  --token-file FILE   the bearer token health checkers send (default: the ${TOKEN_ENV} variable)
+  --token-file FILE   the health checkers' bearer tokens, one "name:token" line each; the name is
+                      the reporter recorded (a file with one bare token: one reporter, intake-token;
+                      default: the ${TOKEN_ENV} variable)
   --host-label NAME   the Alertmanager label holding the Nova host name (default host)`;
 
 class UsageError extends Error {}
@@ -67,7 +69,7 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
     return;
   }
   const listen = listenAddress(values.listen ?? DEFAULT_LISTEN);
-  const token = await readBearerToken(values['token-file'], process.env);
+  const tokens = await readReporterTokens(values['token-file'], process.env);
   const config = await loadConfig({
     env: process.env,
     ...(values.config === undefined ? {} : { path: values.config }),
@@ -82,7 +84,7 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   const client = new Client({ connection, namespace });
   const receiver = await startIntakeServer({
     client,
-    token,
+    tokens,
     hostLabel: values['host-label'] ?? 'host',
     listen,
     incidents,

@@ -24,6 +24,10 @@ const FAILED_HOSTS_PER_FILE = [
   ['readmission-race', 1],
   ['abort-while-corroborating', 2],
   ['approve-while-paused', 1],
+  ['storm-guard-closed', 1],
+  ['storm-guard-closed-other', 1],
+  ['report-suppression', 2],
+  ['reporter-tokens', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

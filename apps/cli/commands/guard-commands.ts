@@ -12,6 +12,7 @@ import {
   resumeUpdate,
   stormGuardStartOptions,
   stormGuardWorkflowId,
+  unsuppressUpdate,
 } from '../../../contracts/storm-guard-messages.ts';
 import type { stormGuardWorkflow } from '../../../workflows/storm-guard-workflow.ts';
 import type { Command, CommandContext } from './temporal-command.ts';
@@ -101,6 +102,36 @@ function sendWithStart(
   });
 }
 
+/** Lifts the suppression of a host's reports after an operator's abort (docs/design.md#suppression-after-an-abort). */
+const unsuppress = temporalCommand({
+  name: 'unsuppress',
+  description:
+    "Lifts the suppression of HOST's reports that an operator's abort began: its next report starts an incident again, which fences the host.",
+  arguments: ['<host>'],
+  options: ['operator', 'reason'],
+  async run(context) {
+    const [host = ''] = context.positionals;
+    const decision = { ...context.decision(), host };
+    const workflowId = stormGuardWorkflowId(context.taskQueue);
+    let lifted;
+    try {
+      lifted = await context.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(unsuppressUpdate, { args: [decision] });
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      throw new CommandFailed(
+        `the storm guard ${workflowId} is not running, so no report of ${host} is suppressed; lazarus report ${host} starts its incident`,
+      );
+    }
+    context.print(
+      `reports of ${host} start incidents again (suppressed since ${lifted.abortedAt} by ${lifted.operator}'s abort, ${lifted.suppressedReports} report(s) answered suppressed; lifted by ${decision.operator})`,
+      lifted,
+    );
+    return 0;
+  },
+});
+
 export const GUARD_COMMANDS: Readonly<Record<string, Command>> = {
   approve: admittedCommand(
     'approve',
@@ -122,4 +153,5 @@ export const GUARD_COMMANDS: Readonly<Record<string, Command>> = {
     'resume',
     'Resumes automation after lazarus pause; held incidents are decided again.',
   ),
+  unsuppress,
 };

@@ -17,7 +17,7 @@ import {
   stateQuery,
 } from '../../../contracts/incident-messages.ts';
 import { LazarusHost, LazarusPhase } from '../../../contracts/search-attributes.ts';
-import { sendHostReport } from '../../../client/send-host-report.ts';
+import { isSuppressed, sendHostReport } from '../../../client/send-host-report.ts';
 import type { IncidentSummary } from './incident-tables.ts';
 import { incidentReport, incidentsTable } from './incident-tables.ts';
 import type { Command, CommandContext } from './temporal-command.ts';
@@ -116,6 +116,10 @@ const report = temporalCommand({
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
     const receipt = await sendHostReport(client, failure, startOptions);
+    if (isSuppressed(receipt)) {
+      context.print(`lazarus report: ${receipt.suppressed}`, receipt);
+      return 1;
+    }
     context.print(
       `reported ${receipt.host}: incident ${receipt.workflowId} (run ${receipt.runId}); follow it with: lazarus show ${receipt.host}`,
       receipt,

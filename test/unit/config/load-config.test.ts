@@ -92,6 +92,7 @@ describe('the Lazarus configuration file', () => {
       evacuationConcurrency: 4,
       maxEvacuationAttempts: 3,
       readmission: 'operator',
+      suppressAfterAbortMs: 240 * 60_000,
       isAdmissionRequired: true,
       corroboration: NO_CORROBORATION,
     });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AdmissionRequest, StormGuardState } from '../../../contracts/storm-guard-messages.ts';
-import { admissionVerdict, admittedWithinWindow } from '../../../domain/storm-guard-policy.ts';
+import {
+  admissionVerdict,
+  admittedWithinWindow,
+  incidentsToCheck,
+  withoutClosed,
+} from '../../../domain/storm-guard-policy.ts';
 import { guardDetails } from '../../../domain/storm-guard-progress.ts';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
@@ -12,6 +17,7 @@ function guard(overrides: Partial<StormGuardState> = {}): StormGuardState {
     admitted: [],
     held: [],
     running: [],
+    suppressions: [],
     decisions: [],
     ...overrides,
   };
@@ -20,6 +26,7 @@ function guard(overrides: Partial<StormGuardState> = {}): StormGuardState {
 function request(host: string, down = 1, computeServices = 20): AdmissionRequest {
   return {
     incidentWorkflowId: `incident/${host}`,
+    incidentId: `incident/${host}/run-1`,
     host,
     fleet: { computeServices, down },
     limits: guard().limits,
@@ -28,6 +35,7 @@ function request(host: string, down = 1, computeServices = 20): AdmissionRequest
 
 const admitted = (host: string, minutes: number) => ({
   incidentWorkflowId: `incident/${host}`,
+  incidentId: `incident/${host}/run-1`,
   host,
   admittedAt: minutesAgo(minutes),
   by: 'the storm guard',
@@ -79,6 +87,7 @@ describe('the storm guard’s admission decision', () => {
       held: [
         {
           incidentWorkflowId: 'incident/cmp-09',
+          incidentId: 'incident/cmp-09/run-1',
           host: 'cmp-09',
           fleet: { computeServices: 20, down: 9 },
           heldSince: minutesAgo(1),
@@ -115,6 +124,47 @@ describe('the storm guard’s admission decision', () => {
     });
   });
 
+  it('judges the host’s next incident afresh once the admitted one closed', () => {
+    const state = guard({
+      admitted: [admitted('cmp-01', 1), admitted('cmp-02', 1)],
+      running: [
+        { incidentWorkflowId: 'incident/cmp-01', incidentId: 'incident/cmp-01/run-1' },
+        { incidentWorkflowId: 'incident/cmp-02', incidentId: 'incident/cmp-02/run-1' },
+      ],
+    });
+    const next = { ...request('cmp-02'), incidentId: 'incident/cmp-02/run-2' };
+    expect(admissionVerdict(state, next, NOW)).toMatchObject({
+      admit: false,
+      because: expect.stringContaining('2 incidents were admitted') as unknown,
+    });
+  });
+
+  it('forgets running and held incidents found closed, and asks about each incident once', () => {
+    const held = {
+      incidentWorkflowId: 'incident/cmp-03',
+      incidentId: 'incident/cmp-03/run-1',
+      host: 'cmp-03',
+      fleet: { computeServices: 20, down: 9 },
+      heldSince: minutesAgo(1),
+      because: 'x',
+      isHeldForPause: false,
+    };
+    const state = guard({
+      running: [
+        { incidentWorkflowId: 'incident/cmp-01', incidentId: 'incident/cmp-01/run-1' },
+        { incidentWorkflowId: 'incident/cmp-03', incidentId: 'incident/cmp-03/run-1' },
+      ],
+      held: [held],
+    });
+    expect(incidentsToCheck(state).map((incident) => incident.incidentId)).toEqual([
+      'incident/cmp-01/run-1',
+      'incident/cmp-03/run-1',
+    ]);
+    withoutClosed(state, ['incident/cmp-03/run-1']);
+    expect(state.running.map((incident) => incident.incidentId)).toEqual(['incident/cmp-01/run-1']);
+    expect(state.held).toEqual([]);
+  });
+
   it('shows held incidents with why, and the admitted ones, in the Web UI details', () => {
     const details = guardDetails(
       guard({
@@ -122,6 +172,7 @@ describe('the storm guard’s admission decision', () => {
         held: [
           {
             incidentWorkflowId: 'incident/cmp-02',
+            incidentId: 'incident/cmp-02/run-1',
             host: 'cmp-02',
             fleet: { computeServices: 20, down: 9 },
             heldSince: minutesAgo(1),

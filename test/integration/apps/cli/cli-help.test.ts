@@ -23,6 +23,7 @@ describe('lazarus --help', () => {
       'reset-guard',
       'pause',
       'resume',
+      'unsuppress',
       'preflight',
     ]);
     for (const name of names) {

@@ -1,6 +1,5 @@
 // `npm run receiver` with `detector.enabled`: the process runs the detector beside the intake, says
 // what it watches for, reports a dead host of the simulated cloud, and stops with the receiver.
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { cloudName } from '../../../../simulator/clouds-yaml.ts';
 import { startSimulator, type Simulator } from '../../../../simulator/simulator.ts';
 import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { stopGracefully, waitForOutput } from '../../../support/child-output.ts';
-import { RECEIVER_ENTRY, REPO_ROOT } from '../../../support/repository.ts';
+import { spawnReceiver } from '../../../support/receiver-process.ts';
 import { failedHostsOf } from '../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
@@ -53,23 +52,9 @@ describe('the receiver with the detector enabled', () => {
     );
     await writeFile(join(directory, 'token'), 'detector-process-token\n', { mode: 0o600 });
     sim.failHost(HOST, 'power-loss');
-    const receiver = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        RECEIVER_ENTRY,
-        '--config',
-        configPath,
-        '--listen',
-        '127.0.0.1:0',
-        '--token-file',
-        join(directory, 'token'),
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-      },
+    const receiver = spawnReceiver(
+      { config: configPath, tokenFile: join(directory, 'token') },
+      { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     );
     try {
       await waitForOutput(

@@ -1,6 +1,5 @@
 // `npm run receiver` as a process: reads its token from a file, takes reports on the configured task
 // queue, stops on SIGTERM with exit 0; refuses to start without a token, saying how to give one.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { exitOf, stopGracefully, waitForOutput } from '../../../support/child-output.ts';
-import { RECEIVER_ENTRY, REPO_ROOT } from '../../../support/repository.ts';
+import { spawnReceiver } from '../../../support/receiver-process.ts';
 
 const { address, namespace } = inject('temporal');
 const HOST = 'intake-process-01';
@@ -35,23 +34,9 @@ describe('the receiver process', () => {
   });
 
   it('starts incidents on the configured task queue from authenticated reports, then stops on SIGTERM and exits 0', async () => {
-    const receiver = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        RECEIVER_ENTRY,
-        '--config',
-        join(directory, 'lazarus.yaml'),
-        '--listen',
-        '127.0.0.1:0',
-        '--token-file',
-        join(directory, 'token'),
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-      },
+    const receiver = spawnReceiver(
+      { config: join(directory, 'lazarus.yaml'), tokenFile: join(directory, 'token') },
+      { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
     );
     try {
       const [, url] = await waitForOutput(
@@ -74,11 +59,7 @@ describe('the receiver process', () => {
   it('refuses to start without a token and says how to give one, with exit 1', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: address };
     delete env.LAZARUS_INTAKE_TOKEN;
-    const receiver = spawn(
-      process.execPath,
-      ['--import', 'tsx', RECEIVER_ENTRY, '--config', join(directory, 'lazarus.yaml')],
-      { cwd: REPO_ROOT, env },
-    );
+    const receiver = spawnReceiver({ config: join(directory, 'lazarus.yaml') }, env);
     await waitForOutput(
       receiver,
       /^lazarus receiver: no intake token: set LAZARUS_INTAKE_TOKEN or pass --token-file FILE/m,

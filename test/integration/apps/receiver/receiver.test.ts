@@ -16,6 +16,12 @@ import { alertmanagerWebhook } from '../../../support/alertmanager-payloads.ts';
 
 const { address, namespace } = inject('temporal');
 const TOKEN = 'receiver-test-token-5d1f0c2a9b';
+const CONSUL_TOKEN = 'receiver-test-consul-token-77e3a0';
+/** The reporter is the name of the token a report came with (apps/receiver/bearer-token.ts). */
+const TOKENS = [
+  { reporter: 'alertmanager/lazarus', token: TOKEN },
+  { reporter: 'consul', token: CONSUL_TOKEN },
+];
 
 // Hosts no other test file reports: incident/<host> is shared by every file on the dev server.
 const HOSTS = {
@@ -35,7 +41,7 @@ beforeAll(async () => {
   client = new Client({ connection, namespace });
   receiver = await startIntakeServer({
     client,
-    token: TOKEN,
+    tokens: TOKENS,
     hostLabel: 'host',
     listen: { host: '127.0.0.1', port: 0 },
     incidents: { taskQueue: `intake-${process.pid}`, settings: { isAdmissionRequired: false } },
@@ -149,6 +155,7 @@ describe('the health-check receiver', () => {
       ignored: [
         {
           fingerprint: 'f0c9a3e1b2d40000',
+          host: HOSTS.refused,
           status: 'resolved',
           because: expect.stringContaining('resolved alerts start nothing') as unknown,
         },
@@ -194,11 +201,11 @@ describe('the health-check receiver', () => {
   });
 
   it('takes a generic JSON report and answers 202 with its incident', async () => {
-    const response = await post(REPORTS_PATH, {
-      host: HOSTS.generic,
-      reporter: 'consul',
-      reason: 'serfHealth critical for 90 s',
-    });
+    const response = await post(
+      REPORTS_PATH,
+      { host: HOSTS.generic, reporter: 'consul', reason: 'serfHealth critical for 90 s' },
+      { authorization: `Bearer ${CONSUL_TOKEN}` },
+    );
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({
       host: HOSTS.generic,
@@ -213,7 +220,7 @@ describe('the health-check receiver', () => {
     const unreachable = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 });
     const cut = await startIntakeServer({
       client: new Client({ connection: unreachable, namespace }),
-      token: TOKEN,
+      tokens: TOKENS,
       hostLabel: 'host',
       listen: { host: '127.0.0.1', port: 0 },
       incidents: { taskQueue: `intake-${process.pid}` },

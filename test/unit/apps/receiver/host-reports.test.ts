@@ -38,6 +38,7 @@ describe('reading Alertmanager webhooks', () => {
     expect(parsed.isValid && parsed.ignored).toEqual([
       {
         fingerprint: 'f0c9a3e1b2d40000',
+        host: 'cmp-07',
         status: 'resolved',
         because: expect.stringContaining('resolved alerts start nothing') as unknown,
       },
