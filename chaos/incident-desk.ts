@@ -152,6 +152,57 @@ export class IncidentDesk {
     return count > 0 ? `${count} evacuation workflows running` : undefined;
   }
 
+  /** An operator terminates or cancels one evacuation in flight; false when none runs. */
+  async interruptOneEvacuation(how: 'terminate' | 'cancel'): Promise<boolean> {
+    const [running] = await this.#evacuations('Running');
+    if (running === undefined) {
+      this.options.timeline.note(`no evacuation running to ${how}`);
+      return false;
+    }
+    const handle = this.client.workflow.getHandle(running);
+    await this.#persistently(`${how} ${running}`, () =>
+      how === 'terminate'
+        ? handle.terminate('chaos: an operator terminates one evacuation')
+        : handle.cancel(),
+    );
+    this.options.timeline.note(
+      `operator ${how === 'terminate' ? 'terminated' : 'cancelled'} ${running}`,
+    );
+    return true;
+  }
+
+  /** `temporal workflow terminate` on the host's incident; false when it is not running. */
+  async terminate(host: string): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
+    const { status } = await this.#persistently(`describe ${handle.workflowId}`, () =>
+      handle.describe(),
+    );
+    if (status.name !== 'RUNNING') {
+      this.options.timeline.note(`${handle.workflowId} is ${status.name}: nothing to terminate`);
+      return false;
+    }
+    await this.#persistently(`terminate ${handle.workflowId}`, () =>
+      handle.terminate('chaos: an operator terminates the incident'),
+    );
+    this.options.timeline.note(`operator terminated ${handle.workflowId}`);
+    return true;
+  }
+
+  /** Evacuation workflows that ended Failed or TimedOut: none may (docs/design.md#i9-liveness). */
+  async failedEvacuations(): Promise<string[]> {
+    return [...(await this.#evacuations('Failed')), ...(await this.#evacuations('TimedOut'))];
+  }
+
+  async #evacuations(status: 'Running' | 'Failed' | 'TimedOut'): Promise<string[]> {
+    return this.#persistently(`list ${status} evacuations`, async () => {
+      const ids: string[] = [];
+      const query = `WorkflowType = "evacuationWorkflow" AND ExecutionStatus = "${status}"`;
+      for await (const execution of this.client.workflow.list({ query }))
+        ids.push(execution.workflowId);
+      return ids;
+    });
+  }
+
   /** Every run seen, with its status and, unless a reset replaced it, its state. */
   async observe(): Promise<IncidentObservation[]> {
     const observations: IncidentObservation[] = [];

@@ -2,6 +2,7 @@
 // BMC faults, a human's evacuation), the Temporal server and the worker processes (SIGKILL), and
 // the incidents (reports, cancel, reset).
 import type { NovaProvider } from '../activities/incident/index.ts';
+import type { FaultRule } from '../simulator/http/faults.ts';
 import type { Simulator } from '../simulator/simulator.ts';
 import type { SeededRandom } from '../simulator/random.ts';
 import type { FailureMode } from '../simulator/world/model.ts';
@@ -34,6 +35,8 @@ export interface RunRecord {
   serverRestart?: Promise<void>;
   /** BMC faults still to be cleared, so the harness can clear them all when healing. */
   bmcFaultClears: Set<NodeJS.Timeout>;
+  /** Faults that outlast the chaos window (a long Nova outage): healing puts them back until they end. */
+  lingeringFaults: { rule: FaultRule; untilMs: number }[];
 }
 
 const IN_FLIGHT = new Set(['pre-migrating']);
@@ -120,6 +123,30 @@ export async function perform(
       await readmit(action.host, parts, () => {
         count(action.fault);
       });
+      return;
+    case 'interrupt-evacuation': {
+      const interrupted = await parts.desk.interruptOneEvacuation(
+        action.fault === 'evacuation-terminate' ? 'terminate' : 'cancel',
+      );
+      if (interrupted) count(action.fault);
+      return;
+    }
+    case 'nova-outage':
+      sim.addFault(action.rule);
+      record.lingeringFaults.push({ rule: action.rule, untilMs: Date.now() + action.lastsMs });
+      count(action.fault);
+      timeline.note(
+        `fault ${action.fault}: Nova answers 503 to everything for ${action.lastsMs} ms`,
+      );
+      return;
+    case 'terminate-and-report-again':
+      if (!(await parts.desk.terminate(action.host))) return;
+      count(action.fault);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await parts.desk.report(
+        action.host,
+        'the alert fires again after the incident was terminated',
+      );
       return;
   }
 }

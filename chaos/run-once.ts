@@ -65,6 +65,7 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     faults: {},
     serverKills: 0,
     bmcFaultClears: new Set(),
+    lingeringFaults: [],
   };
   let fleet: WorkerFleet | undefined;
   try {
@@ -138,10 +139,11 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
       someoneElse: record.someoneElse,
       finalInstances: state.instances,
       migrations: state.migrations.map((m) => ({ id: m.id, status: m.status, source: m.source })),
+      failedEvacuations: await desk.failedEvacuations(),
     });
     if (stillMoving !== undefined)
       violations.push({
-        invariant: 'open',
+        invariant: 'I9',
         message: `not settled within ${SETTLE_TIMEOUT_MS / 60_000} minutes: ${stillMoving}`,
       });
     timeline.note(`judged: ${violations.length} violation(s)`);
@@ -188,6 +190,18 @@ async function heal(parts: RunParts, record: RunRecord): Promise<void> {
   parts.sim.clearFaults();
   for (const timer of record.bmcFaultClears) clearTimeout(timer);
   record.bmcFaultClears.clear();
+  // A long Nova outage outlasts the window: put it back, and clear it when it ends.
+  const lingering = record.lingeringFaults.filter((fault) => fault.untilMs > Date.now());
+  for (const { rule } of lingering) parts.sim.addFault(rule);
+  if (lingering.length > 0) {
+    const endsAt = Math.max(...lingering.map((fault) => fault.untilMs));
+    const timer = setTimeout(() => {
+      record.bmcFaultClears.delete(timer);
+      parts.sim.clearFaults();
+      parts.timeline.note('the long Nova outage is over');
+    }, endsAt - Date.now());
+    record.bmcFaultClears.add(timer);
+  }
   for (const host of Object.keys(parts.sim.bmcs)) parts.sim.setBmcFaults(host, {});
   await parts.fleet.ensureOne();
   parts.timeline.note('chaos over: faults cleared, server and a worker up');

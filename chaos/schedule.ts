@@ -30,7 +30,11 @@ export type FaultKind =
   | 'duplicate-report'
   | 'operator-cancel'
   | 'operator-reset'
-  | 'operator-readmit';
+  | 'operator-readmit'
+  | 'evacuation-terminate'
+  | 'evacuation-cancel'
+  | 'nova-outage-long'
+  | 'incident-terminate';
 
 export type ChaosAction =
   /** The host fails in the simulator and a health checker reports it. */
@@ -67,7 +71,13 @@ export type ChaosAction =
   | { kind: 'cancel-incident'; fault: 'operator-cancel'; host: string }
   | { kind: 'reset-incident'; fault: 'operator-reset'; host: string }
   /** Once the incident awaits re-admission, the host is repaired (powered on) and an operator re-admits it. */
-  | { kind: 'readmit'; fault: 'operator-readmit'; host: string };
+  | { kind: 'readmit'; fault: 'operator-readmit'; host: string }
+  /** An operator terminates or cancels one evacuation in flight (the Web UI, `temporal workflow`). */
+  | { kind: 'interrupt-evacuation'; fault: 'evacuation-terminate' | 'evacuation-cancel' }
+  /** Nova answers 503 to everything for longer than any activity's own retries, past the chaos window. */
+  | { kind: 'nova-outage'; fault: 'nova-outage-long'; rule: FaultRule; lastsMs: number }
+  /** An operator terminates the incident, and the host's alert reports it again. */
+  | { kind: 'terminate-and-report-again'; fault: 'incident-terminate'; host: string };
 
 export interface TimedAction {
   /** Milliseconds after the run's first host failure. */
@@ -210,6 +220,26 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
     add(between(5_000, CHAOS_WINDOW_MS), {
       kind: 'readmit',
       fault: 'operator-readmit',
+      host: failed,
+    });
+
+  // Drawn after every earlier choice, so the plans of earlier seeds keep their actions.
+  if (chance(0.2))
+    add(between(3_000, CHAOS_WINDOW_MS), {
+      kind: 'interrupt-evacuation',
+      fault: pick(['evacuation-terminate', 'evacuation-cancel'] as const),
+    });
+  if (chance(0.08))
+    add(at(), {
+      kind: 'nova-outage',
+      fault: 'nova-outage-long',
+      rule: { service: 'nova', endpoint: '*', fault: { kind: 'status', status: 503 } },
+      lastsMs: between(60_000, 150_000),
+    });
+  if (chance(0.1))
+    add(between(3_000, 20_000), {
+      kind: 'terminate-and-report-again',
+      fault: 'incident-terminate',
       host: failed,
     });
 

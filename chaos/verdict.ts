@@ -8,7 +8,7 @@ import type { LedgerEntry } from '../simulator/ledger/ledger.ts';
 import type { IncidentState } from '../contracts/incident-messages.ts';
 
 /** `harness`: the run itself could not be carried out (a process did not start); no verdict on Lazarus, but no pass either. */
-export type ChaosInvariant = 'I1' | 'I2' | 'I3' | 'I4' | 'open' | 'harness';
+export type ChaosInvariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I9' | 'I10' | 'harness';
 
 export interface ChaosViolation {
   invariant: ChaosInvariant;
@@ -47,6 +47,8 @@ export interface RunObservations {
   finalInstances: readonly { uuid: string; host: string | null }[];
   migrations: readonly { id: number; status: string; source: string }[];
   someoneElse: readonly SomeoneElsesEvacuation[];
+  /** Evacuation workflows that ended Failed or TimedOut (terminated or cancelled ones are an operator's doing). */
+  failedEvacuations: readonly string[];
 }
 
 /** Closed for good, or closed by reporting (incidents before re-admission existed). */
@@ -77,6 +79,10 @@ const LANDED_MIGRATION: ReadonlySet<string> = new Set(['done', 'completed']);
 export function judgeRun(run: RunObservations): ChaosViolation[] {
   return [
     ...ledgerViolations(run),
+    ...run.failedEvacuations.map((workflowId) => ({
+      invariant: 'I9' as const,
+      message: `evacuation workflow ${workflowId} ended Failed or TimedOut, which no evacuation does by Lazarus's own doing`,
+    })),
     ...run.incidents.flatMap((incident) => incidentViolations(incident, run)),
     ...missingInstances(run),
   ];
@@ -118,12 +124,12 @@ function incidentViolations(incident: IncidentObservation, run: RunObservations)
   const name = `${incident.workflowId} (run ${incident.runId})`;
   if (incident.status === 'TERMINATED' || incident.status === 'CANCELLED') return [];
   if (incident.status !== 'RUNNING' && incident.status !== 'COMPLETED')
-    return [{ invariant: 'open', message: `${name} ended ${incident.status}` }];
+    return [{ invariant: 'I9', message: `${name} ended ${incident.status}` }];
   const { state } = incident;
   if (state === undefined)
     return [
       {
-        invariant: 'open',
+        invariant: 'I9',
         message: `${name} is ${incident.status} but its state could not be read`,
       },
     ];
@@ -131,7 +137,7 @@ function incidentViolations(incident: IncidentObservation, run: RunObservations)
   const expected = incident.status === 'RUNNING' ? WAITING_PHASES : CLOSED_PHASES;
   if (!expected.has(state.phase)) {
     violations.push({
-      invariant: 'open',
+      invariant: 'I9',
       message: `${name} is ${incident.status} in phase ${state.phase}, neither closed nor waiting for an operator`,
     });
   }
@@ -195,7 +201,7 @@ function missingInstances(run: RunObservations): ChaosViolation[] {
     if (ofHost.length === 0)
       return [
         {
-          invariant: 'open',
+          invariant: 'I10',
           message: `host ${host} failed and was reported, but no incident of it exists`,
         },
       ];

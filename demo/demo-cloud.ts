@@ -154,7 +154,8 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
     // The token Alertmanager's credentials_file would hold.
     const token = randomBytes(24).toString('hex');
     const tokenFile = join(directory, 'intake-token');
-    await writeFile(tokenFile, token, { mode: 0o600 });
+    // Named: the receiver records each report under its token's name, Alertmanager's here.
+    await writeFile(tokenFile, `alertmanager/lazarus:${token}\n`, { mode: 0o600 });
     options.say(
       `starting the health-check receiver: npm run receiver -- --config ${configPath} --token-file ${tokenFile}`,
     );

@@ -88,6 +88,7 @@ function cleanRun(): RunObservations {
       { id: 4, status: 'done', source: host },
     ],
     someoneElse: [],
+    failedEvacuations: [],
   };
 }
 
@@ -205,15 +206,21 @@ describe('judgeRun', () => {
     ]);
     const failed = cleanRun();
     failed.incidents = [{ workflowId: `incident/${host}`, runId: 'run-1', status: 'FAILED' }];
-    expect(invariantsOf(failed)).toEqual(['open']);
+    expect(invariantsOf(failed)).toEqual(['I9']);
     const unreported = cleanRun();
     unreported.incidents = [];
     expect(judgeRun(unreported)).toEqual([
       {
-        invariant: 'open',
+        invariant: 'I10',
         message: 'host cmp-01 failed and was reported, but no incident of it exists',
       },
     ]);
+  });
+
+  it('counts an evacuation workflow that ended Failed or TimedOut against I9', () => {
+    const run = cleanRun();
+    run.failedEvacuations = ['evacuation/incident/cmp-01/run-1/vm-a'];
+    expect(invariantsOf(run)).toEqual(['I9']);
   });
 
   it('ignores a run replaced by a reset and judges its successor', () => {
