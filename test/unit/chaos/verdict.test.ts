@@ -189,7 +189,7 @@ describe('judgeRun', () => {
     expect(judgeRun(run)).toEqual([]);
   });
 
-  it('flags an incident still busy, one that failed, and a failed host without any incident (open)', () => {
+  it('flags an incident still busy or one that failed (I9), and a failed host without any incident (I10)', () => {
     const busy = cleanRun();
     busy.incidents = [
       incident(
