@@ -152,11 +152,18 @@ export class IncidentDesk {
     return count > 0 ? `${count} evacuation workflows running` : undefined;
   }
 
-  /** An operator terminates or cancels one evacuation in flight; false when none runs. */
+  /**
+   * An operator terminates or cancels one evacuation in flight, waiting up to 45 s for one to run
+   * (fencing may still be unproven when the action is due); false when none did.
+   */
   async interruptOneEvacuation(how: 'terminate' | 'cancel'): Promise<boolean> {
-    const [running] = await this.#evacuations('Running');
+    const running = await pollUntil(
+      'an evacuation to run',
+      async () => (await this.#evacuations('Running'))[0],
+      { timeoutMs: 45_000, intervalMs: 500 },
+    ).catch(() => undefined);
     if (running === undefined) {
-      this.options.timeline.note(`no evacuation running to ${how}`);
+      this.options.timeline.note(`no evacuation ran within 45 s to ${how}`);
       return false;
     }
     const handle = this.client.workflow.getHandle(running);
