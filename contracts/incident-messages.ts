@@ -44,6 +44,19 @@ export interface HostReport {
   reason?: string;
 }
 
+/** What one reporter said, however often it said it; the workflow's own clock says when. */
+export interface ReporterRecord {
+  reporter: string;
+  /** Its reports, repeats included. */
+  count: number;
+  firstReceivedAt: string;
+  lastReceivedAt: string;
+  /** Its first report's own time, on the reporter's clock, as it said. */
+  firstReportedAt?: string;
+  /** The reason of its latest report that gave one (an alert's text may change as it repeats). */
+  lastReason?: string;
+}
+
 /** Who decided and why, for history and the result. */
 export interface OperatorDecision {
   operator: string;
@@ -107,8 +120,13 @@ export interface IncidentState {
   host: string;
   incidentStartedAt: string;
   phase: IncidentPhase;
-  /** Every report received, the first one included; the workflow's own clock says when. */
-  reports: (HostReport & { receivedAt: string })[];
+  /**
+   * One entry per reporter, in the order they first reported, so a checker that repeats itself
+   * every few seconds does not grow the state (docs/design.md#bounded-history).
+   */
+  reports: ReporterRecord[];
+  /** Every report received, repeats included: a new report raises it. */
+  reportCount: number;
   fencing: {
     attempts: number;
     /** Why the last attempt could not prove the host off, while the incident waits for an operator. */

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { OperatorChoice } from './fencing-with-operator.ts';
 import type {
+  HostReport,
   IncidentInput,
   IncidentOutcome,
   IncidentPhase,
@@ -16,6 +17,7 @@ import type {
 } from '../contracts/incident-messages.ts';
 import { reportSignal, stateQuery } from '../contracts/incident-messages.ts';
 import { progressTable } from '../domain/incident-progress.ts';
+import { recordReport } from '../domain/incident-reports.ts';
 import {
   LazarusHost,
   LazarusIncident,
@@ -44,25 +46,26 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
   const info = workflowInfo();
   // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
   // window, and derives the same evacuation IDs (the first line of docs/design.md#i2-exactly-once).
-  const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
   const state: IncidentState = {
-    incidentId,
+    incidentId: `${info.workflowId}/${info.originalExecutionRunId}`,
     host: input.host,
     incidentStartedAt: info.startTime.toISOString(),
     phase: firstPhase,
-    reports:
-      input.reporter === undefined
-        ? []
-        : [
-            {
-              reporter: input.reporter,
-              ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
-              receivedAt: now(),
-            },
-          ],
+    reports: [],
+    reportCount: 0,
     fencing: { attempts: 0 },
     instances: [],
   };
+  const { incidentId } = state;
+  const receive = (report: HostReport): void => {
+    recordReport(state.reports, report, now());
+    state.reportCount += 1;
+  };
+  if (input.reporter !== undefined)
+    receive({
+      reporter: input.reporter,
+      ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
+    });
   const show = (): void => {
     setCurrentDetails(progressTable(state));
   };
@@ -103,7 +106,7 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
   incident.enter(firstPhase);
   setHandler(stateQuery, () => state);
   setHandler(reportSignal, (report) => {
-    state.reports.push({ ...report, receivedAt: now() });
+    receive(report);
     show();
   });
   return incident;
