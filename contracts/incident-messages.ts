@@ -34,6 +34,12 @@ export interface IncidentInput {
    * resolves or an operator lifts it (default 4 h; 0 is off; docs/design.md#suppression-after-an-abort).
    */
   suppressAfterAbortMs?: number;
+  /**
+   * Set only by the incident itself, when it continues as new while AwaitingReadmission
+   * (docs/design.md#bounded-history): its state so far. The new run keeps the incident id, the
+   * start time and the outcome table, fences and evacuates nothing, and waits for re-admission.
+   */
+  carried?: IncidentState;
 }
 
 /** A health checker's "host X looks dead". */

@@ -41,12 +41,16 @@ export interface Incident {
 
 export const now = (): string => new Date().toISOString();
 
-/** The incident's state, handlers and search attributes, before any step runs. */
+/**
+ * The incident's state, handlers and search attributes, before any step runs; or, in a run
+ * continued as new, those it carried.
+ */
 export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): Incident {
   const info = workflowInfo();
   // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
   // window, and derives the same evacuation IDs (the first line of docs/design.md#i2-exactly-once).
-  const state: IncidentState = {
+  // A run continued as new has other ones, so it takes them from the state it carries.
+  const state: IncidentState = input.carried ?? {
     incidentId: `${info.workflowId}/${info.originalExecutionRunId}`,
     host: input.host,
     incidentStartedAt: info.startTime.toISOString(),
@@ -61,7 +65,8 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
     recordReport(state.reports, report, now());
     state.reportCount += 1;
   };
-  if (input.reporter !== undefined)
+  // A run continued as new counted the input's reporter already: it is in the carried reports.
+  if (input.reporter !== undefined && input.carried === undefined)
     receive({
       reporter: input.reporter,
       ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
@@ -103,6 +108,7 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
     { key: LazarusHost, value: input.host },
     { key: LazarusIncident, value: incidentId },
   ]);
+  if (state.outcome !== undefined) incident.conclude(state.outcome);
   incident.enter(firstPhase);
   setHandler(stateQuery, () => state);
   setHandler(reportSignal, (report) => {
