@@ -137,13 +137,16 @@ export async function runLazarus(
 }
 
 /** The global evacuate rate is meant for a real Nova: scaled with the simulated one. */
-async function limitEvacuateCalls(configPath: string): Promise<void> {
+export async function limitEvacuateCalls(
+  configPath: string,
+  perSecond = EVACUATE_CALLS_PER_SECOND * TIME_SCALE,
+): Promise<void> {
   const document = parseDocument(await readFile(configPath, 'utf8'));
-  document.setIn(['temporal', 'evacuateCallsPerSecond'], EVACUATE_CALLS_PER_SECOND * TIME_SCALE);
+  document.setIn(['temporal', 'evacuateCallsPerSecond'], perSecond);
   await writeFile(configPath, document.toString());
 }
 
-async function startWorker(
+export async function startWorker(
   configPath: string,
   env: NodeJS.ProcessEnv,
   logFile: string,
@@ -170,7 +173,7 @@ async function startWorker(
 }
 
 /** Reads the phase from the server (a search attribute), so the wait costs the worker nothing until the end. */
-async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise<IncidentState> {
+export async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise<IncidentState> {
   return pollUntil(
     `${handle.workflowId} to end its evacuations`,
     async () => {
