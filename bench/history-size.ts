@@ -8,13 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
-import { startDevServer } from '../infra/temporal/dev-server.ts';
-import { cloudName } from '../simulator/clouds-yaml.ts';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { pollUntil } from '../lib/poll-until.ts';
@@ -24,8 +21,8 @@ import { incidentWorkflowId, stateQuery } from '../contracts/incident-messages.t
 import { reportHostFailure } from '../contracts/incident-start.ts';
 import type { incidentWorkflow } from '../workflows/incident-workflow.ts';
 import { MAX_RUN_HISTORY_EVENTS } from '../workflows/history-limits.ts';
-import { failHosts, startBenchCloud } from './bench-cloud.ts';
-import { limitEvacuateCalls, startWorker, waitUntilEvacuationsEnded } from './lazarus-run.ts';
+import { failHosts } from './bench-cloud.ts';
+import { waitUntilEvacuationsEnded, withLazarus } from './lazarus-run.ts';
 import { describeMachine } from './machine.ts';
 import type { Machine } from './machine.ts';
 import { EVERY_INSTANCE, TIME_SCALE } from './scenarios.ts';
@@ -92,50 +89,20 @@ async function sizeOf(handle: WorkflowHandle): Promise<RunSize> {
 
 async function runScenario(scenario: Scenario, cliPath: string, workDir: string) {
   const started = Date.now();
-  const server = await startDevServer({
-    cliPath,
-    ui: false,
-    logFile: join(workDir, 'temporal.log'),
-  });
+  const cloudShape = {
+    name: scenario.name,
+    failedHosts: 1,
+    instancesPerHost: scenario.instances,
+    spareHosts: scenario.spareHosts,
+  };
   try {
-    const cloud = await startBenchCloud(
-      {
-        name: scenario.name,
-        failedHosts: 1,
-        instancesPerHost: scenario.instances,
-        spareHosts: scenario.spareHosts,
-      },
-      TIME_SCALE,
+    return await withLazarus(
+      cloudShape,
+      { cliPath, workDir, evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND },
+      ({ client, cloud }) =>
+        measure(client, scenario, cloud.failedHosts[0] ?? '', () => failHosts(cloud)),
     );
-    try {
-      const config = await writeLazarusConfigForSimulator(
-        { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
-        join(workDir, 'config'),
-      );
-      await limitEvacuateCalls(config.configPath, EVACUATE_CALLS_PER_SECOND);
-      const worker = await startWorker(
-        config.configPath,
-        {
-          ...process.env,
-          ...config.env,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: server.namespace,
-        },
-        join(workDir, 'worker.log'),
-      );
-      const connection = await Connection.connect({ address: server.address });
-      try {
-        const client = new Client({ connection, namespace: server.namespace });
-        return await measure(client, scenario, cloud.failedHosts[0] ?? '', () => failHosts(cloud));
-      } finally {
-        await connection.close();
-        await worker.stop();
-      }
-    } finally {
-      await cloud.stop();
-    }
   } finally {
-    await server.stop();
     progress(`${scenario.name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 }
