@@ -12,6 +12,7 @@ import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startDevServer } from '../infra/temporal/dev-server.ts';
+import type { DevServer } from '../infra/temporal/dev-server.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
@@ -70,6 +71,55 @@ export async function runLazarus(
   scenario: Scenario,
   options: { cliPath: string; workDir: string },
 ): Promise<LazarusRun> {
+  return withLazarus(scenario, options, async ({ client, cloud, server, worker }) => {
+    const reportedAt = failHosts(cloud);
+    const handles = await Promise.all(
+      cloud.failedHosts.map((host) =>
+        client.workflow.signalWithStart<typeof incidentWorkflow, [{ reporter: string }]>(
+          'incidentWorkflow',
+          {
+            taskQueue: DEFAULT_TASK_QUEUE,
+            ...reportHostFailure(
+              { host, reporter: 'bench' },
+              {
+                policy: EVERY_INSTANCE,
+                evacuationConcurrency: LAZARUS_CONCURRENCY,
+                isAdmissionRequired: false,
+              },
+            ),
+          },
+        ),
+      ),
+    );
+    const states = await Promise.all(handles.map(waitUntilEvacuationsEnded));
+    const workerPeakRssKb = await peakRssKb(worker);
+    const serverPeakRssKb = await peakRssKb(server.process);
+    return {
+      ...(await measure(client, cloud, states, handles, reportedAt)),
+      workerPeakRssKb,
+      serverPeakRssKb,
+    };
+  });
+}
+
+/** What a bench run drives: a fresh dev server, the scenario's cloud, the worker process, a client. */
+export interface LazarusParts {
+  server: DevServer;
+  cloud: BenchCloud;
+  worker: GuardedProcess;
+  client: Client;
+}
+
+/**
+ * Runs `body` with Lazarus on a fresh cloud of `scenario`: a fresh dev server, the worker process
+ * with a lazarus.yaml written for the simulator (evacuate calls limited to `evacuateCallsPerSecond`,
+ * by default the scaled real limit), and a client; stops them all after.
+ */
+export async function withLazarus<T>(
+  scenario: Scenario,
+  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
+  body: (parts: LazarusParts) => Promise<T>,
+): Promise<T> {
   await mkdir(options.workDir, { recursive: true });
   const server = await startDevServer({
     cliPath: options.cliPath,
@@ -83,7 +133,7 @@ export async function runLazarus(
         { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
         join(options.workDir, 'config'),
       );
-      await limitEvacuateCalls(config.configPath);
+      await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
       const worker = await startWorker(
         config.configPath,
         {
@@ -97,33 +147,7 @@ export async function runLazarus(
       const connection = await Connection.connect({ address: server.address });
       try {
         const client = new Client({ connection, namespace: server.namespace });
-        const reportedAt = failHosts(cloud);
-        const handles = await Promise.all(
-          cloud.failedHosts.map((host) =>
-            client.workflow.signalWithStart<typeof incidentWorkflow, [{ reporter: string }]>(
-              'incidentWorkflow',
-              {
-                taskQueue: DEFAULT_TASK_QUEUE,
-                ...reportHostFailure(
-                  { host, reporter: 'bench' },
-                  {
-                    policy: EVERY_INSTANCE,
-                    evacuationConcurrency: LAZARUS_CONCURRENCY,
-                    isAdmissionRequired: false,
-                  },
-                ),
-              },
-            ),
-          ),
-        );
-        const states = await Promise.all(handles.map(waitUntilEvacuationsEnded));
-        const workerPeakRssKb = await peakRssKb(worker);
-        const serverPeakRssKb = await peakRssKb(server.process);
-        return {
-          ...(await measure(client, cloud, states, handles, reportedAt)),
-          workerPeakRssKb,
-          serverPeakRssKb,
-        };
+        return await body({ server, cloud, worker, client });
       } finally {
         await connection.close();
         await worker.stop();
@@ -137,9 +161,12 @@ export async function runLazarus(
 }
 
 /** The global evacuate rate is meant for a real Nova: scaled with the simulated one. */
-async function limitEvacuateCalls(configPath: string): Promise<void> {
+async function limitEvacuateCalls(
+  configPath: string,
+  perSecond = EVACUATE_CALLS_PER_SECOND * TIME_SCALE,
+): Promise<void> {
   const document = parseDocument(await readFile(configPath, 'utf8'));
-  document.setIn(['temporal', 'evacuateCallsPerSecond'], EVACUATE_CALLS_PER_SECOND * TIME_SCALE);
+  document.setIn(['temporal', 'evacuateCallsPerSecond'], perSecond);
   await writeFile(configPath, document.toString());
 }
 
@@ -170,7 +197,7 @@ async function startWorker(
 }
 
 /** Reads the phase from the server (a search attribute), so the wait costs the worker nothing until the end. */
-async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise<IncidentState> {
+export async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise<IncidentState> {
   return pollUntil(
     `${handle.workflowId} to end its evacuations`,
     async () => {

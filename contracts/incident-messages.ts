@@ -34,6 +34,12 @@ export interface IncidentInput {
    * resolves or an operator lifts it (default 4 h; 0 is off; docs/design.md#suppression-after-an-abort).
    */
   suppressAfterAbortMs?: number;
+  /**
+   * Set only by the incident itself, when it continues as new while AwaitingReadmission
+   * (docs/design.md#bounded-history): its state so far. The new run keeps the incident id, the
+   * start time and the outcome table, fences and evacuates nothing, and waits for re-admission.
+   */
+  carried?: IncidentState;
 }
 
 /** A health checker's "host X looks dead". */
@@ -42,6 +48,19 @@ export interface HostReport {
   /** On the reporter's clock, as it said. */
   reportedAt?: string;
   reason?: string;
+}
+
+/** What one reporter said, however often it said it; the workflow's own clock says when. */
+export interface ReporterRecord {
+  reporter: string;
+  /** Its reports, repeats included. */
+  count: number;
+  firstReceivedAt: string;
+  lastReceivedAt: string;
+  /** Its first report's own time, on the reporter's clock, as it said. */
+  firstReportedAt?: string;
+  /** The reason of its latest report that gave one (an alert's text may change as it repeats). */
+  lastReason?: string;
 }
 
 /** Who decided and why, for history and the result. */
@@ -107,8 +126,13 @@ export interface IncidentState {
   host: string;
   incidentStartedAt: string;
   phase: IncidentPhase;
-  /** Every report received, the first one included; the workflow's own clock says when. */
-  reports: (HostReport & { receivedAt: string })[];
+  /**
+   * One entry per reporter, in the order they first reported, so a checker that repeats itself
+   * every few seconds does not grow the state (docs/design.md#bounded-history).
+   */
+  reports: ReporterRecord[];
+  /** Every report received, repeats included: a new report raises it. */
+  reportCount: number;
   fencing: {
     attempts: number;
     /** Why the last attempt could not prove the host off, while the incident waits for an operator. */

@@ -46,7 +46,7 @@ export function progressTable(state: IncidentState): string {
   const lines = [
     `**${state.incidentId}** — phase **${state.phase}**${state.outcome === undefined ? '' : `, outcome **${state.outcome}**`}`,
     '',
-    `Fencing: ${cell(fencing)}; reports: ${state.reports.length}`,
+    `Fencing: ${cell(fencing)}; reports: ${state.reportCount}`,
     ...(state.waiting === undefined
       ? []
       : ['', `**Waiting**: ${cell(describeWaiting(state.waiting, state.host))}`]),

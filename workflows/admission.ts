@@ -42,14 +42,14 @@ export async function admitThroughStormGuard(incident: Incident): Promise<boolea
   const { state } = incident;
   if (state.phase !== 'Admitting') incident.enter('Admitting');
   for (;;) {
-    const reports = state.reports.length;
+    const reports = state.reportCount;
     await requestAdmission(state.host, state.incidentId);
     // A new report while held asks again, in case the guard was reset or terminated meanwhile.
     await condition(
       () =>
         state.admission?.admittedBy !== undefined ||
         incident.choice?.kind === 'aborted' ||
-        state.reports.length > reports,
+        state.reportCount > reports,
     );
     if (isAbortChosen(incident)) return false;
     if (state.admission?.admittedBy !== undefined) return true;

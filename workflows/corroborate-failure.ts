@@ -35,9 +35,9 @@ export async function corroborate(
     if (missing.length === 0) return 'corroborated';
     const timeLeftMs = deadline - Date.now();
     if (timeLeftMs <= 0) return 'notCorroborated';
-    const reports = state.reports.length;
+    const reports = state.reportCount;
     await condition(
-      () => state.reports.length > reports || incident.choice?.kind === 'aborted',
+      () => state.reportCount > reports || incident.choice?.kind === 'aborted',
       Math.min(rules.recheckIntervalMs, timeLeftMs),
     );
     if (isAbortChosen(incident)) return 'aborted';

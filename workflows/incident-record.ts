@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { OperatorChoice } from './fencing-with-operator.ts';
 import type {
+  HostReport,
   IncidentInput,
   IncidentOutcome,
   IncidentPhase,
@@ -16,6 +17,7 @@ import type {
 } from '../contracts/incident-messages.ts';
 import { reportSignal, stateQuery } from '../contracts/incident-messages.ts';
 import { progressTable } from '../domain/incident-progress.ts';
+import { recordReport } from '../domain/incident-reports.ts';
 import {
   LazarusHost,
   LazarusIncident,
@@ -39,30 +41,36 @@ export interface Incident {
 
 export const now = (): string => new Date().toISOString();
 
-/** The incident's state, handlers and search attributes, before any step runs. */
+/**
+ * The incident's state, handlers and search attributes, before any step runs; or, in a run
+ * continued as new, those it carried.
+ */
 export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): Incident {
   const info = workflowInfo();
   // originalExecutionRunId and startTime survive a reset, so a reset incident keeps its id and
   // window, and derives the same evacuation IDs (the first line of docs/design.md#i2-exactly-once).
-  const incidentId = `${info.workflowId}/${info.originalExecutionRunId}`;
-  const state: IncidentState = {
-    incidentId,
+  // A run continued as new has other ones, so it takes them from the state it carries.
+  const state: IncidentState = input.carried ?? {
+    incidentId: `${info.workflowId}/${info.originalExecutionRunId}`,
     host: input.host,
     incidentStartedAt: info.startTime.toISOString(),
     phase: firstPhase,
-    reports:
-      input.reporter === undefined
-        ? []
-        : [
-            {
-              reporter: input.reporter,
-              ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
-              receivedAt: now(),
-            },
-          ],
+    reports: [],
+    reportCount: 0,
     fencing: { attempts: 0 },
     instances: [],
   };
+  const { incidentId } = state;
+  const receive = (report: HostReport): void => {
+    recordReport(state.reports, report, now());
+    state.reportCount += 1;
+  };
+  // A run continued as new counted the input's reporter already: it is in the carried reports.
+  if (input.reporter !== undefined && input.carried === undefined)
+    receive({
+      reporter: input.reporter,
+      ...(input.reportedAt === undefined ? {} : { reportedAt: input.reportedAt }),
+    });
   const show = (): void => {
     setCurrentDetails(progressTable(state));
   };
@@ -100,10 +108,11 @@ export function openIncident(input: IncidentInput, firstPhase: IncidentPhase): I
     { key: LazarusHost, value: input.host },
     { key: LazarusIncident, value: incidentId },
   ]);
+  if (state.outcome !== undefined) incident.conclude(state.outcome);
   incident.enter(firstPhase);
   setHandler(stateQuery, () => state);
   setHandler(reportSignal, (report) => {
-    state.reports.push({ ...report, receivedAt: now() });
+    receive(report);
     show();
   });
   return incident;

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   ChildWorkflowFailure,
   condition,
+  continueAsNew,
   ParentClosePolicy,
   startChild,
   WorkflowIdReusePolicy,
@@ -42,6 +43,7 @@ import { skippedRow } from '../contracts/incident-messages.ts';
 import { incidentOutcome } from '../domain/incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
+import type { ReadmissionDesk } from './readmission.ts';
 import { openReadmissionDesk } from './readmission.ts';
 import { suppressReportsAfterAbort } from './report-suppression.ts';
 import { openRetryDesk, untilAnswered } from './wait-out-outages.ts';
@@ -52,13 +54,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const isAdmissionRequired = input.isAdmissionRequired !== false;
   const incident = openIncident(
     input,
-    isCorroborationNeeded ? 'Corroborating' : isAdmissionRequired ? 'Admitting' : 'Fencing',
+    input.carried !== undefined
+      ? 'AwaitingReadmission'
+      : isCorroborationNeeded
+        ? 'Corroborating'
+        : isAdmissionRequired
+          ? 'Admitting'
+          : 'Fencing',
   );
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
   const readmissionDesk = openReadmissionDesk(incident);
   const board = openRetryDesk(incident);
   const { host, incidentId } = incident.state;
+  // A run continued as new while waiting: the host was fenced and evacuated by an earlier run.
+  if (input.carried !== undefined) return awaitReadmission(incident, readmissionDesk, input);
 
   if (isCorroborationNeeded) {
     const corroborated = await corroborate(incident, corroboration);
@@ -101,7 +111,23 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   incident.conclude(incidentOutcome(incident.state));
   if (isAdmissionRequired) await tellStormGuardDone();
-  await readmissionDesk.readmitWhenAsked(input);
+  return awaitReadmission(incident, readmissionDesk, input);
+}
+
+/**
+ * The host stays fenced, forced down and disabled until it is re-admitted. A long wait continues as
+ * new with the incident's state (docs/design.md#bounded-history): same incident id, same table,
+ * still AwaitingReadmission; signal-with-start and Updates on incident/<host> reach the new run.
+ */
+async function awaitReadmission(
+  incident: Incident,
+  readmissionDesk: ReadmissionDesk,
+  input: IncidentInput,
+): Promise<IncidentState> {
+  const waited = await readmissionDesk.readmitWhenAsked(input);
+  if (waited === 'continueAsNew')
+    // No handler runs and no readmit is owed: readmitWhenAsked stops waiting only then.
+    return continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.state });
   // The readmit Update answers once it sees the closing phase.
   await condition(allHandlersFinished);
   return incident.state;

@@ -2,14 +2,21 @@
 // down and disabled until an operator's `readmit` Update (or, when configured, until its
 // nova-compute reports again on its own). Then: check the compute is up, clear forced_down (Nova
 // refuses while the evacuations from it are not yet `completed`: the activity retries), enable the
-// service.
-import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+// service. A long wait continues as new, carrying the incident (docs/design.md#bounded-history).
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  setHandler,
+} from '@temporalio/workflow';
 import {
   checkComputeServiceUp,
   enableComputeService,
   unforceComputeService,
 } from './activity-options.ts';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
+import { isHistoryLong } from './history-limits.ts';
 import type {
   IncidentInput,
   IncidentPhase,
@@ -30,10 +37,14 @@ interface ReadmitRequest {
 }
 
 export interface ReadmissionDesk {
-  /** Waits in AwaitingReadmission, re-admits the host when asked (and able), and ends in Readmitted. */
+  /**
+   * Waits in AwaitingReadmission, re-admits the host when asked (and able), and ends in Readmitted;
+   * or, once this run's history is long and no Update is in flight, stops waiting so the incident
+   * continues as new, still AwaitingReadmission.
+   */
   readmitWhenAsked(
     settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>,
-  ): Promise<void>;
+  ): Promise<'readmitted' | 'continueAsNew'>;
 }
 
 export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
@@ -70,18 +81,27 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
     return undefined;
   };
 
+  /**
+   * Continue as new only between requests: no readmit waits for an answer, and no other handler
+   * runs, so the new run starts with nothing owed (docs/design.md#bounded-history).
+   */
+  const isTimeToContinueAsNew = (): boolean =>
+    pending === undefined && isHistoryLong() && allHandlersFinished();
+
   /** The next request: an operator's, or in automatic mode the compute seen up again. */
   const nextRequest = async (
     settings: Pick<IncidentInput, 'readmission' | 'readmissionRecheckIntervalMs'>,
-  ): Promise<ReadmitRequest> => {
+  ): Promise<ReadmitRequest | 'continueAsNew'> => {
     for (;;) {
-      if (settings.readmission !== 'automatic') await condition(() => pending !== undefined);
+      const isWoken = (): boolean => pending !== undefined || isTimeToContinueAsNew();
+      if (settings.readmission !== 'automatic') await condition(isWoken);
       else
         await condition(
-          () => pending !== undefined,
+          isWoken,
           settings.readmissionRecheckIntervalMs ?? AUTOMATIC_READMISSION_RECHECK_MS,
         );
       if (pending !== undefined) return pending;
+      if (isTimeToContinueAsNew()) return 'continueAsNew';
       let isUp = false;
       try {
         isUp = (await checkComputeServiceUp(incident.state.host)).isUp;
@@ -121,6 +141,7 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
       incident.enter('AwaitingReadmission');
       for (;;) {
         const request = await nextRequest(settings);
+        if (request === 'continueAsNew') return request;
         state.readmission = { requestedBy: request.requestedBy, requestedAt: now() };
         incident.enter('Readmitting');
         const refusedBecause = await readmit(state.readmission);
@@ -128,7 +149,7 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
         if (refusedBecause === undefined) {
           incident.enter('Readmitted');
           request.answer = { phase: 'Readmitted' };
-          return;
+          return 'readmitted';
         }
         state.readmission.refusedBecause = refusedBecause;
         incident.enter('AwaitingReadmission');

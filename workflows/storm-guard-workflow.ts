@@ -12,9 +12,9 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import { requireWhoAndWhy } from './fencing-with-operator.ts';
+import { isHistoryLong } from './history-limits.ts';
 import type { AdmissionAnswer, OperatorDecision } from '../contracts/incident-messages.ts';
 import { admissionSignal } from '../contracts/incident-messages.ts';
 import type {
@@ -51,9 +51,6 @@ import {
   msUntilNextExpiry,
   withoutExpired,
 } from '../domain/report-suppression.ts';
-
-/** Well below the server's limits, so continuing as new never races a burst of requests. */
-const MAX_HISTORY_EVENTS = 2_000;
 
 /**
  * While it holds or lets incidents run, the guard also looks for closed ones this often, so its own
@@ -330,9 +327,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
   );
 
   show();
-  const isTimeToContinueAsNew = (): boolean =>
-    (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) &&
-    allHandlersFinished();
+  const isTimeToContinueAsNew = (): boolean => isHistoryLong() && allHandlersFinished();
   // Wakes to continue as new, to drop expired suppressions, and to look for closed incidents.
   for (;;) {
     const seen = changes;

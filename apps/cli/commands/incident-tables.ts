@@ -7,6 +7,7 @@ import type {
 } from '../../../contracts/incident-messages.ts';
 import { alignColumns } from '../text-table.ts';
 import { describeWaiting } from '../../../domain/outage-waits.ts';
+import { describeReporters } from '../../../domain/incident-reports.ts';
 
 /** One line of `lazarus incidents`: the state when the incident answered its query, else what visibility knows. */
 export interface IncidentSummary {
@@ -165,7 +166,7 @@ export function incidentReport(state: IncidentState): string {
     `host      ${state.host}`,
     `phase     ${state.phase}${state.outcome === undefined ? '' : ` (outcome ${state.outcome})`}`,
     `started   ${state.incidentStartedAt}`,
-    `reports   ${state.reports.map((report) => report.reporter).join(', ') || '-'}`,
+    `reports   ${describeReporters(state.reports) || '-'}`,
     `fencing   ${fencing}`,
     `progress  ${done}/${total} instances done${skipped === 0 ? '' : `, ${skipped} skipped by policy`}`,
     ...(state.waiting === undefined

@@ -156,7 +156,8 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
     if (!seen.isRecoveryCounted && isRecoveryFinished(state) && firstReport !== undefined) {
       seen.isRecoveryCounted = true;
       const landedAt = isPrimed ? await lastLanding(state) : undefined;
-      if (landedAt !== undefined) reportToLanding.record(seconds(firstReport.receivedAt, landedAt));
+      if (landedAt !== undefined)
+        reportToLanding.record(seconds(firstReport.firstReceivedAt, landedAt));
     }
   }
 

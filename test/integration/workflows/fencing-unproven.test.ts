@@ -123,7 +123,7 @@ describe('an incident whose fencing cannot be proven', () => {
       expect(second.signaledRunId).toBe(first.signaledRunId);
       const joined = await until(async () => {
         const state = await first.query(stateQuery);
-        return state.reports.length === 2 ? state : undefined;
+        return state.reportCount === 2 ? state : undefined;
       }, 'the second report');
       expect(joined.reports.map((report) => report.reporter)).toEqual(['alertmanager', 'consul']);
 

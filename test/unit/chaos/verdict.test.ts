@@ -40,6 +40,7 @@ function incident(
     incidentStartedAt: at,
     phase,
     reports: [],
+    reportCount: 0,
     fencing: { attempts: 1 },
     instances: rows.map(([instanceId, progress]) => ({ instanceId, name: instanceId, progress })),
   };

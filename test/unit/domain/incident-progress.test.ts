@@ -7,7 +7,15 @@ const state: IncidentState = {
   host: 'cmp-07',
   incidentStartedAt: '2026-11-21T20:00:00.000Z',
   phase: 'Evacuating',
-  reports: [{ reporter: 'alertmanager', receivedAt: '2026-11-21T20:00:00.000Z' }],
+  reports: [
+    {
+      reporter: 'alertmanager',
+      count: 1,
+      firstReceivedAt: '2026-11-21T20:00:00.000Z',
+      lastReceivedAt: '2026-11-21T20:00:00.000Z',
+    },
+  ],
+  reportCount: 1,
   fencing: {
     attempts: 1,
     proof: {

@@ -28,6 +28,7 @@ function state(phase: IncidentState['phase'], instances: InstanceRow[]): Inciden
     incidentStartedAt: '2026-11-21T21:00:00Z',
     phase,
     reports: [],
+    reportCount: 0,
     fencing: { attempts: 1 },
     instances,
   };
