@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parse, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { LazarusError } from '../activities/errors.ts';
+import { fieldPath } from '../lib/field-path.ts';
 import type { FencingSettings } from '../activities/fencing/index.ts';
 import type { ConfigProblem } from './bmc-inventory.ts';
 import { BmcInventory } from './bmc-inventory.ts';
@@ -132,15 +133,7 @@ function parseYaml(path: string, text: string): unknown {
 }
 
 function problemOf(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, string>): ConfigProblem {
-  const path = issue.path.reduce<string>(
-    (joined, key) =>
-      typeof key === 'number'
-        ? `${joined}[${key}]`
-        : joined === ''
-          ? String(key)
-          : `${joined}.${String(key)}`,
-    '',
-  );
+  const path = fieldPath(issue.path);
   const origin = origins.get(issue.path.join('.'));
   const message =
     issue.code === 'unrecognized_keys'

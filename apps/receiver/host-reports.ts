@@ -3,6 +3,7 @@
 // checker. Pure, so every payload kind is unit-tested; nothing here talks to Temporal.
 import { z } from 'zod';
 import type { HostReport } from '../../contracts/incident-messages.ts';
+import { fieldPath } from '../../lib/field-path.ts';
 
 export type HostFailureReport = HostReport & { host: string };
 
@@ -65,15 +66,7 @@ const genericReportSchema = z.strictObject({
 
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.reduce<string>(
-      (joined, key) =>
-        typeof key === 'number'
-          ? `${joined}[${key}]`
-          : joined === ''
-            ? String(key)
-            : `${joined}.${String(key)}`,
-      '',
-    );
+    const path = fieldPath(issue.path);
     const message =
       issue.code === 'unrecognized_keys'
         ? `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`

@@ -6,6 +6,7 @@ import type {
   InstanceRow,
 } from '../../../contracts/incident-messages.ts';
 import { alignColumns } from '../text-table.ts';
+import { describeProgress } from '../../../domain/incident-progress.ts';
 import { describeWaiting } from '../../../domain/outage-waits.ts';
 import { describeReporters } from '../../../domain/incident-reports.ts';
 
@@ -112,14 +113,9 @@ function where(progress: InstanceProgress): string {
   return '-';
 }
 
+/** `lazarus show` words landings and failures for a terminal; the rest reads as in the Web UI. */
 function details(progress: InstanceProgress, host: string): string {
   switch (progress.outcome) {
-    case 'planned':
-      return 'waiting for a slot';
-    case 'evacuating':
-      return progress.waiting === undefined
-        ? 'evacuating'
-        : describeWaiting(progress.waiting, host);
     case 'landed':
       return (
         `verified after ${Math.round(progress.durationMs / 1000)} s, ${progress.attempts} evacuation${progress.attempts === 1 ? '' : 's'}` +
@@ -131,10 +127,8 @@ function details(progress: InstanceProgress, host: string): string {
       return `moved by ${progress.by}`;
     case 'failed':
       return `${progress.reason} (${progress.attempts} attempts)`;
-    case 'skipped':
-    case 'notStarted':
-    case 'cancelled':
-      return progress.reason;
+    default:
+      return describeProgress(progress, host);
   }
 }
 
