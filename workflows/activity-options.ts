@@ -12,24 +12,20 @@ export const { fenceHost } = proxyActivities<Activities>({
 });
 
 /**
- * Steps after fencing that must not give up while Nova is away: a few quick attempts, so that an
+ * Steps that must not give up while Nova is away (admission, and every step after fencing): a few quick attempts, so that an
  * outage shows within seconds; the long wait is untilAnswered's (wait-out-outages.ts).
  */
-export const { forceDownComputeService, listInstancesOnHost, startInstance } =
+export const { forceDownComputeService, listInstancesOnHost, requestAdmission, startInstance } =
   proxyActivities<Activities>({
     startToCloseTimeout: '2 minutes',
     retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
   });
 
-export const {
-  checkComputeServiceUp,
-  enableComputeService,
-  gatherFailureEvidence,
-  requestAdmission,
-} = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+export const { checkComputeServiceUp, enableComputeService, gatherFailureEvidence } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+  });
 
 /** Never retried sooner than 10 s: after EvacuationOutcomeUnknown Nova needs time to record what it accepted. */
 const EVACUATE_OPTIONS: ActivityOptions = {

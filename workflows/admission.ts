@@ -10,6 +10,8 @@ import {
 } from '@temporalio/workflow';
 import { requestAdmission } from './activity-options.ts';
 import { isAbortChosen } from './fencing-with-operator.ts';
+import type { WaitingBoard } from './wait-out-outages.ts';
+import { untilAnswered } from './wait-out-outages.ts';
 import { admissionSignal } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
@@ -37,13 +39,24 @@ export function listenToStormGuard(incident: Incident): void {
   });
 }
 
-/** True once the storm guard admitted the incident; false when an operator aborted it while it waited. */
-export async function admitThroughStormGuard(incident: Incident): Promise<boolean> {
+/**
+ * True once the storm guard admitted the incident; false when an operator aborted it while it
+ * waited. Asking needs Nova (the guard counts the fleet), so an outage is waited out visibly: the
+ * host is down and nothing else will act on it (docs/design.md#i9-liveness).
+ */
+export async function admitThroughStormGuard(
+  incident: Incident,
+  board: WaitingBoard,
+): Promise<boolean> {
   const { state } = incident;
   if (state.phase !== 'Admitting') incident.enter('Admitting');
   for (;;) {
     const reports = state.reportCount;
-    await requestAdmission(state.host, state.incidentId);
+    await untilAnswered(
+      `ask the storm guard to admit the incident of ${state.host}`,
+      () => requestAdmission(state.host, state.incidentId),
+      board,
+    );
     // A new report while held asks again, in case the guard was reset or terminated meanwhile.
     await condition(
       () =>

@@ -75,7 +75,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     if (corroborated === 'aborted') return closeAborted(incident, input, false);
     if (corroborated !== 'corroborated') return incident.close('NotCorroborated');
   }
-  if (isAdmissionRequired && !(await admitThroughStormGuard(incident)))
+  if (isAdmissionRequired && !(await admitThroughStormGuard(incident, board)))
     return closeAborted(incident, input, true);
 
   if (incident.state.phase !== 'Fencing') incident.enter('Fencing');

@@ -1,5 +1,5 @@
-// Nova answering what does not heal by itself (a 403 from a policy mistake) at a step after
-// fencing: the incident waits visibly, with the answer and the command that moves it on, instead of
+// Nova answering what does not heal by itself (a 403 from a policy mistake) at admission or at a
+// step after fencing: the incident waits visibly, with the answer and the command that moves it on, instead of
 // failing with the host fenced; once the cause is fixed, `lazarus retry` (the retryNow Update) goes
 // on where it stopped (docs/design.md#i9-liveness).
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -12,8 +12,9 @@ import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
+const [ADMISSION_HOST = ''] = failedHostsOf('nova-outage-admission');
 
-const cloud = useIncidentCloud({ hosts: 33, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 45, instancesPerHost: 3 });
 const temporal = useIncidentTemporal(cloud);
 
 const POLICY_MISTAKE = {
@@ -38,9 +39,48 @@ function waitingState(
   );
 }
 
-describe('Nova refusing a step after fencing until an operator fixes the cause', () => {
+describe('Nova refusing a step until an operator fixes the cause', () => {
   beforeEach(() => {
     cloud().sim.clearFaults();
+  });
+
+  it('waits in Admitting with the answer while the storm guard cannot count the fleet, then fences and evacuates when asked to retry', async () => {
+    const { sim } = cloud();
+    const host = ADMISSION_HOST;
+    sim.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: POLICY_MISTAKE });
+    sim.failHost(host, 'power-loss');
+
+    const ended = await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
+      const waiting = await waitingState(
+        handle,
+        (state) => state.waiting !== undefined,
+        'the incident to wait for Nova before admission',
+      );
+      expect(waiting.phase).toBe('Admitting');
+      expect(waiting.waiting).toMatchObject({
+        kind: 'needsOperator',
+        step: expect.stringContaining('storm guard') as unknown,
+        lastError: expect.stringContaining('403') as unknown,
+      });
+
+      sim.clearFaults();
+      await handle.executeUpdate('retryNow');
+      return evacuationsEnded(handle);
+    });
+
+    expect(ended.phase).toBe('AwaitingReadmission');
+    expect(ended.waiting).toBeUndefined();
+    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
+      'landed',
+      'landed',
+      'landed',
+    ]);
+    expect(sim.invariants().violations).toEqual([]);
   });
 
   it('waits in ForcingDown with the answer and the command, then goes on when asked to retry', async () => {
