@@ -18,6 +18,11 @@ export interface SimulatorControls {
   setBmcFaults(host: string, faults: BmcFaults): void;
   /** Expires every Keystone token now, so clients must re-authenticate. */
   expireTokens(): void;
+  /**
+   * The admin's password changes, as an operator's rotation does: Keystone answers the old one 401
+   * and every token expires. clouds.yaml keeps the old password until it is written again.
+   */
+  rotatePassword(): void;
   ledger(): readonly LedgerEntry[];
   invariants(): { violations: Violation[] };
   state(): SimulatorState;

@@ -19,6 +19,7 @@ import { checkInvariants } from './ledger/invariants.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { createNovaHandler } from './nova/app.ts';
 import type { Microversion } from './nova/microversion.ts';
+import type { SeededRandom } from './random.ts';
 import { createRandom } from './random.ts';
 import { buildWorld } from './world/build.ts';
 import type { WorldTiming } from './world/model.ts';
@@ -61,8 +62,11 @@ export interface Simulator extends SimulatorControls {
   /** Nova's endpoint as the catalog lists it (…/v2.1). */
   novaUrl: string;
   adminUrl: string;
-  credentials: SimulatorCredentials;
+  /** The credentials Keystone accepts now. */
+  readonly credentials: SimulatorCredentials;
   cloudsYamlPath: string;
+  /** Writes clouds.yaml again with the credentials Keystone accepts now, as after a rotation. */
+  writeCloudsYaml(): Promise<void>;
   bmcs: Readonly<Record<string, BmcEndpoints>>;
   /** Simulated time, so tests can measure durations as Nova's configuration states them. */
   now(): number;
@@ -142,7 +146,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         },
       );
     }
-    const controls = createControls(world, ledger, faults, tokens, () => fleet);
+    const controls = createControls(world, ledger, faults, tokens, () => fleet, {
+      identity,
+      random,
+    });
     const admin = await listenOnLoopback(createAdminHandler(controls));
     services.push(admin);
     const cloudsYamlPath = join(workDir, 'clouds.yaml');
@@ -152,8 +159,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       keystoneUrl: urls.keystone,
       novaUrl: urls.nova,
       adminUrl: admin.url,
-      credentials: credentialsOf(identity),
+      get credentials() {
+        return credentialsOf(identity);
+      },
       cloudsYamlPath,
+      writeCloudsYaml: () => writeCloudsYaml(cloudsYamlPath, urls.keystone, identity),
       bmcs: fleet?.endpoints ?? {},
       now: () => clock.now(),
       stop,
@@ -170,6 +180,7 @@ function createControls(
   faults: FaultTable,
   tokens: TokenStore,
   fleet: () => BmcFleet | undefined,
+  keystone: { identity: Identity; random: SeededRandom },
 ): SimulatorControls {
   return {
     failHost: (host, mode) => {
@@ -199,6 +210,10 @@ function createControls(
       bmcs.setFaults(host, bmcFaults);
     },
     expireTokens: () => {
+      tokens.expireAll();
+    },
+    rotatePassword: () => {
+      keystone.identity.admin.password = keystone.random.hex(12);
       tokens.expireAll();
     },
     ledger: () => ledger.entries(),

@@ -86,6 +86,14 @@ const routes: readonly Route<AdminHandler>[] = [
       return {};
     },
   },
+  {
+    method: 'POST',
+    pattern: '_sim/keystone/rotate-password',
+    handler: (c) => {
+      c.rotatePassword();
+      return {};
+    },
+  },
   { method: 'GET', pattern: '_sim/ledger', handler: (c) => ({ entries: c.ledger() }) },
   { method: 'GET', pattern: '_sim/invariants', handler: (c) => c.invariants() },
   { method: 'GET', pattern: '_sim/state', handler: (c) => c.state() },

@@ -30,6 +30,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['reporter-tokens', 1],
   ['continue-as-new', 1],
   ['nova-outage-admission', 1],
+  ['nova-outage-rotation', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

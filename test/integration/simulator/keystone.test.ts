@@ -1,4 +1,5 @@
 // Keystone v3 tokens as clients meet them (docs/nova-and-bmc-facts.md#keystone), and Nova's view of them.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { passwordAuth, useCloud } from './cloud.ts';
 import { expectShapeOf, loadSample } from './shape.ts';
@@ -153,5 +154,24 @@ describe('tokens at Nova', () => {
         'x-subject-token',
       ) ?? '';
     expect((await c.nova('GET', '/os-services', { token: fresh })).status).toBe(200);
+  });
+
+  // Last: the cloud keeps the new password for the rest of this file.
+  it('refuses the old password after a rotation, and clouds.yaml carries the new one once written again', async () => {
+    const c = cloud();
+    const before = passwordAuth(c.sim);
+    const own =
+      (await c.keystone('POST', '/v3/auth/tokens', before)).headers.get('x-subject-token') ?? '';
+    const oldPassword = c.sim.credentials.password;
+    c.sim.rotatePassword();
+    expect((await c.keystone('POST', '/v3/auth/tokens', before)).status).toBe(401);
+    expect((await c.nova('GET', '/os-services', { token: own })).status).toBe(401);
+    expect(await readFile(c.sim.cloudsYamlPath, 'utf8')).toContain(`password: ${oldPassword}`);
+
+    await c.sim.writeCloudsYaml();
+    const cloudsYaml = await readFile(c.sim.cloudsYamlPath, 'utf8');
+    expect(cloudsYaml).toContain(`password: ${c.sim.credentials.password}`);
+    expect(cloudsYaml).not.toContain(oldPassword);
+    expect((await c.keystone('POST', '/v3/auth/tokens', passwordAuth(c.sim))).status).toBe(201);
   });
 });

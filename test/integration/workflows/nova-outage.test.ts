@@ -13,8 +13,9 @@ import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
 const [ADMISSION_HOST = ''] = failedHostsOf('nova-outage-admission');
+const [ROTATION_HOST = ''] = failedHostsOf('nova-outage-rotation');
 
-const cloud = useIncidentCloud({ hosts: 45, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 46, instancesPerHost: 3 });
 const temporal = useIncidentTemporal(cloud);
 
 const POLICY_MISTAKE = {
@@ -151,6 +152,43 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
       expect(entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === host)).toEqual([]);
 
       sim.clearFaults();
+      await handle.executeUpdate('retryNow');
+      return evacuationsEnded(handle);
+    });
+
+    expect(ended.phase).toBe('AwaitingReadmission');
+    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
+      'landed',
+      'landed',
+      'landed',
+    ]);
+    expect(sim.invariants().violations).toEqual([]);
+  });
+
+  // Last: the cloud keeps the rotated password for the rest of this file.
+  it('waits on 401 after a password rotation and goes on with the new password from clouds.yaml, without a worker restart', async () => {
+    const { sim } = cloud();
+    const host = ROTATION_HOST;
+    sim.failHost(host, 'power-loss');
+    sim.rotatePassword();
+
+    const ended = await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
+      const waiting = await waitingState(
+        handle,
+        (state) => state.waiting !== undefined,
+        'the incident to wait for valid credentials',
+      );
+      expect(waiting.waiting).toMatchObject({
+        kind: 'needsOperator',
+        lastError: expect.stringContaining('401') as unknown,
+      });
+
+      await sim.writeCloudsYaml();
       await handle.executeUpdate('retryNow');
       return evacuationsEnded(handle);
     });
