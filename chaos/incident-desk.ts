@@ -8,14 +8,16 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
 import type { EvacuationPolicy } from '../domain/evacuation-policy.ts';
 import { DEFAULT_EVACUATION_POLICY } from '../domain/evacuation-policy.ts';
+import type { IncidentInput, IncidentPhase } from '../contracts/incident-messages.ts';
 import {
+  abortUpdate,
   incidentWorkflowId,
   readmitUpdate,
   retryFencingUpdate,
+  retryNowUpdate,
   stateQuery,
 } from '../contracts/incident-messages.ts';
-import { reportHostFailure } from '../contracts/incident-start.ts';
-import { incidentWorkflow } from '../workflows/incident-workflow.ts';
+import { isSuppressed, sendHostReport } from '../client/send-host-report.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import type { Timeline } from './timeline.ts';
 import type { IncidentObservation } from './verdict.ts';
@@ -30,33 +32,103 @@ export const CHAOS_POLICY: EvacuationPolicy = {
 
 /** Longer than a dev server takes to come back after a SIGKILL. */
 const PERSISTENCE_MS = 90_000;
+/** An operator's Update that has no answer by then is stuck (docs/design.md#i9-liveness). */
+const UPDATE_ANSWER_MS = 120_000;
+/** The phases in which an operator may abort an incident (workflows/fencing-with-operator.ts). */
+const ABORTABLE: ReadonlySet<string> = new Set([
+  'Corroborating',
+  'AwaitingApproval',
+  'FencingUnproven',
+]);
+
+/** How a report was answered (docs/design.md#i10-every-report-answered). */
+export type ReportAnswer =
+  { answer: 'started' | 'joined'; runId: string } | { answer: 'suppressed'; because: string };
 
 export class IncidentDesk {
   /** Every run of every incident workflow this run saw, by workflow ID. */
   readonly #runs = new Map<string, Set<string>>();
   readonly #fencingRetried = new Set<string>();
+  /** Operators' Updates that got no answer in time: stuck, which the verdict counts against I9. */
+  readonly unansweredUpdates: string[] = [];
 
   constructor(
     private readonly client: Client,
-    private readonly options: { address: string; cliPath: string; timeline: Timeline },
+    private readonly options: {
+      address: string;
+      cliPath: string;
+      timeline: Timeline;
+      readmission: NonNullable<IncidentInput['readmission']>;
+    },
   ) {}
 
-  /** A health checker's report: starts the host's incident, or joins the running one. */
-  async report(host: string, reason: string): Promise<void> {
-    const handle = await this.#persistently(`report ${host}`, () =>
-      this.client.workflow.signalWithStart(incidentWorkflow, {
-        taskQueue: DEFAULT_TASK_QUEUE,
-        ...reportHostFailure(
-          { host, reporter: 'chaos-health-check', reason },
-          { policy: CHAOS_POLICY },
-        ),
+  /**
+   * A health checker's report through the client every integration uses: starts the host's
+   * incident, joins the running one, or is suppressed after an operator's abort.
+   */
+  async report(host: string, reason: string): Promise<ReportAnswer> {
+    const receipt = await this.#persistently(`report ${host}`, () =>
+      sendHostReport(
+        this.client,
+        { host, reporter: 'chaos-health-check', reason },
+        {
+          taskQueue: DEFAULT_TASK_QUEUE,
+          settings: {
+            policy: CHAOS_POLICY,
+            readmission: this.options.readmission,
+            // Looks often, so the automatic re-admission meets the operator's readmit.
+            readmissionRecheckIntervalMs: 1_000,
+          },
+        },
+      ),
+    );
+    if (isSuppressed(receipt)) {
+      this.options.timeline.note(`report of ${host} (${reason}) ${receipt.suppressed}`);
+      return { answer: 'suppressed', because: receipt.suppressed };
+    }
+    const runs = this.#runsOf(receipt.workflowId);
+    const answer = runs.has(receipt.runId) ? 'joined' : 'started';
+    this.options.timeline.note(`report of ${host} (${reason}) ${answer} run ${receipt.runId}`);
+    runs.add(receipt.runId);
+    return { answer, runId: receipt.runId };
+  }
+
+  /**
+   * The operator's `abort`, once the incident waits where it may be aborted (up to 90 s); the
+   * aborted run, or undefined when it never waited there or the abort was refused.
+   */
+  async abort(host: string): Promise<string | undefined> {
+    const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
+    const phase = await pollUntil(
+      `incident/${host} to wait where it may be aborted`,
+      async () => {
+        const current = await this.phaseOf(host);
+        return current === undefined || ABORTABLE.has(current) ? (current ?? 'closed') : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    ).catch(() => 'still busy after 90 s');
+    if (!ABORTABLE.has(phase)) {
+      this.options.timeline.note(`no abort of ${host}: its incident is ${phase}`);
+      return undefined;
+    }
+    const { runId } = await this.#persistently(`describe ${handle.workflowId}`, () =>
+      handle.describe(),
+    );
+    const answer = await this.#answerOf(`abort ${host}`, () =>
+      handle.executeUpdate(abortUpdate, {
+        args: [{ operator: 'chaos-operator', reason: 'not this host: maintenance under way' }],
       }),
     );
-    const runs = this.#runsOf(handle.workflowId);
-    this.options.timeline.note(
-      `report of ${host} (${reason}) ${runs.has(handle.signaledRunId) ? 'joined' : 'started'} run ${handle.signaledRunId}`,
+    this.options.timeline.note(`operator aborted incident/${host} (run ${runId}): ${answer}`);
+    return answer === 'Aborted' ? runId : undefined;
+  }
+
+  /** `lazarus retry HOST`: a refusal (nothing waits) is noted. */
+  async retryNow(host: string): Promise<void> {
+    const answer = await this.#answerOf(`retry ${host}`, () =>
+      this.client.workflow.getHandle(incidentWorkflowId(host)).executeUpdate(retryNowUpdate),
     );
-    runs.add(handle.signaledRunId);
+    this.options.timeline.note(`operator asked incident/${host} to retry now: ${answer}`);
   }
 
   async cancel(host: string): Promise<void> {
@@ -110,20 +182,42 @@ export class IncidentDesk {
   }
 
   /** The operator's `readmit`; a refusal (the incident was not waiting for it) is noted, not retried. */
-  async readmit(host: string): Promise<void> {
+  async readmit(host: string): Promise<string> {
     const handle = this.client.workflow.getHandle(incidentWorkflowId(host));
-    const answer = await this.#persistently(`readmit ${host}`, () =>
-      handle
-        .executeUpdate(readmitUpdate, {
-          args: [{ operator: 'chaos-operator', reason: 'host repaired' }],
-        })
+    const answer = await this.#answerOf(`readmit ${host}`, () =>
+      handle.executeUpdate(readmitUpdate, {
+        args: [{ operator: 'chaos-operator', reason: 'host repaired' }],
+      }),
+    );
+    this.options.timeline.note(`operator re-admitted ${host}: ${answer}`);
+    return answer;
+  }
+
+  /** An operator's Update: its answer, `refused: …`, or `unanswered …` when none came in time. */
+  async #answerOf(what: string, update: () => Promise<IncidentPhase | number>): Promise<string> {
+    const answered = this.#persistently(what, () =>
+      update()
+        .then(String)
         .catch((error: unknown) => {
           if (error instanceof WorkflowUpdateFailedError)
             return `refused: ${error.cause?.message ?? error.message}`;
           throw error;
         }),
     );
-    this.options.timeline.note(`operator re-admitted ${host}: ${answer}`);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<string>((resolve) => {
+      timer = setTimeout(() => {
+        this.unansweredUpdates.push(what);
+        resolve(`unanswered after ${UPDATE_ANSWER_MS / 1000} s`);
+      }, UPDATE_ANSWER_MS);
+    });
+    // A stuck Update is abandoned; the run's end closes its connection.
+    answered.catch(() => undefined);
+    try {
+      return await Promise.race([answered, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -11,7 +11,12 @@ import type { IncidentDesk } from './incident-desk.ts';
 import type { ChaosAction, FaultKind } from './schedule.ts';
 import type { ChaosTemporalServer } from './temporal-server.ts';
 import type { Timeline } from './timeline.ts';
-import type { FailedHost, SomeoneElsesEvacuation } from './verdict.ts';
+import type {
+  AbortedIncident,
+  AnsweredReport,
+  FailedHost,
+  SomeoneElsesEvacuation,
+} from './verdict.ts';
 import type { WorkerFleet } from './worker-fleet.ts';
 
 export interface RunParts {
@@ -37,6 +42,9 @@ export interface RunRecord {
   bmcFaultClears: Set<NodeJS.Timeout>;
   /** Faults that outlast the chaos window (a long Nova outage): healing puts them back until they end. */
   lingeringFaults: { rule: FaultRule; untilMs: number }[];
+  /** Incidents an operator aborted, and every report with its answer, for I10. */
+  aborts: AbortedIncident[];
+  reports: AnsweredReport[];
 }
 
 const IN_FLIGHT = new Set(['pre-migrating']);
@@ -109,7 +117,7 @@ export async function perform(
       return;
     case 'report-again':
       count(action.fault);
-      await parts.desk.report(action.host, 'another health checker agrees');
+      await report(action.host, 'another health checker agrees', parts, record);
       return;
     case 'cancel-incident':
       count(action.fault);
@@ -142,13 +150,52 @@ export async function perform(
     case 'terminate-and-report-again':
       if (!(await parts.desk.terminate(action.host))) return;
       count(action.fault);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await parts.desk.report(
+      await sleep(1_000);
+      await report(
         action.host,
         'the alert fires again after the incident was terminated',
+        parts,
+        record,
       );
       return;
+    case 'rotate-password':
+      count(action.fault);
+      sim.rotatePassword();
+      timeline.note(
+        `Keystone password rotated: 401 until clouds.yaml is updated in ${action.fileUpdatedAfterMs} ms`,
+      );
+      await sleep(action.fileUpdatedAfterMs);
+      await sim.writeCloudsYaml();
+      timeline.note('clouds.yaml updated with the new password');
+      await parts.desk.retryNow(record.failedHosts[0]?.host ?? '');
+      return;
+    case 'abort-and-report-again': {
+      const runId = await parts.desk.abort(action.host);
+      if (runId === undefined) return;
+      count(action.fault);
+      record.aborts.push({ host: action.host, runId, afterSeq: sim.ledger().length });
+      for (const afterMs of action.repeatsAfterMs) {
+        await sleep(afterMs);
+        await report(action.host, 'Alertmanager repeats the firing alert', parts, record);
+      }
+      return;
+    }
   }
+}
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+async function report(
+  host: string,
+  reason: string,
+  parts: RunParts,
+  record: RunRecord,
+): Promise<void> {
+  const sentAfterSeq = parts.sim.ledger().length;
+  record.reports.push({ host, sentAfterSeq, ...(await parts.desk.report(host, reason)) });
 }
 
 async function failAndReport(
@@ -164,7 +211,7 @@ async function failAndReport(
   parts.sim.failHost(host, mode);
   record.failedHosts.push({ host, instances });
   parts.timeline.note(`${host} fails (${mode}) with ${instances.length} instances`);
-  await parts.desk.report(host, mode);
+  await report(host, mode, parts, record);
 }
 
 async function killServer(

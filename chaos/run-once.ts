@@ -66,6 +66,8 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
     serverKills: 0,
     bmcFaultClears: new Set(),
     lingeringFaults: [],
+    aborts: [],
+    reports: [],
   };
   let fleet: WorkerFleet | undefined;
   try {
@@ -115,6 +117,7 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
       address: server.address,
       cliPath: environment.cliPath,
       timeline,
+      readmission: plan.readmission,
     });
     const humanNova = connectNovaOnFirstUse({
       env: env,
@@ -128,7 +131,7 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
 
     await carryOut(plan, parts, record);
     await heal(parts, record);
-    const stillMoving = await settle(desk);
+    const stillMoving = await settle(desk, settleDeadline(record));
     const incidents = await desk.observe();
     for (const incident of incidents) timeline.note(describeIncident(incident));
     const state = sim.state();
@@ -140,11 +143,14 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
       finalInstances: state.instances,
       migrations: state.migrations.map((m) => ({ id: m.id, status: m.status, source: m.source })),
       failedEvacuations: await desk.failedEvacuations(),
+      aborts: record.aborts,
+      reports: record.reports,
+      unansweredUpdates: desk.unansweredUpdates,
     });
     if (stillMoving !== undefined)
       violations.push({
         invariant: 'I9',
-        message: `not settled within ${SETTLE_TIMEOUT_MS / 60_000} minutes: ${stillMoving}`,
+        message: `not settled by the deadline (${SETTLE_TIMEOUT_MS / 60_000} minutes, or ${AFTER_OUTAGE_MS / 60_000} after a long Nova outage ended): ${stillMoving}`,
       });
     timeline.note(`judged: ${violations.length} violation(s)`);
     return report(plan, fleet, record, incidents, violations, timeline);
@@ -207,8 +213,17 @@ async function heal(parts: RunParts, record: RunRecord): Promise<void> {
   parts.timeline.note('chaos over: faults cleared, server and a worker up');
 }
 
+/** Once Nova is back after a long outage, incidents wait at most a minute before they try again. */
+const AFTER_OUTAGE_MS = 5 * 60_000;
+
+/** How long the incidents may take to settle from now: longer while a long Nova outage lasts. */
+function settleDeadline(record: RunRecord): number {
+  const outageEnds = Math.max(0, ...record.lingeringFaults.map((fault) => fault.untilMs));
+  return Math.max(SETTLE_TIMEOUT_MS, outageEnds - Date.now() + AFTER_OUTAGE_MS);
+}
+
 /** Undefined once settled, else what was still moving at the deadline. */
-async function settle(desk: IncidentDesk): Promise<string | undefined> {
+async function settle(desk: IncidentDesk, timeoutMs: number): Promise<string | undefined> {
   let last: string | undefined = 'nothing checked yet';
   await pollUntil(
     'the incidents to settle',
@@ -221,7 +236,7 @@ async function settle(desk: IncidentDesk): Promise<string | undefined> {
         );
       return last === undefined ? true : undefined;
     },
-    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 1_000 },
+    { timeoutMs, intervalMs: 1_000 },
   ).catch(() => undefined);
   return last;
 }

@@ -34,7 +34,10 @@ export type FaultKind =
   | 'evacuation-terminate'
   | 'evacuation-cancel'
   | 'nova-outage-long'
-  | 'incident-terminate';
+  | 'incident-terminate'
+  | 'credential-rotation'
+  | 'alert-repeat-after-abort'
+  | 'readmission-race';
 
 export type ChaosAction =
   /** The host fails in the simulator and a health checker reports it. */
@@ -70,14 +73,32 @@ export type ChaosAction =
   | { kind: 'report-again'; fault: 'duplicate-report'; host: string }
   | { kind: 'cancel-incident'; fault: 'operator-cancel'; host: string }
   | { kind: 'reset-incident'; fault: 'operator-reset'; host: string }
-  /** Once the incident awaits re-admission, the host is repaired (powered on) and an operator re-admits it. */
-  | { kind: 'readmit'; fault: 'operator-readmit'; host: string }
+  /**
+   * Once the incident awaits re-admission, the host is repaired (powered on) and an operator
+   * re-admits it; in a run whose re-admission is automatic, the incident races the operator.
+   */
+  | { kind: 'readmit'; fault: 'operator-readmit' | 'readmission-race'; host: string }
   /** An operator terminates or cancels one evacuation in flight (the Web UI, `temporal workflow`). */
   | { kind: 'interrupt-evacuation'; fault: 'evacuation-terminate' | 'evacuation-cancel' }
   /** Nova answers 503 to everything for longer than any activity's own retries, past the chaos window. */
   | { kind: 'nova-outage'; fault: 'nova-outage-long'; rule: FaultRule; lastsMs: number }
   /** An operator terminates the incident, and the host's alert reports it again. */
-  | { kind: 'terminate-and-report-again'; fault: 'incident-terminate'; host: string };
+  | { kind: 'terminate-and-report-again'; fault: 'incident-terminate'; host: string }
+  /**
+   * Keystone's password is rotated: 401 until the credentials file is updated, then an operator
+   * asks the waiting incident to retry at once (`lazarus retry`).
+   */
+  | { kind: 'rotate-password'; fault: 'credential-rotation'; fileUpdatedAfterMs: number }
+  /**
+   * Once fencing is unproven (its BMC is unreachable), an operator aborts the incident, and the
+   * host's alert repeats, as Alertmanager's does; every repeat must be suppressed.
+   */
+  | {
+      kind: 'abort-and-report-again';
+      fault: 'alert-repeat-after-abort';
+      host: string;
+      repeatsAfterMs: number[];
+    };
 
 export interface TimedAction {
   /** Milliseconds after the run's first host failure. */
@@ -92,6 +113,8 @@ export interface RunPlan {
   boundaryKill: KillPoint;
   /** Sorted by time. */
   actions: TimedAction[];
+  /** How the incidents of the run are re-admitted: automatic when the plan races an operator's readmit. */
+  readmission: 'operator' | 'automatic';
 }
 
 /** The window in which faults and kills land; incidents keep going after it until they settle. */
@@ -234,7 +257,8 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
       kind: 'nova-outage',
       fault: 'nova-outage-long',
       rule: { service: 'nova', endpoint: '*', fault: { kind: 'status', status: 503 } },
-      lastsMs: between(60_000, 150_000),
+      // Longer than any bounded retry Lazarus ever had (about 5 minutes), so bringing one back fails.
+      lastsMs: between(380_000, 440_000),
     });
   if (chance(0.1))
     add(between(3_000, 20_000), {
@@ -243,8 +267,51 @@ export function planRun(seed: number, shape: ChaosShape): RunPlan {
       host: failed,
     });
 
+  if (chance(0.15))
+    add(at(), {
+      kind: 'rotate-password',
+      fault: 'credential-rotation',
+      fileUpdatedAfterMs: between(3_000, 40_000),
+    });
+  if (chance(0.12)) addAbortAndRepeats(failed);
+  let readmission: RunPlan['readmission'] = 'operator';
+  if (chance(0.15)) {
+    readmission = 'automatic';
+    const race = { kind: 'readmit', fault: 'readmission-race', host: failed } as const;
+    const planned = actions.find((timed) => timed.action.kind === 'readmit');
+    if (planned === undefined) add(between(5_000, CHAOS_WINDOW_MS), race);
+    else planned.action = race;
+  }
+
   actions.sort((a, b) => a.atMs - b.atMs);
-  return { seed, shape, boundaryKill, actions };
+  return { seed, shape, boundaryKill, actions, readmission };
+
+  /**
+   * The abort needs fencing unproven long enough for an operator to act: the host's BMC stays
+   * unreachable for 90 s instead of any shorter BMC fault, and no reset re-runs the aborted incident.
+   */
+  function addAbortAndRepeats(host: string): void {
+    const kept = actions.filter(
+      (timed) => timed.action.kind !== 'bmc-fault' && timed.action.kind !== 'reset-incident',
+    );
+    actions.splice(0, actions.length, ...kept);
+    actions.push({
+      atMs: -1,
+      action: {
+        kind: 'bmc-fault',
+        fault: 'bmc-unreachable',
+        host,
+        faults: { unreachable: true },
+        clearAfterMs: 90_000,
+      },
+    });
+    add(between(3_000, 20_000), {
+      kind: 'abort-and-report-again',
+      fault: 'alert-repeat-after-abort',
+      host,
+      repeatsAfterMs: [1_000, between(2_000, 20_000)],
+    });
+  }
 
   function addBmcFault(host: string): void {
     const clearAfterMs = between(2_000, 40_000);

@@ -40,6 +40,19 @@ export interface SomeoneElsesEvacuation {
   untilSeq: number;
 }
 
+/** An incident an operator aborted: nothing may act on its host afterwards, and its reports are suppressed. */
+export interface AbortedIncident {
+  host: string;
+  runId: string;
+  /** The ledger's length when the abort was answered. */
+  afterSeq: number;
+}
+
+/** A report and how it was answered; `sentAfterSeq` is the ledger's length when it was sent. */
+export type AnsweredReport = { host: string; sentAfterSeq: number } & (
+  { answer: 'started' | 'joined'; runId: string } | { answer: 'suppressed'; because: string }
+);
+
 export interface RunObservations {
   ledger: readonly LedgerEntry[];
   failedHosts: readonly FailedHost[];
@@ -49,6 +62,10 @@ export interface RunObservations {
   someoneElse: readonly SomeoneElsesEvacuation[];
   /** Evacuation workflows that ended Failed or TimedOut (terminated or cancelled ones are an operator's doing). */
   failedEvacuations: readonly string[];
+  aborts: readonly AbortedIncident[];
+  reports: readonly AnsweredReport[];
+  /** Operators' Updates that got no answer in time. */
+  unansweredUpdates: readonly string[];
 }
 
 /** Closed for good, or closed by reporting (incidents before re-admission existed). */
@@ -83,14 +100,57 @@ export function judgeRun(run: RunObservations): ChaosViolation[] {
       invariant: 'I9' as const,
       message: `evacuation workflow ${workflowId} ended Failed or TimedOut, which no evacuation does by Lazarus's own doing`,
     })),
+    ...run.unansweredUpdates.map((what) => ({
+      invariant: 'I9' as const,
+      message: `the operator's ${what} got no answer: the Update was accepted and left waiting`,
+    })),
     ...run.incidents.flatMap((incident) => incidentViolations(incident, run)),
     ...missingInstances(run),
+    ...run.aborts.flatMap((aborted) => ignoredAbort(aborted, run)),
   ];
 }
 
-/** The incidents an operator would look at: every run not replaced by a reset. */
+/** Runs an operator would not look at: replaced by a reset (terminated) or by a continue-as-new. */
+const REPLACED: ReadonlySet<string> = new Set(['TERMINATED', 'CONTINUED_AS_NEW']);
+
+/** The incidents an operator would look at: every run not replaced by a reset or a continue-as-new. */
 export function liveIncidents(run: Pick<RunObservations, 'incidents'>): IncidentObservation[] {
-  return run.incidents.filter((incident) => incident.status !== 'TERMINATED');
+  return run.incidents.filter((incident) => !REPLACED.has(incident.status));
+}
+
+/**
+ * After an operator's abort, the host's reports are suppressed (or join the aborted run while it
+ * closes) and nothing fences, forces down or evacuates it (docs/design.md#suppression-after-an-abort).
+ */
+function ignoredAbort(aborted: AbortedIncident, run: RunObservations): ChaosViolation[] {
+  const { host, runId, afterSeq } = aborted;
+  const started = run.reports.filter(
+    (report) =>
+      report.host === host &&
+      report.sentAfterSeq >= afterSeq &&
+      report.answer === 'started' &&
+      report.runId !== runId,
+  );
+  const actedOn = run.ledger.filter(
+    (entry) =>
+      entry.seq > afterSeq &&
+      ((entry.kind === 'power' &&
+        entry.host === host &&
+        entry.state === 'Off' &&
+        entry.via !== 'sim-admin') ||
+        (entry.kind === 'service-update' && entry.host === host && entry.forcedDown === true) ||
+        (entry.kind === 'evacuate' && entry.sourceHost === host)),
+  );
+  return [
+    ...started.map((report) => ({
+      invariant: 'I10' as const,
+      message: `a report of ${host} after the operator aborted run ${runId} started run ${'runId' in report ? report.runId : '?'} instead of being suppressed`,
+    })),
+    ...actedOn.map((entry) => ({
+      invariant: 'I10' as const,
+      message: `${host} was acted on (${entry.kind}, ledger entry ${entry.seq}) after the operator aborted run ${runId}`,
+    })),
+  ];
 }
 
 function ledgerViolations(run: RunObservations): ChaosViolation[] {
@@ -122,7 +182,7 @@ function isSomeoneElses(
 
 function incidentViolations(incident: IncidentObservation, run: RunObservations): ChaosViolation[] {
   const name = `${incident.workflowId} (run ${incident.runId})`;
-  if (incident.status === 'TERMINATED' || incident.status === 'CANCELLED') return [];
+  if (REPLACED.has(incident.status) || incident.status === 'CANCELLED') return [];
   if (incident.status !== 'RUNNING' && incident.status !== 'COMPLETED')
     return [{ invariant: 'I9', message: `${name} ended ${incident.status}` }];
   const { state } = incident;

@@ -56,11 +56,13 @@ describe('planRun', () => {
       ),
     );
     expect([...kinds].sort()).toEqual([
+      'alert-repeat-after-abort',
       'bmc-ignores-power-off',
       'bmc-lying',
       'bmc-slow',
       'bmc-unreachable',
       'cascading-failure',
+      'credential-rotation',
       'duplicate-report',
       'evacuate-lost-response',
       'evacuation-cancel',
@@ -76,6 +78,7 @@ describe('planRun', () => {
       'operator-cancel',
       'operator-readmit',
       'operator-reset',
+      'readmission-race',
       'service-update-lost-response',
       'someone-else-evacuates',
       'start-competing-worker',
@@ -85,6 +88,23 @@ describe('planRun', () => {
       expect(
         plan.actions.filter((timed) => timed.action.kind === 'kill-worker').length,
       ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('races the operator only in runs whose re-admission is automatic, and aborts only with fencing kept unproven and no reset', () => {
+    const plans = Array.from({ length: 200 }, (_, seed) => planRun(seed, shape));
+    for (const plan of plans) {
+      const faults = plan.actions.map((timed) =>
+        'fault' in timed.action ? timed.action.fault : timed.action.kind,
+      );
+      expect(faults.includes('readmission-race')).toBe(plan.readmission === 'automatic');
+      if (!faults.includes('alert-repeat-after-abort')) continue;
+      expect(faults).not.toContain('operator-reset');
+      expect(
+        plan.actions.flatMap((timed) =>
+          timed.action.kind === 'bmc-fault' ? [timed.action.faults] : [],
+        ),
+      ).toEqual([{ unreachable: true }]);
+    }
   });
 
   it('never plans a lie that read-back cannot catch: a BMC claiming Off while the host is on', () => {

@@ -90,6 +90,9 @@ function cleanRun(): RunObservations {
     ],
     someoneElse: [],
     failedEvacuations: [],
+    aborts: [],
+    reports: [],
+    unansweredUpdates: [],
   };
 }
 
@@ -224,7 +227,7 @@ describe('judgeRun', () => {
     expect(invariantsOf(run)).toEqual(['I9']);
   });
 
-  it('ignores a run replaced by a reset and judges its successor', () => {
+  it('ignores a run replaced by a reset or a continue-as-new and judges its successor', () => {
     const run = cleanRun();
     run.incidents = [
       incident(
@@ -232,8 +235,62 @@ describe('judgeRun', () => {
         { status: 'TERMINATED', runId: 'run-0' },
         'Evacuating',
       ),
+      incident([], { status: 'CONTINUED_AS_NEW', runId: 'run-00' }),
       ...run.incidents,
     ];
     expect(judgeRun(run)).toEqual([]);
+  });
+
+  it('counts an operator’s Update left without an answer against I9', () => {
+    const run = cleanRun();
+    run.unansweredUpdates = ['readmit cmp-01'];
+    expect(judgeRun(run)).toEqual([
+      {
+        invariant: 'I9',
+        message:
+          "the operator's readmit cmp-01 got no answer: the Update was accepted and left waiting",
+      },
+    ]);
+  });
+
+  it('accepts reports after an abort that were suppressed or joined the aborted run, and flags one that started a run or anything done to the host (I10)', () => {
+    const aborted = (): RunObservations => {
+      const run = cleanRun();
+      run.ledger = [{ seq: 1, at, kind: 'host-failure', host, mode: 'power-loss' }];
+      run.incidents = [incident([], { status: 'COMPLETED', runId: 'run-1' }, 'Aborted')];
+      run.aborts = [{ host, runId: 'run-1', afterSeq: 1 }];
+      run.reports = [
+        { host, sentAfterSeq: 0, answer: 'started', runId: 'run-1' },
+        { host, sentAfterSeq: 1, answer: 'joined', runId: 'run-1' },
+        { host, sentAfterSeq: 1, answer: 'suppressed', because: 'suppressed: aborted by …' },
+      ];
+      return run;
+    };
+    expect(judgeRun(aborted())).toEqual([]);
+
+    const ignored = aborted();
+    ignored.reports = [
+      ...ignored.reports,
+      { host, sentAfterSeq: 1, answer: 'started', runId: 'run-2' },
+    ];
+    ignored.ledger = [
+      ...ignored.ledger,
+      { seq: 2, at, kind: 'power', host, state: 'Off', previous: 'On', via: 'redfish' },
+      {
+        seq: 3,
+        at,
+        kind: 'service-update',
+        host,
+        binary: 'nova-compute',
+        forcedDown: true,
+        power: 'Off',
+        requestId: 'req-3',
+      },
+    ];
+    expect(judgeRun(ignored).map(({ invariant, message }) => `${invariant} ${message}`)).toEqual([
+      'I10 a report of cmp-01 after the operator aborted run run-1 started run run-2 instead of being suppressed',
+      'I10 cmp-01 was acted on (power, ledger entry 2) after the operator aborted run run-1',
+      'I10 cmp-01 was acted on (service-update, ledger entry 3) after the operator aborted run run-1',
+    ]);
   });
 });
