@@ -123,8 +123,12 @@ export class IncidentDesk {
     return answer === 'Aborted' ? runId : undefined;
   }
 
-  /** `lazarus retry HOST`: a refusal (nothing waits) is noted. */
+  /** `lazarus retry HOST`: a refusal (nothing waits) is noted, as is an incident already closed. */
   async retryNow(host: string): Promise<void> {
+    if ((await this.phaseOf(host)) === undefined) {
+      this.options.timeline.note(`no retry of incident/${host}: it is closed`);
+      return;
+    }
     const answer = await this.#answerOf(`retry ${host}`, () =>
       this.client.workflow.getHandle(incidentWorkflowId(host)).executeUpdate(retryNowUpdate),
     );
