@@ -167,7 +167,7 @@ export async function perform(
       await sleep(action.fileUpdatedAfterMs);
       await sim.writeCloudsYaml();
       timeline.note('clouds.yaml updated with the new password');
-      await parts.desk.retryNow(record.failedHosts[0]?.host ?? '');
+      for (const { host } of record.failedHosts) await parts.desk.retryNow(host);
       return;
     case 'abort-and-report-again': {
       const runId = await parts.desk.abort(action.host);
