@@ -23,6 +23,8 @@ export interface SimulatorControls {
    * and every token expires. clouds.yaml keeps the old password until it is written again.
    */
   rotatePassword(): void;
+  /** Requests Nova's API received so far, whatever their answers. */
+  novaRequests(): number;
   ledger(): readonly LedgerEntry[];
   invariants(): { violations: Violation[] };
   state(): SimulatorState;

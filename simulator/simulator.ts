@@ -93,6 +93,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const services: HttpService[] = [];
   let fleet: BmcFleet | undefined;
   const urls = { keystone: '', nova: '' };
+  const novaRequests = { count: 0 };
 
   const stop = async (): Promise<void> => {
     clock.stop();
@@ -128,6 +129,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         tokens,
         faults,
         keystoneUrl: () => urls.keystone,
+        onRequest: () => {
+          novaRequests.count += 1;
+        },
       }),
     );
     services.push(nova);
@@ -149,6 +153,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const controls = createControls(world, ledger, faults, tokens, () => fleet, {
       identity,
       random,
+      novaRequests,
     });
     const admin = await listenOnLoopback(createAdminHandler(controls));
     services.push(admin);
@@ -180,7 +185,8 @@ function createControls(
   faults: FaultTable,
   tokens: TokenStore,
   fleet: () => BmcFleet | undefined,
-  keystone: { identity: Identity; random: SeededRandom },
+  /** Beyond the world: who Keystone accepts, and how many requests Nova received. */
+  cloud: { identity: Identity; random: SeededRandom; novaRequests: { count: number } },
 ): SimulatorControls {
   return {
     failHost: (host, mode) => {
@@ -213,9 +219,10 @@ function createControls(
       tokens.expireAll();
     },
     rotatePassword: () => {
-      keystone.identity.admin.password = keystone.random.hex(12);
+      cloud.identity.admin.password = cloud.random.hex(12);
       tokens.expireAll();
     },
+    novaRequests: () => cloud.novaRequests.count,
     ledger: () => ledger.entries(),
     invariants: () => ({ violations: checkInvariants(ledger.entries()) }),
     state: () => describeWorld(world),

@@ -19,6 +19,8 @@ export interface NovaAppOptions {
   faults: FaultTable;
   /** The Keystone URL keystonemiddleware names in WWW-Authenticate. */
   keystoneUrl: () => string;
+  /** Called once per request received, whatever its answer: the load a client puts on Nova. */
+  onRequest?: () => void;
 }
 
 const projectSegment =
@@ -31,6 +33,7 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
     handler: r,
   }));
   return async (req, res) => {
+    options.onRequest?.();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const segments = segmentsOf(url.pathname);
     const requestId = `req-${options.deps.random.uuid()}`;

@@ -160,8 +160,13 @@ export interface WorldTiming {
   serviceDownTimeMs: number;
   /** rpc_response_timeout: how long an RPC to a dead compute blocks (60 s by default). */
   rpcTimeoutMs: number;
-  /** Conductor and scheduler time before a destination is claimed. */
+  /** Conductor and scheduler time before a destination is claimed, per evacuation when alone. */
   schedulingMs: number;
+  /**
+   * Evacuations the conductor and scheduler work on at once; the others wait their turn, in order
+   * (docs/nova-and-bmc-facts.md#nova-capacity). Infinity: no limit.
+   */
+  schedulingConcurrency: number;
   /** The destination's rebuild, from claim to `done`. */
   rebuildMs: number;
   /** os-start / os-stop on a running compute. */
@@ -173,6 +178,7 @@ export const defaultTiming: WorldTiming = {
   serviceDownTimeMs: 60_000,
   rpcTimeoutMs: 60_000,
   schedulingMs: 200,
+  schedulingConcurrency: Number.POSITIVE_INFINITY,
   rebuildMs: 1_000,
   powerActionMs: 500,
 };

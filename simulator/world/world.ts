@@ -1,5 +1,6 @@
 // The cloud behind the APIs: machines with power, nova-compute processes that heartbeat, guests,
 // and the conductor/scheduler/compute side of an evacuation. nova-api's checks live in nova/.
+import { ControlPlane } from './control-plane.ts';
 import type { BmcProtocol, HostPowerPort, PowerState } from '../bmc/bmc-contract.ts';
 import type { SimClock } from '../clock.ts';
 import type { Ledger, PowerCommandSource } from '../ledger/ledger.ts';
@@ -65,6 +66,7 @@ export class World implements HostPowerPort {
   readonly #doublyEvacuated = new Set<string>();
   /** Migrations orphaned by such a second evacuate: they stay `accepted` for ever. */
   readonly #orphans = new Set<number>();
+  readonly #controlPlane: ControlPlane;
 
   constructor(
     initial: InitialWorld,
@@ -84,6 +86,10 @@ export class World implements HostPowerPort {
     for (const action of initial.actions) this.#actionsOf(action.instanceUuid).push(action);
     this.controllerServices = initial.controllerServices;
     this.aggregates = initial.aggregates;
+    this.#controlPlane = new ControlPlane(clock, {
+      concurrency: timing.schedulingConcurrency,
+      workMs: timing.schedulingMs,
+    });
   }
 
   /** Simulated time, for heartbeats and other durations. */
@@ -339,7 +345,7 @@ export class World implements HostPowerPort {
       return migration;
     }
     const originalState = instance.vmState;
-    this.clock.schedule(this.timing.schedulingMs, () => {
+    this.#controlPlane.submit(() => {
       this.#claimDestination(request, migration, pending, originalState);
     });
     return migration;

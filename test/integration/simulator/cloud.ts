@@ -130,6 +130,8 @@ export interface MigrationSummary {
   status: string;
   source_compute: string;
   dest_compute: string | null;
+  /** Nova's timestamp without a zone (UTC), null until the migration first changed. */
+  updated_at?: string | null;
 }
 
 export async function serversOn(cloud: TestCloud, host: string): Promise<ServerSummary[]> {
