@@ -1,11 +1,11 @@
-// A simulated cloud for one scenario run: the failed hosts first, spare hosts after them, every
-// latency of LATENCIES applied (Nova and Keystone through latency faults on every request, the
+// A simulated cloud for one scenario run: the failed hosts first, spare hosts after them, Nova's
+// capacity of NOVA_CAPACITY, every latency of LATENCIES applied (Nova and Keystone through latency faults on every request, the
 // BMCs of the failed hosts through their response latency), Nova answering like Zed (2.93).
 import { startBmcFleet } from '../simulator/bmc/index.ts';
 import type { Simulator } from '../simulator/simulator.ts';
 import { startSimulator } from '../simulator/simulator.ts';
 import type { Scenario } from './scenarios.ts';
-import { LATENCIES } from './scenarios.ts';
+import { LATENCIES, NOVA_CAPACITY } from './scenarios.ts';
 
 export interface EvacuateAccepted {
   instance: string;
@@ -29,7 +29,11 @@ export async function startBenchCloud(scenario: Scenario, timeScale: number): Pr
     seed: 1,
     timeScale,
     novaMaxMicroversion: 93,
-    timing: { schedulingMs: LATENCIES.schedulingMs, rebuildMs: LATENCIES.rebuildMs },
+    timing: {
+      schedulingMs: LATENCIES.schedulingMs,
+      schedulingConcurrency: NOVA_CAPACITY.schedulingConcurrency,
+      rebuildMs: LATENCIES.rebuildMs,
+    },
     startBmcFleet,
     bmc: { ipmiHosts: 0, powerTransitionMs: LATENCIES.powerOffMs },
   });

@@ -1,5 +1,6 @@
-// The fastest recovery the simulated cloud allows for the same latencies and limits: what an
-// orchestrator that adds nothing of its own would achieve. Simulated milliseconds from the report.
+// The fastest recoveries the simulated cloud allows. The ideal: Lazarus's own limits (per-host
+// concurrency, evacuate rate) with nothing else added. The physical limit: Nova's capacity alone,
+// with no orchestrator's throttle at all. Simulated milliseconds from the report.
 import type { CloudLatencies, Scenario } from './scenarios.ts';
 
 export interface Timeline {
@@ -64,5 +65,26 @@ export function idealTimeline(
     fencingProofMs,
     firstEvacuateMs: Math.max(...hosts.map((h) => h.firstStart)) + latencies.evacuateApiMs,
     rtoMs,
+  };
+}
+
+/**
+ * Fencing and force-down as in the ideal; then every evacuate of every host sent the moment its
+ * host is forced down, accepted after the API's latency, taken by the conductor and scheduler
+ * `schedulingConcurrency` at a time in order, and rebuilt on its destination, rebuilds in parallel.
+ */
+export function physicalLimit(
+  scenario: Scenario,
+  latencies: CloudLatencies,
+  capacity: { schedulingConcurrency: number },
+): Timeline {
+  const fencingProofMs = latencies.bmcResponseMs + latencies.powerOffMs;
+  const acceptedMs = fencingProofMs + latencies.novaApiMs + latencies.evacuateApiMs;
+  const evacuations = scenario.failedHosts * scenario.instancesPerHost;
+  const turns = Math.ceil(evacuations / Math.min(evacuations, capacity.schedulingConcurrency));
+  return {
+    fencingProofMs,
+    firstEvacuateMs: acceptedMs,
+    rtoMs: acceptedMs + turns * latencies.schedulingMs + latencies.rebuildMs,
   };
 }

@@ -45,6 +45,8 @@ export interface LazarusRun extends RecoveryTimes {
   workerPeakRssKb: number | undefined;
   serverPeakRssKb: number | undefined;
   historyEventsPerIncident: number;
+  /** Requests Nova received during the recovery, per instance evacuated. */
+  novaRequestsPerInstance: number;
   profile: Profile;
 }
 
@@ -239,6 +241,8 @@ async function measure(
       historyLength: described.historyLength,
     };
   });
+  // Before the bench's own reads below.
+  const novaRequests = cloud.sim.novaRequests();
   const incidents = await Promise.all(handles.map((handle) => handle.describe()));
   const nova = await openNovaSession(cloud.sim, '2.53');
   const landings = await landingsInNova(nova);
@@ -270,6 +274,7 @@ async function measure(
     ...times,
     outcomes,
     historyEventsPerIncident: historyEvents / handles.length,
+    novaRequestsPerInstance: novaRequests / Math.max(1, evacuated.length),
     profile: profileOf({
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),

@@ -32,13 +32,14 @@ export function renderReport(results: BenchResults): string {
     `**Time.** The simulated cloud runs **${scale}× faster than real time** (1 real second = ${scale} simulated seconds); every figure below is real seconds. The re-enactments sleep on the simulator's clock, so their waits are scaled with the cloud; Lazarus's own timers (Temporal's retry backoff, the 1 s fencing poll) are real time and are not, which can only lengthen Lazarus's RTO. Each repeat runs the three procedures at the same time, each on its own simulated cloud (the re-enactments mostly wait).`,
     '',
     `- **Lazarus** runs unmodified: a Temporal dev server and the worker process per repeat, per-host concurrency ${settings.lazarusConcurrency} (the default is 4), at most ${settings.evacuateCallsPerSecond} evacuate calls per simulated second in all (its default, meant for a real Nova, so configured as ${settings.evacuateCallsPerSecond * settings.timeScale} per real second), storm guard not asked (20 hosts at once would rightly wait for an operator).`,
+    `- **Physical limit**: Nova's capacity alone (${settings.novaCapacity.schedulingConcurrency} evacuations scheduled at once, \`npm run bench:nova-capacity\`), no orchestrator's throttle: ForceOff and one read of Off, one PUT forcing the service down, every evacuate sent at once, scheduled ${settings.novaCapacity.schedulingConcurrency} at a time in order, rebuilds in parallel (\`physicalLimit\` in \`bench/ideal-rto.ts\`). Every procedure meets the same bounded Nova.`,
     `- **Ideal**: the same latencies and limit with nothing added: ForceOff and one read of Off, one PUT forcing the service down, then ${settings.lazarusConcurrency} evacuations per host at a time, each lasting evacuate + scheduling + rebuild, hosts in parallel, evacuate calls no faster than ${settings.evacuateCallsPerSecond} per simulated second in all (\`bench/ideal-rto.ts\`).`,
     `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time, each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
     '',
     '## Recovery time (real seconds, medians)',
     '',
-    '| scenario | Lazarus RTO | ideal RTO | overhead | fencing proof (ideal) | first evacuate (ideal) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | Lazarus RTO | physical limit | Lazarus over the limit | ideal RTO | overhead | fencing proof (ideal) | first evacuate (ideal) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => recoveryRow(result, results)),
     '',
     `In simulated seconds (× ${scale}), the RTO on the cloud as specified: ` +
@@ -52,8 +53,8 @@ export function renderReport(results: BenchResults): string {
     '',
     '## Resources and outcomes (medians)',
     '',
-    '| scenario | worker peak RSS (MiB) | dev server peak RSS (MiB) | history events per incident | outcomes (last repeat) | Masakari failed | Pacemaker failed |',
-    '|---|---|---|---|---|---|---|',
+    '| scenario | worker peak RSS (MiB) | dev server peak RSS (MiB) | history events per incident | Nova requests per instance: Lazarus, Masakari, Pacemaker | outcomes (last repeat) | Masakari failed | Pacemaker failed |',
+    '|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map(resourceRow),
     '',
     "## Where Lazarus's time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)",
@@ -72,7 +73,7 @@ function recoveryRow(result: ScenarioResult, results: BenchResults): string {
   const lazarus = (field: (run: ScenarioResult['lazarus'][number]) => number): number =>
     medianOf(result.lazarus, field);
   return (
-    `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.idealRtoS.toFixed(2)} | **${headline.overheadS.toFixed(2)}** ` +
+    `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.limitRtoS.toFixed(2)} | ${(headline.overLimit * 100).toFixed(0)} % | ${headline.idealRtoS.toFixed(2)} | **${headline.overheadS.toFixed(2)}** ` +
     `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.ideal.fencingProofMs / xL)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.ideal.firstEvacuateMs / xL)}) ` +
     `| ${rate(lazarus((r) => r.evacuateCallsPerSecond))} | ${headline.masakariRtoS.toFixed(2)} | ${ratio(headline.masakariRtoS / headline.lazarusRtoS)} ` +
     `| ${headline.pacemakerRtoS.toFixed(2)} | ${ratio(headline.pacemakerRtoS / headline.lazarusRtoS)} |`
@@ -89,9 +90,22 @@ function resourceRow(result: ScenarioResult): string {
           .join(', ');
   return (
     `| ${result.scenario.name} | ${mib(medianOf(result.lazarus, (r) => r.workerPeakRssKb ?? Number.NaN))} | ${mib(medianOf(result.lazarus, (r) => r.serverPeakRssKb ?? Number.NaN))} ` +
-    `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} | ${outcomes} ` +
+    `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} ` +
+    `| ${requestsPerInstance(result)} | ${outcomes} ` +
     `| ${medianOf(result.masakari, (r) => r.failedInstances)} | ${medianOf(result.pacemaker, (r) => r.failedInstances)} |`
   );
+}
+
+/** Lazarus, Masakari and Pacemaker: median Nova requests per evacuated instance. */
+function requestsPerInstance(result: ScenarioResult): string {
+  const runs: readonly (readonly { novaRequestsPerInstance: number }[])[] = [
+    result.lazarus,
+    result.masakari,
+    result.pacemaker,
+  ];
+  return runs
+    .map((procedure) => medianOf(procedure, (run) => run.novaRequestsPerInstance).toFixed(1))
+    .join(', ');
 }
 
 function profileRow(result: ScenarioResult, results: BenchResults): string {

@@ -8,6 +8,7 @@ import {
   EVACUATE_CALLS_PER_SECOND,
   LATENCIES,
   LAZARUS_CONCURRENCY,
+  NOVA_CAPACITY,
   TIME_SCALE,
 } from './scenarios.ts';
 import { medianOf } from './statistics.ts';
@@ -16,6 +17,8 @@ export interface ScenarioResult {
   scenario: Scenario;
   /** Simulated milliseconds. */
   ideal: Timeline;
+  /** Simulated milliseconds: Nova's capacity alone, no orchestrator's throttle. */
+  limit: Timeline;
   lazarus: LazarusRun[];
   masakari: BaselineRun[];
   pacemaker: BaselineRun[];
@@ -30,6 +33,7 @@ export interface BenchResults {
   loadAtEnd: number;
   settings: {
     latencies: typeof LATENCIES;
+    novaCapacity: typeof NOVA_CAPACITY;
     lazarusConcurrency: number;
     evacuateCallsPerSecond: number;
     timeScale: number;
@@ -39,6 +43,7 @@ export interface BenchResults {
 
 export const CURRENT_SETTINGS: BenchResults['settings'] = {
   latencies: LATENCIES,
+  novaCapacity: NOVA_CAPACITY,
   lazarusConcurrency: LAZARUS_CONCURRENCY,
   evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
   timeScale: TIME_SCALE,
@@ -50,6 +55,9 @@ export interface Headline {
   lazarusRtoS: number;
   idealRtoS: number;
   overheadS: number;
+  limitRtoS: number;
+  /** Lazarus over the physical limit, as a fraction of it. */
+  overLimit: number;
   masakariRtoS: number;
   pacemakerRtoS: number;
 }
@@ -57,11 +65,14 @@ export interface Headline {
 export function headlineOf(result: ScenarioResult, settings: BenchResults['settings']): Headline {
   const lazarusRtoS = medianOf(result.lazarus, (run) => run.rtoMs) / 1000;
   const idealRtoS = result.ideal.rtoMs / settings.timeScale / 1000;
+  const limitRtoS = result.limit.rtoMs / settings.timeScale / 1000;
   return {
     name: result.scenario.name,
     lazarusRtoS,
     idealRtoS,
     overheadS: medianOf(result.lazarus, (run) => run.rtoMs / 1000 - idealRtoS),
+    limitRtoS,
+    overLimit: lazarusRtoS / limitRtoS - 1,
     masakariRtoS: medianOf(result.masakari, (run) => run.rtoMs) / 1000,
     pacemakerRtoS: medianOf(result.pacemaker, (run) => run.rtoMs) / 1000,
   };

@@ -9,7 +9,7 @@ import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
 import type { BaselineProcedure, BaselineRun } from './baselines/run-baseline.ts';
 import { renderChart } from './chart.ts';
-import { idealTimeline } from './ideal-rto.ts';
+import { idealTimeline, physicalLimit } from './ideal-rto.ts';
 import { runLazarus } from './lazarus-run.ts';
 import { describeMachine } from './machine.ts';
 import { renderReport } from './report.ts';
@@ -20,6 +20,7 @@ import {
   EVACUATE_CALLS_PER_SECOND,
   LATENCIES,
   LAZARUS_CONCURRENCY,
+  NOVA_CAPACITY,
   REPEATS,
   SCENARIOS,
   TIME_SCALE,
@@ -111,6 +112,7 @@ async function runScenario(
       concurrency: LAZARUS_CONCURRENCY,
       evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
     }),
+    limit: physicalLimit(scenario, LATENCIES, NOVA_CAPACITY),
     lazarus: [],
     masakari: [],
     pacemaker: [],
@@ -129,7 +131,7 @@ async function runScenario(
     result.pacemaker.push(pacemaker);
     const rto = (run: { rtoMs: number }): string => `${(run.rtoMs / 1000).toFixed(2)} s`;
     progress(
-      `${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`,
+      `${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s, physical limit ${(result.limit.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`,
     );
   }
   return result;

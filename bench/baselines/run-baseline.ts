@@ -17,6 +17,8 @@ export type BaselineProcedure = 'masakari' | 'pacemaker';
 /** Real milliseconds. */
 export interface BaselineRun extends RecoveryTimes {
   failedInstances: number;
+  /** Requests Nova received during the recovery, per instance evacuated. */
+  novaRequestsPerInstance: number;
 }
 
 export async function runBaseline(
@@ -44,6 +46,8 @@ export async function runBaseline(
         cloud.sim.state().instances.every((i) => i.taskState !== 'rebuilding') ? true : undefined,
       { timeoutMs: 600_000, intervalMs: 20 },
     );
+    // Before the bench's own read of the landings.
+    const novaRequests = cloud.sim.novaRequests();
     const landings = await landingsInNova(nova);
     const endedAt = Math.max(...hosts.map((host) => host.endedAt));
     const times = recoveryTimes(
@@ -59,6 +63,7 @@ export async function runBaseline(
     return {
       ...times,
       failedInstances: hosts.reduce((sum, host) => sum + host.failedInstances, 0),
+      novaRequestsPerInstance: novaRequests / Math.max(1, landings.size),
     };
   } finally {
     await cloud.stop();

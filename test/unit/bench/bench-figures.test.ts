@@ -1,7 +1,7 @@
 // The pure parts of `npm run bench`: the ideal RTO, medians, recovery figures, the profile and the
 // report's verdict on the 2 s criterion. No timing is asserted here; the bench measures.
 import { describe, expect, it } from 'vitest';
-import { idealTimeline } from '../../../bench/ideal-rto.ts';
+import { idealTimeline, physicalLimit } from '../../../bench/ideal-rto.ts';
 import { recoveryTimes } from '../../../bench/measurements.ts';
 import { profileOf } from '../../../bench/profile.ts';
 import type { CloudLatencies, Scenario } from '../../../bench/scenarios.ts';
@@ -21,6 +21,27 @@ const host = (instancesPerHost: number): Scenario => ({
   failedHosts: 1,
   instancesPerHost,
   spareHosts: 1,
+});
+
+describe('the physical limit', () => {
+  it('sends every evacuate at once after force-down, schedules them by Nova’s capacity in turns, and rebuilds in parallel', () => {
+    // 100 instances, 4 scheduled at a time for 1 s each: 25 turns, then one 15 s rebuild.
+    expect(physicalLimit(host(100), latencies, { schedulingConcurrency: 4 })).toEqual({
+      fencingProofMs: 5_200,
+      firstEvacuateMs: 5_600,
+      rtoMs: 5_600 + 25 * 1_000 + 15_000,
+    });
+  });
+
+  it('counts the instances of every failed host against the one control plane, and a partial turn whole', () => {
+    const twenty = { ...host(50), failedHosts: 20 };
+    expect(physicalLimit(twenty, latencies, { schedulingConcurrency: 3 }).rtoMs).toBe(
+      5_600 + 334 * 1_000 + 15_000,
+    );
+    expect(physicalLimit(twenty, latencies, { schedulingConcurrency: Infinity }).rtoMs).toBe(
+      5_600 + 1_000 + 15_000,
+    );
+  });
 });
 
 describe('the ideal recovery', () => {

@@ -24,6 +24,7 @@ function lazarus(rtoMs: number, landedToVerifiedMs: number): LazarusRun {
     workerPeakRssKb: 409_600,
     serverPeakRssKb: 153_600,
     historyEventsPerIncident: 2_500,
+    novaRequestsPerInstance: 6.5,
     profile: {
       reportToIncidentMs: 20,
       incidentToFencingProofMs: 800,
@@ -36,7 +37,12 @@ function lazarus(rtoMs: number, landedToVerifiedMs: number): LazarusRun {
   };
 }
 
-const baseline = (rtoMs: number): BaselineRun => ({ ...times, rtoMs, failedInstances: 0 });
+const baseline = (rtoMs: number): BaselineRun => ({
+  ...times,
+  rtoMs,
+  failedInstances: 0,
+  novaRequestsPerInstance: 2,
+});
 
 /** 1x100 with an ideal of 8.40 s real at 20×, and Lazarus runs whose median RTO is `rtoMs`; real milliseconds. */
 function resultsWith(rtoMs: number, landedToVerifiedMs: number): BenchResults {
@@ -51,6 +57,7 @@ function resultsWith(rtoMs: number, landedToVerifiedMs: number): BenchResults {
       {
         scenario: { name: '1x100', failedHosts: 1, instancesPerHost: 100, spareHosts: 2 },
         ideal: { fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 168_000 },
+        limit: { fencingProofMs: 5_200, firstEvacuateMs: 5_600, rtoMs: 125_000 },
         lazarus: [
           lazarus(rtoMs + 5_000, landedToVerifiedMs),
           lazarus(rtoMs, landedToVerifiedMs),
@@ -64,11 +71,15 @@ function resultsWith(rtoMs: number, landedToVerifiedMs: number): BenchResults {
 }
 
 describe('the bench report', () => {
-  it('shows the median RTO, the ideal, the overhead and each re-enactment as a ratio to Lazarus', () => {
+  it('shows the median RTO, the physical limit, the ideal, the overhead and each re-enactment as a ratio to Lazarus', () => {
     const report = renderReport(resultsWith(25_000, 400));
-    expect(report).toContain('| 1x100 | 25.00 | 8.40 | **16.60** |');
+    expect(report).toContain('| 1x100 | 25.00 | 6.25 | 300 % | 8.40 | **16.60** |');
     expect(report).toContain('| 84.20 | 3.4× | 20.20 | 0.8× |');
     expect(report).toContain('Test CPU, 2 cores, 24 GiB, Node v20.0.0');
+  });
+
+  it('reports the Nova requests per evacuated instance of every procedure', () => {
+    expect(renderReport(resultsWith(25_000, 400))).toContain('| 2500 | 6.5, 2.0, 2.0 |');
   });
 
   it('names the largest share of the overhead and its fix when 1x100 misses the 2 s criterion', () => {
