@@ -9,22 +9,14 @@ import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
 import type { BaselineProcedure, BaselineRun } from './baselines/run-baseline.ts';
 import { renderChart } from './chart.ts';
-import { idealTimeline, physicalLimit } from './ideal-rto.ts';
+import { physicalLimit } from './physical-limit.ts';
 import { runLazarus } from './lazarus-run.ts';
 import { describeMachine } from './machine.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults, ScenarioResult } from './results.ts';
 import { CURRENT_SETTINGS } from './results.ts';
 import type { Scenario } from './scenarios.ts';
-import {
-  EVACUATE_CALLS_PER_SECOND,
-  LATENCIES,
-  LAZARUS_CONCURRENCY,
-  NOVA_CAPACITY,
-  REPEATS,
-  SCENARIOS,
-  TIME_SCALE,
-} from './scenarios.ts';
+import { LATENCIES, NOVA_CAPACITY, REPEATS, SCENARIOS, TIME_SCALE } from './scenarios.ts';
 
 const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}] [--out DIR]
 
@@ -108,10 +100,6 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   const result: ScenarioResult = {
     scenario,
-    ideal: idealTimeline(scenario, LATENCIES, {
-      concurrency: LAZARUS_CONCURRENCY,
-      evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
-    }),
     limit: physicalLimit(scenario, LATENCIES, NOVA_CAPACITY),
     lazarus: [],
     masakari: [],
@@ -131,7 +119,7 @@ async function runScenario(
     result.pacemaker.push(pacemaker);
     const rto = (run: { rtoMs: number }): string => `${(run.rtoMs / 1000).toFixed(2)} s`;
     progress(
-      `${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, ideal ${(result.ideal.rtoMs / TIME_SCALE / 1000).toFixed(2)} s, physical limit ${(result.limit.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`,
+      `${scenario.name} #${repeat}: RTO Lazarus ${rto(lazarus)}, Masakari (re-enacted) ${rto(masakari)}, Pacemaker (re-enacted) ${rto(pacemaker)}, physical limit ${(result.limit.rtoMs / TIME_SCALE / 1000).toFixed(2)} s`,
     );
   }
   return result;

@@ -52,13 +52,14 @@ export const LATENCIES: CloudLatencies = {
 /**
  * Nova's control plane, the same for every procedure (docs/nova-and-bmc-facts.md#nova-capacity):
  * the evacuations its conductor and scheduler work on at once, each for `schedulingMs`; the others
- * wait their turn. From `npm run bench:nova-capacity` on the real-Nova tier.
+ * wait their turn. An assumption for a controller of a few cores until `npm run bench:nova-capacity`
+ * measures it on the real-Nova tier.
  */
 export const NOVA_CAPACITY = { schedulingConcurrency: 4 };
 
 /**
  * Lazarus's evacuations of one host running at once (its default is 4). Raised to 10 so the
- * 400-instance host fits the suite's time budget; the ideal RTO uses the same limit.
+ * 400-instance host fits the suite's time budget.
  */
 export const LAZARUS_CONCURRENCY = 10;
 

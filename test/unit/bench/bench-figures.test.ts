@@ -1,7 +1,7 @@
-// The pure parts of `npm run bench`: the ideal RTO, medians, recovery figures, the profile and the
-// report's verdict on the 2 s criterion. No timing is asserted here; the bench measures.
+// The pure parts of `npm run bench`: the physical limit, medians, recovery figures and the profile.
+// No timing is asserted here; the bench measures.
 import { describe, expect, it } from 'vitest';
-import { idealTimeline, physicalLimit } from '../../../bench/ideal-rto.ts';
+import { physicalLimit } from '../../../bench/physical-limit.ts';
 import { recoveryTimes } from '../../../bench/measurements.ts';
 import { profileOf } from '../../../bench/profile.ts';
 import type { CloudLatencies, Scenario } from '../../../bench/scenarios.ts';
@@ -40,48 +40,6 @@ describe('the physical limit', () => {
     );
     expect(physicalLimit(twenty, latencies, { schedulingConcurrency: Infinity }).rtoMs).toBe(
       5_600 + 1_000 + 15_000,
-    );
-  });
-});
-
-describe('the ideal recovery', () => {
-  const perHost = (concurrency: number) => ({ concurrency, evacuateCallsPerSecond: 1_000 });
-
-  it('proves fencing one BMC latency after the power-off ends and evacuates once the service is forced down', () => {
-    expect(idealTimeline(host(10), latencies, perHost(10))).toEqual({
-      fencingProofMs: 5_200,
-      firstEvacuateMs: 5_600,
-      rtoMs: 5_300 + 9 + 16_300,
-    });
-  });
-
-  it('adds one evacuation time per wave of the per-host limit, rounding a partial wave up', () => {
-    expect(
-      idealTimeline(host(100), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs,
-    ).toBeCloseTo(5_300 + 10 * 16_300);
-    expect(
-      idealTimeline(host(101), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs,
-    ).toBeCloseTo(5_300 + 11 * 16_300);
-  });
-
-  it('spaces evacuate calls of all hosts by the global rate, hosts taking turns', () => {
-    // 20 hosts of 50 at 5 calls a second: the 1000th call starts 999 × 200 ms after the first.
-    const ideal = idealTimeline({ ...host(50), failedHosts: 20 }, latencies, {
-      concurrency: 10,
-      evacuateCallsPerSecond: 5,
-    });
-    expect(ideal.rtoMs).toBeCloseTo(5_300 + 999 * 200 + 16_300);
-    expect(ideal.firstEvacuateMs).toBeCloseTo(5_300 + 19 * 200 + 300);
-  });
-
-  it('does not depend on how many hosts fail while the rate does not bind, since hosts recover in parallel', () => {
-    expect(
-      idealTimeline({ ...host(50), failedHosts: 5 }, latencies, {
-        concurrency: 10,
-        evacuateCallsPerSecond: 1e9,
-      }).rtoMs,
-    ).toBeCloseTo(
-      idealTimeline(host(50), latencies, { concurrency: 10, evacuateCallsPerSecond: 1e9 }).rtoMs,
     );
   });
 });
