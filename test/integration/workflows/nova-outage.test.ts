@@ -8,7 +8,7 @@ import { stateQuery } from '../../../contracts/incident-messages.ts';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { entriesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
-import { evacuationsEnded, useIncidentTemporal } from './incident-worker.ts';
+import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
@@ -71,7 +71,9 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
 
       sim.clearFaults();
       await handle.executeUpdate('retryNow');
-      return evacuationsEnded(handle);
+      const atTheEnd = await evacuationsEnded(handle);
+      await recordHistoryIfAsked(handle, 'admission-waited-for-nova');
+      return atTheEnd;
     });
 
     expect(ended.phase).toBe('AwaitingReadmission');
