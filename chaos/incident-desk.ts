@@ -32,8 +32,8 @@ export const CHAOS_POLICY: EvacuationPolicy = {
 
 /** Longer than a dev server takes to come back after a SIGKILL. */
 const PERSISTENCE_MS = 90_000;
-/** An operator's Update that has no answer by then is stuck (docs/design.md#i9-liveness). */
-const UPDATE_ANSWER_MS = 120_000;
+/** Longer than an activity lost with a killed worker takes to time out and retry: an Update with no answer by then is stuck (docs/design.md#i9-liveness). */
+const UPDATE_ANSWER_MS = 5 * 60_000;
 /** The phases in which an operator may abort an incident (workflows/fencing-with-operator.ts). */
 const ABORTABLE: ReadonlySet<string> = new Set([
   'Corroborating',

@@ -12,20 +12,27 @@ export const { fenceHost } = proxyActivities<Activities>({
 });
 
 /**
- * Steps that must not give up while Nova is away (admission, and every step after fencing): a few quick attempts, so that an
- * outage shows within seconds; the long wait is untilAnswered's (wait-out-outages.ts).
+ * Steps that must not give up while Nova is away (admission, every step after fencing,
+ * re-admission): a few quick attempts, so that an outage shows within seconds; the long wait is
+ * untilAnswered's (wait-out-outages.ts).
  */
-export const { forceDownComputeService, listInstancesOnHost, requestAdmission, startInstance } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
-  });
+export const {
+  checkComputeServiceUp,
+  enableComputeService,
+  forceDownComputeService,
+  listInstancesOnHost,
+  requestAdmission,
+  startInstance,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
 
-export const { checkComputeServiceUp, enableComputeService, gatherFailureEvidence } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-  });
+/** Corroboration reads what it can and decides on the rest: it never fails on what it cannot read. */
+export const { gatherFailureEvidence } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
 
 /** Never retried sooner than 10 s: after EvacuationOutcomeUnknown Nova needs time to record what it accepted. */
 const EVACUATE_OPTIONS: ActivityOptions = {

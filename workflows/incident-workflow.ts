@@ -64,8 +64,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   );
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
-  const readmissionDesk = openReadmissionDesk(incident);
   const board = openRetryDesk(incident);
+  const readmissionDesk = openReadmissionDesk(incident, board);
   const { host, incidentId } = incident.state;
   // A run continued as new while waiting: the host was fenced and evacuated by an earlier run.
   if (input.carried !== undefined) return awaitReadmission(incident, readmissionDesk, input);

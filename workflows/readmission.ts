@@ -2,7 +2,8 @@
 // down and disabled until an operator's `readmit` Update (or, when configured, until its
 // nova-compute reports again on its own). Then: check the compute is up, clear forced_down (Nova
 // refuses while the evacuations from it are not yet `completed`: the activity retries), enable the
-// service. A long wait continues as new, carrying the incident (docs/design.md#bounded-history).
+// service; each step waits Nova out visibly (docs/design.md#waiting-out-nova). A long wait
+// continues as new, carrying the incident (docs/design.md#bounded-history).
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -26,6 +27,8 @@ import type {
 import { readmitUpdate } from '../contracts/incident-messages.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
+import type { WaitingBoard } from './wait-out-outages.ts';
+import { untilAnswered } from './wait-out-outages.ts';
 
 /** Between two looks at a host whose re-admission is automatic. */
 const AUTOMATIC_READMISSION_RECHECK_MS = 60_000;
@@ -47,14 +50,21 @@ export interface ReadmissionDesk {
   ): Promise<'readmitted' | 'continueAsNew'>;
 }
 
-export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
+export function openReadmissionDesk(incident: Incident, board: WaitingBoard): ReadmissionDesk {
   let pending: ReadmitRequest | undefined;
+  /** This request's re-admission waits for Nova: its state shows the wait and `lazarus retry`. */
+  const isWaitingForNova = (request: ReadmitRequest): boolean =>
+    pending === request &&
+    incident.state.phase === 'Readmitting' &&
+    incident.state.waiting !== undefined;
   setHandler(
     readmitUpdate,
     async (decision: OperatorDecision) => {
       const request: ReadmitRequest = { requestedBy: `${decision.operator}: ${decision.reason}` };
       pending = request;
-      await condition(() => request.answer !== undefined);
+      // Answered at once if Nova is away: the re-admission goes on when it answers, and an
+      // operator is not left waiting on an Update for as long as an outage lasts.
+      await condition(() => request.answer !== undefined || isWaitingForNova(request));
       const { answer } = request;
       if (answer !== undefined && 'refusedBecause' in answer)
         throw ApplicationFailure.nonRetryable(answer.refusedBecause, 'ReadmissionRefused');
@@ -123,10 +133,18 @@ export function openReadmissionDesk(incident: Incident): ReadmissionDesk {
   ): Promise<string | undefined> => {
     const { host } = incident.state;
     try {
-      const health = await checkComputeServiceUp(host);
+      const health = await untilAnswered(
+        `look at the nova-compute service of ${host} before re-admitting it`,
+        () => checkComputeServiceUp(host),
+        board,
+      );
       if (!health.isUp) return `host ${host} is not re-admitted: ${health.evidence}`;
-      await unforceComputeService(host);
-      await enableComputeService(host);
+      await untilAnswered(`clear forced_down on ${host}`, () => unforceComputeService(host), board);
+      await untilAnswered(
+        `enable the nova-compute service of ${host}`,
+        () => enableComputeService(host),
+        board,
+      );
       readmission.readmittedAt = now();
       return undefined;
     } catch (error) {

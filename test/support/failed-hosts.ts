@@ -32,6 +32,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['nova-outage-admission', 1],
   ['nova-outage-rotation', 1],
   ['report-burst', 1],
+  ['nova-outage-readmit', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

@@ -17,6 +17,7 @@ import {
   stateQuery,
 } from '../../../contracts/incident-messages.ts';
 import { LazarusHost, LazarusPhase } from '../../../contracts/search-attributes.ts';
+import { describeWaiting } from '../../../domain/outage-waits.ts';
 import { isSuppressed, sendHostReport } from '../../../client/send-host-report.ts';
 import type { IncidentSummary } from './incident-tables.ts';
 import { incidentReport, incidentsTable } from './incident-tables.ts';
@@ -162,9 +163,18 @@ function decisionCommand(
       const handle = context.client.workflow.getHandle(incidentWorkflowId(host(context)));
       const phase = await send(handle, decision);
       const by = isRecorded ? { ...decision } : {};
+      // A re-admission that waits for Nova answers at once; say what it waits for.
+      const { waiting } =
+        phase === 'Readmitting' ? await handle.query(stateQuery) : { waiting: undefined };
       context.print(
-        `${handle.workflowId}: ${name} accepted${isRecorded ? ` from ${decision.operator}` : ''}; phase now ${phase}`,
-        { workflowId: handle.workflowId, phase, ...by },
+        `${handle.workflowId}: ${name} accepted${isRecorded ? ` from ${decision.operator}` : ''}; phase now ${phase}` +
+          (waiting === undefined ? '' : `; ${describeWaiting(waiting, host(context))}`),
+        {
+          workflowId: handle.workflowId,
+          phase,
+          ...by,
+          ...(waiting === undefined ? {} : { waiting }),
+        },
       );
       return 0;
     },
@@ -194,7 +204,7 @@ export const INCIDENT_COMMANDS: Readonly<Record<string, Command>> = {
   ),
   readmit: decisionCommand(
     'readmit',
-    'Once HOST is repaired and its nova-compute reports up: clear forced_down, enable the service and close the incident.',
+    'Once HOST is repaired and its nova-compute reports up: clear forced_down, enable the service and close the incident (while Nova is away, answered at once; the incident goes on when Nova answers).',
     (handle, decision) => handle.executeUpdate(readmitUpdate, { args: [decision] }),
   ),
 };

@@ -4,7 +4,7 @@
 // on where it stopped (docs/design.md#i9-liveness).
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { stateQuery } from '../../../contracts/incident-messages.ts';
+import { readmitUpdate, stateQuery } from '../../../contracts/incident-messages.ts';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { entriesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
@@ -14,8 +14,9 @@ import { EVERY_INSTANCE_POLICY } from './policies.ts';
 const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
 const [ADMISSION_HOST = ''] = failedHostsOf('nova-outage-admission');
 const [ROTATION_HOST = ''] = failedHostsOf('nova-outage-rotation');
+const [READMIT_HOST = ''] = failedHostsOf('nova-outage-readmit');
 
-const cloud = useIncidentCloud({ hosts: 46, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 48, instancesPerHost: 3 });
 const temporal = useIncidentTemporal(cloud);
 
 const POLICY_MISTAKE = {
@@ -165,6 +166,53 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
       'landed',
     ]);
     expect(sim.invariants().violations).toEqual([]);
+  });
+
+  it('answers a readmit at once while Nova is away, shows the wait, and re-admits when Nova answers', async () => {
+    const { sim } = cloud();
+    const host = READMIT_HOST;
+    sim.failHost(host, 'power-loss');
+
+    await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
+      await evacuationsEnded(handle);
+      sim.setPower(host, 'On');
+      sim.addFault({
+        service: 'nova',
+        endpoint: 'GET /os-services',
+        fault: { kind: 'status', status: 503 },
+      });
+
+      const answer = await Promise.race([
+        handle.executeUpdate(readmitUpdate, { args: [{ operator: 'bob', reason: 'repaired' }] }),
+        new Promise((resolve) => setTimeout(resolve, 30_000, 'no answer within 30 s')),
+      ]);
+      expect(answer).toBe('Readmitting');
+      const waiting = await handle.query(stateQuery);
+      expect(waiting.waiting).toMatchObject({
+        kind: 'outage',
+        step: expect.stringContaining('before re-admitting') as unknown,
+        lastError: expect.stringContaining('503') as unknown,
+      });
+
+      sim.clearFaults();
+      await handle.executeUpdate('retryNow');
+      const closed = await handle.result();
+      await recordHistoryIfAsked(handle, 'readmission-waited-for-nova');
+      expect(closed).toMatchObject({
+        phase: 'Readmitted',
+        readmission: { requestedBy: 'bob: repaired' },
+      });
+      expect(closed.waiting).toBeUndefined();
+    });
+    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject({
+      forcedDown: false,
+      status: 'enabled',
+    });
   });
 
   // Last: the cloud keeps the rotated password for the rest of this file.

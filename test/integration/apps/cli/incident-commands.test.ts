@@ -112,6 +112,27 @@ describe('the incident commands of lazarus', () => {
           ),
         );
       }
+
+      // Repaired, but Nova is away: readmit is answered at once with what the incident waits for.
+      sim.setPower(HOST, 'On');
+      sim.addFault({
+        service: 'nova',
+        endpoint: 'GET /os-services',
+        fault: { kind: 'status', status: 503 },
+      });
+      const waiting = await runLazarus(
+        ['readmit', HOST, '--operator', 'alice', '--reason', 'repaired'],
+        env,
+      );
+      sim.clearFaults();
+      expect(waiting).toMatchObject({ status: 0, stderr: '' });
+      expect(waiting.stdout).toMatch(
+        new RegExp(
+          `^incident/${HOST}: readmit accepted from alice; phase now Readmitting; waiting to look at the nova-compute service of ${HOST} before re-admitting it: Nova or Keystone unreachable since .*; next try .*, or now with: lazarus retry ${HOST}\\n$`,
+        ),
+      );
+      expect(await runLazarus(['retry', HOST], env)).toMatchObject({ status: 0 });
+      expect(await handle.result()).toMatchObject({ phase: 'Readmitted' });
     });
   }, 150_000);
 
