@@ -41,131 +41,120 @@ function waitingState(
   );
 }
 
+const incidentWaits = (state: IncidentState): boolean => state.waiting !== undefined;
+
+/**
+ * Reports `host`, waits until the incident waits for Nova (as `waitsFor` says), lets `check` look
+ * at that state, fixes the cause (`fix`: the faults cleared by default) and asks to retry; the
+ * state once the evacuations ended, each checked landed.
+ */
+async function recoveredAfterRetry(
+  host: string,
+  waitsFor: { what: string; isWaiting: (state: IncidentState) => boolean },
+  check: (waiting: IncidentState, handle: WorkflowHandle) => Promise<void> | void,
+  options: { evacuationConcurrency?: number; fix?: () => Promise<void>; history?: string } = {},
+): Promise<IncidentState> {
+  const { sim } = cloud();
+  const ended = await temporal().withWorker(async (taskQueue) => {
+    const handle = await temporal().report(
+      taskQueue,
+      { host, reporter: 'alertmanager' },
+      {
+        policy: EVERY_INSTANCE_POLICY,
+        ...(options.evacuationConcurrency === undefined
+          ? {}
+          : { evacuationConcurrency: options.evacuationConcurrency }),
+      },
+    );
+    await check(await waitingState(handle, waitsFor.isWaiting, waitsFor.what), handle);
+    if (options.fix === undefined) sim.clearFaults();
+    else await options.fix();
+    await handle.executeUpdate('retryNow');
+    const atTheEnd = await evacuationsEnded(handle);
+    if (options.history !== undefined) await recordHistoryIfAsked(handle, options.history);
+    return atTheEnd;
+  });
+  expect(ended.phase).toBe('AwaitingReadmission');
+  expect(ended.waiting).toBeUndefined();
+  expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
+    'landed',
+    'landed',
+    'landed',
+  ]);
+  expect(sim.invariants().violations).toEqual([]);
+  return ended;
+}
+
 describe('Nova refusing a step until an operator fixes the cause', () => {
   beforeEach(() => {
     cloud().sim.clearFaults();
   });
 
   it('waits in Admitting with the answer while the storm guard cannot count the fleet, then fences and evacuates when asked to retry', async () => {
-    const { sim } = cloud();
-    const host = ADMISSION_HOST;
-    sim.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: POLICY_MISTAKE });
-    sim.failHost(host, 'power-loss');
-
-    const ended = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY },
-      );
-      const waiting = await waitingState(
-        handle,
-        (state) => state.waiting !== undefined,
-        'the incident to wait for Nova before admission',
-      );
-      expect(waiting.phase).toBe('Admitting');
-      expect(waiting.waiting).toMatchObject({
-        kind: 'needsOperator',
-        step: expect.stringContaining('storm guard') as unknown,
-        lastError: expect.stringContaining('403') as unknown,
-      });
-
-      sim.clearFaults();
-      await handle.executeUpdate('retryNow');
-      const atTheEnd = await evacuationsEnded(handle);
-      await recordHistoryIfAsked(handle, 'admission-waited-for-nova');
-      return atTheEnd;
-    });
-
-    expect(ended.phase).toBe('AwaitingReadmission');
-    expect(ended.waiting).toBeUndefined();
-    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
-      'landed',
-      'landed',
-      'landed',
-    ]);
-    expect(sim.invariants().violations).toEqual([]);
+    cloud().sim.addFault({ service: 'nova', endpoint: 'GET /os-services', fault: POLICY_MISTAKE });
+    cloud().sim.failHost(ADMISSION_HOST, 'power-loss');
+    await recoveredAfterRetry(
+      ADMISSION_HOST,
+      { what: 'the incident to wait for Nova before admission', isWaiting: incidentWaits },
+      (waiting) => {
+        expect(waiting.phase).toBe('Admitting');
+        expect(waiting.waiting).toMatchObject({
+          kind: 'needsOperator',
+          step: expect.stringContaining('storm guard') as unknown,
+          lastError: expect.stringContaining('403') as unknown,
+        });
+      },
+      { history: 'admission-waited-for-nova' },
+    );
   });
 
   it('waits in ForcingDown with the answer and the command, then goes on when asked to retry', async () => {
-    const { sim } = cloud();
-    const host = FORCE_DOWN_HOST;
-    sim.addFault({ service: 'nova', endpoint: 'PUT /os-services/{id}', fault: POLICY_MISTAKE });
-    sim.failHost(host, 'power-loss');
-
-    const ended = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY },
-      );
-      const waiting = await waitingState(
-        handle,
-        (state) => state.waiting !== undefined,
-        'the incident to wait for Nova',
-      );
-      expect(waiting.phase).toBe('ForcingDown');
-      expect(waiting.waiting).toMatchObject({
-        kind: 'needsOperator',
-        lastError: expect.stringContaining('403') as unknown,
-      });
-      expect((await handle.describe()).raw.workflowExecutionInfo?.status).toBe(1); // RUNNING
-
-      sim.clearFaults();
-      await handle.executeUpdate('retryNow');
-      return evacuationsEnded(handle);
+    cloud().sim.addFault({
+      service: 'nova',
+      endpoint: 'PUT /os-services/{id}',
+      fault: POLICY_MISTAKE,
     });
-
-    expect(ended.phase).toBe('AwaitingReadmission');
-    expect(ended.waiting).toBeUndefined();
-    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
-      'landed',
-      'landed',
-      'landed',
-    ]);
-    expect(sim.invariants().violations).toEqual([]);
+    cloud().sim.failHost(FORCE_DOWN_HOST, 'power-loss');
+    await recoveredAfterRetry(
+      FORCE_DOWN_HOST,
+      { what: 'the incident to wait for Nova', isWaiting: incidentWaits },
+      async (waiting, handle) => {
+        expect(waiting.phase).toBe('ForcingDown');
+        expect(waiting.waiting).toMatchObject({
+          kind: 'needsOperator',
+          lastError: expect.stringContaining('403') as unknown,
+        });
+        expect((await handle.describe()).raw.workflowExecutionInfo?.status).toBe(1); // RUNNING
+      },
+    );
   });
 
   it('marks no instance failed while Nova refuses its evacuate, shows the wait in its row, and evacuates it after the retry', async () => {
     const { sim } = cloud();
-    const host = EVACUATE_HOST;
-    sim.failHost(host, 'power-loss');
+    sim.failHost(EVACUATE_HOST, 'power-loss');
     sim.addFault({
       service: 'nova',
       endpoint: 'POST /servers/{id}/action',
       action: 'evacuate',
       fault: POLICY_MISTAKE,
     });
-
-    const ended = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 3 },
-      );
-      const waiting = await waitingState(
-        handle,
-        (state) =>
+    await recoveredAfterRetry(
+      EVACUATE_HOST,
+      {
+        what: 'an evacuation to wait for Nova',
+        isWaiting: (state) =>
           state.instances.some(
             (row) => row.progress.outcome === 'evacuating' && row.progress.waiting !== undefined,
           ),
-        'an evacuation to wait for Nova',
-      );
-      expect(waiting.instances.filter((row) => row.progress.outcome === 'failed')).toEqual([]);
-      expect(entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === host)).toEqual([]);
-
-      sim.clearFaults();
-      await handle.executeUpdate('retryNow');
-      return evacuationsEnded(handle);
-    });
-
-    expect(ended.phase).toBe('AwaitingReadmission');
-    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
-      'landed',
-      'landed',
-      'landed',
-    ]);
-    expect(sim.invariants().violations).toEqual([]);
+      },
+      (waiting) => {
+        expect(waiting.instances.filter((row) => row.progress.outcome === 'failed')).toEqual([]);
+        expect(
+          entriesOf(sim, 'evacuate').filter((entry) => entry.sourceHost === EVACUATE_HOST),
+        ).toEqual([]);
+      },
+      { evacuationConcurrency: 3 },
+    );
   });
 
   it('answers a readmit at once while Nova is away, shows the wait, and re-admits when Nova answers', async () => {
@@ -218,37 +207,18 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
   // Last: the cloud keeps the rotated password for the rest of this file.
   it('waits on 401 after a password rotation and goes on with the new password from clouds.yaml, without a worker restart', async () => {
     const { sim } = cloud();
-    const host = ROTATION_HOST;
-    sim.failHost(host, 'power-loss');
+    sim.failHost(ROTATION_HOST, 'power-loss');
     sim.rotatePassword();
-
-    const ended = await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY },
-      );
-      const waiting = await waitingState(
-        handle,
-        (state) => state.waiting !== undefined,
-        'the incident to wait for valid credentials',
-      );
-      expect(waiting.waiting).toMatchObject({
-        kind: 'needsOperator',
-        lastError: expect.stringContaining('401') as unknown,
-      });
-
-      await sim.writeCloudsYaml();
-      await handle.executeUpdate('retryNow');
-      return evacuationsEnded(handle);
-    });
-
-    expect(ended.phase).toBe('AwaitingReadmission');
-    expect(ended.instances.map((row) => row.progress.outcome)).toEqual([
-      'landed',
-      'landed',
-      'landed',
-    ]);
-    expect(sim.invariants().violations).toEqual([]);
+    await recoveredAfterRetry(
+      ROTATION_HOST,
+      { what: 'the incident to wait for valid credentials', isWaiting: incidentWaits },
+      (waiting) => {
+        expect(waiting.waiting).toMatchObject({
+          kind: 'needsOperator',
+          lastError: expect.stringContaining('401') as unknown,
+        });
+      },
+      { fix: () => sim.writeCloudsYaml() },
+    );
   });
 });

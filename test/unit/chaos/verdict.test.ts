@@ -29,6 +29,20 @@ function evacuate(
   };
 }
 
+/** The host forced down (and disabled) while its power was off. */
+function forcedDown(seq: number): LedgerEntry {
+  return {
+    seq,
+    at,
+    kind: 'service-update',
+    host,
+    binary: 'nova-compute',
+    forcedDown: true,
+    power: 'Off',
+    requestId: `req-${seq}`,
+  };
+}
+
 function incident(
   rows: [string, InstanceProgress][],
   overrides: Partial<IncidentObservation> = {},
@@ -60,16 +74,7 @@ function cleanRun(): RunObservations {
   return {
     ledger: [
       { seq: 1, at, kind: 'host-failure', host, mode: 'power-loss' },
-      {
-        seq: 2,
-        at,
-        kind: 'service-update',
-        host,
-        binary: 'nova-compute',
-        forcedDown: true,
-        power: 'Off',
-        requestId: 'req-2',
-      },
+      forcedDown(2),
       evacuate(3, 'vm-a'),
       evacuate(4, 'vm-b'),
     ],
@@ -276,16 +281,7 @@ describe('judgeRun', () => {
     ignored.ledger = [
       ...ignored.ledger,
       { seq: 2, at, kind: 'power', host, state: 'Off', previous: 'On', via: 'redfish' },
-      {
-        seq: 3,
-        at,
-        kind: 'service-update',
-        host,
-        binary: 'nova-compute',
-        forcedDown: true,
-        power: 'Off',
-        requestId: 'req-3',
-      },
+      forcedDown(3),
     ];
     expect(judgeRun(ignored).map(({ invariant, message }) => `${invariant} ${message}`)).toEqual([
       'I10 a report of cmp-01 after the operator aborted run run-1 started run run-2 instead of being suppressed',
