@@ -197,28 +197,28 @@ export class IncidentDesk {
     return answer;
   }
 
-  /** An operator's Update: its answer, `refused: …`, or `unanswered …` when none came in time. */
+  /**
+   * An operator's Update: its answer, `refused: …`, or `unanswered …` when none came in time. The
+   * call is cancelled then, so nothing of it outlives the run's connection.
+   */
   async #answerOf(what: string, update: () => Promise<IncidentPhase | number>): Promise<string> {
-    const answered = this.#persistently(what, () =>
-      update()
-        .then(String)
-        .catch((error: unknown) => {
-          if (error instanceof WorkflowUpdateFailedError)
-            return `refused: ${error.cause?.message ?? error.message}`;
-          throw error;
-        }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<string>((resolve) => {
-      timer = setTimeout(() => {
-        this.unansweredUpdates.push(what);
-        resolve(`unanswered after ${UPDATE_ANSWER_MS / 1000} s`);
-      }, UPDATE_ANSWER_MS);
-    });
-    // A stuck Update is abandoned; the run's end closes its connection.
-    answered.catch(() => undefined);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort();
+    }, UPDATE_ANSWER_MS);
     try {
-      return await Promise.race([answered, deadline]);
+      return await this.#persistently(what, () =>
+        this.client
+          .withAbortSignal(deadline.signal, update)
+          .then(String)
+          .catch((error: unknown) => {
+            if (error instanceof WorkflowUpdateFailedError)
+              return `refused: ${error.cause?.message ?? error.message}`;
+            if (!deadline.signal.aborted) throw error;
+            this.unansweredUpdates.push(what);
+            return `unanswered after ${UPDATE_ANSWER_MS / 1000} s`;
+          }),
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -112,8 +112,12 @@ export interface InstanceRow {
 export interface Waiting {
   /** The step, e.g. "force down the nova-compute service of cmp-07". */
   step: string;
-  /** An outage heals by itself; an answer such as 401 or 403 needs an operator to fix its cause. */
-  kind: 'outage' | 'needsOperator';
+  /**
+   * An outage heals by itself; an answer such as 401 or 403 needs an operator to fix its cause; a
+   * refusal until Nova has finished work of its own (evacuations from the host not yet completed)
+   * heals once it has.
+   */
+  kind: 'outage' | 'needsOperator' | 'notYet';
   since: string;
   tries: number;
   lastError: string;

@@ -15,6 +15,9 @@ const NEEDS_OPERATOR: ReadonlySet<string> = new Set([
   'ConfigurationInvalid',
 ]);
 
+/** Refusals until Nova has finished work of its own: the restarted compute completes its evacuations. */
+const NOT_YET: ReadonlySet<string> = new Set(['EvacuationsNotCompleted']);
+
 /** Failure types that heal by themselves: Nova or Keystone failing, overloaded or unreachable. */
 const OUTAGE: ReadonlySet<string> = new Set(['CloudUnavailable', 'EvacuationOutcomeUnknown']);
 
@@ -31,10 +34,11 @@ export function waitKindOf(
 ): Waiting['kind'] | 'final' {
   if (type === undefined || finalTypes.has(type)) return 'final';
   if (OUTAGE.has(type)) return 'outage';
+  if (NOT_YET.has(type)) return 'notYet';
   return NEEDS_OPERATOR.has(type) ? 'needsOperator' : 'final';
 }
 
-/** Doubling from 2 s (an outage) or 30 s (needs an operator), capped at 1 or 5 minutes. */
+/** Doubling from 2 s (an outage) or 30 s (an operator's fix, or Nova's own work), capped at 1 or 5 minutes. */
 export function retryDelayMs(kind: Waiting['kind'], tries: number): number {
   const [first, cap] =
     kind === 'outage' ? [2_000, OUTAGE_RETRY_CAP_MS] : [30_000, NEEDS_OPERATOR_RETRY_CAP_MS];
@@ -43,10 +47,11 @@ export function retryDelayMs(kind: Waiting['kind'], tries: number): number {
 
 /** One line for the Web UI, `lazarus show` and `lazarus incidents`. */
 export function describeWaiting(waiting: Waiting, host: string): string {
-  const cause =
-    waiting.kind === 'outage'
-      ? 'Nova or Keystone unreachable'
-      : 'Nova or Keystone refuses, which does not heal by itself';
+  const cause = {
+    outage: 'Nova or Keystone unreachable',
+    needsOperator: 'Nova or Keystone refuses, which does not heal by itself',
+    notYet: 'Nova refuses until it has finished work of its own',
+  }[waiting.kind];
   return (
     `waiting to ${waiting.step}: ${cause} since ${waiting.since} (${waiting.tries} tries): ` +
     `${waiting.lastError}; next try ${waiting.nextTryAt}, or now with: lazarus retry ${host}`

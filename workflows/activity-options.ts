@@ -23,6 +23,7 @@ export const {
   listInstancesOnHost,
   requestAdmission,
   startInstance,
+  unforceComputeService,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
@@ -61,13 +62,6 @@ export const { verifyLanding } = proxyActivities<Activities>({
     // Nova away is not "not landed yet": the workflow waits it out visibly (wait-out-outages.ts).
     nonRetryableErrorTypes: ['CloudUnavailable'],
   },
-});
-
-/** Refused (EvacuationsNotCompleted) until the restarted compute has completed its evacuations. */
-export const { unforceComputeService } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  retry: { initialInterval: '30 seconds', maximumInterval: '5 minutes' },
 });
 
 /** Reads one event of a closed workflow; Temporal answering again is all a retry waits for. */

@@ -1,8 +1,8 @@
 // Re-admission (docs/design.md#re-admit): once the evacuations ended, the host stays fenced, forced
 // down and disabled until an operator's `readmit` Update (or, when configured, until its
 // nova-compute reports again on its own). Then: check the compute is up, clear forced_down (Nova
-// refuses while the evacuations from it are not yet `completed`: the activity retries), enable the
-// service; each step waits Nova out visibly (docs/design.md#waiting-out-nova). A long wait
+// refuses while the evacuations from it are not yet `completed`), enable the service; each step
+// waits Nova out, and that refusal, visibly (docs/design.md#waiting-out-nova). A long wait
 // continues as new, carrying the incident (docs/design.md#bounded-history).
 import {
   ActivityFailure,

@@ -33,6 +33,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['nova-outage-rotation', 1],
   ['report-burst', 1],
   ['nova-outage-readmit', 1],
+  ['nova-outage-unforce', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

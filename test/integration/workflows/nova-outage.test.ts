@@ -15,8 +15,9 @@ const [FORCE_DOWN_HOST = '', EVACUATE_HOST = ''] = failedHostsOf('nova-outage');
 const [ADMISSION_HOST = ''] = failedHostsOf('nova-outage-admission');
 const [ROTATION_HOST = ''] = failedHostsOf('nova-outage-rotation');
 const [READMIT_HOST = ''] = failedHostsOf('nova-outage-readmit');
+const [UNFORCE_HOST = ''] = failedHostsOf('nova-outage-unforce');
 
-const cloud = useIncidentCloud({ hosts: 48, instancesPerHost: 3 });
+const cloud = useIncidentCloud({ hosts: 49, instancesPerHost: 3 });
 const temporal = useIncidentTemporal(cloud);
 
 const POLICY_MISTAKE = {
@@ -188,8 +189,9 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
         lastError: expect.stringContaining('503') as unknown,
       });
 
+      // Asked while Nova is still away, so the wait is there to cut short whatever the timing.
+      expect(await handle.executeUpdate('retryNow')).toBe(1);
       sim.clearFaults();
-      await handle.executeUpdate('retryNow');
       const closed = await handle.result();
       await recordHistoryIfAsked(handle, 'readmission-waited-for-nova');
       expect(closed).toMatchObject({
@@ -201,6 +203,47 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
     expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject({
       forcedDown: false,
       status: 'enabled',
+    });
+  });
+
+  it('answers a readmit at once while Nova refuses to clear forced_down, shows why, and re-admits once it no longer does', async () => {
+    const { sim } = cloud();
+    const host = UNFORCE_HOST;
+    sim.failHost(host, 'power-loss');
+
+    await temporal().withWorker(async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY },
+      );
+      await evacuationsEnded(handle);
+      sim.setPower(host, 'On');
+      // As Nova answers while an evacuation from the host is still `done`, not `completed`.
+      sim.addFault({
+        service: 'nova',
+        endpoint: 'PUT /os-services/{id}',
+        fault: {
+          kind: 'status',
+          status: 400,
+          message: `Unable to force up host ${host} as \`done\` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to \`completed\` before retrying this request.`,
+        },
+      });
+
+      const answer = await Promise.race([
+        handle.executeUpdate(readmitUpdate, { args: [{ operator: 'bob', reason: 'repaired' }] }),
+        new Promise((resolve) => setTimeout(resolve, 30_000, 'no answer within 30 s')),
+      ]);
+      expect(answer).toBe('Readmitting');
+      expect((await handle.query(stateQuery)).waiting).toMatchObject({
+        kind: 'notYet',
+        step: `clear forced_down on ${host}`,
+        lastError: expect.stringContaining('evacuation migration records remain') as unknown,
+      });
+
+      expect(await handle.executeUpdate('retryNow')).toBe(1);
+      sim.clearFaults();
+      expect(await handle.result()).toMatchObject({ phase: 'Readmitted' });
     });
   });
 
