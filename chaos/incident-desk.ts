@@ -3,12 +3,16 @@
 // these moments (the harness kills it), so each call is retried until it gets through.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../apps/worker/create-worker.ts';
 import type { EvacuationPolicy } from '../domain/evacuation-policy.ts';
 import { DEFAULT_EVACUATION_POLICY } from '../domain/evacuation-policy.ts';
-import type { IncidentInput, IncidentPhase } from '../contracts/incident-messages.ts';
+import type {
+  IncidentInput,
+  IncidentPhase,
+  IncidentState,
+} from '../contracts/incident-messages.ts';
 import {
   abortUpdate,
   incidentWorkflowId,
@@ -316,14 +320,24 @@ export class IncidentDesk {
         const handle = this.client.workflow.getHandle(workflowId, runId);
         const status = (await this.#persistently(`describe ${workflowId}`, () => handle.describe()))
           .status.name;
-        const state =
-          status === 'TERMINATED'
-            ? undefined
-            : await handle.query(stateQuery).catch(() => undefined);
+        const state = await this.#stateOf(handle, status);
         observations.push({ workflowId, runId, status, ...(state === undefined ? {} : { state }) });
       }
     }
     return observations;
+  }
+
+  /**
+   * A completed run's state is its result, read from history without a worker; a running or
+   * cancelled one answers the state query, asked persistently (the server may be restarting).
+   */
+  async #stateOf(handle: WorkflowHandle, status: string): Promise<IncidentState | undefined> {
+    if (status === 'TERMINATED') return undefined;
+    if (status === 'COMPLETED')
+      return (await handle.result().catch(() => undefined)) as IncidentState | undefined;
+    return this.#persistently(`query ${handle.workflowId}`, () => handle.query(stateQuery)).catch(
+      () => undefined,
+    );
   }
 
   #runsOf(workflowId: string): Set<string> {

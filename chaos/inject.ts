@@ -173,7 +173,12 @@ export async function perform(
       const runId = await parts.desk.abort(action.host);
       if (runId === undefined) return;
       count(action.fault);
-      record.aborts.push({ host: action.host, runId, afterSeq: sim.ledger().length });
+      record.aborts.push({
+        host: action.host,
+        runId,
+        afterSeq: sim.ledger().length,
+        at: Date.now(),
+      });
       for (const afterMs of action.repeatsAfterMs) {
         await sleep(afterMs);
         await report(action.host, 'Alertmanager repeats the firing alert', parts, record);
@@ -194,8 +199,8 @@ async function report(
   parts: RunParts,
   record: RunRecord,
 ): Promise<void> {
-  const sentAfterSeq = parts.sim.ledger().length;
-  record.reports.push({ host, sentAfterSeq, ...(await parts.desk.report(host, reason)) });
+  const sentAt = Date.now();
+  record.reports.push({ host, sentAt, ...(await parts.desk.report(host, reason)) });
 }
 
 async function failAndReport(

@@ -44,12 +44,14 @@ export interface SomeoneElsesEvacuation {
 export interface AbortedIncident {
   host: string;
   runId: string;
-  /** The ledger's length when the abort was answered. */
+  /** The ledger's length when the abort was answered: what the ledger records later came after it. */
   afterSeq: number;
+  /** The harness's clock when the abort was answered (the ledger may not move between two reports). */
+  at: number;
 }
 
-/** A report and how it was answered; `sentAfterSeq` is the ledger's length when it was sent. */
-export type AnsweredReport = { host: string; sentAfterSeq: number } & (
+/** A report and how it was answered; `sentAt` is the harness's clock when it was sent. */
+export type AnsweredReport = { host: string; sentAt: number } & (
   { answer: 'started' | 'joined'; runId: string } | { answer: 'suppressed'; because: string }
 );
 
@@ -127,7 +129,7 @@ function ignoredAbort(aborted: AbortedIncident, run: RunObservations): ChaosViol
   const started = run.reports.filter(
     (report) =>
       report.host === host &&
-      report.sentAfterSeq >= afterSeq &&
+      report.sentAt > aborted.at &&
       report.answer === 'started' &&
       report.runId !== runId,
   );

@@ -263,11 +263,15 @@ describe('judgeRun', () => {
       const run = cleanRun();
       run.ledger = [{ seq: 1, at, kind: 'host-failure', host, mode: 'power-loss' }];
       run.incidents = [incident([], { status: 'COMPLETED', runId: 'run-1' }, 'Aborted')];
-      run.aborts = [{ host, runId: 'run-1', afterSeq: 1 }];
+      run.aborts = [{ host, runId: 'run-1', afterSeq: 1, at: 5_000 }];
       run.reports = [
-        { host, sentAfterSeq: 0, answer: 'started', runId: 'run-1' },
-        { host, sentAfterSeq: 1, answer: 'joined', runId: 'run-1' },
-        { host, sentAfterSeq: 1, answer: 'suppressed', because: 'suppressed: aborted by …' },
+        // Before the abort, with no ledger entry between: a terminated first run, then run-1.
+        { host, sentAt: 1_000, answer: 'started', runId: 'run-0' },
+        { host, sentAt: 2_000, answer: 'started', runId: 'run-1' },
+        { host, sentAt: 4_000, answer: 'joined', runId: 'run-1' },
+        // After it.
+        { host, sentAt: 5_000, answer: 'joined', runId: 'run-1' },
+        { host, sentAt: 6_000, answer: 'suppressed', because: 'suppressed: aborted by …' },
       ];
       return run;
     };
@@ -276,7 +280,7 @@ describe('judgeRun', () => {
     const ignored = aborted();
     ignored.reports = [
       ...ignored.reports,
-      { host, sentAfterSeq: 1, answer: 'started', runId: 'run-2' },
+      { host, sentAt: 7_000, answer: 'started', runId: 'run-2' },
     ];
     ignored.ledger = [
       ...ignored.ledger,
