@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { readmitUpdate, stateQuery } from '../../../contracts/incident-messages.ts';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
+import type { FaultRule } from '../../../simulator/http/faults.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { entriesOf, until, useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
@@ -86,6 +87,44 @@ async function recoveredAfterRetry(
   return ended;
 }
 
+/**
+ * Recovers `host`, powers it on and has Nova answer with `fault`; then an operator's readmit must
+ * be answered at once, `Readmitting`, with the wait `check` looks at. Asked to retry while Nova
+ * still answers so (the wait is there to cut short whatever the timing), then with Nova back, the
+ * incident must close Readmitted; its final state.
+ */
+async function readmittedAfterRetry(
+  host: string,
+  fault: FaultRule,
+  check: (waiting: IncidentState['waiting']) => void,
+  history?: string,
+): Promise<IncidentState> {
+  const { sim } = cloud();
+  sim.failHost(host, 'power-loss');
+  return temporal().withWorker(async (taskQueue) => {
+    const handle = await temporal().report(
+      taskQueue,
+      { host, reporter: 'alertmanager' },
+      { policy: EVERY_INSTANCE_POLICY },
+    );
+    await evacuationsEnded(handle);
+    sim.setPower(host, 'On');
+    sim.addFault(fault);
+    const answer = await Promise.race([
+      handle.executeUpdate(readmitUpdate, { args: [{ operator: 'bob', reason: 'repaired' }] }),
+      new Promise((resolve) => setTimeout(resolve, 30_000, 'no answer within 30 s')),
+    ]);
+    expect(answer).toBe('Readmitting');
+    check((await handle.query(stateQuery)).waiting);
+    expect(await handle.executeUpdate('retryNow')).toBe(1);
+    sim.clearFaults();
+    const closed = await handle.result();
+    if (history !== undefined) await recordHistoryIfAsked(handle, history);
+    expect(closed.phase).toBe('Readmitted');
+    return closed;
+  });
+}
+
 describe('Nova refusing a step until an operator fixes the cause', () => {
   beforeEach(() => {
     cloud().sim.clearFaults();
@@ -160,67 +199,31 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
 
   it('answers a readmit at once while Nova is away, shows the wait, and re-admits when Nova answers', async () => {
     const { sim } = cloud();
-    const host = READMIT_HOST;
-    sim.failHost(host, 'power-loss');
-
-    await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY },
-      );
-      await evacuationsEnded(handle);
-      sim.setPower(host, 'On');
-      sim.addFault({
-        service: 'nova',
-        endpoint: 'GET /os-services',
-        fault: { kind: 'status', status: 503 },
-      });
-
-      const answer = await Promise.race([
-        handle.executeUpdate(readmitUpdate, { args: [{ operator: 'bob', reason: 'repaired' }] }),
-        new Promise((resolve) => setTimeout(resolve, 30_000, 'no answer within 30 s')),
-      ]);
-      expect(answer).toBe('Readmitting');
-      const waiting = await handle.query(stateQuery);
-      expect(waiting.waiting).toMatchObject({
-        kind: 'outage',
-        step: expect.stringContaining('before re-admitting') as unknown,
-        lastError: expect.stringContaining('503') as unknown,
-      });
-
-      // Asked while Nova is still away, so the wait is there to cut short whatever the timing.
-      expect(await handle.executeUpdate('retryNow')).toBe(1);
-      sim.clearFaults();
-      const closed = await handle.result();
-      await recordHistoryIfAsked(handle, 'readmission-waited-for-nova');
-      expect(closed).toMatchObject({
-        phase: 'Readmitted',
-        readmission: { requestedBy: 'bob: repaired' },
-      });
-      expect(closed.waiting).toBeUndefined();
-    });
-    expect(sim.state().hosts.find((candidate) => candidate.name === host)?.service).toMatchObject({
-      forcedDown: false,
-      status: 'enabled',
-    });
+    const closed = await readmittedAfterRetry(
+      READMIT_HOST,
+      { service: 'nova', endpoint: 'GET /os-services', fault: { kind: 'status', status: 503 } },
+      (waiting) => {
+        expect(waiting).toMatchObject({
+          kind: 'outage',
+          step: expect.stringContaining('before re-admitting') as unknown,
+          lastError: expect.stringContaining('503') as unknown,
+        });
+      },
+      'readmission-waited-for-nova',
+    );
+    expect(closed).toMatchObject({ readmission: { requestedBy: 'bob: repaired' } });
+    expect(closed.waiting).toBeUndefined();
+    expect(
+      sim.state().hosts.find((candidate) => candidate.name === READMIT_HOST)?.service,
+    ).toMatchObject({ forcedDown: false, status: 'enabled' });
   });
 
   it('answers a readmit at once while Nova refuses to clear forced_down, shows why, and re-admits once it no longer does', async () => {
-    const { sim } = cloud();
     const host = UNFORCE_HOST;
-    sim.failHost(host, 'power-loss');
-
-    await temporal().withWorker(async (taskQueue) => {
-      const handle = await temporal().report(
-        taskQueue,
-        { host, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY },
-      );
-      await evacuationsEnded(handle);
-      sim.setPower(host, 'On');
+    await readmittedAfterRetry(
+      host,
       // As Nova answers while an evacuation from the host is still `done`, not `completed`.
-      sim.addFault({
+      {
         service: 'nova',
         endpoint: 'PUT /os-services/{id}',
         fault: {
@@ -228,23 +231,15 @@ describe('Nova refusing a step until an operator fixes the cause', () => {
           status: 400,
           message: `Unable to force up host ${host} as \`done\` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to \`completed\` before retrying this request.`,
         },
-      });
-
-      const answer = await Promise.race([
-        handle.executeUpdate(readmitUpdate, { args: [{ operator: 'bob', reason: 'repaired' }] }),
-        new Promise((resolve) => setTimeout(resolve, 30_000, 'no answer within 30 s')),
-      ]);
-      expect(answer).toBe('Readmitting');
-      expect((await handle.query(stateQuery)).waiting).toMatchObject({
-        kind: 'notYet',
-        step: `clear forced_down on ${host}`,
-        lastError: expect.stringContaining('evacuation migration records remain') as unknown,
-      });
-
-      expect(await handle.executeUpdate('retryNow')).toBe(1);
-      sim.clearFaults();
-      expect(await handle.result()).toMatchObject({ phase: 'Readmitted' });
-    });
+      },
+      (waiting) => {
+        expect(waiting).toMatchObject({
+          kind: 'notYet',
+          step: `clear forced_down on ${host}`,
+          lastError: expect.stringContaining('evacuation migration records remain') as unknown,
+        });
+      },
+    );
   });
 
   // Last: the cloud keeps the rotated password for the rest of this file.
