@@ -1,6 +1,7 @@
 // Carries out one planned action against the run's real parts: the simulator (failures, API and
 // BMC faults, a human's evacuation), the Temporal server and the worker processes (SIGKILL), and
 // the incidents (reports, cancel, reset).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NovaProvider } from '../activities/incident/index.ts';
 import type { FaultRule } from '../simulator/http/faults.ts';
 import type { Simulator } from '../simulator/simulator.ts';
@@ -187,11 +188,6 @@ export async function perform(
     }
   }
 }
-
-const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 async function report(
   host: string,
