@@ -53,6 +53,7 @@ export class IncidentDesk {
   /** Every run of every incident workflow this run saw, by workflow ID. */
   readonly #runs = new Map<string, Set<string>>();
   readonly #fencingRetried = new Set<string>();
+  readonly #computeRestarted = new Set<string>();
   /** Operators' Updates that got no answer in time: stuck, which the verdict counts against I9. */
   readonly unansweredUpdates: string[] = [];
 
@@ -63,6 +64,8 @@ export class IncidentDesk {
       cliPath: string;
       timeline: Timeline;
       readmission: NonNullable<IncidentInput['readmission']>;
+      /** What an operator does when re-admission waits for Nova's own work: restart nova-compute on the host. */
+      restartCompute: (host: string) => void;
     },
   ) {}
 
@@ -239,7 +242,24 @@ export class IncidentDesk {
       const { status, runId } = await handle.describe();
       this.#runsOf(workflowId).add(runId);
       if (status.name !== 'RUNNING') continue;
-      const { phase } = await handle.query(stateQuery);
+      const { phase, waiting, host } = await handle.query(stateQuery);
+      // The wait's own advice: Nova keeps a host forced down while an evacuation it started before
+      // the host's nova-compute came back is `done`, until nova-compute starts again.
+      if (waiting?.kind === 'notYet' && !this.#computeRestarted.has(runId)) {
+        this.#computeRestarted.add(runId);
+        try {
+          this.options.restartCompute(host);
+          this.options.timeline.note(
+            `operator restarted nova-compute on ${host}, as ${workflowId} advised`,
+          );
+        } catch (error) {
+          this.options.timeline.note(
+            `operator could not restart nova-compute on ${host}: ${String(error)}`,
+          );
+        }
+        await this.retryNow(host);
+        return `${workflowId} waiting for Nova's own work, nova-compute restarted`;
+      }
       if (phase === 'FencingUnproven' && !this.#fencingRetried.has(runId)) {
         this.#fencingRetried.add(runId);
         const after = await handle.executeUpdate(retryFencingUpdate);

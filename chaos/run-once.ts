@@ -118,6 +118,9 @@ export async function runOnce(plan: RunPlan, environment: ChaosEnvironment): Pro
       cliPath: environment.cliPath,
       timeline,
       readmission: plan.readmission,
+      restartCompute: (host) => {
+        sim.restartCompute(host);
+      },
     });
     const humanNova = connectNovaOnFirstUse({
       env: env,
