@@ -11,6 +11,7 @@ import {
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
   DEFAULT_EVACUATION_POLICY,
   DEFAULT_MAX_EVACUATION_ATTEMPTS,
 } from '../domain/evacuation-policy.ts';
@@ -123,6 +124,7 @@ export const configFileSchema = z.strictObject({
       imageBackedOnLocalDisk: handling.default(DEFAULT_EVACUATION_POLICY.imageBackedOnLocalDisk),
       restartRunningInstances: flag.default(true),
       evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
+      maxEvacuationsInFlight: count.default(DEFAULT_MAX_EVACUATIONS_IN_FLIGHT),
       maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
       readmission: z
         .enum(['operator', 'automatic'], { error: 'must be operator or automatic' })

@@ -24,6 +24,7 @@ export function incidentSettingsOf(
       shouldRestartRunningInstances: incident.restartRunningInstances,
     },
     evacuationConcurrency: incident.evacuationConcurrency,
+    maxEvacuationsInFlight: incident.maxEvacuationsInFlight,
     maxEvacuationAttempts: incident.maxEvacuationAttempts,
     readmission: incident.readmission,
     suppressAfterAbortMs: incident.suppressAfterAbortMinutes * 60_000,

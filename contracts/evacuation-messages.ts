@@ -1,5 +1,8 @@
 // What an incident and its clients know of one instance's evacuation: the child's input and
-// outcome, its workflow ID and the task queue its evacuate calls go to.
+// outcome, its workflow ID, the task queue its evacuate calls go to, and the signals by which the
+// incident watches its landing.
+import { defineSignal } from '@temporalio/workflow';
+import type { LandingReport } from '../activities/incident/verify-landing.ts';
 
 export interface EvacuationInput {
   /**
@@ -51,3 +54,25 @@ export function evacuationWorkflowId(incidentId: string, instanceId: string): st
 export function evacuateCallsTaskQueue(taskQueue: string): string {
   return `${taskQueue}/evacuate-calls`;
 }
+
+/**
+ * An evacuation Nova accepted, for its incident to watch land (docs/design.md#the-landing-watch):
+ * what the landing is judged against, and which failed evacuation, if any, this one retries after.
+ */
+export interface WatchedEvacuation {
+  instanceId: string;
+  statusBefore: string;
+  doesEvacuateStopInstances: boolean;
+  retryAfterMigrationId?: number;
+}
+
+/** The incident's answer to one watched evacuation: landed, or failed with a reason. */
+export interface SeenLanding {
+  watched: WatchedEvacuation;
+  landing: LandingReport;
+}
+
+/** Child to incident: Nova accepted this evacuation (or holds one); watch it land. */
+export const evacuationAcceptedSignal = defineSignal<[WatchedEvacuation]>('evacuationAccepted');
+/** Incident to child: what its landing watch saw of it. */
+export const landingSeenSignal = defineSignal<[SeenLanding]>('landingSeen');

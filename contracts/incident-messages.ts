@@ -14,8 +14,10 @@ export interface IncidentInput {
   reporter?: string;
   reportedAt?: string;
   policy?: EvacuationPolicy;
-  /** Evacuations of this host running at once (default 4). */
+  /** Evacuations of this host being requested at once, each until Nova accepts it (default 4). */
   evacuationConcurrency?: number;
+  /** Evacuations of this host accepted by Nova and not yet landed, at most (default 50). */
+  maxEvacuationsInFlight?: number;
   /** Evacuations tried per instance before a failed landing is final (default 3). */
   maxEvacuationAttempts?: number;
   /** What must be true before anything destructive happens (default: the report is enough). */

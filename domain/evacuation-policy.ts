@@ -59,8 +59,14 @@ export const DEFAULT_EVACUATION_POLICY: EvacuationPolicy = {
   shouldRestartRunningInstances: true,
 };
 
-/** Evacuations of one host running at once. */
+/** Evacuations of one host being requested at once: each holds its turn until Nova accepts it. */
 export const DEFAULT_EVACUATION_CONCURRENCY = 4;
+/**
+ * Evacuations of one host accepted by Nova and not yet landed, at most: Nova queues what its
+ * conductors and schedulers cannot take at once (docs/nova-and-bmc-facts.md#nova-capacity), so this
+ * only keeps one host from filling that queue for every other.
+ */
+export const DEFAULT_MAX_EVACUATIONS_IN_FLIGHT = 50;
 /** Evacuations tried per instance, the first included, before a failed landing is final. */
 export const DEFAULT_MAX_EVACUATION_ATTEMPTS = 3;
 

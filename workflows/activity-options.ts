@@ -24,6 +24,7 @@ export const {
   requestAdmission,
   startInstance,
   unforceComputeService,
+  watchLandings,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },

@@ -12,6 +12,7 @@ import type {
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuateCallsTaskQueue } from '../contracts/evacuation-messages.ts';
 import { rateLimitedEvacuateInstance, startInstance, verifyLanding } from './activity-options.ts';
+import { landingFromIncident } from './landing-watch.ts';
 import type { WaitingBoard } from './wait-out-outages.ts';
 import { evacuationBoard, untilAnswered } from './wait-out-outages.ts';
 
@@ -24,8 +25,9 @@ import { evacuationBoard, untilAnswered } from './wait-out-outages.ts';
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
   const cancellation = CancellationScope.current();
   const board = evacuationBoard(input.instanceId);
+  const landingOf = landingFromIncident();
   return CancellationScope.nonCancellable(() =>
-    evacuateUntilCancelled(input, board, () => cancellation.consideredCancelled),
+    evacuateUntilCancelled(input, { board, landingOf }, () => cancellation.consideredCancelled),
   );
 }
 
@@ -34,7 +36,7 @@ const INSTANCE_GONE: ReadonlySet<string> = new Set(['NotFound']);
 
 async function evacuateUntilCancelled(
   input: EvacuationInput,
-  board: WaitingBoard,
+  { board, landingOf }: { board: WaitingBoard; landingOf: ReturnType<typeof landingFromIncident> },
   isCancelled: () => boolean,
 ): Promise<EvacuationOutcome> {
   const evacuateOnce = rateLimitedEvacuateInstance(
@@ -84,14 +86,22 @@ async function evacuateUntilCancelled(
       lastReason = `evacuation migration ${start.migration.id} ended "${start.migration.status}"`;
       continue;
     }
-    const landing = await patiently(board, `see ${input.name} (${input.instanceId}) land`, () =>
-      verifyLanding({
-        instanceId: input.instanceId,
-        sourceHost: input.sourceHost,
-        statusBefore,
-        incidentStartedAt: input.incidentStartedAt,
-        doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
-      }),
+    const watched = {
+      instanceId: input.instanceId,
+      statusBefore,
+      doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,
+      ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
+    };
+    const landing = await landingOf(watched, () =>
+      patiently(board, `see ${input.name} (${input.instanceId}) land`, () =>
+        verifyLanding({
+          instanceId: input.instanceId,
+          sourceHost: input.sourceHost,
+          statusBefore,
+          incidentStartedAt: input.incidentStartedAt,
+          doesEvacuateStopInstances: watched.doesEvacuateStopInstances,
+        }),
+      ),
     );
     if ('gaveUp' in landing)
       return { outcome: 'failed', reason: landing.gaveUp, attempts: attempt };

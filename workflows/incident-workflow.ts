@@ -2,44 +2,19 @@
 // corroborate, be admitted by the storm guard, fence with proof, force down, select, evacuate each
 // instance exactly once, report, and re-admit the repaired host. Started or joined by health
 // checkers with signal-with-start on ID incident/<host> (docs/design.md#i5-one-incident-per-host).
-import {
-  allHandlersFinished,
-  CancellationScope,
-  ChildWorkflowFailure,
-  condition,
-  continueAsNew,
-  ParentClosePolicy,
-  startChild,
-  WorkflowIdReusePolicy,
-} from '@temporalio/workflow';
-// The one error class startChild throws for a taken ID; @temporalio/workflow does not re-export it.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  awaitEarlierEvacuation,
-  describeEvacuationEnd,
-  forceDownComputeService,
-  listInstancesOnHost,
-  verifyLanding,
-} from './activity-options.ts';
+import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { forceDownComputeService, listInstancesOnHost } from './activity-options.ts';
 import { admitThroughStormGuard, listenToStormGuard, tellStormGuardDone } from './admission.ts';
-import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import { corroborate, isCorroborationRequired } from './corroborate-failure.ts';
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
-import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
-import type { HostFailure } from '../domain/host-failure.ts';
 import {
-  DEFAULT_EVACUATION_CONCURRENCY,
   DEFAULT_EVACUATION_POLICY,
-  DEFAULT_MAX_EVACUATION_ATTEMPTS,
   planEvacuation,
   policyKeys,
 } from '../domain/evacuation-policy.ts';
-import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
-import { evacuationWorkflow } from './evacuation-workflow.ts';
-import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
+import { evacuateAll } from './evacuate-host.ts';
 import { fenceOrAskOperator, handleOperatorChoices } from './fencing-with-operator.ts';
 import type { IncidentInput, IncidentState } from '../contracts/incident-messages.ts';
-import { skippedRow } from '../contracts/incident-messages.ts';
 import { incidentOutcome } from '../domain/incident-progress.ts';
 import type { Incident } from './incident-record.ts';
 import { openIncident } from './incident-record.ts';
@@ -106,7 +81,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   incident.enter('Evacuating');
   // An earlier incident of this failure may still be evacuating: its failure names the evacuations.
-  const wasCancelled = await evacuateAll(incident, plan, input, forcedDown.failure);
+  const wasCancelled = await evacuateAll(incident, plan, input, {
+    failure: forcedDown.failure,
+    board,
+  });
   if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 
   incident.conclude(incidentOutcome(incident.state));
@@ -151,168 +129,4 @@ async function closeAfterAdmission(
 ): Promise<IncidentState> {
   if (wasAdmitted) await tellStormGuardDone();
   return incident.close(outcome);
-}
-
-/**
- * Every planned instance, a few at a time, each in its own child workflow. Cancelling the incident
- * stops new evacuations; those in flight finish and verify, and the host stays fenced, forced down
- * and disabled until it is re-admitted. Returns whether the incident was cancelled.
- */
-async function evacuateAll(
-  incident: Incident,
-  plan: EvacuationPlan,
-  input: IncidentInput,
-  failure: HostFailure,
-): Promise<boolean> {
-  incident.state.instances = [
-    ...plan.evacuate.map((planned) => ({
-      instanceId: planned.instanceId,
-      name: planned.name,
-      progress: { outcome: 'planned' } as const,
-    })),
-    ...plan.skip.map(skippedRow),
-  ];
-  const cancellation = CancellationScope.current();
-  await mapWithConcurrency(
-    plan.evacuate,
-    input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY,
-    async (planned) => {
-      // Paused by the storm guard: nothing new starts until it resumes (or the incident is cancelled).
-      await CancellationScope.nonCancellable(() =>
-        condition(() => incident.state.pausedBy === undefined || cancellation.consideredCancelled),
-      );
-      if (cancellation.consideredCancelled) {
-        incident.track(planned.instanceId, {
-          outcome: 'notStarted',
-          reason:
-            'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again',
-        });
-        return;
-      }
-      incident.track(planned.instanceId, { outcome: 'evacuating' });
-      const outcome = await CancellationScope.nonCancellable(() =>
-        evacuate(incident, planned, input, failure),
-      );
-      incident.track(planned.instanceId, outcome);
-    },
-  );
-  return cancellation.consideredCancelled;
-}
-
-/**
- * One instance through its own child workflow, named after the host's failure: an ID taken already
- * means an earlier run of this incident, or an earlier incident of the same failure, started it
- * (docs/design.md#one-failure-many-incidents).
- */
-async function evacuate(
-  incident: Incident,
-  planned: PlannedEvacuation,
-  settings: IncidentInput,
-  failure: HostFailure,
-): Promise<EvacuationOutcome> {
-  const { host } = incident.state;
-  const { incidentId, startedAt: incidentStartedAt } = failure;
-  const shouldRestartRunningInstances = settings.policy?.shouldRestartRunningInstances;
-  const input: EvacuationInput = {
-    incidentId,
-    incidentStartedAt,
-    sourceHost: host,
-    instanceId: planned.instanceId,
-    name: planned.name,
-    statusBefore: planned.statusBefore,
-    maxAttempts: settings.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS,
-    ...(shouldRestartRunningInstances === undefined ? {} : { shouldRestartRunningInstances }),
-  };
-  const workflowId = evacuationWorkflowId(incidentId, planned.instanceId);
-  try {
-    const child = await startChild(evacuationWorkflow, {
-      workflowId,
-      args: [input],
-      // A reset incident re-running this step must not start a second evacuation of the instance.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      // An evacuation in flight finishes and verifies even if the incident is reset or terminated.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `evacuate ${planned.name} (${planned.instanceId}) from ${host}`,
-    });
-    return await child.result();
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError)
-      return readEarlierEvacuation(input, workflowId);
-    // Never rethrown: one stopped evacuation must not fail the incident and strand the others.
-    if (error instanceof ChildWorkflowFailure) return endedFromOutside(workflowId);
-    throw error;
-  }
-}
-
-/** The instance's outcome when an operator, or a failure, closed its evacuation workflow without one. */
-async function endedFromOutside(workflowId: string): Promise<EvacuationOutcome> {
-  const end = await describeEvacuationEnd(workflowId);
-  const unknownLanding =
-    'whether Nova accepted an evacuate for it is not known: check the instance in Nova, and evacuate it by hand if it is still on the failed host';
-  switch (end.closedAs) {
-    case 'cancelled':
-      return {
-        outcome: 'cancelled',
-        reason: `its evacuation workflow ${workflowId} was cancelled; ${unknownLanding}`,
-      };
-    case 'terminated':
-      return {
-        outcome: 'failed',
-        attempts: 0,
-        reason: `its evacuation workflow ${workflowId} was terminated${end.by === undefined ? '' : ` by ${end.by}`}: ${end.reason ?? 'no reason given'}; ${unknownLanding}`,
-      };
-    case 'timedOut':
-      return {
-        outcome: 'failed',
-        attempts: 0,
-        reason: `its evacuation workflow ${workflowId} timed out; ${unknownLanding}`,
-      };
-    case 'failed':
-    case 'unknown':
-      return {
-        outcome: 'failed',
-        attempts: 0,
-        reason: `its evacuation workflow ${workflowId} failed: ${end.reason ?? 'no reason recorded'}; ${unknownLanding}`,
-      };
-  }
-}
-
-/** Why an instance whose evacuation an earlier run started failed, saying it was not started again. */
-const notStartedAgain = (reason: string, workflowId: string): string =>
-  `${reason}; its evacuation workflow ${workflowId} was started before this run of the incident, so it is not started again`;
-
-/**
- * A workflow cannot await a child of another run, so the awaitEarlierEvacuation activity does and
- * returns its outcome. Only a workflow that closed without one is read from Nova: verifyLanding only
- * reads, and waits while that evacuation is in progress. Which microversion the earlier run spoke
- * is unknown, so a previously running instance may have landed ACTIVE (before 2.95) or SHUTOFF.
- */
-async function readEarlierEvacuation(
-  input: EvacuationInput,
-  workflowId: string,
-): Promise<EvacuationOutcome> {
-  const earlier = await awaitEarlierEvacuation(workflowId);
-  if ('closedWith' in earlier) {
-    const outcome = earlier.closedWith;
-    return outcome.outcome === 'failed'
-      ? { ...outcome, reason: notStartedAgain(outcome.reason, workflowId) }
-      : outcome;
-  }
-  const read = (doesEvacuateStopInstances: boolean) =>
-    verifyLanding({
-      instanceId: input.instanceId,
-      sourceHost: input.sourceHost,
-      statusBefore: input.statusBefore,
-      incidentStartedAt: input.incidentStartedAt,
-      doesEvacuateStopInstances,
-    });
-  let landing = await read(false);
-  if (landing.outcome === 'failed' && landing.status === 'SHUTOFF') landing = await read(true);
-  return landing.outcome === 'landed'
-    ? {
-        outcome: 'alreadyEvacuated',
-        host: landing.host,
-        by: `an earlier run of this incident (${workflowId})`,
-      }
-    : { outcome: 'failed', reason: notStartedAgain(landing.reason, workflowId), attempts: 0 };
 }

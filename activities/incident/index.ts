@@ -32,6 +32,9 @@ import type { AdmissionAsked } from './request-admission.ts';
 import { askStormGuard } from './request-admission.ts';
 import type { LandingReport, VerifyLandingInput } from './verify-landing.ts';
 import { verifyLanding } from './verify-landing.ts';
+import type { WatchLandingsInput } from './watch-landings.ts';
+import { watchLandings } from './watch-landings.ts';
+import type { SeenLanding } from '../../contracts/evacuation-messages.ts';
 import type { FailureEvidence } from '../../domain/corroboration.ts';
 import type { HostFailure } from '../../domain/host-failure.ts';
 import { DEFAULT_STORM_GUARD_LIMITS } from '../../contracts/storm-guard-messages.ts';
@@ -51,6 +54,7 @@ export type {
   ManualFencing,
   ServiceUpdated,
   VerifyLandingInput,
+  WatchLandingsInput,
 };
 export type {
   Clock,
@@ -132,6 +136,9 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     /** Landed or failed with a reason; EvacuationInProgress (retryable) while Nova is not finished. */
     verifyLanding: (input: VerifyLandingInput): Promise<LandingReport> =>
       withNova((nova) => verifyLanding(nova, input)),
+    /** One look at every evacuation of the host in flight: those that landed or failed, judged as verifyLanding judges. */
+    watchLandings: (input: WatchLandingsInput): Promise<SeenLanding[]> =>
+      withNova((nova) => watchLandings(nova, input)),
     /** Starts an instance that 2.95+ left stopped after its evacuation; verifyLanding with doesEvacuateStopInstances false then proves it ACTIVE. */
     startInstance: (instanceId: string): Promise<InstanceStart> =>
       withNova((nova) => startUnlessActive(nova, instanceId)),

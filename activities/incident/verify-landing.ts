@@ -34,7 +34,30 @@ export async function verifyLanding(
 ): Promise<LandingReport> {
   const existing = await readExistingEvacuation(nova, input);
   const migration = existing.kind === 'none' ? undefined : existing.migration;
-  // Read after the migration: Nova marks it done last, so a done migration means the server is final.
+  const landing = await landingIn(nova, input, migration);
+  if ('waitingFor' in landing) {
+    throw new LazarusError(
+      'EvacuationInProgress',
+      `instance ${input.instanceId} is still being evacuated from host ${input.sourceHost}: waiting for ${landing.waitingFor}; verification is retried with backoff`,
+      {
+        instanceId: input.instanceId,
+        sourceHost: input.sourceHost,
+        migrationId: migration?.id ?? null,
+      },
+    );
+  }
+  return landing;
+}
+
+/**
+ * The instance judged against its newest evacuation: read after the migration, since Nova marks it
+ * done last, so a done migration means the server is final.
+ */
+export async function landingIn(
+  nova: NovaClient,
+  input: VerifyLandingInput,
+  migration: Migration | undefined,
+): Promise<LandingReport | { waitingFor: string }> {
   const instance = await nova.getInstance(input.instanceId);
   const expected = expectedStatusAfterEvacuation(
     input.statusBefore,
@@ -51,17 +74,7 @@ export async function verifyLanding(
     input.sourceHost,
     expected,
   );
-  if (landing.verdict === 'inProgress') {
-    throw new LazarusError(
-      'EvacuationInProgress',
-      `instance ${input.instanceId} is still being evacuated from host ${input.sourceHost}: waiting for ${landing.waitingFor}; verification is retried with backoff`,
-      {
-        instanceId: input.instanceId,
-        sourceHost: input.sourceHost,
-        migrationId: migration?.id ?? null,
-      },
-    );
-  }
+  if (landing.verdict === 'inProgress') return { waitingFor: landing.waitingFor };
   if (landing.verdict === 'landed')
     return {
       outcome: 'landed',

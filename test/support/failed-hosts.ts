@@ -34,6 +34,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['report-burst', 1],
   ['nova-outage-readmit', 1],
   ['nova-outage-unforce', 1],
+  ['landing-watch', 2],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

@@ -29,7 +29,8 @@ describe('pausing automation', () => {
       const running = await temporal().report(
         taskQueue,
         { host: first, reporter: 'alertmanager' },
-        { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1 },
+        // One in Nova at a time, so that some are still planned when the pause comes.
+        { policy: EVERY_INSTANCE_POLICY, evacuationConcurrency: 1, maxEvacuationsInFlight: 1 },
       );
       await until(
         async () =>

@@ -90,6 +90,7 @@ describe('the Lazarus configuration file', () => {
     expect(config.incident).toEqual({
       policy: { ...DEFAULT_EVACUATION_POLICY, protectionKeys: ['HA_Enabled', 'evacuable'] },
       evacuationConcurrency: 4,
+      maxEvacuationsInFlight: 50,
       maxEvacuationAttempts: 3,
       readmission: 'operator',
       suppressAfterAbortMs: 240 * 60_000,
@@ -151,6 +152,7 @@ describe('the Lazarus configuration file', () => {
           '  imageBackedOnLocalDisk: evacuate',
           '  restartRunningInstances: false',
           '  evacuationConcurrency: 8',
+          '  maxEvacuationsInFlight: 20',
           '  readmission: automatic',
           '  corroboration:',
           '    novaDown: true',
@@ -174,6 +176,7 @@ describe('the Lazarus configuration file', () => {
         shouldRestartRunningInstances: false,
       },
       evacuationConcurrency: 8,
+      maxEvacuationsInFlight: 20,
       readmission: 'automatic',
       isAdmissionRequired: false,
       corroboration: {

@@ -1,0 +1,112 @@
+// The landing watch (docs/design.md#the-landing-watch): an evacuation holds its turn only until Nova
+// accepts it, the rebuilds then run in Nova side by side, and the incident sees them land with one
+// listing of the host's migrations per tick, never one retrying verifyLanding per instance.
+import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import type { Migration } from '../../../activities/openstack/index.ts';
+import { evacuationWorkflowId } from '../../../contracts/evacuation-messages.ts';
+import type { IncidentInput, IncidentState } from '../../../contracts/incident-messages.ts';
+import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
+import { failedHostsOf } from '../../support/failed-hosts.ts';
+import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
+import { EVERY_INSTANCE_POLICY } from './policies.ts';
+
+const [ONE_TURN_HOST = '', CAPPED_HOST = ''] = failedHostsOf('landing-watch');
+
+// A rebuild of 3 s of real time: long enough to see which evacuations Nova holds at once.
+const cloud = useIncidentCloud({
+  hosts: 51,
+  instancesPerHost: 6,
+  timing: { rebuildMs: 3_000_000 },
+});
+const temporal = useIncidentTemporal(cloud);
+
+async function recover(
+  host: string,
+  settings: Partial<IncidentInput>,
+): Promise<{ state: IncidentState; migrations: Migration[] }> {
+  const { sim, nova } = cloud();
+  sim.failHost(host, 'power-loss');
+  const state = await temporal().withWorker(
+    async (taskQueue) => {
+      const handle = await temporal().report(
+        taskQueue,
+        { host, reporter: 'alertmanager' },
+        { policy: EVERY_INSTANCE_POLICY, isAdmissionRequired: false, ...settings },
+      );
+      return evacuationsEnded(handle);
+    },
+    { evacuateCallsPerSecond: 100 },
+  );
+  const migrations = await nova.listMigrations({
+    migrationType: 'evacuation',
+    sourceCompute: host,
+  });
+  return { state, migrations };
+}
+
+/** When Nova marked each migration done, in the order the evacuations were accepted. */
+const doneAt = (migrations: readonly Migration[]): number[] =>
+  [...migrations]
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))
+    .map((m) => Date.parse(m.updatedAt ?? ''));
+const acceptedAt = (migrations: readonly Migration[]): number[] =>
+  migrations.map((m) => Date.parse(m.createdAt)).sort((a, b) => a - b);
+
+async function activitiesOf(client: Client, workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
+}
+
+describe('the landing watch', () => {
+  it('sends every evacuate while the first rebuild runs, with one turn, and sees each land through the incident', async () => {
+    const { state, migrations } = await recover(ONE_TURN_HOST, { evacuationConcurrency: 1 });
+
+    expect(state.instances.map((row) => row.progress.outcome)).toEqual(Array(6).fill('landed'));
+    expect(migrations.map((m) => m.status)).toEqual(Array(6).fill('done'));
+    // Holding the turn until the landing, as before the watch, would accept the second evacuation
+    // only after the first was done.
+    expect(Math.max(...acceptedAt(migrations))).toBeLessThan(Math.min(...doneAt(migrations)));
+
+    const { client } = temporal();
+    const incidentId = state.forcedDown?.failure.incidentId ?? '';
+    const incident = await activitiesOf(client, `incident/${ONE_TURN_HOST}`);
+    expect(incident).toContain('watchLandings');
+    await recordHistoryIfAsked(
+      client.workflow.getHandle(`incident/${ONE_TURN_HOST}`),
+      'landing-watched',
+    );
+    const [first] = state.instances;
+    await recordHistoryIfAsked(
+      client.workflow.getHandle(evacuationWorkflowId(incidentId, first?.instanceId ?? '')),
+      'evacuation-landing-watched',
+    );
+    for (const row of state.instances) {
+      const evacuation = await activitiesOf(
+        client,
+        evacuationWorkflowId(incidentId, row.instanceId),
+      );
+      // Nova 2.95+ leaves a running instance stopped: starting it again is proven by verifyLanding.
+      const startedAgain = evacuation.indexOf('startInstance');
+      expect(evacuation.slice(0, startedAgain === -1 ? undefined : startedAgain)).toEqual([
+        'evacuateInstance',
+      ]);
+    }
+  });
+
+  it('keeps at most maxEvacuationsInFlight in Nova at once', async () => {
+    const { state, migrations } = await recover(CAPPED_HOST, {
+      evacuationConcurrency: 6,
+      maxEvacuationsInFlight: 2,
+    });
+
+    expect(state.instances.map((row) => row.progress.outcome)).toEqual(Array(6).fill('landed'));
+    const accepted = acceptedAt(migrations);
+    const done = doneAt(migrations);
+    // The third is accepted only after the first is done, the fourth after the second, and so on.
+    for (let next = 2; next < accepted.length; next += 1)
+      expect(accepted[next]).toBeGreaterThanOrEqual(done[next - 2] ?? Infinity);
+  });
+});
