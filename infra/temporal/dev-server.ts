@@ -80,10 +80,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const ui = options.ui ?? true;
   const graceMs = options.stopGraceMs ?? 5_000;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-  // A port picked as free can be taken before the server binds it; a fixed port is not retried.
-  const attempts = options.port === undefined ? 3 : 1;
+  // A port picked as free can be taken before the server binds it, and so can the HTTP API port the
+  // CLI picks for itself (seen in a chaos campaign running beside the tests): start again, on a new
+  // port unless the caller fixed it.
   let lastError: Error | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  for (let attempt = 1; attempt <= 3; attempt++) {
     const port = options.port ?? (await findFreePort(ui ? [UI_PORT_OFFSET] : []));
     const address = `127.0.0.1:${port}`;
     const logFile = options.logFile ?? join(tmpdir(), `lazarus-temporal-${port}.log`);
