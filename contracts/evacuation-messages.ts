@@ -60,6 +60,8 @@ export function evacuateCallsTaskQueue(taskQueue: string): string {
  * what the landing is judged against, and which failed evacuation, if any, this one retries after.
  */
 export interface WatchedEvacuation {
+  /** The evacuation workflow to tell. */
+  workflowId: string;
   instanceId: string;
   statusBefore: string;
   doesEvacuateStopInstances: boolean;
@@ -74,5 +76,7 @@ export interface SeenLanding {
 
 /** Child to incident: Nova accepted this evacuation (or holds one); watch it land. */
 export const evacuationAcceptedSignal = defineSignal<[WatchedEvacuation]>('evacuationAccepted');
+/** Incident to child: this run of the incident does not watch landings now; look yourself. */
+export const lookYourselfSignal = defineSignal('lookYourself');
 /** Incident to child: what its landing watch saw of it. */
 export const landingSeenSignal = defineSignal<[SeenLanding]>('landingSeen');

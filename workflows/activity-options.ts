@@ -24,9 +24,17 @@ export const {
   requestAdmission,
   startInstance,
   unforceComputeService,
-  watchLandings,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+/**
+ * One listing and the servers of the evacuations Nova finished: seconds, so an attempt lost with its
+ * worker is retried after 30 s rather than the 2 minutes of the steps above.
+ */
+export const { watchLandings } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 

@@ -32,8 +32,8 @@ import type { IncidentInput } from '../contracts/incident-messages.ts';
 import { skippedRow } from '../contracts/incident-messages.ts';
 import { evacuationWorkflow } from './evacuation-workflow.ts';
 import type { Incident } from './incident-record.ts';
-import { LANDING_WATCH_PATCH, openLandingWatch } from './landing-watch.ts';
-import type { WaitingBoard } from './wait-out-outages.ts';
+import type { LandingDesk } from './landing-watch.ts';
+import { LANDING_WATCH_PATCH } from './landing-watch.ts';
 
 /**
  * Cancelling the incident stops new evacuations; those in flight finish and verify, and the host
@@ -44,7 +44,7 @@ export async function evacuateAll(
   incident: Incident,
   plan: EvacuationPlan,
   input: IncidentInput,
-  { failure, board }: { failure: HostFailure; board: WaitingBoard },
+  { failure, landings }: { failure: HostFailure; landings: LandingDesk },
 ): Promise<boolean> {
   incident.state.instances = [
     ...plan.evacuate.map((planned) => ({
@@ -74,7 +74,7 @@ export async function evacuateAll(
   await CancellationScope.nonCancellable(async () => {
     // Incidents that began evacuating before the landing watch hold each turn until the landing.
     if (patched(LANDING_WATCH_PATCH))
-      await evacuateWatched(plan.evacuate, { incident, input, failure, board, turns }, evacuateOne);
+      await evacuateWatched(plan.evacuate, { input, failure, landings, turns }, evacuateOne);
     else await mapWithConcurrency(plan.evacuate, turns, evacuateOne);
   });
   return isCancelled();
@@ -87,21 +87,14 @@ export async function evacuateAll(
  */
 async function evacuateWatched(
   planned: readonly PlannedEvacuation[],
-  context: {
-    incident: Incident;
-    input: IncidentInput;
-    failure: HostFailure;
-    board: WaitingBoard;
-    turns: number;
-  },
+  context: { input: IncidentInput; failure: HostFailure; landings: LandingDesk; turns: number },
   evacuateOne: (planned: PlannedEvacuation) => Promise<void>,
 ): Promise<void> {
-  const { incident, input, failure, board, turns } = context;
-  const watch = openLandingWatch(incident.state.host, failure, board);
+  const { input, failure, landings, turns } = context;
   const maxInFlight = input.maxEvacuationsInFlight ?? DEFAULT_MAX_EVACUATIONS_IN_FLIGHT;
   const ended = new Set<string>();
   const evacuations: Promise<void>[] = [];
-  const watching = watch.run(() => ended.size === planned.length);
+  const watch = landings.watch(failure, () => ended.size === planned.length);
   await mapWithConcurrency(planned, turns, async (next) => {
     const isFull = () => evacuations.length - ended.size >= maxInFlight;
     // Waiters woken together each check again: only as many start as there is room for.
@@ -109,7 +102,7 @@ async function evacuateWatched(
     evacuations.push(evacuateOne(next).finally(() => ended.add(next.instanceId)));
     await condition(() => watch.isAccepted(next.instanceId) || ended.has(next.instanceId));
   });
-  await Promise.all([...evacuations, watching]);
+  await Promise.all([...evacuations, watch.ended]);
 }
 
 /**

@@ -87,6 +87,7 @@ async function evacuateUntilCancelled(
       continue;
     }
     const watched = {
+      workflowId: workflowInfo().workflowId,
       instanceId: input.instanceId,
       statusBefore,
       doesEvacuateStopInstances: start.microversion.doesEvacuateStopInstances,

@@ -13,6 +13,7 @@ import {
   policyKeys,
 } from '../domain/evacuation-policy.ts';
 import { evacuateAll } from './evacuate-host.ts';
+import { openLandingDesk } from './landing-watch.ts';
 import { fenceOrAskOperator, handleOperatorChoices } from './fencing-with-operator.ts';
 import type { IncidentInput, IncidentState } from '../contracts/incident-messages.ts';
 import { incidentOutcome } from '../domain/incident-progress.ts';
@@ -40,6 +41,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   handleOperatorChoices(incident);
   listenToStormGuard(incident);
   const board = openRetryDesk(incident);
+  const landings = openLandingDesk(incident.state.host, board);
   const readmissionDesk = openReadmissionDesk(incident, board);
   const { host, incidentId } = incident.state;
   // A run continued as new while waiting: the host was fenced and evacuated by an earlier run.
@@ -83,7 +85,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // An earlier incident of this failure may still be evacuating: its failure names the evacuations.
   const wasCancelled = await evacuateAll(incident, plan, input, {
     failure: forcedDown.failure,
-    board,
+    landings,
   });
   if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 

@@ -3,6 +3,7 @@
 // host's migrations per tick, telling each how it landed. Nova is asked once per tick for the whole
 // host instead of once per instance per backoff step, and an evacuation no longer holds a slot of
 // the incident while its rebuild runs.
+import type { SignalDefinition } from '@temporalio/workflow';
 import {
   condition,
   getExternalWorkflowHandle,
@@ -15,8 +16,8 @@ import type { LandingReport } from '../activities/incident/index.ts';
 import type { SeenLanding, WatchedEvacuation } from '../contracts/evacuation-messages.ts';
 import {
   evacuationAcceptedSignal,
-  evacuationWorkflowId,
   landingSeenSignal,
+  lookYourselfSignal,
 } from '../contracts/evacuation-messages.ts';
 import type { HostFailure } from '../domain/host-failure.ts';
 import { watchLandings } from './activity-options.ts';
@@ -31,33 +32,44 @@ export const LANDING_TICK_MS = 1_000;
 /** A rebuild of minutes (a real Nova) then costs the incident's history a few events a minute. */
 const LONGEST_LANDING_TICK_MS = 8_000;
 /**
- * An evacuation waiting for its incident's word tells it again this often: a reset incident's new
- * run learns so of the evacuations the earlier run watched.
+ * How long an evacuation waits for its incident's word before it looks for itself: the run it told
+ * may have been reset meanwhile, and the new run, which lists the instance in REBUILD, does not
+ * know of it. A rebuild that takes longer is then watched by its evacuation, as before the watch.
  */
-const WATCH_REMINDER_MS = 5 * 60_000;
+const WATCH_PATIENCE_MS = 2 * 60_000;
 
 const isSameWatch = (a: WatchedEvacuation | undefined, b: WatchedEvacuation): boolean =>
   a?.instanceId === b.instanceId && a.retryAfterMigrationId === b.retryAfterMigrationId;
 
-/** The incident's side: which evacuations Nova accepted, and the watch over them. */
-export interface LandingWatch {
-  isAccepted(instanceId: string): boolean;
-  /** Watches until nothing is left to watch and `isDone()`. */
-  run(isDone: () => boolean): Promise<void>;
+/** The incident's side: one desk for its whole life, and a watch over its evacuations while they run. */
+export interface LandingDesk {
+  /** Watches from now until nothing is left to watch and `isDone()`. */
+  watch(failure: HostFailure, isDone: () => boolean): LandingWatch;
 }
 
-export function openLandingWatch(
-  host: string,
-  failure: HostFailure,
-  board: WaitingBoard,
-): LandingWatch {
+export interface LandingWatch {
+  isAccepted(instanceId: string): boolean;
+  /** Resolves once the watch ended. */
+  readonly ended: Promise<void>;
+}
+
+/**
+ * Opened when the incident starts, so that an evacuation telling a run that is not watching (an
+ * earlier run's evacuation, before or after this run's own) hears at once to look for itself.
+ */
+export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk {
   const watched = new Map<string, WatchedEvacuation>();
   const accepted = new Set<string>();
+  let isWatching = false;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
+    if (!isWatching) {
+      tell(evacuation.workflowId, lookYourselfSignal);
+      return;
+    }
     watched.set(evacuation.instanceId, evacuation);
     accepted.add(evacuation.instanceId);
   });
-  const look = async (): Promise<number> => {
+  const look = async (failure: HostFailure): Promise<number> => {
     const evacuations = [...watched.values()];
     const seen = await untilAnswered(
       `watch the evacuations from ${host} land`,
@@ -65,29 +77,45 @@ export function openLandingWatch(
       board,
     );
     for (const landing of seen) {
-      const { instanceId } = landing.watched;
+      const { instanceId, workflowId } = landing.watched;
       if (!isSameWatch(watched.get(instanceId), landing.watched)) continue;
       watched.delete(instanceId);
-      // An evacuation closed meanwhile (terminated, cancelled) has nobody left to tell.
-      void getExternalWorkflowHandle(evacuationWorkflowId(failure.incidentId, instanceId))
-        .signal(landingSeenSignal, landing)
-        .catch(() => undefined);
+      tell(workflowId, landingSeenSignal, landing);
     }
     return seen.length + watched.size - evacuations.length;
   };
+  const run = async (failure: HostFailure, isDone: () => boolean): Promise<void> => {
+    let tickMs = LANDING_TICK_MS;
+    for (;;) {
+      await condition(() => watched.size > 0 || isDone());
+      if (watched.size === 0) return;
+      const changes = await look(failure);
+      tickMs = changes > 0 ? LANDING_TICK_MS : Math.min(LONGEST_LANDING_TICK_MS, tickMs * 2);
+      await sleep(tickMs);
+    }
+  };
   return {
-    isAccepted: (instanceId) => accepted.has(instanceId),
-    async run(isDone) {
-      let tickMs = LANDING_TICK_MS;
-      for (;;) {
-        await condition(() => watched.size > 0 || isDone());
-        if (watched.size === 0) return;
-        const changes = await look();
-        tickMs = changes > 0 ? LANDING_TICK_MS : Math.min(LONGEST_LANDING_TICK_MS, tickMs * 2);
-        await sleep(tickMs);
-      }
+    watch(failure, isDone) {
+      isWatching = true;
+      return {
+        isAccepted: (instanceId) => accepted.has(instanceId),
+        ended: run(failure, isDone).finally(() => {
+          isWatching = false;
+        }),
+      };
     },
   };
+}
+
+/** An evacuation closed meanwhile (terminated, cancelled) has nobody left to tell. */
+function tell<Args extends unknown[]>(
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): void {
+  void getExternalWorkflowHandle(workflowId)
+    .signal(signal, ...args)
+    .catch(() => undefined);
 }
 
 /** What an evacuation's own look at its landing answers: a report, or why it gave up. */
@@ -105,22 +133,23 @@ export function landingFromIncident(): (
   setHandler(landingSeenSignal, (landing) => {
     seen.push(landing);
   });
+  let isToldToLook = false;
+  setHandler(lookYourselfSignal, () => {
+    isToldToLook = true;
+  });
   const parent = workflowInfo().parent;
   return async (watched, ownLook) => {
     if (parent === undefined || !patched(LANDING_WATCH_PATCH)) return ownLook();
     const mine = () => seen.find((landing) => isSameWatch(landing.watched, watched));
-    for (;;) {
-      try {
-        await getExternalWorkflowHandle(parent.workflowId).signal(
-          evacuationAcceptedSignal,
-          watched,
-        );
-      } catch {
-        return ownLook();
-      }
-      await condition(() => mine() !== undefined, WATCH_REMINDER_MS);
-      const landing = mine();
-      if (landing !== undefined) return landing.landing;
+    isToldToLook = false;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(evacuationAcceptedSignal, watched);
+    } catch {
+      return ownLook();
     }
+    await condition(() => mine() !== undefined || isToldToLook, WATCH_PATIENCE_MS);
+    // Not watched (the incident is not evacuating now, or a new run of it does not know of this
+    // evacuation), or no word in all that time: a landing is never left unobserved.
+    return mine()?.landing ?? ownLook();
   };
 }

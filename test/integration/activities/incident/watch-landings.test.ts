@@ -27,6 +27,7 @@ describe('watchLandings', () => {
         incidentStartedAt,
       });
     const evacuations: WatchedEvacuation[] = instances.map((instance) => ({
+      workflowId: `evacuation/incident/${host}/${instance.id}`,
       instanceId: instance.id,
       statusBefore: instance.status,
       doesEvacuateStopInstances: false,
