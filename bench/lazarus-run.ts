@@ -2,6 +2,7 @@
 // worker *process* (`npm run worker`'s entry point) with a lazarus.yaml written for the simulator,
 // every failed host reported by signal-with-start, and the figures read from the cloud's records,
 // the incidents' state and the evacuation workflows' start and close times.
+import { DEFAULT_LANDING_CHECK_INTERVAL_MS } from '../domain/evacuation-policy.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,8 @@ export async function runLazarus(
               {
                 policy: EVERY_INSTANCE,
                 evacuationConcurrency: LAZARUS_CONCURRENCY,
+                // Its default, meant for a real Nova: scaled with the simulated one, like the evacuate rate.
+                landingCheckIntervalMs: DEFAULT_LANDING_CHECK_INTERVAL_MS / TIME_SCALE,
                 isAdmissionRequired: false,
               },
             ),

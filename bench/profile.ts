@@ -22,8 +22,10 @@ export interface Profile {
   evacuationToAcceptedMs: number;
   acceptedToLandedMs: number;
   landedToVerifiedMs: number;
-  /** From a verified landing to the next evacuation workflow starting in the freed slot. */
-  slotTurnoverMs: number;
+  /** The critical path: from the first evacuation started to the last instance landed in Nova. */
+  firstEvacuationToLastLandedMs: number;
+  /** From the last landing in Nova to the last evacuation closed: how soon the last one was seen. */
+  lastLandedToLastVerifiedMs: number;
 }
 
 export interface ProfileInput {
@@ -37,19 +39,16 @@ export function profileOf(input: ProfileInput): Profile {
   const { evacuations } = input;
   const lastIncidentStart = Math.max(...input.incidentsStartedAt);
   const lastProof = Math.max(...input.fencingProofsAt);
-  const closes = evacuations.map((e) => e.closedAt).sort((a, b) => a - b);
-  // A child that starts after some closed took the slot of the latest one closed before it.
-  const turnovers = evacuations.flatMap((e) => {
-    const freedAt = closes.filter((closedAt) => closedAt <= e.startedAt).at(-1);
-    return freedAt === undefined ? [] : [e.startedAt - freedAt];
-  });
+  const firstEvacuation = Math.min(...evacuations.map((e) => e.startedAt));
+  const lastLanded = Math.max(...evacuations.map((e) => e.landedAt));
   return {
     reportToIncidentMs: lastIncidentStart - input.reportedAt,
     incidentToFencingProofMs: lastProof - lastIncidentStart,
-    fencingProofToFirstEvacuationMs: Math.min(...evacuations.map((e) => e.startedAt)) - lastProof,
+    fencingProofToFirstEvacuationMs: firstEvacuation - lastProof,
     evacuationToAcceptedMs: median(evacuations.map((e) => e.acceptedAt - e.startedAt)),
     acceptedToLandedMs: median(evacuations.map((e) => e.landedAt - e.acceptedAt)),
     landedToVerifiedMs: median(evacuations.map((e) => e.closedAt - e.landedAt)),
-    slotTurnoverMs: turnovers.length === 0 ? 0 : median(turnovers),
+    firstEvacuationToLastLandedMs: lastLanded - firstEvacuation,
+    lastLandedToLastVerifiedMs: Math.max(...evacuations.map((e) => e.closedAt)) - lastLanded,
   };
 }

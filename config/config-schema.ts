@@ -11,6 +11,7 @@ import {
 import { NO_CORROBORATION } from '../domain/corroboration.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_LANDING_CHECK_INTERVAL_MS,
   DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
   DEFAULT_EVACUATION_POLICY,
   DEFAULT_MAX_EVACUATION_ATTEMPTS,
@@ -125,6 +126,7 @@ export const configFileSchema = z.strictObject({
       restartRunningInstances: flag.default(true),
       evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
       maxEvacuationsInFlight: count.default(DEFAULT_MAX_EVACUATIONS_IN_FLIGHT),
+      landingCheckSeconds: seconds.default(DEFAULT_LANDING_CHECK_INTERVAL_MS / 1000),
       maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
       readmission: z
         .enum(['operator', 'automatic'], { error: 'must be operator or automatic' })

@@ -25,6 +25,7 @@ export function incidentSettingsOf(
     },
     evacuationConcurrency: incident.evacuationConcurrency,
     maxEvacuationsInFlight: incident.maxEvacuationsInFlight,
+    landingCheckIntervalMs: incident.landingCheckSeconds * 1000,
     maxEvacuationAttempts: incident.maxEvacuationAttempts,
     readmission: incident.readmission,
     suppressAfterAbortMs: incident.suppressAfterAbortMinutes * 60_000,

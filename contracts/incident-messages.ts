@@ -18,6 +18,8 @@ export interface IncidentInput {
   evacuationConcurrency?: number;
   /** Evacuations of this host accepted by Nova and not yet landed, at most (default 50). */
   maxEvacuationsInFlight?: number;
+  /** How often the landing watch looks while evacuations land (default 1 s; up to 8 times that while none does). */
+  landingCheckIntervalMs?: number;
   /** Evacuations tried per instance before a failed landing is final (default 3). */
   maxEvacuationAttempts?: number;
   /** What must be true before anything destructive happens (default: the report is enough). */

@@ -67,6 +67,11 @@ export const DEFAULT_EVACUATION_CONCURRENCY = 4;
  * only keeps one host from filling that queue for every other.
  */
 export const DEFAULT_MAX_EVACUATIONS_IN_FLIGHT = 50;
+/**
+ * How often the landing watch lists a host's evacuations while they land
+ * (docs/design.md#the-landing-watch): a landing is seen within a second of Nova finishing it.
+ */
+export const DEFAULT_LANDING_CHECK_INTERVAL_MS = 1_000;
 /** Evacuations tried per instance, the first included, before a failed landing is final. */
 export const DEFAULT_MAX_EVACUATION_ATTEMPTS = 3;
 

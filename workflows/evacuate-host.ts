@@ -23,6 +23,7 @@ import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-pol
 import type { HostFailure } from '../domain/host-failure.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_LANDING_CHECK_INTERVAL_MS,
   DEFAULT_MAX_EVACUATION_ATTEMPTS,
   DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
 } from '../domain/evacuation-policy.ts';
@@ -94,7 +95,11 @@ async function evacuateWatched(
   const maxInFlight = input.maxEvacuationsInFlight ?? DEFAULT_MAX_EVACUATIONS_IN_FLIGHT;
   const ended = new Set<string>();
   const evacuations: Promise<void>[] = [];
-  const watch = landings.watch(failure, () => ended.size === planned.length);
+  const watch = landings.watch(
+    failure,
+    input.landingCheckIntervalMs ?? DEFAULT_LANDING_CHECK_INTERVAL_MS,
+    () => ended.size === planned.length,
+  );
   await mapWithConcurrency(planned, turns, async (next) => {
     const isFull = () => evacuations.length - ended.size >= maxInFlight;
     // Waiters woken together each check again: only as many start as there is room for.

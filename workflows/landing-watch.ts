@@ -27,10 +27,12 @@ import { untilAnswered } from './wait-out-outages.ts';
 /** Evacuations started before this change watch their own landing, as they did. */
 export const LANDING_WATCH_PATCH = 'landing-watched-by-incident';
 
-/** The tick while evacuations land or start; each empty tick doubles it up to the longest. */
-export const LANDING_TICK_MS = 1_000;
-/** A rebuild of minutes (a real Nova) then costs the incident's history a few events a minute. */
-const LONGEST_LANDING_TICK_MS = 8_000;
+/**
+ * Each look that sees nothing land or start doubles the wait before the next, up to this many
+ * intervals: a rebuild of minutes (a real Nova) then costs the incident's history a few events a
+ * minute.
+ */
+const LONGEST_TICK_IN_INTERVALS = 8;
 /**
  * How long an evacuation waits for its incident's word before it looks for itself: the run it told
  * may have been reset meanwhile, and the new run, which lists the instance in REBUILD, does not
@@ -44,7 +46,7 @@ const isSameWatch = (a: WatchedEvacuation | undefined, b: WatchedEvacuation): bo
 /** The incident's side: one desk for its whole life, and a watch over its evacuations while they run. */
 export interface LandingDesk {
   /** Watches from now until nothing is left to watch and `isDone()`. */
-  watch(failure: HostFailure, isDone: () => boolean): LandingWatch;
+  watch(failure: HostFailure, intervalMs: number, isDone: () => boolean): LandingWatch;
 }
 
 export interface LandingWatch {
@@ -84,22 +86,27 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     }
     return seen.length + watched.size - evacuations.length;
   };
-  const run = async (failure: HostFailure, isDone: () => boolean): Promise<void> => {
-    let tickMs = LANDING_TICK_MS;
+  const run = async (
+    failure: HostFailure,
+    intervalMs: number,
+    isDone: () => boolean,
+  ): Promise<void> => {
+    let tickMs = intervalMs;
     for (;;) {
       await condition(() => watched.size > 0 || isDone());
       if (watched.size === 0) return;
       const changes = await look(failure);
-      tickMs = changes > 0 ? LANDING_TICK_MS : Math.min(LONGEST_LANDING_TICK_MS, tickMs * 2);
+      tickMs =
+        changes > 0 ? intervalMs : Math.min(LONGEST_TICK_IN_INTERVALS * intervalMs, tickMs * 2);
       await sleep(tickMs);
     }
   };
   return {
-    watch(failure, isDone) {
+    watch(failure, intervalMs, isDone) {
       isWatching = true;
       return {
         isAccepted: (instanceId) => accepted.has(instanceId),
-        ended: run(failure, isDone).finally(() => {
+        ended: run(failure, intervalMs, isDone).finally(() => {
           isWatching = false;
         }),
       };

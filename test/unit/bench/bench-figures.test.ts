@@ -91,7 +91,7 @@ describe('recovery figures', () => {
 });
 
 describe('the profile', () => {
-  it("splits an evacuation into pre-checks, Nova's work and verification, and finds the slot each later one took over", () => {
+  it("splits an evacuation into pre-checks, Nova's work and verification, and measures the critical path from the first evacuation to the last seen landed", () => {
     const profile = profileOf({
       reportedAt: 0,
       incidentsStartedAt: [20],
@@ -109,7 +109,8 @@ describe('the profile', () => {
       evacuationToAcceptedMs: 50,
       acceptedToLandedMs: 1_550,
       landedToVerifiedMs: 500,
-      slotTurnoverMs: 75,
+      firstEvacuationToLastLandedMs: 6_000,
+      lastLandedToLastVerifiedMs: 600,
     });
   });
 });

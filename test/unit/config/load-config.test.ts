@@ -91,6 +91,7 @@ describe('the Lazarus configuration file', () => {
       policy: { ...DEFAULT_EVACUATION_POLICY, protectionKeys: ['HA_Enabled', 'evacuable'] },
       evacuationConcurrency: 4,
       maxEvacuationsInFlight: 50,
+      landingCheckIntervalMs: 1000,
       maxEvacuationAttempts: 3,
       readmission: 'operator',
       suppressAfterAbortMs: 240 * 60_000,
@@ -153,6 +154,7 @@ describe('the Lazarus configuration file', () => {
           '  restartRunningInstances: false',
           '  evacuationConcurrency: 8',
           '  maxEvacuationsInFlight: 20',
+          '  landingCheckSeconds: 0.25',
           '  readmission: automatic',
           '  corroboration:',
           '    novaDown: true',
@@ -177,6 +179,7 @@ describe('the Lazarus configuration file', () => {
       },
       evacuationConcurrency: 8,
       maxEvacuationsInFlight: 20,
+      landingCheckIntervalMs: 250,
       readmission: 'automatic',
       isAdmissionRequired: false,
       corroboration: {
