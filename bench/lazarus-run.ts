@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { parseDocument } from 'yaml';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
@@ -225,7 +225,7 @@ async function measure(
   client: Client,
   cloud: BenchCloud,
   states: IncidentState[],
-  handles: WorkflowHandle[],
+  handles: WorkflowHandleWithSignaledRunId[],
   reportedAt: number,
 ): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
   const evacuated = states.flatMap((state) =>
@@ -246,7 +246,12 @@ async function measure(
   });
   // Before the bench's own reads below.
   const novaRequests = cloud.sim.novaRequests();
-  const incidents = await Promise.all(handles.map((handle) => handle.describe()));
+  // The run that fenced and evacuated, not the one it continued as while waiting for re-admission.
+  const incidents = await Promise.all(
+    handles.map((handle) =>
+      client.workflow.getHandle(handle.workflowId, handle.signaledRunId).describe(),
+    ),
+  );
   const nova = await openNovaSession(cloud.sim, '2.53');
   const landings = await landingsInNova(nova);
   const evacuates = cloud.evacuatesAccepted();
