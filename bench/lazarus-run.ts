@@ -2,13 +2,13 @@
 // worker *process* (`npm run worker`'s entry point) with a lazarus.yaml written for the simulator,
 // every failed host reported by signal-with-start, and the figures read from the cloud's records,
 // the incidents' state and the evacuation workflows' start and close times.
-import { DEFAULT_LANDING_CHECK_INTERVAL_MS } from '../domain/evacuation-policy.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
+import { DEFAULT_LANDING_CHECK_INTERVAL_MS } from '../domain/evacuation-policy.ts';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';

@@ -3,7 +3,6 @@
 // host's migrations per tick, telling each how it landed. Nova is asked once per tick for the whole
 // host instead of once per instance per backoff step, and an evacuation no longer holds a slot of
 // the incident while its rebuild runs.
-import type { SignalDefinition } from '@temporalio/workflow';
 import {
   condition,
   getExternalWorkflowHandle,
@@ -22,7 +21,7 @@ import {
 import type { HostFailure } from '../domain/host-failure.ts';
 import { watchLandings } from './activity-options.ts';
 import type { WaitingBoard } from './wait-out-outages.ts';
-import { untilAnswered } from './wait-out-outages.ts';
+import { tell, untilAnswered } from './wait-out-outages.ts';
 
 /** Evacuations started before this change watch their own landing, as they did. */
 export const LANDING_WATCH_PATCH = 'landing-watched-by-incident';
@@ -112,17 +111,6 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       };
     },
   };
-}
-
-/** An evacuation closed meanwhile (terminated, cancelled) has nobody left to tell. */
-function tell<Args extends unknown[]>(
-  workflowId: string,
-  signal: SignalDefinition<Args>,
-  ...args: Args
-): void {
-  void getExternalWorkflowHandle(workflowId)
-    .signal(signal, ...args)
-    .catch(() => undefined);
 }
 
 /** What an evacuation's own look at its landing answers: a report, or why it gave up. */

@@ -11,6 +11,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SignalDefinition } from '@temporalio/workflow';
 import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
 import type { Waiting } from '../contracts/incident-messages.ts';
 import {
@@ -133,13 +134,22 @@ export function evacuationBoard(instanceId: string): WaitingBoard {
     show(waiting) {
       if (parent === undefined) return;
       // The incident may have closed meanwhile (terminated, reset): the evacuation goes on regardless.
-      void getExternalWorkflowHandle(parent.workflowId)
-        .signal(evacuationWaitingSignal, {
-          instanceId,
-          ...(waiting === undefined ? {} : { waiting }),
-        })
-        .catch(() => undefined);
+      tell(parent.workflowId, evacuationWaitingSignal, {
+        instanceId,
+        ...(waiting === undefined ? {} : { waiting }),
+      });
     },
     retryRequests: () => requests,
   };
+}
+
+/** A signal that may find its workflow closed (terminated, cancelled, reset): then nobody is left to tell. */
+export function tell<Args extends unknown[]>(
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): void {
+  void getExternalWorkflowHandle(workflowId)
+    .signal(signal, ...args)
+    .catch(() => undefined);
 }
