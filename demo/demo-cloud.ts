@@ -1,7 +1,8 @@
 // Everything the demo runs, started in order and stopped in reverse: the Temporal dev server with
-// its Web UI, the simulated cloud with Redfish and IPMI BMCs, a Lazarus worker process configured
-// by `sim:config`'s writer, and the health-check receiver. Nothing outlives the demo: processes run
-// under the guardian, and stop() undoes whatever was started, also after a failed start.
+// its Web UI (or a Temporal cluster the caller started, as test:production does), the simulated
+// cloud with Redfish and IPMI BMCs, Lazarus worker processes configured by `sim:config`'s writer,
+// and the health-check receiver. Nothing outlives the demo: processes run under the guardian, and
+// stop() undoes whatever was started, also after a failed start.
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { startSimulator } from '../simulator/simulator.ts';
 import { ALERTMANAGER_PATH } from '../apps/receiver/intake-server.ts';
 import { spawnGuarded, type GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from './simulated-cloud/lazarus-config-for-simulator.ts';
-import { startDevServer, type DevServer } from '../infra/temporal/dev-server.ts';
+import { startDevServer } from '../infra/temporal/dev-server.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 
 const WORKER = fileURLToPath(new URL('../apps/worker/worker.ts', import.meta.url));
@@ -32,18 +33,35 @@ incident:
   imageBackedOnLocalDisk: evacuate
 `;
 
+/** Where Temporal is and how a Lazarus process connects to it, the standard way. */
+export interface TemporalService {
+  address: string;
+  namespace: string;
+  uiUrl: string | undefined;
+  /** TEMPORAL_* settings for the worker and receiver processes. */
+  env: Record<string, string>;
+  connect(): Promise<Connection>;
+}
+
 export interface DemoCloudOptions {
   hosts: number;
   instancesPerHost: number;
   ipmiHosts: number;
   timeScale: number;
   say: (line: string) => void;
+  /** An existing Temporal instead of a dev server of the demo's own. */
+  temporal?: TemporalService;
+  /** Worker processes (one by default). */
+  workers?: number;
 }
 
 export interface DemoCloud {
-  server: DevServer;
+  temporal: TemporalService;
   sim: Simulator;
   client: Client;
+  /** The worker processes, in start order; a killed one is replaced by startWorker. */
+  workers: GuardedProcess[];
+  startWorker(): Promise<GuardedProcess>;
   receiverUrl: string;
   /** Sends the receiver the webhook Alertmanager sends when `host`'s node_exporter alert fires; resolves to the 202 answer. */
   reportFailure(host: string): Promise<string>;
@@ -99,6 +117,23 @@ function nodeDownWebhook(host: string) {
   };
 }
 
+async function startOwnDevServer(
+  directory: string,
+  options: DemoCloudOptions,
+  undo: (() => Promise<unknown>)[],
+): Promise<TemporalService> {
+  options.say('starting the Temporal dev server with its Web UI');
+  const server = await startDevServer({ ui: true, logFile: join(directory, 'temporal.log') });
+  undo.push(() => server.stop());
+  return {
+    address: server.address,
+    namespace: server.namespace,
+    uiUrl: server.uiUrl,
+    env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace },
+    connect: () => Connection.connect({ address: server.address }),
+  };
+}
+
 export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoCloud> {
   const undo: (() => Promise<unknown>)[] = [];
   const stop = async (): Promise<void> => {
@@ -108,9 +143,7 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
     const directory = await mkdtemp(join(tmpdir(), 'lazarus-demo-'));
     undo.push(() => rm(directory, { recursive: true, force: true }));
 
-    options.say('starting the Temporal dev server with its Web UI');
-    const server = await startDevServer({ ui: true, logFile: join(directory, 'temporal.log') });
-    undo.push(() => server.stop());
+    const temporal = options.temporal ?? (await startOwnDevServer(directory, options, undo));
 
     options.say(
       `starting the simulated cloud: ${options.hosts} hosts × ${options.instancesPerHost} instances, ${options.ipmiHosts} with IPMI BMCs (ipmi_sim), the others Redfish`,
@@ -129,27 +162,28 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
       directory,
     );
     await appendFile(configPath, DEMO_INCIDENT_SETTINGS);
-    const processEnv = {
-      ...process.env,
-      ...env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-    };
+    const processEnv = { ...process.env, ...env, ...temporal.env };
 
-    options.say(`starting a Lazarus worker: npm run worker -- --config ${configPath}`);
-    const workerLog = join(directory, 'worker.log');
-    const worker = spawnGuarded(
-      process.execPath,
-      ['--import', 'tsx', WORKER, '--config', configPath],
-      { logFile: workerLog, graceMs: 30_000, env: processEnv },
-    );
-    undo.push(() => worker.stop());
-    await readyLine(
-      'the Lazarus worker',
-      worker,
-      /^lazarus worker: serving task queue/m,
-      workerLog,
-    );
+    const workers: GuardedProcess[] = [];
+    const startWorker = async (): Promise<GuardedProcess> => {
+      const workerLog = join(directory, `worker-${workers.length + 1}.log`);
+      options.say(`starting a Lazarus worker: npm run worker -- --config ${configPath}`);
+      const worker = spawnGuarded(
+        process.execPath,
+        ['--import', 'tsx', WORKER, '--config', configPath],
+        { logFile: workerLog, graceMs: 30_000, env: processEnv },
+      );
+      workers.push(worker);
+      undo.push(() => worker.stop());
+      await readyLine(
+        'the Lazarus worker',
+        worker,
+        /^lazarus worker: serving task queue/m,
+        workerLog,
+      );
+      return worker;
+    };
+    for (let started = 0; started < (options.workers ?? 1); started++) await startWorker();
 
     // The token Alertmanager's credentials_file would hold.
     const token = randomBytes(24).toString('hex');
@@ -187,9 +221,9 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
       receiverLog,
     );
 
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await temporal.connect();
     undo.push(() => connection.close());
-    const client = new Client({ connection, namespace: server.namespace });
+    const client = new Client({ connection, namespace: temporal.namespace });
 
     const reportFailure = async (host: string): Promise<string> => {
       const response = await fetch(`${receiverUrl}${ALERTMANAGER_PATH}`, {
@@ -202,7 +236,17 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
         throw new Error(`the receiver answered ${response.status}: ${answer}`);
       return answer;
     };
-    return { server, sim, client, receiverUrl, reportFailure, directory, stop };
+    return {
+      temporal,
+      sim,
+      client,
+      workers,
+      startWorker,
+      receiverUrl,
+      reportFailure,
+      directory,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -101,7 +101,7 @@ async function recover(
   );
 
   const workflowId = incidentWorkflowId(host);
-  const uiLink = `${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+  const uiLink = `${cloud.temporal.uiUrl ?? ''}/namespaces/${cloud.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
   console.log(`follow it in the Web UI: ${uiLink}\n`);
   const state = await watchRecovery(cloud.client.workflow.getHandle(workflowId), {
     isTty: process.stdout.isTTY,
@@ -152,7 +152,7 @@ async function main(): Promise<number> {
     });
     if (isInterrupted()) return 130;
     console.log(
-      `Temporal Web UI: ${cloud.server.uiUrl ?? ''}   (gRPC ${cloud.server.address}; try: TEMPORAL_ADDRESS=${cloud.server.address} npx lazarus incidents)`,
+      `Temporal Web UI: ${cloud.temporal.uiUrl ?? ''}   (gRPC ${cloud.temporal.address}; try: TEMPORAL_ADDRESS=${cloud.temporal.address} npx lazarus incidents)`,
     );
     const isRecovered = await Promise.race([
       recover(cloud, options, interruption.signal).catch((error: unknown) => {

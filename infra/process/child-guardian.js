@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Runs one command and guarantees it does not outlive whoever started this guardian.
 //
-// Usage: node child-guardian.js <grace-ms> <command> [args...]
+// Usage: node child-guardian.js <grace-ms>[:<stop-signal>] <command> [args...]
 // The parent keeps our stdin open as a lifeline. When it closes (the parent exited, crashed or was
-// SIGKILLed) or we receive SIGTERM/SIGINT/SIGHUP, the command gets SIGTERM and, if it is still alive
-// after the grace period, SIGKILL. We exit with the command's status.
+// SIGKILLed) or we receive SIGTERM/SIGINT/SIGHUP, the command gets the stop signal (SIGTERM unless
+// named) and, if it is still alive after the grace period, SIGKILL. We exit with the command's status.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
-const [graceArg, command, ...args] = process.argv.slice(2);
+const [stopArg = '', command, ...args] = process.argv.slice(2);
+const [graceArg, stopSignal = 'SIGTERM'] = stopArg.split(':');
 const graceMs = Number(graceArg);
-if (!command || !Number.isFinite(graceMs) || graceMs < 0) {
-  console.error('usage: child-guardian.js <grace-ms> <command> [args...]');
+if (!command || !Number.isFinite(graceMs) || graceMs < 0 || !(stopSignal in constants.signals)) {
+  console.error('usage: child-guardian.js <grace-ms>[:<stop-signal>] <command> [args...]');
   process.exit(64);
 }
 
@@ -21,7 +22,7 @@ let terminating = false;
 function terminate() {
   if (terminating || child.exitCode !== null || child.signalCode !== null) return;
   terminating = true;
-  child.kill('SIGTERM');
+  child.kill(/** @type {NodeJS.Signals} */ (stopSignal));
   setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
 }
 

@@ -45,3 +45,15 @@ export async function findFreePort(offsets: readonly number[] = []): Promise<num
     `no free loopback port with free companions at offsets ${offsets.join(', ')} after 50 tries`,
   );
 }
+
+/**
+ * A loopback port that is free now, from `min` up to but not including `max`: for servers that
+ * store their ports where ephemeral ones do not fit (Temporal's cluster membership, a smallint).
+ */
+export async function findFreePortInRange(min: number, max: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free loopback port from ${min} to ${max - 1} after 200 tries`);
+}

@@ -9,8 +9,10 @@ const GUARDIAN = fileURLToPath(new URL('./child-guardian.js', import.meta.url));
 export interface GuardedProcessOptions {
   /** Where the command's stdout and stderr go. */
   logFile: string;
-  /** Time between SIGTERM and SIGKILL when stopping. */
+  /** Time between the stop signal and SIGKILL when stopping. */
   graceMs: number;
+  /** How the command is asked to stop; SIGTERM unless it means something slower (PostgreSQL's). */
+  stopSignal?: 'SIGTERM' | 'SIGINT';
   env?: NodeJS.ProcessEnv;
 }
 
@@ -20,8 +22,10 @@ export interface GuardedProcess {
   /** Resolves with the exit status once the command has ended. */
   readonly exited: Promise<number>;
   readonly hasExited: () => boolean;
-  /** SIGTERM, then SIGKILL after the grace period; resolves once the command is gone. */
+  /** The stop signal, then SIGKILL after the grace period; resolves once the command is gone. */
   stop(): Promise<number>;
+  /** SIGKILLs the command at once, as a machine's death would; resolves once it is gone. */
+  kill(): Promise<number>;
   /** The last lines the command wrote, for error messages. */
   outputTail(lines?: number): string;
 }
@@ -34,7 +38,8 @@ export function spawnGuarded(
   const logFd = openSync(options.logFile, 'a');
   // The guardian's stdin is a pipe we never write to: it closes when this process dies, even by
   // SIGKILL, and the guardian then terminates the command.
-  const guardian = spawn(process.execPath, [GUARDIAN, String(options.graceMs), command, ...args], {
+  const stop = `${options.graceMs}:${options.stopSignal ?? 'SIGTERM'}`;
+  const guardian = spawn(process.execPath, [GUARDIAN, stop, command, ...args], {
     stdio: ['pipe', logFd, logFd],
     env: options.env ?? process.env,
   });
@@ -59,6 +64,16 @@ export function spawnGuarded(
         } finally {
           clearTimeout(backstop);
         }
+      }
+      return exited;
+    },
+    async kill() {
+      // The command is the guardian's only child; the guardian then exits with its status.
+      const pid = guardian.pid;
+      if (!ended && pid !== undefined) {
+        const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+        for (const child of children.split(/\s+/).filter(Boolean))
+          process.kill(Number(child), 'SIGKILL');
       }
       return exited;
     },

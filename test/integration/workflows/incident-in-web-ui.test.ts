@@ -65,7 +65,7 @@ describe('the incident in the Temporal Web UI', () => {
     try {
       const query = encodeURIComponent(`LazarusHost = "${HOST}"`);
       await page.goto(
-        `${cloud.server.uiUrl ?? ''}/namespaces/${cloud.server.namespace}/workflows?query=${query}`,
+        `${cloud.temporal.uiUrl ?? ''}/namespaces/${cloud.temporal.namespace}/workflows?query=${query}`,
       );
       await page
         .getByRole('link', { name: incidentWorkflowId(HOST), exact: true })
