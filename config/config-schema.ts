@@ -81,6 +81,43 @@ export const bmcEntrySchema = z
 
 export type BmcEntryFields = z.output<typeof bmcEntrySchema>;
 
+// Key IDs travel in every encrypted payload's metadata and in operators' messages: short, plain text.
+const keyId = text.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  error: 'must be a key ID of letters, digits, ".", "_" and "-" (at most 64), e.g. 2026-01',
+});
+
+/**
+ * `temporal.payloadEncryption` (docs/design.md#encrypted-payloads): the key files by ID and the
+ * active one. Absent, payloads are not encrypted. The files themselves are read and checked by
+ * client/payload-encryption/key-files.ts when a process builds its codec.
+ */
+const payloadEncryptionSchema = z
+  .strictObject({
+    activeKey: keyId,
+    keys: z
+      .array(z.strictObject({ id: keyId, file: text }), {
+        error: 'must be a list of keys, each with an id and a file',
+      })
+      .min(1, { error: 'is empty; list at least the active key: - { id: 2026-01, file: PATH }' }),
+  })
+  .superRefine((settings, context) => {
+    const ids = settings.keys.map((key) => key.id);
+    ids.forEach((id, index) => {
+      if (ids.indexOf(id) !== index)
+        context.addIssue({
+          code: 'custom',
+          path: ['keys', index, 'id'],
+          message: `repeats key ID ${id}; give every key its own ID, since payloads name the key that encrypted them by it`,
+        });
+    });
+    if (!ids.includes(settings.activeKey))
+      context.addIssue({
+        code: 'custom',
+        path: ['activeKey'],
+        message: `names key ${settings.activeKey}, which is not among keys (${ids.join(', ')}); add it to keys with its file, or name one of those`,
+      });
+  });
+
 export const configFileSchema = z.strictObject({
   openstack: z
     .strictObject({
@@ -107,6 +144,19 @@ export const configFileSchema = z.strictObject({
         .number({ error: 'must be a number of calls a second' })
         .positive({ error: 'must be more than 0' })
         .default(5),
+      payloadEncryption: payloadEncryptionSchema.optional(),
+      // Worker versioning, off unless asked for (docs/operations.md#upgrades).
+      versioning: z
+        .strictObject({
+          enabled: flag.default(false),
+          deploymentName: text
+            .regex(/^[^.]+$/, {
+              error:
+                'must not contain ".", which Temporal puts between a deployment and a build ID',
+            })
+            .default('lazarus'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   incident: z

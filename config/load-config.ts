@@ -55,13 +55,13 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
   );
   const parsed = configFileSchema.safeParse(data);
   if (!parsed.success)
-    throw invalid(
+    throw configurationInvalid(
       path,
       parsed.error.issues.map((issue) => problemOf(issue, origins)),
     );
   const file = parsed.data;
   const bmcs = BmcInventory.from(file.bmcs);
-  if (Array.isArray(bmcs)) throw invalid(path, bmcs);
+  if (Array.isArray(bmcs)) throw configurationInvalid(path, bmcs);
   // The protocols' own settings are already in their drivers' shape (fence-protocols.ts).
   const {
     powerOffTimeoutSeconds,
@@ -123,7 +123,7 @@ function parseYaml(path: string, text: string): unknown {
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error;
     const where = error.linePos?.[0];
-    throw invalid(path, [
+    throw configurationInvalid(path, [
       {
         path: where === undefined ? '(file)' : `line ${where.line}, column ${where.col}`,
         message: `is not valid YAML: ${error.message.split('\n')[0] ?? ''}`,
@@ -145,7 +145,11 @@ function problemOf(issue: z.core.$ZodIssue, origins: ReadonlyMap<string, string>
   };
 }
 
-function invalid(path: string, problems: readonly ConfigProblem[]): LazarusError {
+/** The error for problems found in configuration file `path`, each with its field path and fix. */
+export function configurationInvalid(
+  path: string,
+  problems: readonly ConfigProblem[],
+): LazarusError {
   return new LazarusError(
     'ConfigurationInvalid',
     `configuration ${path} is invalid:\n${problems.map((problem) => `  ${problem.path}: ${problem.message}`).join('\n')}`,

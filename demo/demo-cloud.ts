@@ -4,11 +4,14 @@
 // and the health-check receiver. Nothing outlives the demo: processes run under the guardian, and
 // stop() undoes whatever was started, also after a failed start.
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import { parseDocument } from 'yaml';
+import { dataConverterOf } from '../client/payload-encryption/data-converter.ts';
+import { loadConfig } from '../config/load-config.ts';
 import { startBmcFleet } from '../simulator/bmc/index.ts';
 import { cloudName } from '../simulator/clouds-yaml.ts';
 import type { Simulator } from '../simulator/simulator.ts';
@@ -53,6 +56,8 @@ export interface DemoCloudOptions {
   temporal?: TemporalService;
   /** Worker processes (one by default). */
   workers?: number;
+  /** lazarus.yaml's temporal.payloadEncryption for every process, the demo's client included. */
+  payloadEncryption?: { activeKey: string; keys: { id: string; file: string }[] };
 }
 
 export interface DemoCloud {
@@ -67,6 +72,8 @@ export interface DemoCloud {
   reportFailure(host: string): Promise<string>;
   /** Where the logs and the generated configuration are. */
   directory: string;
+  /** The lazarus.yaml every process of the demo reads. */
+  configPath: string;
   stop(): Promise<void>;
 }
 
@@ -162,6 +169,11 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
       directory,
     );
     await appendFile(configPath, DEMO_INCIDENT_SETTINGS);
+    if (options.payloadEncryption !== undefined) {
+      const document = parseDocument(await readFile(configPath, 'utf8'));
+      document.setIn(['temporal', 'payloadEncryption'], options.payloadEncryption);
+      await writeFile(configPath, document.toString());
+    }
     const processEnv = { ...process.env, ...env, ...temporal.env };
 
     const workers: GuardedProcess[] = [];
@@ -223,7 +235,13 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
 
     const connection = await temporal.connect();
     undo.push(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace });
+    // The demo's own client reads the incidents as the worker writes them, encrypted or not.
+    const config = await loadConfig({ path: configPath, env: processEnv });
+    const client = new Client({
+      connection,
+      namespace: temporal.namespace,
+      dataConverter: await dataConverterOf(config),
+    });
 
     const reportFailure = async (host: string): Promise<string> => {
       const response = await fetch(`${receiverUrl}${ALERTMANAGER_PATH}`, {
@@ -245,6 +263,7 @@ export async function startDemoCloud(options: DemoCloudOptions): Promise<DemoClo
       receiverUrl,
       reportFailure,
       directory,
+      configPath,
       stop,
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 // `lazarus`: the operator's command line. Each command is one entry of COMMANDS, implemented in
 // its own module; anything else is refused with a clear message.
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../build-id.ts';
 import type { Command } from './commands/temporal-command.ts';
 
 // Each command's module (and with it the Temporal client) is imported only when that command runs,
@@ -70,10 +70,20 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }
     summary: "let a host's reports start incidents again after an abort",
     load: guardCommand('unsuppress'),
   },
+  replay: {
+    summary: 'before an upgrade: replay the open and recent workflows on this build',
+    load: async () => (await import('./commands/replay-command.ts')).replayCommand,
+  },
   preflight: {
     summary: 'check the configuration, Nova and every BMC before protecting a cloud',
     load: async () => ({
       run: (await import('../preflight/preflight-command.ts')).preflightCommand,
+    }),
+  },
+  'codec-server': {
+    summary: 'decrypt payloads for the Temporal Web UI and temporal --codec-endpoint',
+    load: async () => ({
+      run: (await import('../codec-server/codec-server-command.ts')).codecServerCommand,
     }),
   },
 };
@@ -90,13 +100,6 @@ ${Object.entries(COMMANDS)
 options:
   --help       show this help (lazarus <command> --help for a command's)
   --version    print the Lazarus version`;
-
-function packageVersion(): string {
-  const manifest = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  ) as { version: string };
-  return manifest.version;
-}
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;

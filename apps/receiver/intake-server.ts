@@ -3,8 +3,10 @@
 // says what to fix, before anything is started; Temporal being unreachable is a 503, which
 // Alertmanager retries (reports already sent join their incident again, harmlessly).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { errorLine, readJsonBody, RequestRefused, sendJson } from '../http/json-exchange.ts';
+import type { ListenAddress, ListeningServer } from '../http/listen.ts';
+import { listenOn } from '../http/listen.ts';
 import type { ReporterToken } from './bearer-token.ts';
 import { reporterOf } from './bearer-token.ts';
 import type { HostFailureReport, IgnoredAlert, ParsedReports } from './host-reports.ts';
@@ -35,27 +37,14 @@ export interface IntakeOptions {
   /** The Alertmanager label that holds the Nova host name. */
   hostLabel: string;
   /** host:port to listen on; port 0 picks a free one. */
-  listen: { host: string; port: number };
+  listen: ListenAddress;
   /** How long a report may take to reach Temporal before the answer is 503 (default 10 s, under Alertmanager's own timeouts). */
   reportDeadlineMs?: number;
   /** One line per request answered (method, path, status, what happened); no header or token. */
   log?: (line: string) => void;
 }
 
-export interface IntakeServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-class RequestRefused extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+export type IntakeServer = ListeningServer;
 
 const ROUTES: Readonly<Record<string, (body: unknown, hostLabel: string) => ParsedReports>> = {
   [ALERTMANAGER_PATH]: parseAlertmanagerWebhook,
@@ -151,10 +140,9 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
     body: unknown,
     headers: Record<string, string> = {},
   ): void {
-    response.writeHead(status, { 'content-type': 'application/json', ...headers });
-    response.end(`${JSON.stringify(body)}\n`);
+    sendJson(response, status, body, headers);
     log(
-      `${request.method ?? '?'} ${request.url ?? '?'} ${status}${status >= 400 ? ` ${(body as { error: string }).error.split('\n').join('; ')}` : ''}`,
+      `${request.method ?? '?'} ${request.url ?? '?'} ${status}${status >= 400 ? ` ${errorLine(body)}` : ''}`,
     );
   }
 
@@ -175,24 +163,7 @@ export async function startIntakeServer(options: IntakeOptions): Promise<IntakeS
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.listen.port, options.listen.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
-  return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      }),
-  };
+  return listenOn(server, options.listen);
 }
 
 /**
@@ -209,30 +180,10 @@ function asSentBy(report: HostFailureReport, reporter: string): HostFailureRepor
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type))
-    throw new RequestRefused(
-      415,
-      `the body must be JSON with Content-Type: application/json (got ${type === '' ? 'none' : type})`,
-    );
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new RequestRefused(
-        413,
-        `the body is larger than ${MAX_BODY_BYTES} bytes; send fewer alerts per webhook (Alertmanager: max_alerts)`,
-      );
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (error) {
-    throw new RequestRefused(
-      400,
-      `the body is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
+function readJson(request: IncomingMessage): Promise<unknown> {
+  return readJsonBody(
+    request,
+    MAX_BODY_BYTES,
+    'send fewer alerts per webhook (Alertmanager: max_alerts)',
+  );
 }

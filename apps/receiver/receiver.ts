@@ -8,6 +8,11 @@ import { LazarusError } from '../../activities/errors.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
 import { readReporterTokens, TOKEN_ENV } from './bearer-token.ts';
+import {
+  dataConverterOf,
+  payloadEncryptionNotice,
+} from '../../client/payload-encryption/data-converter.ts';
+import { parseListenAddress, type ListenAddress } from '../http/listen.ts';
 import { incidentStartOptions } from '../../client/incident-start-options.ts';
 import {
   connectNovaOnFirstUse,
@@ -38,12 +43,11 @@ options:
 
 class UsageError extends Error {}
 
-function listenAddress(text: string): { host: string; port: number } {
-  const match = /^(.+):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || port > 65_535)
+function listenAddress(text: string): ListenAddress {
+  const address = parseListenAddress(text);
+  if (address === undefined)
     throw new UsageError(`--listen must look like 127.0.0.1:9470 (got ${text})`);
-  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+  return address;
 }
 
 async function runReceiver(argv: readonly string[]): Promise<void> {
@@ -74,6 +78,8 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
     env: process.env,
     ...(values.config === undefined ? {} : { path: values.config }),
   });
+  // Before connecting: a key file that is wrong stops the receiver before it takes a report.
+  const dataConverter = await dataConverterOf(config);
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(
     config.temporal,
     process.env,
@@ -81,7 +87,7 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
   // Lazy: the receiver starts and answers 503 while Temporal is away, rather than not starting.
   const connection = Connection.lazy(connectionOptions);
   const incidents = incidentStartOptions(config);
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter });
   const receiver = await startIntakeServer({
     client,
     tokens,
@@ -96,6 +102,7 @@ async function runReceiver(argv: readonly string[]): Promise<void> {
     `lazarus receiver: listening on ${receiver.url} (Alertmanager: ${ALERTMANAGER_PATH}, other reports: ${REPORTS_PATH}); ` +
       `incidents start on task queue ${incidents.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'}`,
   );
+  console.log(`lazarus receiver: ${payloadEncryptionNotice(config)}`);
   const detector = config.detector.isEnabled
     ? startConfiguredDetector(config, client, incidents)
     : undefined;

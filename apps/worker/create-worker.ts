@@ -3,9 +3,11 @@
 // enforces that queue's rate limit across every worker of the deployment, so the cloud sees at
 // most `evacuateCallsPerSecond` evacuate requests however many incidents run at once.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type {
   NativeConnection,
+  State,
   WorkerInterceptors,
   WorkflowBundleOption,
 } from '@temporalio/worker';
@@ -37,6 +39,13 @@ export interface LazarusWorkerOptions {
   /** A bundle built beforehand (tests, the chaos harness) instead of bundling workflows/ at start. */
   workflowBundle?: WorkflowBundleOption;
   interceptors?: WorkerInterceptors;
+  /** Payload conversion: lazarus.yaml's payload encryption (client/payload-encryption/), else the default. */
+  dataConverter?: DataConverter;
+  /**
+   * Declares this worker a version of a worker deployment: it then gets tasks only once that version
+   * is current (docs/operations.md#upgrades). Absent, the worker is unversioned and takes any task.
+   */
+  version?: WorkerDeploymentVersion;
 }
 
 /** The worker's two halves, run and stopped together. */
@@ -45,6 +54,21 @@ export interface LazarusWorker {
   /** Runs until `work` settles, then shuts down and resolves (or rejects) as `work` did. */
   runUntil<T>(work: Promise<T>): Promise<T>;
   shutdown(): void;
+  /** Each half's task queue and SDK state (`RUNNING` while it polls), for the health endpoint. */
+  states(): Readonly<Record<string, State>>;
+}
+
+/**
+ * How long running activities may take to finish once shutdown was requested: long enough for a
+ * fencing attempt in flight to end with its proof or its FencingUnproven. A supervisor must wait
+ * longer than this before it kills the worker (infra/deploy/: TimeoutStopSec,
+ * terminationGracePeriodSeconds).
+ */
+export function shutdownGraceMsOf(fencing: {
+  powerOffTimeoutMs: number;
+  requestTimeoutMs: number;
+}): number {
+  return fencing.powerOffTimeoutMs + 2 * fencing.requestTimeoutMs;
 }
 
 export async function createLazarusWorker(options: LazarusWorkerOptions): Promise<LazarusWorker> {
@@ -57,6 +81,20 @@ export async function createLazarusWorker(options: LazarusWorkerOptions): Promis
       ? {}
       : { shutdownGraceTime: options.shutdownGraceTimeMs }),
     ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
+    // Both halves: evacuateInstance's input and result cross the wire like every other payload.
+    ...(options.dataConverter === undefined ? {} : { dataConverter: options.dataConverter }),
+    // Both halves declare the version, so both queues belong to the deployment and move to a new
+    // build together. AUTO_UPGRADE: an incident can wait days for re-admission, and pinned it would
+    // keep its old build that long (docs/operations.md#why-auto-upgrade).
+    ...(options.version === undefined
+      ? {}
+      : {
+          workerDeploymentOptions: {
+            useWorkerVersioning: true,
+            version: options.version,
+            defaultVersioningBehavior: 'AUTO_UPGRADE',
+          } as const,
+        }),
   };
   const workflows = await Worker.create({
     ...shared,
@@ -91,5 +129,9 @@ export async function createLazarusWorker(options: LazarusWorkerOptions): Promis
     runUntil: async (work) =>
       (await Promise.all([workflows.runUntil(work), evacuateCalls.runUntil(work)]))[0],
     shutdown,
+    states: () => ({
+      [taskQueue]: workflows.getState(),
+      [evacuateCallsTaskQueue(taskQueue)]: evacuateCalls.getState(),
+    }),
   };
 }

@@ -13,20 +13,30 @@ import {
 } from '../../activities/incident/index.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
-import { createLazarusWorker } from './create-worker.ts';
+import {
+  dataConverterOf,
+  payloadEncryptionNotice,
+} from '../../client/payload-encryption/data-converter.ts';
+import { parseListenAddress, type ListenAddress, type ListeningServer } from '../http/listen.ts';
+import { createLazarusWorker, shutdownGraceMsOf, type LazarusWorker } from './create-worker.ts';
+import { deploymentVersionOf, versionNotice } from './deployment-version.ts';
+import { HEALTH_PATHS, startHealthServer, workerReadiness } from './health-server.ts';
 import { installMetricsRuntime, startDeploymentMetrics } from './metrics/metrics-runtime.ts';
 
-const USAGE = `usage: npm run worker [-- --config PATH] [--metrics HOST:PORT]
+const USAGE = `usage: npm run worker [-- --config PATH] [--metrics HOST:PORT] [--health HOST:PORT]
 
 Runs a Lazarus worker until SIGTERM or SIGINT.
 
 options:
   --config PATH        the configuration file (default: LAZARUS_CONFIG, else ./lazarus.yaml)
-  --metrics HOST:PORT  serve Prometheus metrics (the SDK's and Lazarus's) at http://HOST:PORT/metrics`;
+  --metrics HOST:PORT  serve Prometheus metrics (the SDK's and Lazarus's) at http://HOST:PORT/metrics
+  --health HOST:PORT   serve GET ${HEALTH_PATHS.live} (alive) and GET ${HEALTH_PATHS.ready} (polling, and Temporal
+                       answers) at http://HOST:PORT, for a supervisor's probes`;
 
 async function runWorker(
   configPath: string | undefined,
   metricsAddress: string | undefined,
+  healthAddress: ListenAddress | undefined,
 ): Promise<void> {
   if (metricsAddress !== undefined) installMetricsRuntime(metricsAddress);
   const config = await loadConfig({
@@ -46,6 +56,8 @@ async function runWorker(
     logger,
     ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
   });
+  const version = deploymentVersionOf(config.temporal.versioning, process.env);
+  const dataConverter = await dataConverterOf(config);
   const connection = await NativeConnection.connect(connectionOptions);
   const metrics =
     metricsAddress === undefined
@@ -54,9 +66,24 @@ async function runWorker(
           connectionOptions,
           namespace,
           taskQueue: config.temporal.taskQueue,
+          dataConverter,
         });
+  const address = connectionOptions.address ?? 'localhost:7233';
+  let worker: LazarusWorker | undefined;
+  let health: ListeningServer | undefined;
   try {
-    const worker = await createLazarusWorker({
+    // Before the worker exists: bundling the workflows takes a while, and a supervisor's liveness
+    // probe must not kill a worker for starting.
+    if (healthAddress !== undefined) {
+      health = await startHealthServer({
+        listen: healthAddress,
+        readiness: workerReadiness({ worker: () => worker, connection, address }),
+      });
+      console.log(
+        `lazarus worker: health at ${health.url}${HEALTH_PATHS.live} and ${health.url}${HEALTH_PATHS.ready}`,
+      );
+    }
+    worker = await createLazarusWorker({
       connection,
       namespace,
       taskQueue: config.temporal.taskQueue,
@@ -67,19 +94,24 @@ async function runWorker(
         reportIntervalMs: NOVA_REPORT_INTERVAL_MS,
         stormGuardLimits: config.stormGuard,
       },
+      dataConverter,
       evacuateCallsPerSecond: config.temporal.evacuateCallsPerSecond,
       maxConcurrentActivityTaskExecutions: config.temporal.maxConcurrentActivities,
       maxCachedWorkflows: config.temporal.maxCachedWorkflows,
-      // Long enough for a fencing attempt in flight to end with its proof or its FencingUnproven.
-      shutdownGraceTimeMs: config.fencing.powerOffTimeoutMs + 2 * config.fencing.requestTimeoutMs,
+      shutdownGraceTimeMs: shutdownGraceMsOf(config.fencing),
+      ...(version === undefined ? {} : { version }),
     });
     console.log(
-      `lazarus worker: serving task queue ${config.temporal.taskQueue} in namespace ${namespace} at ${connectionOptions.address ?? 'localhost:7233'} (config ${config.path})`,
+      `lazarus worker: serving task queue ${config.temporal.taskQueue} in namespace ${namespace} at ${address} (config ${config.path})`,
     );
+    console.log(`lazarus worker: ${payloadEncryptionNotice(config)}`);
+    if (version !== undefined)
+      console.log(`lazarus worker: ${await versionNotice(connection, namespace, version)}`);
     // The SDK's Runtime turns SIGTERM and SIGINT into a graceful shutdown, after which run() returns.
     await worker.run();
     console.log('lazarus worker: stopped');
   } finally {
+    await health?.close();
     await metrics?.stop();
     await connection.close();
     await nova.close();
@@ -92,7 +124,12 @@ try {
     args: process.argv.slice(2),
     strict: true,
     allowPositionals: false,
-    options: { config: { type: 'string' }, metrics: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      config: { type: 'string' },
+      metrics: { type: 'string' },
+      health: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   }));
 } catch (error) {
   console.error(
@@ -100,11 +137,18 @@ try {
   );
   process.exit(2);
 }
+const healthAddress = values.health === undefined ? undefined : parseListenAddress(values.health);
+if (values.health !== undefined && healthAddress === undefined) {
+  console.error(
+    `lazarus worker: --health must look like 127.0.0.1:9465 (got ${values.health})\n${USAGE}`,
+  );
+  process.exit(2);
+}
 if (values.help === true) {
   console.log(USAGE);
 } else {
   try {
-    await runWorker(values.config, values.metrics);
+    await runWorker(values.config, values.metrics, healthAddress);
   } catch (error) {
     if (!(error instanceof LazarusError)) throw error;
     console.error(`lazarus worker: ${error.message}`);

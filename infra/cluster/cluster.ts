@@ -205,38 +205,44 @@ async function registerNamespace(
     '--retention',
     RETENTION,
   ]);
-  const byType = new Map<string, string[]>();
-  for (const [name, type] of Object.entries(LAZARUS_SEARCH_ATTRIBUTES))
-    byType.set(type, [...(byType.get(type) ?? []), name]);
   // The frontend learns of a new namespace on its next refresh (up to 10 s): until then it answers
-  // "not found", so each call is repeated until it succeeds.
-  const untilAccepted = (what: string, args: readonly string[]) =>
-    pollUntil(
-      what,
+  // "not found", so each call is repeated until it succeeds. One attribute a call: given several
+  // names and one type, CLI 1.5.1 creates only the first.
+  for (const [name, type] of Object.entries(LAZARUS_SEARCH_ATTRIBUTES))
+    await pollUntil(
+      `search attribute ${name}`,
       () =>
-        temporalCli(args).then(
+        temporalCli([
+          'operator',
+          'search-attribute',
+          'create',
+          '--name',
+          name,
+          '--type',
+          type,
+        ]).then(
           () => true,
-          () => undefined,
+          (error: unknown) => (/already exists/i.test(String(error)) ? true : undefined),
         ),
-      {
-        timeoutMs: 60_000,
-        intervalMs: 1_000,
-      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
     );
-  for (const [type, names] of byType)
-    await untilAccepted(`the ${type} search attributes`, [
-      ...['operator', 'search-attribute', 'create', '--type', type],
-      ...names.flatMap((name) => ['--name', name]),
-    ]);
-  // Wait until a search by a Lazarus attribute answers, as the first worker and `lazarus show` need.
+  // Wait until every Lazarus attribute is listed and searchable, as the first worker and
+  // `lazarus show` need.
   await pollUntil(
     `namespace ${namespace} to be searchable`,
     async () => {
       const connection = await connect();
       try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({
+          namespace,
+        });
+        if (Object.keys(LAZARUS_SEARCH_ATTRIBUTES).some((name) => !(name in customAttributes)))
+          return undefined;
         await connection.workflowService.countWorkflowExecutions({
           namespace,
-          query: `${Object.keys(LAZARUS_SEARCH_ATTRIBUTES)[0] ?? 'WorkflowType'} = "probe"`,
+          query: Object.keys(LAZARUS_SEARCH_ATTRIBUTES)
+            .map((name) => `${name} = "probe"`)
+            .join(' AND '),
         });
         return true;
       } catch {

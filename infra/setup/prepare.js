@@ -76,21 +76,27 @@ function installNpmPackages() {
   writeFileSync(stamp, digest);
 }
 
-function installTemporalCli() {
+/**
+ * Runs a provisioning script of the repository (TypeScript, once npm's packages are in place).
+ * @param {string[]} script its path below the repository, one segment each
+ * @param {string} what what it provisions, for the failure
+ */
+function provision(script, what) {
   try {
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'infra', 'temporal', 'install-cli.ts')],
-      {
-        cwd: root,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, ...script)], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   } catch {
-    fail('the Temporal CLI could not be provisioned (see above)');
+    fail(`${what} could not be provisioned (see above)`);
   }
 }
 
 installDebianPackages();
 installNpmPackages();
-installTemporalCli();
+provision(['infra', 'temporal', 'install-cli.ts'], 'the Temporal CLI');
+// The deployment tests validate the Kubernetes manifests with it (infra/deploy/).
+provision(
+  ['infra', 'deploy', 'validation', 'install-kubernetes-validate.ts'],
+  'kubernetes-validate',
+);

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Serve the Web UI (default true). */
   ui?: boolean;
+  /** A codec server's URL the Web UI decodes payloads with (`lazarus codec-server`). */
+  uiCodecEndpoint?: string;
   /** Time between SIGTERM and SIGKILL when stopping (default 5 s). */
   stopGraceMs?: number;
   /** How long to wait for the namespace to answer (default 60 s). */
@@ -49,6 +51,7 @@ export function devServerArgs(options: {
   namespace: string;
   ui: boolean;
   dbFile?: string;
+  uiCodecEndpoint?: string;
 }): string[] {
   const args = [
     'server',
@@ -66,6 +69,8 @@ export function devServerArgs(options: {
   ];
   if (options.ui) args.push('--ui-port', String(options.port + UI_PORT_OFFSET));
   else args.push('--headless');
+  if (options.ui && options.uiCodecEndpoint !== undefined)
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   for (const [name, type] of Object.entries(LAZARUS_SEARCH_ATTRIBUTES))
     args.push('--search-attribute', `${name}=${type}`);
@@ -88,12 +93,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const port = options.port ?? (await findFreePort(ui ? [UI_PORT_OFFSET] : []));
     const address = `127.0.0.1:${port}`;
     const logFile = options.logFile ?? join(tmpdir(), `lazarus-temporal-${port}.log`);
-    const serverArgs: { port: number; namespace: string; ui: boolean; dbFile?: string } = {
-      port,
-      namespace,
-      ui,
-    };
+    const serverArgs: Parameters<typeof devServerArgs>[0] = { port, namespace, ui };
     if (options.dbFile) serverArgs.dbFile = options.dbFile;
+    if (options.uiCodecEndpoint !== undefined) serverArgs.uiCodecEndpoint = options.uiCodecEndpoint;
     const server = spawnGuarded(cliPath, devServerArgs(serverArgs), { logFile, graceMs });
     try {
       await waitUntilReady(address, namespace, server, readyTimeoutMs);

@@ -35,6 +35,9 @@ const FAILED_HOSTS_PER_FILE = [
   ['nova-outage-readmit', 1],
   ['nova-outage-unforce', 1],
   ['landing-watch', 2],
+  ['replay-command', 1],
+  ['rolling-upgrade', 1],
+  ['payload-encryption', 2],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

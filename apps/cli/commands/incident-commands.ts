@@ -33,10 +33,12 @@ export async function readIncidentState(
 ): Promise<IncidentState> {
   const description = await handle.describe();
   if (description.status.name === 'COMPLETED') return (await handle.result()) as IncidentState;
+  const ask = () =>
+    client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(stateQuery));
   try {
-    return await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-      handle.query(stateQuery),
-    );
+    // Asked twice: a worker that died holding the incident in its cache keeps its queries until
+    // Temporal gives up on it, and the second asking goes to a worker that is alive.
+    return await ask().catch(ask);
   } catch (error) {
     throw new CommandFailed(
       `${handle.workflowId} did not answer its state query (${error instanceof Error ? error.message : String(error)}); ` +

@@ -8,15 +8,19 @@ import { parseArgs } from 'node:util';
 import {
   Client,
   Connection,
+  ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { configFileSchema } from '../../../config/config-schema.ts';
 import type { LazarusConfig } from '../../../config/load-config.ts';
 import { configPathOf, DEFAULT_CONFIG_PATH, loadConfig } from '../../../config/load-config.ts';
 import { incidentSettingsOf } from '../../../config/incident-settings.ts';
 import { temporalConnectConfig } from '../../../config/temporal-connection.ts';
 import { incidentStartOptions } from '../../../client/incident-start-options.ts';
+import { dataConverterOf } from '../../../client/payload-encryption/data-converter.ts';
+import { ENCRYPTED_ENCODING } from '../../../client/payload-encryption/aes-gcm-payload-codec.ts';
 import type { IncidentStartOptions } from '../../../client/send-host-report.ts';
 import type { OperatorDecision } from '../../../contracts/incident-messages.ts';
 
@@ -25,16 +29,23 @@ export interface Command {
   run: (args: readonly string[]) => Promise<number>;
 }
 
-type OptionName = 'operator' | 'reason' | 'reporter';
+type OptionName = 'operator' | 'reason' | 'reporter' | 'closed-since' | 'workflows';
 
+/** Each option's help line; its second word is the value's placeholder in the usage line. */
 const OPTION_HELP: Readonly<Record<OptionName, string>> = {
   operator: '--operator NAME    who decides, for the record (default: your login name)',
   reason: '--reason TEXT      why, for the record (required)',
   reporter: '--reporter NAME    who reports the failure (default: lazarus-cli)',
+  'closed-since':
+    '--closed-since AGE also the runs closed within AGE: 30m, 12h, 7d; 0: open runs only (default: 7d)',
+  workflows:
+    "--workflows PATH   the workflow code to replay on (default: this build's workflows/index.ts)",
 };
 
 export interface CommandContext {
   client: Client;
+  /** The client's payload conversion (lazarus.yaml's payload encryption), for workers a command runs. */
+  dataConverter: DataConverter;
   /** The task queue the workers serve; the storm guard is the one of this queue. */
   taskQueue: string;
   /** How reports from here start incidents: this queue, with the configuration's incident settings. */
@@ -55,6 +66,8 @@ export interface TemporalCommandSpec {
   arguments: readonly string[];
   options: readonly OptionName[];
   description: string;
+  /** A problem with the options' values, refused with exit status 2 before connecting. */
+  checkOptions?(options: Partial<Record<OptionName, string>>): string | undefined;
   run(context: CommandContext): Promise<number>;
 }
 
@@ -76,7 +89,7 @@ function usageOf(spec: TemporalCommandSpec): string {
     '--json             print JSON, for scripts',
   ];
   return (
-    `usage: lazarus ${spec.name} ${[...spec.arguments, ...spec.options.map((name) => `--${name} ${name === 'reason' ? 'TEXT' : 'NAME'}`)].join(' ')}`.trimEnd() +
+    `usage: lazarus ${spec.name} ${[...spec.arguments, ...spec.options.map((name) => OPTION_HELP[name].split(/\s+/, 2).join(' '))].join(' ')}`.trimEnd() +
     `\n\n${spec.description}\n\noptions:\n${options.map((line) => `  ${line}`).join('\n')}`
   );
 }
@@ -95,6 +108,7 @@ async function configFor(path: string | undefined): Promise<LazarusConfig | unde
 
 async function connect(config: LazarusConfig | undefined): Promise<{
   client: Client;
+  dataConverter: DataConverter;
   taskQueue: string;
   incidents: IncidentStartOptions;
   close: () => Promise<void>;
@@ -105,6 +119,8 @@ async function connect(config: LazarusConfig | undefined): Promise<{
     temporal,
     incident: config?.incident ?? incidentSettingsOf(defaults),
   });
+  // Before connecting: a wrong key file is a configuration problem, not an unreachable Temporal.
+  const dataConverter = config === undefined ? {} : await dataConverterOf(config);
   const { connectionOptions, namespace = 'default' } = temporalConnectConfig(temporal, process.env);
   const address = connectionOptions.address ?? 'localhost:7233';
   let connection: Connection;
@@ -117,7 +133,8 @@ async function connect(config: LazarusConfig | undefined): Promise<{
     );
   }
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter }),
+    dataConverter,
     taskQueue: temporal.taskQueue,
     incidents,
     close: () => connection.close(),
@@ -132,7 +149,16 @@ function describeFailure(error: unknown): string {
   if (error instanceof WorkflowUpdateFailedError) {
     return `refused: ${error.cause?.message ?? error.message}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  // "Failed to describe workflow" says nothing of why: the gRPC status under it does.
+  if (error instanceof ServiceError) {
+    const status = error.cause?.message;
+    return `${error.message}${status === undefined ? '' : ` (${status})`}: Temporal could not answer; try again, and if it persists check the Temporal cluster's services`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // The SDK's "Unknown encoding: binary/encrypted": this command runs without the deployment's keys.
+  if (message.includes(ENCRYPTED_ENCODING))
+    return `${message}; this deployment encrypts its payloads: name the lazarus.yaml that lists its keys (temporal.payloadEncryption) with --config or LAZARUS_CONFIG`;
+  return message;
 }
 
 export function temporalCommand(spec: TemporalCommandSpec): Command {
@@ -183,6 +209,8 @@ export function temporalCommand(spec: TemporalCommandSpec): Command {
       if (spec.options.includes('reason') && (options.reason ?? '').trim() === '') {
         return fail('--reason TEXT is required: the incident records who decided and why', 2);
       }
+      const problem = spec.checkOptions?.(options);
+      if (problem !== undefined) return fail(`${problem}\n${usageOf(spec)}`, 2);
       const isJson = values.json === true;
       let connection;
       try {
@@ -192,6 +220,7 @@ export function temporalCommand(spec: TemporalCommandSpec): Command {
         connection = await connect(config);
         return await spec.run({
           client: connection.client,
+          dataConverter: connection.dataConverter,
           taskQueue: connection.taskQueue,
           incidents: connection.incidents,
           positionals,

@@ -2,6 +2,7 @@
 // metrics and the ones Lazarus records through the same meter. It must be installed before the
 // Runtime is first used, i.e. before any connection or log line.
 import type { ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { startIncidentMetrics } from './incident-metrics.ts';
@@ -38,11 +39,17 @@ export async function startDeploymentMetrics(options: {
   namespace: string;
   taskQueue: string;
   intervalMs?: number;
+  /** The deployment's: incidents' query answers are encrypted when its payloads are. */
+  dataConverter?: DataConverter;
 }): Promise<{ stop(): Promise<void> }> {
   const connection = await Connection.connect(options.connectionOptions);
   const { logger, metricMeter } = Runtime.instance();
   const collector = startIncidentMetrics({
-    client: new Client({ connection, namespace: options.namespace }),
+    client: new Client({
+      connection,
+      namespace: options.namespace,
+      ...(options.dataConverter === undefined ? {} : { dataConverter: options.dataConverter }),
+    }),
     meter: metricMeter,
     taskQueue: options.taskQueue,
     intervalMs: options.intervalMs ?? COLLECT_INTERVAL_MS,

@@ -1,35 +1,19 @@
 // What an operator sees in the Temporal Web UI, in a real headless Chromium: the incident found by
 // its LazarusHost search attribute, its summary and details, and the per-instance table as current
 // details. A screenshot is kept in test-artifacts/ (not committed) for whoever reads the CI run.
-import { accessSync, constants } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoCloud, type DemoCloud } from '../../../demo/demo-cloud.ts';
 import { watchRecovery } from '../../../demo/recovery-display.ts';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
 import { incidentWorkflowId } from '../../../contracts/incident-messages.ts';
+import { chromiumExecutable } from '../../support/chromium.ts';
 import { REPO_ROOT } from '../../support/repository.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const HOST = 'cmp-03';
-
-/** Debian's chromium from PATH: playwright-core downloads no browser of its own. */
-function chromiumExecutable(): string {
-  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(directory, 'chromium');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(
-    'chromium is not on PATH; npm test installs it (infra/setup/debian-packages.txt), or run: apt-get install chromium',
-  );
-}
 
 describe('the incident in the Temporal Web UI', () => {
   let cloud: DemoCloud;

@@ -34,7 +34,7 @@ export interface IncidentTemporal {
   /** Runs `scenario` while a fresh worker polls a task queue of its own. */
   withWorker<T>(
     scenario: (taskQueue: string) => Promise<T>,
-    options?: Pick<LazarusWorkerOptions, 'evacuateCallsPerSecond'>,
+    options?: Pick<LazarusWorkerOptions, 'evacuateCallsPerSecond' | 'dataConverter' | 'taskQueue'>,
   ): Promise<T>;
 }
 
@@ -68,7 +68,8 @@ export function useIncidentTemporal(cloud: () => IncidentCloud): () => IncidentT
         }),
       withWorker: async (scenario, options = {}) => {
         queues += 1;
-        const taskQueue = `incident-workflows-${process.pid}-${queues}`;
+        // A given queue: a later worker takes over the incidents an earlier one started.
+        const taskQueue = options.taskQueue ?? `incident-workflows-${process.pid}-${queues}`;
         const worker = await createLazarusWorker({
           connection: nativeConnection,
           namespace,

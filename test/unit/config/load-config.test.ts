@@ -81,6 +81,7 @@ describe('the Lazarus configuration file', () => {
       maxConcurrentActivities: 20,
       maxCachedWorkflows: 500,
       evacuateCallsPerSecond: 5,
+      versioning: { enabled: false, deploymentName: 'lazarus' },
     });
     expect(config.fencing).toMatchObject({
       powerOffTimeoutMs: 20_000,

@@ -24,7 +24,9 @@ describe('lazarus --help', () => {
       'pause',
       'resume',
       'unsuppress',
+      'replay',
       'preflight',
+      'codec-server',
     ]);
     for (const name of names) {
       const own = await runLazarus([name, '--help'], {});
