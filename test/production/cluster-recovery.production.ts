@@ -27,7 +27,7 @@ let cloud: DemoCloud;
 let hosts: string[];
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster({ uiPort: 0 });
   // Payloads encrypted with a key only the deployment's processes read (docs/design.md#encrypted-payloads).
   const keyFile = join(cluster.directory, 'payload-2026-12.key');
   await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
@@ -136,6 +136,12 @@ async function expectShowAnswersOrExplains(host: string): Promise<void> {
 }
 
 describe('Lazarus on a production-shaped Temporal cluster (PostgreSQL, four services, mTLS)', () => {
+  it('serves the Web UI against the cluster, which it reaches with its client certificate', async () => {
+    const answer = await fetch(`${cluster.uiUrl ?? ''}/api/v1/namespaces`);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain(`"name": "${cluster.namespace}"`);
+  });
+
   it('refuses a client without a certificate', async () => {
     const bare = Connection.connect({ address: cluster.address, connectTimeout: 3_000 });
     await expect(
