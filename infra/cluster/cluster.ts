@@ -20,7 +20,7 @@ import { ensureTemporalServer } from '../temporal/temporal-server.ts';
 import type { Postgres } from './postgres.ts';
 import { startPostgres } from './postgres.ts';
 import type { ClusterTls, ServerConfigInput, ServiceName } from './server-config.ts';
-import { renderDynamicConfig, renderServerConfig, SCHEMA_OF, SERVICES } from './server-config.ts';
+import { DATABASES, renderDynamicConfig, renderServerConfig, SERVICES } from './server-config.ts';
 import type { WebUi } from './web-ui.ts';
 import { startWebUi } from './web-ui.ts';
 
@@ -130,7 +130,7 @@ async function migrateDatabases(
 ): Promise<void> {
   // The password goes by environment, never on a command line other users can read.
   const env = { ...process.env, SQL_PASSWORD: postgres.password };
-  for (const [database, schema] of Object.entries(SCHEMA_OF)) {
+  for (const { name: database, schema } of Object.values(DATABASES)) {
     const tool = (args: readonly string[]) =>
       run(
         binaries.sqlTool,

@@ -30,8 +30,10 @@ export interface ServerConfigInput {
 }
 
 /** The two databases, each with the schema directory that migrates it. */
-export const DATABASES = { default: 'temporal', visibility: 'temporal_visibility' } as const;
-export const SCHEMA_OF = { temporal: 'temporal', temporal_visibility: 'visibility' } as const;
+export const DATABASES = {
+  default: { name: 'temporal', schema: 'temporal' },
+  visibility: { name: 'temporal_visibility', schema: 'visibility' },
+} as const;
 
 function datastore(database: ServerConfigInput['database'], name: string, maxConns: number) {
   return {
@@ -79,8 +81,8 @@ export function renderServerConfig(input: ServerConfigInput): string {
       // Shards are fixed for the cluster's life; 4 suits one machine (production: 512 or more).
       numHistoryShards: 4,
       datastores: {
-        'postgres-default': datastore(input.database, DATABASES.default, 20),
-        'postgres-visibility': datastore(input.database, DATABASES.visibility, 4),
+        'postgres-default': datastore(input.database, DATABASES.default.name, 20),
+        'postgres-visibility': datastore(input.database, DATABASES.visibility.name, 4),
       },
     },
     global: {

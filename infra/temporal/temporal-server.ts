@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cacheRoot } from './temporal-cli.ts';
+import { cacheRoot, temporalVersionOf } from './temporal-cli.ts';
 
 const run = promisify(execFile);
 
@@ -37,18 +37,10 @@ export function cachedServerBinaries(env: NodeJS.ProcessEnv = process.env): Temp
   };
 }
 
-/** Returns the version `temporal-server --version` reports, or throws saying why it cannot run. */
-export async function temporalServerVersion(binary: string): Promise<string> {
-  const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
-  const match = /version (\S+)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`${binary} --version printed ${JSON.stringify(stdout.trim())}`);
-  return match[1];
-}
-
 async function isUsable(binaries: TemporalServerBinaries): Promise<boolean> {
   try {
     await Promise.all([stat(binaries.sqlTool), stat(join(binaries.schemaDir, 'temporal'))]);
-    return (await temporalServerVersion(binaries.server)) === TEMPORAL_SERVER_VERSION;
+    return (await temporalVersionOf(binaries.server)) === TEMPORAL_SERVER_VERSION;
   } catch {
     return false;
   }
@@ -128,7 +120,7 @@ export async function ensureTemporalServer(
     `Temporal Server ${TEMPORAL_SERVER_VERSION} is not cached; building it from ${MODULE} with Go (once per machine, several minutes)`,
   );
   await buildServer(join(cacheRoot(env), 'temporal-server', TEMPORAL_SERVER_VERSION), env);
-  const version = await temporalServerVersion(cached.server);
+  const version = await temporalVersionOf(cached.server);
   if (version !== TEMPORAL_SERVER_VERSION)
     throw new Error(`built Temporal Server reports ${version}, not ${TEMPORAL_SERVER_VERSION}`);
   return cached;
