@@ -107,23 +107,25 @@ export async function runLazarus(
   });
 }
 
-/** What a bench run drives: a fresh dev server, the scenario's cloud, the worker process, a client. */
-export interface LazarusParts {
+/** What a bench run drives: a fresh dev server, the worker process, a client. */
+export interface WorkerParts {
   server: DevServer;
-  cloud: BenchCloud;
   worker: GuardedProcess;
   client: Client;
 }
 
+/** What a bench run on the simulator drives: the worker's parts and the scenario's cloud. */
+export interface LazarusParts extends WorkerParts {
+  cloud: BenchCloud;
+}
+
 /**
- * Runs `body` with Lazarus on a fresh cloud of `scenario`: a fresh dev server, the worker process
- * with a lazarus.yaml written for the simulator (evacuate calls limited to `evacuateCallsPerSecond`,
- * by default the scaled real limit), and a client; stops them all after.
+ * Runs `body` with a fresh dev server, the worker process (`npm run worker`'s entry point) started
+ * with `configPath` and `env` once it serves its task queue, and a client; stops them all after.
  */
-export async function withLazarus<T>(
-  scenario: Scenario,
-  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
-  body: (parts: LazarusParts) => Promise<T>,
+export async function withWorker<T>(
+  options: { cliPath: string; workDir: string; configPath: string; env: NodeJS.ProcessEnv },
+  body: (parts: WorkerParts) => Promise<T>,
 ): Promise<T> {
   await mkdir(options.workDir, { recursive: true });
   const server = await startDevServer({
@@ -132,36 +134,59 @@ export async function withLazarus<T>(
     logFile: join(options.workDir, 'temporal.log'),
   });
   try {
-    const cloud = await startBenchCloud(scenario, TIME_SCALE);
+    const worker = await startWorker(
+      options.configPath,
+      { ...options.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace },
+      join(options.workDir, 'worker.log'),
+    );
     try {
-      const config = await writeLazarusConfigForSimulator(
-        { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
-        join(options.workDir, 'config'),
-      );
-      await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
-      const worker = await startWorker(
-        config.configPath,
-        {
-          ...process.env,
-          ...config.env,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: server.namespace,
-        },
-        join(options.workDir, 'worker.log'),
-      );
       const connection = await Connection.connect({ address: server.address });
       try {
-        const client = new Client({ connection, namespace: server.namespace });
-        return await body({ server, cloud, worker, client });
+        return await body({
+          server,
+          worker,
+          client: new Client({ connection, namespace: server.namespace }),
+        });
       } finally {
         await connection.close();
-        await worker.stop();
       }
     } finally {
-      await cloud.stop();
+      await worker.stop();
     }
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * Runs `body` with Lazarus on a fresh cloud of `scenario`: the worker with a lazarus.yaml written
+ * for the simulator (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real
+ * limit), its dev server and a client; stops them all after.
+ */
+export async function withLazarus<T>(
+  scenario: Scenario,
+  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
+  body: (parts: LazarusParts) => Promise<T>,
+): Promise<T> {
+  await mkdir(options.workDir, { recursive: true });
+  const cloud = await startBenchCloud(scenario, TIME_SCALE);
+  try {
+    const config = await writeLazarusConfigForSimulator(
+      { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
+      join(options.workDir, 'config'),
+    );
+    await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
+    return await withWorker(
+      {
+        cliPath: options.cliPath,
+        workDir: options.workDir,
+        configPath: config.configPath,
+        env: { ...process.env, ...config.env },
+      },
+      (parts) => body({ ...parts, cloud }),
+    );
+  } finally {
+    await cloud.stop();
   }
 }
 
@@ -221,19 +246,25 @@ export async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise
   );
 }
 
-async function measure(
+export interface EvacuationWorkflow {
+  instanceId: string;
+  startedAt: number;
+  /** When it closed, its landing verified (NaN while open). */
+  closedAt: number;
+  historyLength: number;
+}
+
+/** The evacuation workflows of every instance the incidents tried to evacuate, described by the server. */
+export function evacuationWorkflows(
   client: Client,
-  cloud: BenchCloud,
-  states: IncidentState[],
-  handles: WorkflowHandleWithSignaledRunId[],
-  reportedAt: number,
-): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
+  states: readonly IncidentState[],
+): Promise<EvacuationWorkflow[]> {
   const evacuated = states.flatMap((state) =>
     state.instances
       .filter((row) => row.progress.outcome !== 'skipped' && row.progress.outcome !== 'notStarted')
       .map((row) => ({ incidentId: state.incidentId, instanceId: row.instanceId })),
   );
-  const children = await mapWithConcurrency(evacuated, 8, async ({ incidentId, instanceId }) => {
+  return mapWithConcurrency(evacuated, 8, async ({ incidentId, instanceId }) => {
     const described = await client.workflow
       .getHandle(evacuationWorkflowId(incidentId, instanceId))
       .describe();
@@ -244,6 +275,16 @@ async function measure(
       historyLength: described.historyLength,
     };
   });
+}
+
+async function measure(
+  client: Client,
+  cloud: BenchCloud,
+  states: IncidentState[],
+  handles: WorkflowHandleWithSignaledRunId[],
+  reportedAt: number,
+): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
+  const children = await evacuationWorkflows(client, states);
   // Before the bench's own reads below.
   const novaRequests = cloud.sim.novaRequests();
   // The run that fenced and evacuated, not the one it continued as while waiting for re-admission.
@@ -282,7 +323,7 @@ async function measure(
     ...times,
     outcomes,
     historyEventsPerIncident: historyEvents / handles.length,
-    novaRequestsPerInstance: novaRequests / Math.max(1, evacuated.length),
+    novaRequestsPerInstance: novaRequests / Math.max(1, children.length),
     profile: profileOf({
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),

@@ -1,0 +1,117 @@
+// `npm run bench:real-nova [-- --servers N] [--out DIR]`: Lazarus and the Pacemaker fire-and-forget
+// re-enactment recover one crashed compute each on the real-Nova tier, in the same run, against the
+// physical limit measured on a third compute of the same Nova (issue 17, item 6). Four computes: three
+// get N servers each, the fourth is the empty spare every server lands on (the others wait disabled,
+// so no landing goes to a host that is yet to fail). Lazarus goes first, so its storm guard sees one
+// compute down, as it would for one failure. Writes <out>/real-nova-<date>.md (-smoke below 30
+// servers, the issue's minimum).
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
+import { novaAt } from '../test/real-nova/nova-calls.ts';
+import { startRealNova } from '../test/real-nova/real-nova.ts';
+import { parseOptions, positiveInteger, runCommand } from './command-line.ts';
+import { describeMachine } from './machine.ts';
+import type { ProcedureRun } from './real-nova-figures.ts';
+import { realNovaReport } from './real-nova-figures.ts';
+import { bootServers } from './real-nova/compute-steps.ts';
+import { countedCloud } from './real-nova/counted-cloud.ts';
+import { startCountingProxy } from './real-nova/counting-proxy.ts';
+import type { HostUnderTest } from './real-nova/procedure-runs.ts';
+import {
+  runLazarus,
+  runPacemaker,
+  runPhysicalLimit,
+  setSchedulable,
+} from './real-nova/procedure-runs.ts';
+
+/** The issue's minimum for the reported comparison; fewer make a smoke run. */
+const REPORTED_SERVERS = 30;
+
+const USAGE = `usage: npm run bench:real-nova -- [--servers N] [--out DIR]
+
+  --servers N   servers on each failed compute (default ${REPORTED_SERVERS}; fewer make a smoke run, written as real-nova-<date>-smoke.md)
+  --out DIR     where the report goes (default: bench/results)
+  --help        this text`;
+
+const progress = (message: string): void => {
+  console.error(`bench:real-nova: ${message}`);
+};
+
+async function main(argv: readonly string[]): Promise<void> {
+  const values = parseOptions(argv, {
+    servers: { type: 'string', default: String(REPORTED_SERVERS) },
+    out: { type: 'string', default: 'bench/results' },
+  });
+  const serverCount = positiveInteger('--servers', values.servers);
+  const started = Date.now();
+  const machine = await describeMachine();
+  const cliPath = await ensureTemporalCli();
+  const workDir = await mkdtemp(join(tmpdir(), 'lazarus-bench-real-nova-'));
+  const real = await startRealNova({ computeCount: 4 });
+  const runs: ProcedureRun[] = [];
+  try {
+    const [lazarusHost, pacemakerHost, limitHost] = real.computeHosts;
+    if (lazarusHost === undefined || pacemakerHost === undefined || limitHost === undefined)
+      throw new Error(`the real-Nova tier started ${real.computeHosts.length} computes, not 4`);
+    const nova = novaAt(real.novaUrl, await real.adminToken());
+    const hosts = [lazarusHost, pacemakerHost, limitHost];
+    const serversOf = new Map<string, string[]>();
+    for (const host of hosts) {
+      progress(`booting ${serverCount} servers on ${host}`);
+      serversOf.set(host, await bootServers(nova, real, host, serverCount, 'bench'));
+      await setSchedulable(nova, host, false);
+    }
+    const proxy = await startCountingProxy(real.novaUrl);
+    try {
+      const cloud = await countedCloud(real, proxy.novaUrl, workDir);
+      const target = async (host: string): Promise<HostUnderTest> => {
+        await setSchedulable(nova, host, true);
+        return { real, nova, proxy, host, servers: serversOf.get(host) ?? [] };
+      };
+      const record = (run: ProcedureRun): void => {
+        runs.push(run);
+        progress(
+          `${run.procedure} on ${run.host}: last landing ${((run.lastLandedAt - run.reportedAt) / 1000).toFixed(2)} s after the report`,
+        );
+      };
+      record(
+        await runLazarus(await target(lazarusHost), {
+          cliPath,
+          workDir: join(workDir, 'lazarus'),
+          cloud,
+        }),
+      );
+      record(await runPacemaker(await target(pacemakerHost)));
+      record(await runPhysicalLimit(await target(limitHost)));
+    } finally {
+      await proxy.stop();
+    }
+  } finally {
+    await real.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const limit = runs.at(-1);
+  if (limit === undefined) throw new Error('no run was measured');
+  const date = new Date(started).toISOString().slice(0, 10);
+  const report = realNovaReport({
+    date,
+    machine,
+    durationMs: Date.now() - started,
+    loadAtEnd: loadavg()[0] ?? 0,
+    servers: serverCount,
+    runs,
+    limit,
+  });
+  await mkdir(values.out, { recursive: true });
+  const path = join(
+    values.out,
+    `real-nova-${date}${serverCount < REPORTED_SERVERS ? '-smoke' : ''}.md`,
+  );
+  await writeFile(path, report);
+  console.log(report);
+  progress(`written to ${path}`);
+}
+
+runCommand('bench:real-nova', USAGE, main);
