@@ -7,11 +7,13 @@ import {
   countsBetween,
   exactlyOnce,
   figuresOf,
+  goalsOf,
   realNovaReport,
   requestKind,
   totalRequests,
 } from '../../../bench/real-nova-figures.ts';
 
+const machine = { cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 24, node: 'v20', loadAtStart: 1 };
 const server = '6f1e2a3b-0000-4000-8000-000000000001';
 
 /** A run of `servers` servers reported at 1,000 ms whose last landing came `rtoMs` later. */
@@ -84,19 +86,35 @@ describe('real-Nova bench figures', () => {
     expect(exactlyOnce([])).toContain('not once');
   });
 
+  it('says which goal is missed: Lazarus slower than the re-enactment, or over 3 requests per instance', () => {
+    const limit = run('physical limit (measured)', 2_000);
+    expect(
+      goalsOf({
+        date: '2026-12-07',
+        machine,
+        durationMs: 1,
+        loadAtEnd: 1,
+        servers: 4,
+        lazarus: run('Lazarus', 8_000, { requests: { evacuate: 4, 'os-migrations': 9 } }),
+        pacemaker: run('Pacemaker (re-enacted)', 4_000),
+        limit,
+      }),
+    ).toEqual([
+      "- Lazarus's RTO at most the Pacemaker re-enactment's: Pacemaker ÷ Lazarus = 0.50×, **missed**.",
+      '- At most 3 Nova requests per evacuated instance for Lazarus: 3.25, **missed**.',
+    ]);
+  });
+
   it('reports every procedure against the measured limit, which has no overhead of its own', () => {
     const limit = run('physical limit (measured)', 2_000);
     const report = realNovaReport({
       date: '2026-12-07',
-      machine: { cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 24, node: 'v20', loadAtStart: 1 },
+      machine,
       durationMs: 300_000,
       loadAtEnd: 2,
       servers: 4,
-      runs: [
-        run('Lazarus', 3_000, { verifiedAt: 4_500 }),
-        run('Pacemaker (re-enacted)', 12_000),
-        limit,
-      ],
+      lazarus: run('Lazarus', 3_000, { verifiedAt: 4_500 }),
+      pacemaker: run('Pacemaker (re-enacted)', 12_000),
       limit,
     });
     expect(report).toContain('--servers 4');
@@ -106,5 +124,8 @@ describe('real-Nova bench figures', () => {
     expect(report).toContain('| Pacemaker (re-enacted) | **12.00** | +10.00 s (500 %) |');
     expect(report).toContain('| 0.10 | 0.30 | never |');
     expect(report).toContain('| physical limit (measured) | **2.00** | - |');
+    expect(report).toContain('Pacemaker ÷ Lazarus = 4.00×, met.');
+    expect(report).toContain('for Lazarus: 1.50, met.');
+    expect(report).toMatch(/\| physical limit \(measured\) .*\| 0\.30 \| - \| 4 evacuate/);
   });
 });
