@@ -19,6 +19,7 @@ import { describeMachine } from './machine.ts';
 import {
   bootServers,
   computeServiceId,
+  liftQuotas,
   updateComputeService,
   watchLandings,
 } from './real-nova/compute-steps.ts';
@@ -100,6 +101,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const real = await startRealNova({ computeCount: options.levels.length + 1 });
   const levels: LevelResult[] = [];
   try {
+    await liftQuotas(novaAt(real.novaUrl, await real.adminToken()), real);
     for (const [index, level] of options.levels.entries()) {
       const host = real.computeHosts[index];
       if (host === undefined) throw new Error(`no compute host for level ${level}`);

@@ -15,7 +15,7 @@ import { parseOptions, positiveInteger, runCommand } from './command-line.ts';
 import { describeMachine } from './machine.ts';
 import type { ProcedureRun } from './real-nova-figures.ts';
 import { realNovaReport } from './real-nova-figures.ts';
-import { bootServers } from './real-nova/compute-steps.ts';
+import { bootServers, liftQuotas } from './real-nova/compute-steps.ts';
 import { countedCloud } from './real-nova/counted-cloud.ts';
 import { startCountingProxy } from './real-nova/counting-proxy.ts';
 import type { HostUnderTest } from './real-nova/procedure-runs.ts';
@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (lazarusHost === undefined || pacemakerHost === undefined || limitHost === undefined)
       throw new Error(`the real-Nova tier started ${real.computeHosts.length} computes, not 4`);
     const nova = novaAt(real.novaUrl, await real.adminToken());
+    await liftQuotas(nova, real);
     const hosts = [lazarusHost, pacemakerHost, limitHost];
     const serversOf = new Map<string, string[]>();
     for (const host of hosts) {

@@ -8,11 +8,25 @@ import type { NovaCall } from '../../test/real-nova/nova-calls.ts';
 import { bootOn, until } from '../../test/real-nova/nova-calls.ts';
 import type { RealNova } from '../../test/real-nova/real-nova.ts';
 import type { BmcPower } from '../baselines/cloud-client.ts';
+import { adminProjectId } from './keystone-admin.ts';
 
 /** Servers booted at once while preparing: the boots are not what is measured. */
 const BOOT_CONCURRENCY = 4;
 /** How often the host's evacuations are listed while they are in flight. */
 const WATCH_INTERVAL_MS = 100;
+
+/**
+ * No quota on instances, cores and RAM for the admin project, where the bench boots its servers:
+ * Nova's defaults (10 instances, 20 cores) would refuse a bench's servers.
+ */
+export async function liftQuotas(nova: NovaCall, real: RealNova): Promise<void> {
+  const projectId = await adminProjectId(real);
+  const answer = await nova('PUT', `/os-quota-sets/${projectId}`, {
+    quota_set: { instances: -1, cores: -1, ram: -1 },
+  });
+  if (answer.status !== 200)
+    throw new Error(`Nova refused to lift the bench project's quotas: ${answer.status}`);
+}
 
 /** `count` servers named `<prefix>-<n>`, ACTIVE on `host`. */
 export function bootServers(

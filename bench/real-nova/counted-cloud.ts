@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { RealNova } from '../../test/real-nova/real-nova.ts';
+import { keystoneAdmin } from './keystone-admin.ts';
 
 const COUNTED_REGION = 'BenchCounted';
 
@@ -14,35 +15,19 @@ export interface CountedCloud {
   cloudName: string;
 }
 
-async function keystone(
-  real: RealNova,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${real.keystoneUrl}/v3${path}`, {
-    method,
-    headers: { 'x-auth-token': await real.adminToken(), 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`Keystone answered ${method} ${path} with ${response.status}`);
-  return JSON.parse(text) as unknown;
-}
-
 /** Registers `proxyNovaUrl` as the compute endpoint of a region of its own; writes `<dir>/clouds.yaml`. */
 export async function countedCloud(
   real: RealNova,
   proxyNovaUrl: string,
   dir: string,
 ): Promise<CountedCloud> {
-  const { services } = (await keystone(real, 'GET', '/services?type=compute')) as {
+  const { services } = (await keystoneAdmin(real, 'GET', '/services?type=compute')) as {
     services: { id: string }[];
   };
   const compute = services[0];
   if (compute === undefined) throw new Error("Keystone's catalog has no compute service");
-  await keystone(real, 'POST', '/regions', { region: { id: COUNTED_REGION } });
-  await keystone(real, 'POST', '/endpoints', {
+  await keystoneAdmin(real, 'POST', '/regions', { region: { id: COUNTED_REGION } });
+  await keystoneAdmin(real, 'POST', '/endpoints', {
     endpoint: {
       service_id: compute.id,
       interface: 'public',
