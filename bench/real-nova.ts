@@ -1,10 +1,10 @@
 // `npm run bench:real-nova [-- --servers N] [--out DIR]`: Lazarus and the Pacemaker fire-and-forget
 // re-enactment recover one crashed compute each on the real-Nova tier, in the same run, against the
-// physical limit measured on a third compute of the same Nova (issue 17, item 6). Four computes: three
-// get N servers each, the fourth is the empty spare every server lands on (the others wait disabled,
-// so no landing goes to a host that is yet to fail). Lazarus goes first, so its storm guard sees one
-// compute down, as it would for one failure. Writes <out>/real-nova-<date>.md (-smoke below 30
-// servers, the issue's minimum).
+// physical limit measured on a third compute of the same Nova (issue 17, item 6). Six computes: three
+// get N servers each, and each recovery has an empty spare of its own where its servers land (every
+// other compute waits disabled), so no run finds a spare already loaded by the one before. Lazarus
+// goes first, so its storm guard sees one compute down, as it would for one failure. Writes
+// <out>/real-nova-<date>.md (-smoke below 30 servers, the issue's minimum).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ import {
   setSchedulable,
 } from './real-nova/procedure-runs.ts';
 
+/** Lazarus, the re-enactment and the limit: each gets a failing compute and an empty spare of its own. */
+const RECOVERIES = 3;
 /** The issue's minimum for the reported comparison; fewer make a smoke run. */
 const REPORTED_SERVERS = 30;
 
@@ -49,43 +51,56 @@ async function main(argv: readonly string[]): Promise<void> {
   const machine = await describeMachine();
   const cliPath = await ensureTemporalCli();
   const workDir = await mkdtemp(join(tmpdir(), 'lazarus-bench-real-nova-'));
-  const real = await startRealNova({ computeCount: 4 });
+  const real = await startRealNova({ computeCount: 2 * RECOVERIES });
   const runs: ProcedureRun[] = [];
   try {
-    const [lazarusHost, pacemakerHost, limitHost] = real.computeHosts;
-    if (lazarusHost === undefined || pacemakerHost === undefined || limitHost === undefined)
-      throw new Error(`the real-Nova tier started ${real.computeHosts.length} computes, not 4`);
+    const failing = real.computeHosts.slice(0, RECOVERIES);
+    const spares = real.computeHosts.slice(RECOVERIES);
     const nova = novaAt(real.novaUrl, await real.adminToken());
     await liftQuotas(nova, real);
-    const hosts = [lazarusHost, pacemakerHost, limitHost];
     const serversOf = new Map<string, string[]>();
-    for (const host of hosts) {
+    for (const host of failing) {
       progress(`booting ${serverCount} servers on ${host}`);
       serversOf.set(host, await bootServers(nova, real, host, serverCount, 'bench'));
-      await setSchedulable(nova, host, false);
     }
+    for (const host of real.computeHosts) await setSchedulable(nova, host, false);
     const proxy = await startCountingProxy(real.novaUrl);
     try {
       const cloud = await countedCloud(real, proxy.novaUrl, workDir);
-      const target = async (host: string): Promise<HostUnderTest> => {
+      /** The `index`th recovery, on its failing host, with only its own spare open to the scheduler. */
+      const turn = async (
+        index: number,
+        recover: (target: HostUnderTest) => Promise<ProcedureRun>,
+      ): Promise<void> => {
+        const host = failing[index];
+        const spare = spares[index];
+        if (host === undefined || spare === undefined)
+          throw new Error(
+            `the real-Nova tier started ${real.computeHosts.length} computes, not ${2 * RECOVERIES}`,
+          );
         await setSchedulable(nova, host, true);
-        return { real, nova, proxy, host, servers: serversOf.get(host) ?? [] };
+        await setSchedulable(nova, spare, true);
+        try {
+          const run = await recover({
+            real,
+            nova,
+            proxy,
+            host,
+            servers: serversOf.get(host) ?? [],
+          });
+          runs.push(run);
+          progress(
+            `${run.procedure} on ${run.host}: last landing ${((run.lastLandedAt - run.reportedAt) / 1000).toFixed(2)} s after the report`,
+          );
+        } finally {
+          await setSchedulable(nova, spare, false);
+        }
       };
-      const record = (run: ProcedureRun): void => {
-        runs.push(run);
-        progress(
-          `${run.procedure} on ${run.host}: last landing ${((run.lastLandedAt - run.reportedAt) / 1000).toFixed(2)} s after the report`,
-        );
-      };
-      record(
-        await runLazarus(await target(lazarusHost), {
-          cliPath,
-          workDir: join(workDir, 'lazarus'),
-          cloud,
-        }),
+      await turn(0, (target) =>
+        runLazarus(target, { cliPath, workDir: join(workDir, 'lazarus'), cloud }),
       );
-      record(await runPacemaker(await target(pacemakerHost)));
-      record(await runPhysicalLimit(await target(limitHost)));
+      await turn(1, runPacemaker);
+      await turn(2, runPhysicalLimit);
     } finally {
       await proxy.stop();
     }

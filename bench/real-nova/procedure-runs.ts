@@ -2,6 +2,7 @@
 // real-Nova tier: the physical limit (nothing but the steps Nova needs, all at once), the Pacemaker
 // re-enactment (fire and forget), and Lazarus. Each reaches Nova only through the counting proxy;
 // the bench watches the landings and checks the end state with its own, uncounted, reads.
+import { loadavg } from 'node:os';
 import type { WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../../config/load-config.ts';
 import { DEFAULT_TASK_QUEUE } from '../../apps/worker/create-worker.ts';
@@ -62,6 +63,7 @@ async function measureRecovery(
   try {
     crashCompute(target.real, host);
     const before = proxy.counts();
+    const loadAtReport = loadavg()[0] ?? 0;
     const reportedAt = Date.now();
     const end = await recover(reportedAt);
     const requests = countsBetween(before, proxy.counts());
@@ -81,6 +83,7 @@ async function measureRecovery(
       host,
       servers: servers.length,
       reportedAt,
+      loadAtReport,
       ...end,
       firstEvacuationAt: Math.min(...evacuations.map((evacuation) => evacuation.createdAt)),
       lastLandedAt,
