@@ -197,6 +197,21 @@ export class NovaClient {
     );
   }
 
+  /**
+   * Every instance of every project whose record changed at or after `since` (a Nova timestamp),
+   * all pages: one listing instead of a read per instance (docs/nova-and-bmc-facts.md#servers-changed-since).
+   */
+  listInstancesChangedSince(since: string): Promise<Instance[]> {
+    return this.api.readAll(
+      'servers/detail',
+      { items: 'servers', links: 'servers_links' },
+      instanceSchema,
+      new URLSearchParams({ all_tenants: '1', 'changes-since': since }),
+      `list the instances changed since ${since}`,
+      true,
+    );
+  }
+
   async getInstance(instanceId: string): Promise<Instance> {
     const answer = await this.api.read(
       path`servers/${instanceId}`,
