@@ -1,11 +1,10 @@
 // Evacuate one instance exactly once (docs/design.md#i2-exactly-once). Nova accepts a second
 // evacuate of the same instance and damages it
 // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), so Nova's own records decide:
-// read the server and its evacuation migrations since the incident began, and POST only when there
-// is none and the server is still on the failed host. Every retry of this activity reads again
-// first.
+// read the instance's evacuation migrations since the incident began, and POST only when there is
+// none. Every retry of this activity reads again first.
 import { LazarusError } from '../errors.ts';
-import type { Migration, NovaClient } from '../openstack/index.ts';
+import type { EvacuationRequest, Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
@@ -49,17 +48,19 @@ export async function evacuateOnce(
   input: EvacuateInstanceInput,
   deadline: PostDeadline,
 ): Promise<EvacuationStart> {
-  const instance = await nova.getInstance(input.instanceId);
   const before = await readExistingEvacuation(nova, input);
   if (before.kind !== 'none') return reported(nova, input, before);
-  if (instance.host !== input.sourceHost)
-    return { outcome: 'notOnSourceHost', host: instance.host };
   // task_state is no guard: evacuate has none
   // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
   // never clears, and an evacuation in flight is already found above by its migration, which Nova
   // creates in the same request that sets task_state rebuilding
   // (docs/nova-and-bmc-facts.md#migration-statuses).
-  const request = await nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt);
+  const request = await refusedIfMoved(
+    nova,
+    input,
+    nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt),
+  );
+  if (request.outcome === 'notOnSourceHost') return request;
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   if (request.outcome === 'notSent') {
     const { timeLeftMs, requestTimeoutMs } = request;
@@ -86,6 +87,36 @@ export async function evacuateOnce(
       incidentId: input.incidentId,
     },
   );
+}
+
+/** Nova's refusals of an evacuate that mean "not here" when the server has left the failed host. */
+const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([
+  'ComputeServiceStillUp',
+  'InstanceBusy',
+  'RequestRejected',
+]);
+
+/**
+ * Where the server is, read only when Nova refused the evacuate: a server with no evacuation of this
+ * incident leaves a fenced, forced-down host in no other way than a human's evacuation, which the
+ * pre-check finds, so that read before every POST was one request per instance spent on what does
+ * not happen (docs/design.md#nova-requests-per-instance). If it happens all the same, Nova refuses
+ * the evacuate of a server on an up host ("still in use") or without a host, and this says where it
+ * went; a refusal of a server still on the failed host stays the error it was.
+ */
+async function refusedIfMoved(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+  request: Promise<EvacuationRequest>,
+): Promise<EvacuationRequest | Extract<EvacuationStart, { outcome: 'notOnSourceHost' }>> {
+  try {
+    return await request;
+  } catch (error) {
+    if (!(error instanceof LazarusError) || !REFUSED_ELSEWHERE.has(error.type)) throw error;
+    const { host } = await nova.getInstance(input.instanceId);
+    if (host === input.sourceHost) throw error;
+    return { outcome: 'notOnSourceHost', host };
+  }
 }
 
 async function reported(

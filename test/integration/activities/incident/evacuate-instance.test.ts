@@ -57,7 +57,10 @@ describe('evacuateInstance', () => {
   it('sends one evacuate when called twice; the second call returns the evacuation the first started', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-01');
+    const requestsBefore = sim.novaRequests();
     const first = await activities.evacuateInstance(input);
+    // The pre-check is one request, the instance's evacuation migrations; then the POST.
+    expect(sim.novaRequests() - requestsBefore).toBe(2);
     const [entry] = evacuatesOf(sim, input.instanceId);
     expect(first).toMatchObject({
       outcome: 'requested',
