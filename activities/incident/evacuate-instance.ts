@@ -7,6 +7,7 @@
 import { LazarusError } from '../errors.ts';
 import type { Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
+import type { EvacuateAttempt } from './evacuate-attempt.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
 /** The instance, its failed host, when the incident began, and any failed evacuation to retry after. */
@@ -33,33 +34,26 @@ const OUTCOME_OF = {
   failed: 'previousEvacuationFailed',
 } as const;
 
-/**
- * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
- * could outlive the attempt's deadline could meet the next attempt's, so it is not sent. The check
- * is made with the Keystone token in hand, just before the POST leaves, and the POST is abandoned
- * at the attempt's end (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
- */
-export interface PostDeadline {
-  /** Epoch ms at which this activity attempt times out; Infinity outside an activity. */
-  attemptEndsAt: number;
-}
-
 export async function evacuateOnce(
   nova: NovaClient,
   input: EvacuateInstanceInput,
-  deadline: PostDeadline,
+  attempt: EvacuateAttempt,
 ): Promise<EvacuationStart> {
-  const instance = await nova.getInstance(input.instanceId);
-  const before = await readExistingEvacuation(nova, input);
-  if (before.kind !== 'none') return reported(nova, input, before);
-  if (instance.host !== input.sourceHost)
-    return { outcome: 'notOnSourceHost', host: instance.host };
-  // task_state is no guard: evacuate has none
-  // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
-  // never clears, and an evacuation in flight is already found above by its migration, which Nova
-  // creates in the same request that sets task_state rebuilding
-  // (docs/nova-and-bmc-facts.md#migration-statuses).
-  const request = await nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt);
+  let found = await lookInNova(nova, input);
+  // An earlier attempt may have sent an evacuate that Nova has not recorded yet: its silence counts
+  // only once Nova's recording margin has passed (evacuate-attempt.ts).
+  if (found === 'nothing' && (await attempt.waitOutEarlierEvacuates()))
+    found = await lookInNova(nova, input);
+  if (found !== 'nothing') return found;
+  // Sent only with the attempt confirmed by Temporal and its whole request timeout before the
+  // attempt's startToClose, and abandoned when either may have passed: a timed-out attempt's POST
+  // can never overlap the next attempt's (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
+  const request = await attempt.sending((abandon) =>
+    nova.evacuate(input.instanceId, undefined, {
+      mustEndBy: attempt.endsAt,
+      ...(abandon === undefined ? {} : { abandon }),
+    }),
+  );
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   if (request.outcome === 'notSent') {
     const { timeLeftMs, requestTimeoutMs } = request;
@@ -86,6 +80,24 @@ export async function evacuateOnce(
       incidentId: input.incidentId,
     },
   );
+}
+
+/** What Nova holds for the instance since the incident began, or `nothing`: the evacuate may be sent. */
+async function lookInNova(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+): Promise<EvacuationStart | 'nothing'> {
+  const instance = await nova.getInstance(input.instanceId);
+  const before = await readExistingEvacuation(nova, input);
+  if (before.kind !== 'none') return reported(nova, input, before);
+  if (instance.host !== input.sourceHost)
+    return { outcome: 'notOnSourceHost', host: instance.host };
+  // task_state is no guard: evacuate has none
+  // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
+  // never clears, and an evacuation in flight is already found above by its migration, which Nova
+  // creates in the same request that sets task_state rebuilding
+  // (docs/nova-and-bmc-facts.md#migration-statuses).
+  return 'nothing';
 }
 
 async function reported(
