@@ -53,6 +53,18 @@ export function renderReport(results: BenchResults): string {
     `- **Physical limit**: Nova's capacity alone (${settings.novaCapacity.schedulingConcurrency} evacuations scheduled at once), no orchestrator's throttle: ForceOff and one read of Off, one PUT forcing the service down, every evacuate sent at once, scheduled ${settings.novaCapacity.schedulingConcurrency} at a time in order, rebuilds in parallel (\`bench/physical-limit.ts\`). Every procedure meets the same bounded Nova.`,
     `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time, each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
     '',
+    ...scenarioSections(results),
+    ...crashSection(results),
+    ...goalsSection(results),
+    ...whereTheTimeGoes(results),
+  ].join('\n');
+}
+
+/** The scenarios' tables, when any scenario ran besides the crash ones. */
+function scenarioSections(results: BenchResults): string[] {
+  if (results.scenarios.length === 0) return [];
+  const scale = results.settings.timeScale;
+  return [
     '## Recovery time (real seconds, medians)',
     '',
     '| scenario | Lazarus RTO | physical limit | Lazarus over the limit | fencing proof (limit) | first evacuate (limit) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
@@ -76,17 +88,14 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map(resourceRow),
     '',
-    ...workersSection(results),
-    ...crashSection(results),
     "## Where Lazarus's time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)",
     '',
     '| scenario | report → incident | incident → fencing proof (limit) | proof → first evacuation | evacuation → evacuate accepted (limit) | accepted → landed in Nova (limit, alone) | landed → verified | first evacuation → last landed (limit) | last landed → last verified |',
     '|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => profileRow(result, results)),
     '',
-    ...goalsSection(results),
-    ...whereTheTimeGoes(results),
-  ].join('\n');
+    ...workersSection(results),
+  ];
 }
 
 function recoveryRow(result: ScenarioResult, results: BenchResults): string {

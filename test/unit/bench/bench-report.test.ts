@@ -124,6 +124,12 @@ describe('the bench report', () => {
     expect(renderReport(withCrash(14_500, 2))).toContain('| 8.50 s, **I2 broken** | **missed** |');
   });
 
+  it('leaves out the scenario tables when only the crash scenario ran', () => {
+    const report = renderReport({ ...withCrash(14_500), scenarios: [] });
+    expect(report).not.toContain('## Recovery time');
+    expect(report).toContain('## Recovery with a crash in it');
+  });
+
   it('says of each goal whether it was met, and by how much', () => {
     const report = renderReport(resultsWith(25_000, 400));
     expect(report).toContain('| 1x100 | Pacemaker ÷ Lazarus ≥ 1.0× | 0.8× | **missed** |');
