@@ -5,9 +5,10 @@
 //   answered, and the heartbeat recorded that this attempt may send; it is abandoned as soon as the
 //   server may have timed the attempt out (the last confirmed heartbeat's send time plus the
 //   heartbeat timeout), so no POST of this attempt is in flight once the next one can start;
-// - an attempt that follows one that may have sent (the last recorded heartbeat says so) sends
-//   nothing before Nova's recording margin has passed since it started: by then Nova has recorded
-//   whatever the earlier attempt's POST made it accept, and the pre-check finds it.
+// - an attempt that follows one that may have sent (the last recorded heartbeat says so, or the
+//   workflow says an earlier call of the activity failed) sends nothing before Nova's recording
+//   margin has passed since it started: by then Nova has recorded whatever the earlier attempt's
+//   POST made it accept, and the pre-check finds it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Context } from '@temporalio/activity';
@@ -31,19 +32,23 @@ export interface EvacuateAttempt {
   sending<T>(send: (abandon: AbortSignal | undefined) => Promise<T>): Promise<T>;
 }
 
-/** Runs `use` as one evacuateInstance attempt, heartbeating through it when it has a heartbeat timeout. */
+/**
+ * Runs `use` as one evacuateInstance attempt, heartbeating through it when it has a heartbeat
+ * timeout. `isAfterFailedCall`: an earlier activity of this evacuation failed, so one of its
+ * attempts may have sent, and this activity cannot read their heartbeats.
+ */
 export async function asEvacuateAttempt<T>(
   use: (attempt: EvacuateAttempt) => Promise<T>,
-  marginMs = EVACUATE_RECORDING_MARGIN_MS,
+  isAfterFailedCall = false,
 ): Promise<T> {
   const context = asyncLocalStorage.getStore();
   const startedAt = Date.now();
-  const owesMargin = mayHaveSent(context?.info.heartbeatDetails);
+  const owesMargin = isAfterFailedCall || mayHaveSent(context?.info.heartbeatDetails);
   const attempt = {
     endsAt: startedAt + timeLeftInAttemptMs(),
     async waitOutEarlierEvacuates() {
       if (!owesMargin) return false;
-      await sleep(Math.max(0, startedAt + marginMs - Date.now()));
+      await sleep(Math.max(0, startedAt + EVACUATE_RECORDING_MARGIN_MS - Date.now()));
       return true;
     },
   };

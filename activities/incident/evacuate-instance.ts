@@ -14,6 +14,11 @@ import { readExistingEvacuation } from './existing-evacuation.ts';
 export interface EvacuateInstanceInput extends EvacuationQuery {
   /** For messages: incident/<host>. */
   incidentId: string;
+  /**
+   * An earlier call for this evacuation failed and may have sent an evacuate Nova has not recorded
+   * yet: Nova's silence counts only after its recording margin (evacuate-attempt.ts).
+   */
+  isAfterFailedCall?: boolean;
 }
 
 export type EvacuationStart =

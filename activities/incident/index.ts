@@ -128,11 +128,13 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
       // Its own heartbeats, which the server confirms and which tell the next attempt whether this
       // one may have sent the evacuate (evacuate-attempt.ts).
       withTypedFailures(() =>
-        asEvacuateAttempt((attempt) =>
-          useNova(async (nova) => ({
-            ...(await evacuateOnce(nova, input, attempt)),
-            microversion: nova.microversion,
-          })),
+        asEvacuateAttempt(
+          (attempt) =>
+            useNova(async (nova) => ({
+              ...(await evacuateOnce(nova, input, attempt)),
+              microversion: nova.microversion,
+            })),
+          input.isAfterFailedCall,
         ),
       ),
     /** Waits for an evacuation workflow an earlier run of the incident started, and returns its outcome. */
