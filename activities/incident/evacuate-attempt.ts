@@ -56,11 +56,11 @@ export async function asEvacuateAttempt<T>(
   // Without a heartbeat timeout only startToClose ends the attempt, and `endsAt` bounds the POST.
   if (context === undefined || heartbeatTimeoutMs === undefined)
     return use({ ...attempt, sending: (send) => send(undefined) });
-  const lease = new ConfirmedAttempt(context, heartbeatTimeoutMs, owesMargin);
+  const confirmed = new ConfirmedAttempt(context, heartbeatTimeoutMs, owesMargin);
   try {
-    return await use({ ...attempt, sending: (send) => lease.sending(send) });
+    return await use({ ...attempt, sending: (send) => confirmed.sending(send) });
   } finally {
-    lease.stop();
+    confirmed.stop();
   }
 }
 
@@ -91,7 +91,7 @@ class ConfirmedAttempt {
     // Once any attempt may have sent, every later heartbeat says so: a later attempt's heartbeat
     // must not erase what the next one needs to know.
     this.#mayHaveSent = earlierMayHaveSent;
-    void this.#confirm();
+    // The first beat a quarter timeout in: most attempts end sooner, having made one, before the POST.
     this.#ticker = setInterval(() => void this.#confirm(), heartbeatTimeoutMs / 4);
   }
 
