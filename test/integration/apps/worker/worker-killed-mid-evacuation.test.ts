@@ -119,8 +119,8 @@ describe('a worker SIGKILLed mid-evacuation', () => {
             { policy: EVERY_INSTANCE_POLICY, isAdmissionRequired: false },
           ),
         });
-        // Less than the one-minute startToClose of the lost evacuates, which alone used to bring
-        // their retry (with its 10 s interval): a retry after it cannot pass this wait.
+        // Long enough for a retry after the lost evacuates' one-minute startToClose too, so that
+        // the history, not the clock, tells which timeout brought it.
         const state: IncidentState = await pollUntil(
           'every instance to land after the worker died',
           async () => {
@@ -131,10 +131,10 @@ describe('a worker SIGKILLed mid-evacuation', () => {
             return isDone ? current : undefined;
           },
           {
-            timeoutMs: 60_000,
+            timeoutMs: 150_000,
             intervalMs: 250,
             onTimeout: () =>
-              `the instances did not all land within 60 s of the report:\n${formatTimeline(timeline.entries)}`,
+              `the instances did not all land within 150 s of the report:\n${formatTimeline(timeline.entries)}`,
           },
         );
 
