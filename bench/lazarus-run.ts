@@ -29,7 +29,7 @@ import type { BenchCloud } from './bench-cloud.ts';
 import { failHosts, startBenchCloud } from './bench-cloud.ts';
 import type { RecoveryTimes } from './measurements.ts';
 import { recoveryTimes } from './measurements.ts';
-import { peakRssKb } from './process-memory.ts';
+import { cpuSeconds, peakRssKb } from './process-usage.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
@@ -43,11 +43,21 @@ import {
 /** Real milliseconds. */
 export interface LazarusRun extends RecoveryTimes {
   outcomes: Record<string, number>;
+  /** Instances evacuated (neither skipped nor left unstarted). */
+  instances: number;
+  /** Summed over the worker processes (a killed one as it was when killed). */
   workerPeakRssKb: number | undefined;
+  /** User and system CPU of the worker processes from the report to the end, summed. */
+  workerCpuSeconds: number | undefined;
   serverPeakRssKb: number | undefined;
   historyEventsPerIncident: number;
+  historyBytesPerIncident: number;
   /** Requests Nova received during the recovery, per instance evacuated. */
   novaRequestsPerInstance: number;
+  /** From the simulator's ledger: the most evacuates Nova accepted for one instance, and the invariants it saw broken. */
+  exactlyOnce: { maxEvacuatesPerInstance: number; violations: string[] };
+  /** When a worker was SIGKILLed, from the report; absent when none was. */
+  workerKilledAtMs?: number;
   profile: Profile;
 }
 
@@ -70,11 +80,20 @@ const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set([
   'notStarted',
 ]);
 
+export interface LazarusRunOptions {
+  cliPath: string;
+  workDir: string;
+  /** SIGKILL the first worker process once Nova accepted half of the scenario's evacuates. */
+  killsWorkerMidEvacuation?: boolean;
+}
+
 export async function runLazarus(
   scenario: Scenario,
-  options: { cliPath: string; workDir: string },
+  options: LazarusRunOptions,
 ): Promise<LazarusRun> {
-  return withLazarus(scenario, options, async ({ client, cloud, server, worker }) => {
+  return withLazarus(scenario, options, async ({ client, cloud, server, workers }) => {
+    const usage = new WorkerUsage(workers);
+    await usage.start();
     const reportedAt = failHosts(cloud);
     const handles = await Promise.all(
       cloud.failedHosts.map((host) =>
@@ -96,29 +115,103 @@ export async function runLazarus(
         ),
       ),
     );
+    const killedAt =
+      options.killsWorkerMidEvacuation === true
+        ? await killOnceHalfAccepted(cloud, scenario, usage)
+        : undefined;
     const states = await Promise.all(handles.map(waitUntilEvacuationsEnded));
-    const workerPeakRssKb = await peakRssKb(worker);
+    const { peakRssKb: workerPeakRssKb, cpuSeconds: workerCpuSeconds } = await usage.end();
     const serverPeakRssKb = await peakRssKb(server.process);
     return {
       ...(await measure(client, cloud, states, handles, reportedAt)),
       workerPeakRssKb,
+      workerCpuSeconds,
       serverPeakRssKb,
+      ...(killedAt === undefined ? {} : { workerKilledAtMs: killedAt - reportedAt }),
     };
   });
 }
 
-/** What a bench run drives: a fresh dev server, the scenario's cloud, the worker process, a client. */
+/** Once Nova accepted half of the scenario's evacuates, SIGKILLs the first worker; when it did. */
+async function killOnceHalfAccepted(
+  cloud: BenchCloud,
+  scenario: Scenario,
+  usage: WorkerUsage,
+): Promise<number> {
+  const half = (scenario.failedHosts * scenario.instancesPerHost) / 2;
+  await pollUntil(
+    'half of the evacuates to be accepted',
+    () => (cloud.evacuatesAccepted().length >= half ? true : undefined),
+    { timeoutMs: 900_000, intervalMs: 20 },
+  );
+  await usage.kill(0);
+  return Date.now();
+}
+
+/**
+ * The worker processes' CPU from the report on and their peak memory; a worker killed on purpose
+ * is read just before it dies.
+ */
+class WorkerUsage {
+  readonly #cpuAtStart: (number | undefined)[] = [];
+  readonly #final = new Map<number, { cpu: number | undefined; rss: number | undefined }>();
+
+  constructor(private readonly workers: readonly GuardedProcess[]) {}
+
+  async start(): Promise<void> {
+    for (const worker of this.workers) this.#cpuAtStart.push(await cpuSeconds(worker));
+  }
+
+  async kill(index: number): Promise<void> {
+    const worker = this.workers[index];
+    if (worker === undefined) throw new Error(`there is no worker ${index + 1} to kill`);
+    this.#final.set(index, { cpu: await cpuSeconds(worker), rss: await peakRssKb(worker) });
+    await worker.kill();
+  }
+
+  async end(): Promise<{ peakRssKb: number | undefined; cpuSeconds: number | undefined }> {
+    const readings = await Promise.all(
+      this.workers.map(
+        async (worker, index) =>
+          this.#final.get(index) ?? { cpu: await cpuSeconds(worker), rss: await peakRssKb(worker) },
+      ),
+    );
+    return {
+      peakRssKb: sumOrUndefined(readings.map((reading) => reading.rss)),
+      cpuSeconds: sumOrUndefined(
+        readings.map((reading, index) => {
+          const before = this.#cpuAtStart[index];
+          return reading.cpu === undefined || before === undefined
+            ? undefined
+            : reading.cpu - before;
+        }),
+      ),
+    };
+  }
+}
+
+function sumOrUndefined(values: readonly (number | undefined)[]): number | undefined {
+  let sum = 0;
+  for (const value of values) {
+    if (value === undefined) return undefined;
+    sum += value;
+  }
+  return sum;
+}
+
+/** What a bench run drives: a fresh dev server, the scenario's cloud, the worker processes, a client. */
 export interface LazarusParts {
   server: DevServer;
   cloud: BenchCloud;
-  worker: GuardedProcess;
+  workers: GuardedProcess[];
   client: Client;
 }
 
 /**
- * Runs `body` with Lazarus on a fresh cloud of `scenario`: a fresh dev server, the worker process
- * with a lazarus.yaml written for the simulator (evacuate calls limited to `evacuateCallsPerSecond`,
- * by default the scaled real limit), and a client; stops them all after.
+ * Runs `body` with Lazarus on a fresh cloud of `scenario`: a fresh dev server, the scenario's
+ * worker processes (one unless it says) on one task queue, each with the same lazarus.yaml written
+ * for the simulator (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real
+ * limit, which the server enforces across workers), and a client; stops them all after.
  */
 export async function withLazarus<T>(
   scenario: Scenario,
@@ -139,23 +232,24 @@ export async function withLazarus<T>(
         join(options.workDir, 'config'),
       );
       await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
-      const worker = await startWorker(
-        config.configPath,
-        {
-          ...process.env,
-          ...config.env,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: server.namespace,
-        },
-        join(options.workDir, 'worker.log'),
+      const env = {
+        ...process.env,
+        ...config.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+      };
+      const workers = await Promise.all(
+        Array.from({ length: scenario.workers ?? 1 }, (_, index) =>
+          startWorker(config.configPath, env, join(options.workDir, `worker-${index + 1}.log`)),
+        ),
       );
       const connection = await Connection.connect({ address: server.address });
       try {
         const client = new Client({ connection, namespace: server.namespace });
-        return await body({ server, cloud, worker, client });
+        return await body({ server, cloud, workers, client });
       } finally {
         await connection.close();
-        await worker.stop();
+        await Promise.all(workers.map((worker) => worker.stop()));
       }
     } finally {
       await cloud.stop();
@@ -227,7 +321,9 @@ async function measure(
   states: IncidentState[],
   handles: WorkflowHandleWithSignaledRunId[],
   reportedAt: number,
-): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
+): Promise<
+  Omit<LazarusRun, 'workerPeakRssKb' | 'workerCpuSeconds' | 'serverPeakRssKb' | 'workerKilledAtMs'>
+> {
   const evacuated = states.flatMap((state) =>
     state.instances
       .filter((row) => row.progress.outcome !== 'skipped' && row.progress.outcome !== 'notStarted')
@@ -242,6 +338,7 @@ async function measure(
       startedAt: described.startTime.getTime(),
       closedAt: described.closeTime?.getTime() ?? Number.NaN,
       historyLength: described.historyLength,
+      historySize: described.historySize ?? Number.NaN,
     };
   });
   // Before the bench's own reads below.
@@ -275,14 +372,26 @@ async function measure(
     landedAt: landings.get(child.instanceId) ?? Number.NaN,
     closedAt: child.closedAt,
   }));
-  const historyEvents =
-    incidents.reduce((sum, incident) => sum + incident.historyLength, 0) +
-    children.reduce((sum, child) => sum + child.historyLength, 0);
+  const historyTotal = (field: (run: { historyLength: number; historySize?: number }) => number) =>
+    incidents.reduce((sum, incident) => sum + field(incident), 0) +
+    children.reduce((sum, child) => sum + field(child), 0);
+  const evacuatesPerInstance = new Map<string, number>();
+  for (const evacuate of evacuates)
+    evacuatesPerInstance.set(
+      evacuate.instance,
+      (evacuatesPerInstance.get(evacuate.instance) ?? 0) + 1,
+    );
   return {
     ...times,
     outcomes,
-    historyEventsPerIncident: historyEvents / handles.length,
+    instances: evacuated.length,
+    historyEventsPerIncident: historyTotal((run) => run.historyLength) / handles.length,
+    historyBytesPerIncident: historyTotal((run) => run.historySize ?? Number.NaN) / handles.length,
     novaRequestsPerInstance: novaRequests / Math.max(1, evacuated.length),
+    exactlyOnce: {
+      maxEvacuatesPerInstance: Math.max(0, ...evacuatesPerInstance.values()),
+      violations: cloud.sim.invariants().violations.map(String),
+    },
     profile: profileOf({
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),

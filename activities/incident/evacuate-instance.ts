@@ -6,12 +6,18 @@
 import { LazarusError } from '../errors.ts';
 import type { EvacuationRequest, Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
+import type { EvacuateAttempt } from './evacuate-attempt.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
 /** The instance, its failed host, when the incident began, and any failed evacuation to retry after. */
 export interface EvacuateInstanceInput extends EvacuationQuery {
   /** For messages: incident/<host>. */
   incidentId: string;
+  /**
+   * An earlier call for this evacuation failed and may have sent an evacuate Nova has not recorded
+   * yet: Nova's silence counts only after its recording margin (evacuate-attempt.ts).
+   */
+  isAfterFailedCall?: boolean;
 }
 
 export type EvacuationStart =
@@ -32,33 +38,35 @@ const OUTCOME_OF = {
   failed: 'previousEvacuationFailed',
 } as const;
 
-/**
- * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
- * could outlive the attempt's deadline could meet the next attempt's, so it is not sent. The check
- * is made with the Keystone token in hand, just before the POST leaves, and the POST is abandoned
- * at the attempt's end (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
- */
-export interface PostDeadline {
-  /** Epoch ms at which this activity attempt times out; Infinity outside an activity. */
-  attemptEndsAt: number;
-}
-
 export async function evacuateOnce(
   nova: NovaClient,
   input: EvacuateInstanceInput,
-  deadline: PostDeadline,
+  attempt: EvacuateAttempt,
 ): Promise<EvacuationStart> {
-  const before = await readExistingEvacuation(nova, input);
-  if (before.kind !== 'none') return reported(nova, input, before);
+  let found = await lookInNova(nova, input);
+  // An earlier attempt may have sent an evacuate that Nova has not recorded yet: its silence counts
+  // only once Nova's recording margin has passed (evacuate-attempt.ts).
+  if (found === 'nothing' && (await attempt.waitOutEarlierEvacuates()))
+    found = await lookInNova(nova, input);
+  if (found !== 'nothing') return found;
   // task_state is no guard: evacuate has none
   // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
   // never clears, and an evacuation in flight is already found above by its migration, which Nova
   // creates in the same request that sets task_state rebuilding
   // (docs/nova-and-bmc-facts.md#migration-statuses).
+  //
+  // Sent only with the attempt confirmed by Temporal and its whole request timeout before the
+  // attempt's startToClose, and abandoned when either may have passed: a timed-out attempt's POST
+  // can never overlap the next attempt's (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
   const request = await refusedIfMoved(
     nova,
     input,
-    nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt),
+    attempt.sending((abandon) =>
+      nova.evacuate(input.instanceId, undefined, {
+        mustEndBy: attempt.endsAt,
+        ...(abandon === undefined ? {} : { abandon }),
+      }),
+    ),
   );
   if (request.outcome === 'notOnSourceHost') return request;
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
@@ -87,6 +95,15 @@ export async function evacuateOnce(
       incidentId: input.incidentId,
     },
   );
+}
+
+/** What Nova holds for the instance since the incident began, or `nothing`: the evacuate may be sent. */
+async function lookInNova(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+): Promise<EvacuationStart | 'nothing'> {
+  const before = await readExistingEvacuation(nova, input);
+  return before.kind === 'none' ? 'nothing' : reported(nova, input, before);
 }
 
 /** Nova's refusals of an evacuate that mean "not here" when the server has left the failed host. */
