@@ -42,6 +42,21 @@ const RETRYABLE = {
 
 export type LazarusErrorType = keyof typeof RETRYABLE;
 
+/**
+ * How long Nova may take to record an evacuate it was sent before a pre-check may trust its
+ * silence (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
+ */
+export const EVACUATE_RECORDING_MARGIN_MS = 10_000;
+
+/**
+ * Failures retried no sooner than this, whatever the activity's retry policy says: after an
+ * evacuate whose outcome is unknown, Nova gets its margin to record it before the next attempt
+ * reads and decides.
+ */
+const RETRY_NO_SOONER_THAN_MS: Partial<Record<LazarusErrorType, number>> = {
+  EvacuationOutcomeUnknown: EVACUATE_RECORDING_MARGIN_MS,
+};
+
 export function isRetryable(type: LazarusErrorType): boolean {
   return RETRYABLE[type];
 }
@@ -69,11 +84,13 @@ export class LazarusError extends Error {
 
   /** The form in which the failure crosses into workflow history. */
   toApplicationFailure(): ApplicationFailure {
+    const noSoonerThanMs = RETRY_NO_SOONER_THAN_MS[this.type];
     return ApplicationFailure.create({
       type: this.type,
       message: this.message,
       nonRetryable: !this.retryable,
       details: [this.details],
+      ...(noSoonerThanMs === undefined ? {} : { nextRetryDelay: noSoonerThanMs }),
     });
   }
 }

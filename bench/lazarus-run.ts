@@ -29,7 +29,7 @@ import type { BenchCloud } from './bench-cloud.ts';
 import { failHosts, startBenchCloud } from './bench-cloud.ts';
 import type { RecoveryTimes } from './measurements.ts';
 import { recoveryTimes } from './measurements.ts';
-import { peakRssKb } from './process-memory.ts';
+import { cpuSeconds, peakRssKb } from './process-usage.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
@@ -43,11 +43,21 @@ import {
 /** Real milliseconds. */
 export interface LazarusRun extends RecoveryTimes {
   outcomes: Record<string, number>;
+  /** Instances evacuated (neither skipped nor left unstarted). */
+  instances: number;
+  /** Summed over the worker processes (a killed one as it was when killed). */
   workerPeakRssKb: number | undefined;
+  /** User and system CPU of the worker processes from the report to the end, summed. */
+  workerCpuSeconds: number | undefined;
   serverPeakRssKb: number | undefined;
   historyEventsPerIncident: number;
+  historyBytesPerIncident: number;
   /** Requests Nova received during the recovery, per instance evacuated. */
   novaRequestsPerInstance: number;
+  /** From the simulator's ledger: the most evacuates Nova accepted for one instance, and the invariants it saw broken. */
+  exactlyOnce: { maxEvacuatesPerInstance: number; violations: string[] };
+  /** When a worker was SIGKILLed, from the report; absent when none was. */
+  workerKilledAtMs?: number;
   profile: Profile;
 }
 
@@ -70,11 +80,20 @@ const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set([
   'notStarted',
 ]);
 
+export interface LazarusRunOptions {
+  cliPath: string;
+  workDir: string;
+  /** SIGKILL the first worker process once Nova accepted half of the scenario's evacuates. */
+  killsWorkerMidEvacuation?: boolean;
+}
+
 export async function runLazarus(
   scenario: Scenario,
-  options: { cliPath: string; workDir: string },
+  options: LazarusRunOptions,
 ): Promise<LazarusRun> {
-  return withLazarus(scenario, options, async ({ client, cloud, server, worker }) => {
+  return withLazarus(scenario, options, async ({ client, cloud, server, workers }) => {
+    const usage = new WorkerUsage(workers);
+    await usage.start();
     const reportedAt = failHosts(cloud);
     const handles = await Promise.all(
       cloud.failedHosts.map((host) =>
@@ -96,35 +115,115 @@ export async function runLazarus(
         ),
       ),
     );
+    const killedAt =
+      options.killsWorkerMidEvacuation === true
+        ? await killOnceHalfAccepted(cloud, scenario, usage)
+        : undefined;
     const states = await Promise.all(handles.map(waitUntilEvacuationsEnded));
-    const workerPeakRssKb = await peakRssKb(worker);
+    const { peakRssKb: workerPeakRssKb, cpuSeconds: workerCpuSeconds } = await usage.end();
     const serverPeakRssKb = await peakRssKb(server.process);
     return {
       ...(await measure(client, cloud, states, handles, reportedAt)),
       workerPeakRssKb,
+      workerCpuSeconds,
       serverPeakRssKb,
+      ...(killedAt === undefined ? {} : { workerKilledAtMs: killedAt - reportedAt }),
     };
   });
 }
 
-/** What a bench run drives: a fresh dev server, the worker process, a client. */
+/** Once Nova accepted half of the scenario's evacuates, SIGKILLs the first worker; when it did. */
+async function killOnceHalfAccepted(
+  cloud: BenchCloud,
+  scenario: Scenario,
+  usage: WorkerUsage,
+): Promise<number> {
+  const half = (scenario.failedHosts * scenario.instancesPerHost) / 2;
+  await pollUntil(
+    'half of the evacuates to be accepted',
+    () => (cloud.evacuatesAccepted().length >= half ? true : undefined),
+    { timeoutMs: 900_000, intervalMs: 20 },
+  );
+  await usage.kill(0);
+  return Date.now();
+}
+
+/**
+ * The worker processes' CPU from the report on and their peak memory; a worker killed on purpose
+ * is read just before it dies.
+ */
+class WorkerUsage {
+  readonly #cpuAtStart: (number | undefined)[] = [];
+  readonly #final = new Map<number, { cpu: number | undefined; rss: number | undefined }>();
+
+  constructor(private readonly workers: readonly GuardedProcess[]) {}
+
+  async start(): Promise<void> {
+    for (const worker of this.workers) this.#cpuAtStart.push(await cpuSeconds(worker));
+  }
+
+  async kill(index: number): Promise<void> {
+    const worker = this.workers[index];
+    if (worker === undefined) throw new Error(`there is no worker ${index + 1} to kill`);
+    this.#final.set(index, { cpu: await cpuSeconds(worker), rss: await peakRssKb(worker) });
+    await worker.kill();
+  }
+
+  async end(): Promise<{ peakRssKb: number | undefined; cpuSeconds: number | undefined }> {
+    const readings = await Promise.all(
+      this.workers.map(
+        async (worker, index) =>
+          this.#final.get(index) ?? { cpu: await cpuSeconds(worker), rss: await peakRssKb(worker) },
+      ),
+    );
+    return {
+      peakRssKb: sumOrUndefined(readings.map((reading) => reading.rss)),
+      cpuSeconds: sumOrUndefined(
+        readings.map((reading, index) => {
+          const before = this.#cpuAtStart[index];
+          return reading.cpu === undefined || before === undefined
+            ? undefined
+            : reading.cpu - before;
+        }),
+      ),
+    };
+  }
+}
+
+function sumOrUndefined(values: readonly (number | undefined)[]): number | undefined {
+  let sum = 0;
+  for (const value of values) {
+    if (value === undefined) return undefined;
+    sum += value;
+  }
+  return sum;
+}
+
+/** What a bench run drives: a fresh dev server, the worker processes, a client. */
 export interface WorkerParts {
   server: DevServer;
-  worker: GuardedProcess;
+  workers: GuardedProcess[];
   client: Client;
 }
 
-/** What a bench run on the simulator drives: the worker's parts and the scenario's cloud. */
+/** What a bench run on the simulator drives: the workers' parts and the scenario's cloud. */
 export interface LazarusParts extends WorkerParts {
   cloud: BenchCloud;
 }
 
 /**
- * Runs `body` with a fresh dev server, the worker process (`npm run worker`'s entry point) started
- * with `configPath` and `env` once it serves its task queue, and a client; stops them all after.
+ * Runs `body` with a fresh dev server, `workers` worker processes (`npm run worker`'s entry point)
+ * on one task queue, each started with `configPath` and `env` and serving its task queue, and a
+ * client; stops them all after.
  */
-export async function withWorker<T>(
-  options: { cliPath: string; workDir: string; configPath: string; env: NodeJS.ProcessEnv },
+export async function withWorkers<T>(
+  options: {
+    cliPath: string;
+    workDir: string;
+    configPath: string;
+    env: NodeJS.ProcessEnv;
+    workers: number;
+  },
   body: (parts: WorkerParts) => Promise<T>,
 ): Promise<T> {
   await mkdir(options.workDir, { recursive: true });
@@ -134,24 +233,26 @@ export async function withWorker<T>(
     logFile: join(options.workDir, 'temporal.log'),
   });
   try {
-    const worker = await startWorker(
-      options.configPath,
-      { ...options.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace },
-      join(options.workDir, 'worker.log'),
+    const env = {
+      ...options.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+    };
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, (_, index) =>
+        startWorker(options.configPath, env, join(options.workDir, `worker-${index + 1}.log`)),
+      ),
     );
     try {
       const connection = await Connection.connect({ address: server.address });
       try {
-        return await body({
-          server,
-          worker,
-          client: new Client({ connection, namespace: server.namespace }),
-        });
+        const client = new Client({ connection, namespace: server.namespace });
+        return await body({ server, workers, client });
       } finally {
         await connection.close();
       }
     } finally {
-      await worker.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
     }
   } finally {
     await server.stop();
@@ -159,9 +260,10 @@ export async function withWorker<T>(
 }
 
 /**
- * Runs `body` with Lazarus on a fresh cloud of `scenario`: the worker with a lazarus.yaml written
- * for the simulator (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real
- * limit), its dev server and a client; stops them all after.
+ * Runs `body` with Lazarus on a fresh cloud of `scenario`: the scenario's worker processes (one
+ * unless it says) on one task queue, each with the same lazarus.yaml written for the simulator
+ * (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real limit, which the
+ * server enforces across workers), their dev server and a client; stops them all after.
  */
 export async function withLazarus<T>(
   scenario: Scenario,
@@ -176,12 +278,13 @@ export async function withLazarus<T>(
       join(options.workDir, 'config'),
     );
     await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
-    return await withWorker(
+    return await withWorkers(
       {
         cliPath: options.cliPath,
         workDir: options.workDir,
         configPath: config.configPath,
         env: { ...process.env, ...config.env },
+        workers: scenario.workers ?? 1,
       },
       (parts) => body({ ...parts, cloud }),
     );
@@ -252,6 +355,7 @@ export interface EvacuationWorkflow {
   /** When it closed, its landing verified (NaN while open). */
   closedAt: number;
   historyLength: number;
+  historySize: number;
 }
 
 /** The evacuation workflows of every instance the incidents tried to evacuate, described by the server. */
@@ -273,6 +377,7 @@ export function evacuationWorkflows(
       startedAt: described.startTime.getTime(),
       closedAt: described.closeTime?.getTime() ?? Number.NaN,
       historyLength: described.historyLength,
+      historySize: described.historySize ?? Number.NaN,
     };
   });
 }
@@ -283,7 +388,9 @@ async function measure(
   states: IncidentState[],
   handles: WorkflowHandleWithSignaledRunId[],
   reportedAt: number,
-): Promise<Omit<LazarusRun, 'workerPeakRssKb' | 'serverPeakRssKb'>> {
+): Promise<
+  Omit<LazarusRun, 'workerPeakRssKb' | 'workerCpuSeconds' | 'serverPeakRssKb' | 'workerKilledAtMs'>
+> {
   const children = await evacuationWorkflows(client, states);
   // Before the bench's own reads below.
   const novaRequests = cloud.sim.novaRequests();
@@ -316,14 +423,26 @@ async function measure(
     landedAt: landings.get(child.instanceId) ?? Number.NaN,
     closedAt: child.closedAt,
   }));
-  const historyEvents =
-    incidents.reduce((sum, incident) => sum + incident.historyLength, 0) +
-    children.reduce((sum, child) => sum + child.historyLength, 0);
+  const historyTotal = (field: (run: { historyLength: number; historySize?: number }) => number) =>
+    incidents.reduce((sum, incident) => sum + field(incident), 0) +
+    children.reduce((sum, child) => sum + field(child), 0);
+  const evacuatesPerInstance = new Map<string, number>();
+  for (const evacuate of evacuates)
+    evacuatesPerInstance.set(
+      evacuate.instance,
+      (evacuatesPerInstance.get(evacuate.instance) ?? 0) + 1,
+    );
   return {
     ...times,
     outcomes,
-    historyEventsPerIncident: historyEvents / handles.length,
+    instances: children.length,
+    historyEventsPerIncident: historyTotal((run) => run.historyLength) / handles.length,
+    historyBytesPerIncident: historyTotal((run) => run.historySize ?? Number.NaN) / handles.length,
     novaRequestsPerInstance: novaRequests / Math.max(1, children.length),
+    exactlyOnce: {
+      maxEvacuatesPerInstance: Math.max(0, ...evacuatesPerInstance.values()),
+      violations: cloud.sim.invariants().violations.map(String),
+    },
     profile: profileOf({
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),

@@ -4,11 +4,19 @@
 import type { Profile } from './profile.ts';
 import type { BenchResults, ScenarioResult } from './results.ts';
 import { headlineOf } from './results.ts';
+import {
+  CRASH_ADDED_RTO_GOAL_S,
+  crashFigures,
+  resourcesPerThousand,
+  workerScaling,
+} from './scale-figures.ts';
 import { medianOf } from './statistics.ts';
 
 const seconds = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '-');
 const ratio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)}×` : '-');
-const mib = (kb: number | undefined): string => (kb === undefined ? '-' : (kb / 1024).toFixed(0));
+const fixed = (value: number, digits: number): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : '-';
+const mib = (kb: number | undefined): string => (kb === undefined ? '-' : fixed(kb / 1024, 0));
 const percent = (fraction: number): string =>
   Number.isFinite(fraction) ? `${(fraction * 100).toFixed(0)} %` : '-';
 const rate = (perSecond: number): string =>
@@ -45,6 +53,18 @@ export function renderReport(results: BenchResults): string {
     `- **Physical limit**: Nova's capacity alone (${settings.novaCapacity.schedulingConcurrency} evacuations scheduled at once), no orchestrator's throttle: ForceOff and one read of Off, one PUT forcing the service down, every evacuate sent at once, scheduled ${settings.novaCapacity.schedulingConcurrency} at a time in order, rebuilds in parallel (\`bench/physical-limit.ts\`). Every procedure meets the same bounded Nova.`,
     `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time, each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
     '',
+    ...scenarioSections(results),
+    ...crashSection(results),
+    ...goalsSection(results),
+    ...whereTheTimeGoes(results),
+  ].join('\n');
+}
+
+/** The scenarios' tables, when any scenario ran besides the crash ones. */
+function scenarioSections(results: BenchResults): string[] {
+  if (results.scenarios.length === 0) return [];
+  const scale = results.settings.timeScale;
+  return [
     '## Recovery time (real seconds, medians)',
     '',
     '| scenario | Lazarus RTO | physical limit | Lazarus over the limit | fencing proof (limit) | first evacuate (limit) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
@@ -62,8 +82,10 @@ export function renderReport(results: BenchResults): string {
     '',
     '## Resources and outcomes (medians)',
     '',
-    '| scenario | worker peak RSS (MiB) | dev server peak RSS (MiB) | history events per incident | Nova requests per instance: Lazarus, Masakari, Pacemaker | outcomes (last repeat) | Masakari failed | Pacemaker failed |',
-    '|---|---|---|---|---|---|---|---|',
+    'Worker figures are summed over its worker processes; CPU is user and system time from the report to the last verified landing (`/proc/<pid>/stat`), peak RSS is `VmHWM`. History counts the incident run that fenced and evacuated and all its evacuations.',
+    '',
+    '| scenario | workers | worker peak RSS (MiB) | per 1,000 instances (MiB) | worker CPU per 1,000 instances (s) | dev server peak RSS (MiB) | history events per incident | history KB per incident | Nova requests per instance: Lazarus, Masakari, Pacemaker | outcomes (last repeat) | Masakari failed | Pacemaker failed |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map(resourceRow),
     '',
     "## Where Lazarus's time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)",
@@ -72,9 +94,8 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => profileRow(result, results)),
     '',
-    ...goalsSection(results),
-    ...whereTheTimeGoes(results),
-  ].join('\n');
+    ...workersSection(results),
+  ];
 }
 
 function recoveryRow(result: ScenarioResult, results: BenchResults): string {
@@ -97,9 +118,11 @@ function resourceRow(result: ScenarioResult): string {
       : Object.entries(last.outcomes)
           .map(([outcome, count]) => `${count} ${outcome}`)
           .join(', ');
+  const perThousand = resourcesPerThousand(result.lazarus);
   return (
-    `| ${result.scenario.name} | ${mib(medianOf(result.lazarus, (r) => r.workerPeakRssKb ?? Number.NaN))} | ${mib(medianOf(result.lazarus, (r) => r.serverPeakRssKb ?? Number.NaN))} ` +
-    `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} ` +
+    `| ${result.scenario.name} | ${result.scenario.workers ?? 1} | ${mib(medianOf(result.lazarus, (r) => r.workerPeakRssKb ?? Number.NaN))} ` +
+    `| ${mib(perThousand.peakRssKb)} | ${fixed(perThousand.cpuSeconds, 1)} | ${mib(medianOf(result.lazarus, (r) => r.serverPeakRssKb ?? Number.NaN))} ` +
+    `| ${medianOf(result.lazarus, (r) => r.historyEventsPerIncident).toFixed(0)} | ${fixed(medianOf(result.lazarus, (r) => r.historyBytesPerIncident) / 1024, 0)} ` +
     `| ${requestsPerInstance(result)} | ${outcomes} ` +
     `| ${medianOf(result.masakari, (r) => r.failedInstances)} | ${medianOf(result.pacemaker, (r) => r.failedInstances)} |`
   );
@@ -202,5 +225,56 @@ function goalsSection(results: BenchResults): string[] {
       `| ${name} | Nova requests per instance ≤ ${NOVA_REQUESTS_PER_INSTANCE_GOAL} | ${requests.toFixed(1)} | ${verdict(requests <= NOVA_REQUESTS_PER_INSTANCE_GOAL)} |`,
     ];
   });
-  return ['## Goals', '', '| scenario | goal | measured | |', '|---|---|---|---|', ...lines, ''];
+  const crashLines = results.crashes.map(crashFigures).map((crash) => {
+    const isExactlyOnce = crash.maxEvacuatesPerInstance <= 1 && crash.violations.length === 0;
+    return `| ${crash.name} | a worker SIGKILLed mid-evacuation adds ≤ ${CRASH_ADDED_RTO_GOAL_S} s, exactly once intact | ${seconds(crash.addedS * 1000)} s, ${isExactlyOnce ? 'exactly once' : '**I2 broken**'} | ${crash.isGoalMet && isExactlyOnce ? 'met' : '**missed**'} |`;
+  });
+  return [
+    '## Goals',
+    '',
+    '| scenario | goal | measured | |',
+    '|---|---|---|---|',
+    ...lines,
+    ...crashLines,
+    '',
+  ];
+}
+
+/** Throughput with one worker process and with two, for the scenarios run both ways. */
+function workersSection(results: BenchResults): string[] {
+  const scaling = workerScaling(results.scenarios);
+  if (scaling.length === 0) return [];
+  return [
+    '## One worker process or two (medians)',
+    '',
+    "The same scenario with a second worker process on the same task queue (`<scenario>-2w`); the evacuate rate limit is the server's, across workers.",
+    '',
+    '| scenario | RTO, 1 worker | RTO, 2 workers | evacuates/s, 1 worker | evacuates/s, 2 workers | throughput, 2 ÷ 1 |',
+    '|---|---|---|---|---|---|',
+    ...scaling.map(
+      (s) =>
+        `| ${s.name} | ${fixed(s.one.rtoS, 2)} | ${fixed(s.two.rtoS, 2)} | ${rate(s.one.evacuatesPerSecond)} | ${rate(s.two.evacuatesPerSecond)} | ${ratio(s.throughputRatio)} |`,
+    ),
+    '',
+  ];
+}
+
+/** What a worker SIGKILLed once half the evacuates were accepted adds to the RTO, and the ledger's word on exactly once. */
+function crashSection(results: BenchResults): string[] {
+  if (results.crashes.length === 0) return [];
+  return [
+    '## Recovery with a crash in it (medians)',
+    '',
+    "Two worker processes; each repeat runs the scenario as is, then again with the first worker SIGKILLed once Nova had accepted half of the evacuates (docs/design.md#a-worker-dying-mid-evacuation). Exactly once is read from the simulator's ledger of accepted evacuates.",
+    '',
+    '| scenario | RTO as is | RTO with the kill | added | killed after the report | most evacuates of one instance | ledger violations |',
+    '|---|---|---|---|---|---|---|',
+    ...results.crashes
+      .map(crashFigures)
+      .map(
+        (c) =>
+          `| ${c.name} | ${fixed(c.rtoAsIsS, 2)} | ${fixed(c.rtoKilledS, 2)} | **${fixed(c.addedS, 2)}** | ${fixed(c.killedAtS, 2)} | ${c.maxEvacuatesPerInstance} | ${c.violations.length === 0 ? 'none' : c.violations.join('; ')} |`,
+      ),
+    '',
+  ];
 }

@@ -3,7 +3,7 @@ import type { BaselineRun } from './baselines/run-baseline.ts';
 import type { Timeline } from './physical-limit.ts';
 import type { LazarusRun } from './lazarus-run.ts';
 import type { Machine } from './machine.ts';
-import type { Scenario } from './scenarios.ts';
+import type { CrashScenario, Scenario } from './scenarios.ts';
 import {
   EVACUATE_CALLS_PER_SECOND,
   LATENCIES,
@@ -22,6 +22,13 @@ export interface ScenarioResult {
   pacemaker: BaselineRun[];
 }
 
+/** The crash scenario's repeats: each run once as is and once with a worker SIGKILLed mid-evacuation. */
+export interface CrashResult {
+  crash: CrashScenario;
+  undisturbed: LazarusRun[];
+  killed: LazarusRun[];
+}
+
 export interface BenchResults {
   date: string;
   machine: Machine;
@@ -37,6 +44,7 @@ export interface BenchResults {
     timeScale: number;
   };
   scenarios: ScenarioResult[];
+  crashes: CrashResult[];
 }
 
 export const CURRENT_SETTINGS: BenchResults['settings'] = {

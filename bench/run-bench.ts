@@ -13,20 +13,32 @@ import { physicalLimit } from './physical-limit.ts';
 import { runLazarus } from './lazarus-run.ts';
 import { describeMachine } from './machine.ts';
 import { renderReport } from './report.ts';
-import type { BenchResults, ScenarioResult } from './results.ts';
+import type { BenchResults, CrashResult, ScenarioResult } from './results.ts';
 import { CURRENT_SETTINGS } from './results.ts';
-import type { Scenario } from './scenarios.ts';
-import { LATENCIES, NOVA_CAPACITY, REPEATS, SCENARIOS, TIME_SCALE } from './scenarios.ts';
+import type { CrashScenario, Scenario } from './scenarios.ts';
+import {
+  CRASH_SCENARIOS,
+  LATENCIES,
+  NOVA_CAPACITY,
+  REPEATS,
+  SCENARIOS,
+  TIME_SCALE,
+} from './scenarios.ts';
 
-const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${SCENARIOS.map((s) => s.name).join(',')}] [--out DIR]
+const USAGE = `usage: npm run bench [-- --quick] [--repeat N] [--scenarios ${[...SCENARIOS, ...CRASH_SCENARIOS].map((s) => s.name).join(',')}] [--out DIR]
 
   --quick         1x10 only, once (a smoke run; written as <date>-quick.md)
   --repeat N      repeats per scenario (default ${REPEATS}; medians need 3 or more)
-  --scenarios L   comma-separated scenario names (default: all)
+  --scenarios L   comma-separated scenario names (default: all but ${SCENARIOS.filter(
+    (s) => s.isOnRequestOnly === true,
+  )
+    .map((s) => s.name)
+    .join(', ')}, which take too long)
   --out DIR       where the report and chart go (default: bench/results)`;
 
 interface BenchOptions {
   scenarios: Scenario[];
+  crashes: CrashScenario[];
   repeats: number;
   outDir: string;
   suffix: string;
@@ -44,23 +56,25 @@ function parseOptions(args: string[]): BenchOptions {
       out: { type: 'string' },
     },
   });
+  const everyName = [...SCENARIOS, ...CRASH_SCENARIOS].map((s) => s.name);
   const names =
     values.scenarios?.split(',').map((name) => name.trim()) ??
-    (values.quick === true ? ['1x10'] : SCENARIOS.map((s) => s.name));
-  const scenarios = names.map((name) => {
-    const scenario = SCENARIOS.find((s) => s.name === name);
-    if (scenario === undefined)
-      throw new Error(
-        `unknown scenario "${name}"; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`,
-      );
-    return scenario;
-  });
+    (values.quick === true
+      ? ['1x10']
+      : [
+          ...SCENARIOS.filter((s) => s.isOnRequestOnly !== true).map((s) => s.name),
+          ...CRASH_SCENARIOS.map((s) => s.name),
+        ]);
+  const unknown = names.find((name) => !everyName.includes(name));
+  if (unknown !== undefined)
+    throw new Error(`unknown scenario "${unknown}"; choose from ${everyName.join(', ')}`);
   const repeats =
     values.repeat === undefined ? (values.quick === true ? 1 : REPEATS) : Number(values.repeat);
   if (!Number.isInteger(repeats) || repeats < 1)
     throw new Error(`--repeat must be a whole number of at least 1, not "${values.repeat ?? ''}"`);
   return {
-    scenarios,
+    scenarios: SCENARIOS.filter((s) => names.includes(s.name)),
+    crashes: CRASH_SCENARIOS.filter((s) => names.includes(s.name)),
     repeats,
     outDir: values.out ?? fileURLToPath(new URL('./results/', import.meta.url)),
     suffix: values.quick === true ? '-quick' : '',
@@ -125,6 +139,35 @@ async function runScenario(
   return result;
 }
 
+/** Each repeat runs Lazarus as is, then with a worker SIGKILLed mid-evacuation, one after the other. */
+async function runCrashScenario(
+  crash: CrashScenario,
+  repeats: number,
+  cliPath: string,
+  workDir: string,
+): Promise<CrashResult> {
+  const result: CrashResult = { crash, undisturbed: [], killed: [] };
+  for (let repeat = 1; repeat <= repeats; repeat += 1) {
+    const runDir = join(workDir, `${crash.name}-${repeat}`);
+    const undisturbed = await runLazarus(crash.scenario, {
+      cliPath,
+      workDir: join(runDir, 'undisturbed'),
+    });
+    const killed = await runLazarus(crash.scenario, {
+      cliPath,
+      workDir: join(runDir, 'killed'),
+      killsWorkerMidEvacuation: true,
+    });
+    result.undisturbed.push(undisturbed);
+    result.killed.push(killed);
+    const rto = (run: { rtoMs: number }): string => `${(run.rtoMs / 1000).toFixed(2)} s`;
+    progress(
+      `${crash.name} #${repeat}: RTO ${rto(undisturbed)} as is, ${rto(killed)} with a worker SIGKILLed ${rto({ rtoMs: killed.workerKilledAtMs ?? Number.NaN })} after the report; at most ${killed.exactlyOnce.maxEvacuatesPerInstance} evacuate per instance, ${killed.exactlyOnce.violations.length} ledger violations`,
+    );
+  }
+  return result;
+}
+
 async function runBench(options: BenchOptions): Promise<void> {
   const started = Date.now();
   const machine = await describeMachine();
@@ -134,6 +177,9 @@ async function runBench(options: BenchOptions): Promise<void> {
     const scenarios: ScenarioResult[] = [];
     for (const scenario of options.scenarios)
       scenarios.push(await runScenario(scenario, options.repeats, cliPath, workDir));
+    const crashes: CrashResult[] = [];
+    for (const crash of options.crashes)
+      crashes.push(await runCrashScenario(crash, options.repeats, cliPath, workDir));
     const date = new Date(started).toISOString().slice(0, 10);
     const results: BenchResults = {
       date,
@@ -143,6 +189,7 @@ async function runBench(options: BenchOptions): Promise<void> {
       loadAtEnd: loadavg()[0] ?? 0,
       settings: CURRENT_SETTINGS,
       scenarios,
+      crashes,
     };
     await mkdir(options.outDir, { recursive: true });
     const base = join(options.outDir, `${date}${options.suffix}`);

@@ -4,6 +4,13 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
+/**
+ * How soon an attempt whose worker died is noticed: the activities heartbeat four times as often
+ * (activities/incident/activity-support.ts), and without it an attempt lost with a SIGKILLed worker
+ * is retried only at its startToClose (docs/design.md#a-worker-dying-mid-evacuation).
+ */
+const WORKER_LOSS_NOTICED_WITHIN = '4 seconds';
+
 /** Three attempts, then the incident waits for an operator (retry fencing or confirm it manually). */
 export const { fenceHost } = proxyActivities<Activities>({
   startToCloseTimeout: '50 seconds',
@@ -26,15 +33,14 @@ export const {
   unforceComputeService,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: WORKER_LOSS_NOTICED_WITHIN,
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
-/**
- * One listing and the servers of the evacuations Nova finished: seconds, so an attempt lost with its
- * worker is retried after 30 s rather than the 2 minutes of the steps above.
- */
+/** One listing and the servers of the evacuations Nova finished: seconds. */
 export const { watchLandings } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: WORKER_LOSS_NOTICED_WITHIN,
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
@@ -44,10 +50,16 @@ export const { gatherFailureEvidence } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-/** Never retried sooner than 10 s: after EvacuationOutcomeUnknown Nova needs time to record what it accepted. */
+/**
+ * Retried a second after an attempt lost with its worker, yet never POSTing before Nova had its
+ * 10 s to record what an earlier attempt may have sent: an EvacuationOutcomeUnknown is retried no
+ * sooner than that (its nextRetryDelay, activities/errors.ts), and an attempt after one that may
+ * have sent waits it out before it trusts Nova's silence (activities/incident/evacuate-attempt.ts).
+ */
 const EVACUATE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
+  heartbeatTimeout: WORKER_LOSS_NOTICED_WITHIN,
+  retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 5 },
 };
 
 /** On the deployment's rate-limited task queue for evacuate calls (apps/worker/create-worker.ts). */
@@ -63,6 +75,7 @@ export function rateLimitedEvacuateInstance(taskQueue: string): Activities['evac
  */
 export const { verifyLanding } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: WORKER_LOSS_NOTICED_WITHIN,
   scheduleToCloseTimeout: '30 minutes',
   retry: {
     initialInterval: '500 milliseconds',

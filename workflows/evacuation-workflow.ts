@@ -57,10 +57,22 @@ async function evacuateUntilCancelled(
       ...(retryAfterMigrationId === undefined ? {} : { retryAfterMigrationId }),
     };
     // Read before every call, a call after waiting for Nova included: nothing is sent once cancelled.
+    // A call that failed (its retries used up) may have sent an evacuate Nova has not recorded yet,
+    // and the next call cannot read its heartbeats: it is told, and waits out Nova's margin before
+    // it trusts Nova's silence (docs/design.md#a-worker-dying-mid-evacuation).
+    let isAfterFailedCall = false;
     const start = await patiently(
       board,
       `evacuate ${input.name} (${input.instanceId})`,
-      async () => (isCancelled() ? undefined : evacuateOnce(query)),
+      async () => {
+        if (isCancelled()) return undefined;
+        try {
+          return await evacuateOnce(isAfterFailedCall ? { ...query, isAfterFailedCall } : query);
+        } catch (error) {
+          isAfterFailedCall = true;
+          throw error;
+        }
+      },
     );
     if (start === undefined) {
       return {

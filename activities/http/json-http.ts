@@ -23,6 +23,8 @@ export interface JsonRequest {
   body?: unknown;
   /** Epoch ms at which the request is abandoned even if its deadline is later (an activity attempt's end). */
   abortAt?: number;
+  /** Abandons the request when it aborts, whatever the time (an activity attempt the server may no longer count on). */
+  signal?: AbortSignal;
 }
 
 export interface JsonResponse {
@@ -94,7 +96,10 @@ export class JsonHttp {
         },
         ...(body === undefined ? {} : { body }),
         // Covers the body too: a server that stalls mid-answer is cut off at the same deadline.
-        signal: AbortSignal.timeout(deadlineMs),
+        signal:
+          call.signal === undefined
+            ? AbortSignal.timeout(deadlineMs)
+            : AbortSignal.any([AbortSignal.timeout(deadlineMs), call.signal]),
       });
       const text = await response.body.text();
       return { status: response.statusCode, headers: response.headers, body: parseJson(text) };

@@ -14,15 +14,19 @@ export async function withTypedFailures<T>(body: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Heartbeats every `intervalMs` until `work` settles, so a heartbeat timeout tells a worker that
- * died mid-fencing from a BMC that is merely slow. Outside an activity (a direct call) it only waits.
+ * Heartbeats until `work` settles, so that a short heartbeat timeout tells a worker that died
+ * (SIGKILLed, its machine gone) from a BMC or a Nova that is merely slow: the attempt is retried
+ * elsewhere within seconds instead of at its startToClose (docs/design.md#a-worker-dying-mid-evacuation).
+ * Every `intervalMs`, by default four times per heartbeat timeout; outside an activity (a direct
+ * call), or in one without a heartbeat timeout, it only waits.
  */
-export async function heartbeatWhile<T>(work: Promise<T>, intervalMs: number): Promise<T> {
+export async function heartbeatWhile<T>(work: Promise<T>, intervalMs?: number): Promise<T> {
   const context = asyncLocalStorage.getStore();
-  if (context === undefined) return work;
+  const everyMs = intervalMs ?? (context?.info.heartbeatTimeoutMs ?? 0) / 4;
+  if (context === undefined || everyMs <= 0) return work;
   const timer = setInterval(() => {
     context.heartbeat();
-  }, intervalMs);
+  }, everyMs);
   try {
     return await work;
   } finally {

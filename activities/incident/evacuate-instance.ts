@@ -1,18 +1,23 @@
 // Evacuate one instance exactly once (docs/design.md#i2-exactly-once). Nova accepts a second
 // evacuate of the same instance and damages it
 // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), so Nova's own records decide:
-// read the server and its evacuation migrations since the incident began, and POST only when there
-// is none and the server is still on the failed host. Every retry of this activity reads again
-// first.
+// read the instance's evacuation migrations since the incident began, and POST only when there is
+// none. Every retry of this activity reads again first.
 import { LazarusError } from '../errors.ts';
-import type { Migration, NovaClient } from '../openstack/index.ts';
+import type { EvacuationRequest, Migration, NovaClient } from '../openstack/index.ts';
 import type { EvacuationQuery, ExistingEvacuation } from '../../domain/evacuation-records.ts';
+import type { EvacuateAttempt } from './evacuate-attempt.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
 /** The instance, its failed host, when the incident began, and any failed evacuation to retry after. */
 export interface EvacuateInstanceInput extends EvacuationQuery {
   /** For messages: incident/<host>. */
   incidentId: string;
+  /**
+   * An earlier call for this evacuation failed and may have sent an evacuate Nova has not recorded
+   * yet: Nova's silence counts only after its recording margin (evacuate-attempt.ts).
+   */
+  isAfterFailedCall?: boolean;
 }
 
 export type EvacuationStart =
@@ -33,33 +38,37 @@ const OUTCOME_OF = {
   failed: 'previousEvacuationFailed',
 } as const;
 
-/**
- * Temporal starts the next attempt once this one times out, even if it still runs: a POST that
- * could outlive the attempt's deadline could meet the next attempt's, so it is not sent. The check
- * is made with the Keystone token in hand, just before the POST leaves, and the POST is abandoned
- * at the attempt's end (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
- */
-export interface PostDeadline {
-  /** Epoch ms at which this activity attempt times out; Infinity outside an activity. */
-  attemptEndsAt: number;
-}
-
 export async function evacuateOnce(
   nova: NovaClient,
   input: EvacuateInstanceInput,
-  deadline: PostDeadline,
+  attempt: EvacuateAttempt,
 ): Promise<EvacuationStart> {
-  const instance = await nova.getInstance(input.instanceId);
-  const before = await readExistingEvacuation(nova, input);
-  if (before.kind !== 'none') return reported(nova, input, before);
-  if (instance.host !== input.sourceHost)
-    return { outcome: 'notOnSourceHost', host: instance.host };
+  let found = await lookInNova(nova, input);
+  // An earlier attempt may have sent an evacuate that Nova has not recorded yet: its silence counts
+  // only once Nova's recording margin has passed (evacuate-attempt.ts).
+  if (found === 'nothing' && (await attempt.waitOutEarlierEvacuates()))
+    found = await lookInNova(nova, input);
+  if (found !== 'nothing') return found;
   // task_state is no guard: evacuate has none
   // (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate), a task the dead compute left
   // never clears, and an evacuation in flight is already found above by its migration, which Nova
   // creates in the same request that sets task_state rebuilding
   // (docs/nova-and-bmc-facts.md#migration-statuses).
-  const request = await nova.evacuate(input.instanceId, undefined, deadline.attemptEndsAt);
+  //
+  // Sent only with the attempt confirmed by Temporal and its whole request timeout before the
+  // attempt's startToClose, and abandoned when either may have passed: a timed-out attempt's POST
+  // can never overlap the next attempt's (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
+  const request = await refusedIfMoved(
+    nova,
+    input,
+    attempt.sending((abandon) =>
+      nova.evacuate(input.instanceId, undefined, {
+        mustEndBy: attempt.endsAt,
+        ...(abandon === undefined ? {} : { abandon }),
+      }),
+    ),
+  );
+  if (request.outcome === 'notOnSourceHost') return request;
   if (request.outcome === 'accepted') return { outcome: 'requested', requestId: request.requestId };
   if (request.outcome === 'notSent') {
     const { timeLeftMs, requestTimeoutMs } = request;
@@ -86,6 +95,45 @@ export async function evacuateOnce(
       incidentId: input.incidentId,
     },
   );
+}
+
+/** What Nova holds for the instance since the incident began, or `nothing`: the evacuate may be sent. */
+async function lookInNova(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+): Promise<EvacuationStart | 'nothing'> {
+  const before = await readExistingEvacuation(nova, input);
+  return before.kind === 'none' ? 'nothing' : reported(nova, input, before);
+}
+
+/** Nova's refusals of an evacuate that mean "not here" when the server has left the failed host. */
+const REFUSED_ELSEWHERE: ReadonlySet<string> = new Set([
+  'ComputeServiceStillUp',
+  'InstanceBusy',
+  'RequestRejected',
+]);
+
+/**
+ * Where the server is, read only when Nova refused the evacuate: a server with no evacuation of this
+ * incident leaves a fenced, forced-down host in no other way than a human's evacuation, which the
+ * pre-check finds, so that read before every POST was one request per instance spent on what does
+ * not happen (docs/design.md#nova-requests-per-instance). If it happens all the same, Nova refuses
+ * the evacuate of a server on an up host ("still in use") or without a host, and this says where it
+ * went; a refusal of a server still on the failed host stays the error it was.
+ */
+async function refusedIfMoved(
+  nova: NovaClient,
+  input: EvacuateInstanceInput,
+  request: Promise<EvacuationRequest>,
+): Promise<EvacuationRequest | Extract<EvacuationStart, { outcome: 'notOnSourceHost' }>> {
+  try {
+    return await request;
+  } catch (error) {
+    if (!(error instanceof LazarusError) || !REFUSED_ELSEWHERE.has(error.type)) throw error;
+    const { host } = await nova.getInstance(input.instanceId);
+    if (host === input.sourceHost) throw error;
+    return { outcome: 'notOnSourceHost', host };
+  }
 }
 
 async function reported(

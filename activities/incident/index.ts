@@ -5,7 +5,8 @@
 import { LazarusError } from '../errors.ts';
 import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
-import { timeLeftInAttemptMs, withTypedFailures } from './activity-support.ts';
+import { heartbeatWhile, withTypedFailures } from './activity-support.ts';
+import { asEvacuateAttempt } from './evacuate-attempt.ts';
 import type {
   ComputeServiceHealth,
   ForcedDown,
@@ -71,18 +72,21 @@ export {
 
 export function createIncidentActivities(dependencies: IncidentDependencies) {
   const { fencing, clock, reportIntervalMs } = dependencies;
-  const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> =>
-    withTypedFailures(async () => {
-      try {
-        return await use(await dependencies.nova.client());
-      } catch (error) {
-        // Refused credentials may have been rotated since they were read: read them again next time.
-        if (error instanceof LazarusError && error.type === 'AuthenticationFailed') {
-          await dependencies.nova.forgetCredentials();
-        }
-        throw error;
+  const useNova = async <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> => {
+    try {
+      return await use(await dependencies.nova.client());
+    } catch (error) {
+      // Refused credentials may have been rotated since they were read: read them again next time.
+      if (error instanceof LazarusError && error.type === 'AuthenticationFailed') {
+        await dependencies.nova.forgetCredentials();
       }
-    });
+      throw error;
+    }
+  };
+  // Heartbeating while Nova answers: an attempt lost with its worker is retried after the heartbeat
+  // timeout (workflows/activity-options.ts), not its startToClose.
+  const withNova = <T>(use: (nova: NovaClient) => Promise<T>): Promise<T> =>
+    withTypedFailures(() => heartbeatWhile(useNova(use)));
   return {
     /** What Nova and the BMC say of the host now, for the corroboration rules; reads only, never fails on what it cannot read. */
     gatherFailureEvidence: (host: string): Promise<FailureEvidence> =>
@@ -121,12 +125,18 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
     evacuateInstance: (
       input: EvacuateInstanceInput,
     ): Promise<EvacuationStart & { microversion: NegotiatedMicroversion }> =>
-      withNova(async (nova) => ({
-        ...(await evacuateOnce(nova, input, {
-          attemptEndsAt: Date.now() + timeLeftInAttemptMs(),
-        })),
-        microversion: nova.microversion,
-      })),
+      // Its own heartbeats, which the server confirms and which tell the next attempt whether this
+      // one may have sent the evacuate (evacuate-attempt.ts).
+      withTypedFailures(() =>
+        asEvacuateAttempt(
+          (attempt) =>
+            useNova(async (nova) => ({
+              ...(await evacuateOnce(nova, input, attempt)),
+              microversion: nova.microversion,
+            })),
+          input.isAfterFailedCall,
+        ),
+      ),
     /** Waits for an evacuation workflow an earlier run of the incident started, and returns its outcome. */
     awaitEarlierEvacuation: (workflowId: string): Promise<EarlierEvacuation> =>
       awaitEarlierEvacuation(workflowId),

@@ -3,7 +3,7 @@
 // one its microversion promises. "Not yet" is a retryable EvacuationInProgress, so the activity's
 // retry policy is the backoff.
 import { LazarusError } from '../errors.ts';
-import type { Migration, NovaClient } from '../openstack/index.ts';
+import type { Instance, Migration, NovaClient } from '../openstack/index.ts';
 import { expectedStatusAfterEvacuation, judgeLanding } from '../../domain/evacuation-records.ts';
 import { readExistingEvacuation } from './existing-evacuation.ts';
 
@@ -58,7 +58,15 @@ export async function landingIn(
   input: VerifyLandingInput,
   migration: Migration | undefined,
 ): Promise<LandingReport | { waitingFor: string }> {
-  const instance = await nova.getInstance(input.instanceId);
+  return landingOf(await nova.getInstance(input.instanceId), input, migration);
+}
+
+/** `instance` as Nova showed it after `migration` was listed, judged as landingIn judges it. */
+export function landingOf(
+  instance: Instance,
+  input: VerifyLandingInput,
+  migration: Migration | undefined,
+): LandingReport | { waitingFor: string } {
   const expected = expectedStatusAfterEvacuation(
     input.statusBefore,
     input.doesEvacuateStopInstances,

@@ -1,11 +1,13 @@
 // The landing watch of one failed host (docs/design.md#the-landing-watch): one listing of the
-// host's evacuation migrations covers every evacuation in flight, and only those Nova finished are
-// read further, one server each, to judge the landing as verifyLanding does.
-import type { Migration, NovaClient } from '../openstack/index.ts';
+// host's evacuation migrations covers every evacuation in flight, and one listing of the servers
+// that changed since the earliest of those Nova finished covers their landings, judged as
+// verifyLanding judges them.
+import type { Instance, Migration, NovaClient } from '../openstack/index.ts';
 import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import type { SeenLanding, WatchedEvacuation } from '../../contracts/evacuation-messages.ts';
 import { evacuationWindowStart, existingEvacuation } from '../../domain/evacuation-records.ts';
-import { landingIn } from './verify-landing.ts';
+import { parseOpenStackTime } from '../openstack/openstack-time.ts';
+import { landingOf } from './verify-landing.ts';
 
 export interface WatchLandingsInput {
   sourceHost: string;
@@ -13,7 +15,12 @@ export interface WatchLandingsInput {
   evacuations: WatchedEvacuation[];
 }
 
-/** Servers read at once when many evacuations finish in one tick. */
+interface Finished {
+  watched: WatchedEvacuation;
+  migration: Migration;
+}
+
+/** Servers read one by one at once, for the few a listing did not show. */
 const SERVER_READS_AT_ONCE = 8;
 
 /** The watched evacuations that finished or failed since the last look; those still in flight are left out. */
@@ -29,25 +36,40 @@ export async function watchLandings(
     sourceCompute: sourceHost,
     changesSince: evacuationWindowStart(incidentStartedAt),
   });
-  const finished = input.evacuations.flatMap((watched) => {
+  const finished = input.evacuations.flatMap((watched): Finished[] => {
     const existing = existingEvacuation(migrations, { ...watched, sourceHost, incidentStartedAt });
     return existing.kind === 'finished' || existing.kind === 'failed'
       ? [{ watched, migration: existing.migration }]
       : [];
   });
-  const seen = await mapWithConcurrency(finished, SERVER_READS_AT_ONCE, judged(nova, input));
+  if (finished.length === 0) return [];
+  const servers = await serversAfter(nova, finished);
+  const seen = await mapWithConcurrency(finished, SERVER_READS_AT_ONCE, async (evacuation) => {
+    const { watched, migration } = evacuation;
+    const instance =
+      servers.get(watched.instanceId) ?? (await nova.getInstance(watched.instanceId));
+    const landing = landingOf(instance, { ...watched, sourceHost, incidentStartedAt }, migration);
+    return 'waitingFor' in landing ? undefined : { watched, landing };
+  });
   return seen.filter((landing) => landing !== undefined);
 }
 
-function judged(nova: NovaClient, { sourceHost, incidentStartedAt }: WatchLandingsInput) {
-  return async ({
-    watched,
-    migration,
-  }: {
-    watched: WatchedEvacuation;
-    migration: Migration;
-  }): Promise<SeenLanding | undefined> => {
-    const landing = await landingIn(nova, { ...watched, sourceHost, incidentStartedAt }, migration);
-    return 'waitingFor' in landing ? undefined : { watched, landing };
-  };
+/**
+ * The finished evacuations' servers, from one listing when there are several: Nova updates a server
+ * when its rebuild ends, after the evacuate created its migration, so every one of them changed at
+ * or after the earliest migration's created_at (Nova's clock on both sides: no skew). Listed after
+ * the migrations, so a finished migration's server is final there too. A server the listing does
+ * not show (none should be missing) is read on its own.
+ */
+async function serversAfter(
+  nova: NovaClient,
+  finished: readonly Finished[],
+): Promise<ReadonlyMap<string, Instance>> {
+  if (finished.length === 1) return new Map();
+  const created = finished.map(({ migration }) => parseOpenStackTime(migration.createdAt));
+  if (created.includes(null)) return new Map();
+  // Milliseconds in UTC: Nova's microseconds are cut, which only moves the bound earlier.
+  const earliest = new Date(Math.min(...created.map(Number))).toISOString();
+  const listed = await nova.listInstancesChangedSince(earliest);
+  return new Map(listed.map((instance) => [instance.id, instance]));
 }

@@ -13,6 +13,18 @@ export interface HttpRequest {
   body?: unknown;
   /** Epoch ms at which the request is abandoned even if its own deadline is later. */
   abortAt?: number;
+  /** Abandons the request when it aborts, whatever the time. */
+  signal?: AbortSignal;
+}
+
+/**
+ * When a state-changing request must be over: it leaves only with its whole deadline before
+ * `mustEndBy` (epoch ms) and is abandoned then, or earlier once `abandon` aborts
+ * (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
+ */
+export interface SendDeadline {
+  mustEndBy: number;
+  abandon?: AbortSignal;
 }
 
 export interface HttpResponse {

@@ -7,6 +7,7 @@ export type {
 export { resolveCloudCredentials } from './cloud-credentials.ts';
 export type { KeystoneSessionOptions } from './keystone-session.ts';
 export { KeystoneSession } from './keystone-session.ts';
+export type { SendDeadline } from './http-transport.ts';
 export type { OpenStackLogger } from './logger.ts';
 export type {
   EvacuationRequest,

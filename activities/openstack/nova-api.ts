@@ -4,7 +4,7 @@
 // docs/nova-and-bmc-facts.md#listing-and-paging).
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
-import type { HttpMethod, HttpResponse } from './http-transport.ts';
+import type { HttpMethod, HttpResponse, SendDeadline } from './http-transport.ts';
 import { ConnectionFailure } from './http-transport.ts';
 import type { KeystoneSession } from './keystone-session.ts';
 import type { OpenStackLogger } from './logger.ts';
@@ -124,14 +124,14 @@ export class NovaApi {
   }
 
   /**
-   * One attempt whose broken connection (ConnectionFailure) is left to the caller to judge; with
-   * `mustEndBy`, TooLateToSend when its deadline no longer fits before then (KeystoneSession.send).
+   * One attempt whose broken connection (ConnectionFailure) is left to the caller to judge; with a
+   * deadline, TooLateToSend when its own no longer fits before it (KeystoneSession.send).
    */
   exchange(
     method: HttpMethod,
     path: string,
     body: unknown,
-    mustEndBy?: number,
+    deadline?: SendDeadline,
   ): Promise<HttpResponse> {
     return this.session.send(
       {
@@ -139,9 +139,10 @@ export class NovaApi {
         url: `${this.endpoint.replace(/\/+$/, '')}/${path}`,
         headers: { 'openstack-api-version': `compute ${this.microversion.text}` },
         ...(body === undefined ? {} : { body }),
+        ...(deadline?.abandon === undefined ? {} : { signal: deadline.abandon }),
       },
       'Nova',
-      mustEndBy,
+      deadline?.mustEndBy,
     );
   }
 

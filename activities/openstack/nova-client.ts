@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { LazarusError } from '../errors.ts';
 import { ConnectionFailure, TooLateToSend } from './http-transport.ts';
+import type { SendDeadline } from './http-transport.ts';
 import type { KeystoneSession } from './keystone-session.ts';
 import type { OpenStackLogger } from './logger.ts';
 import { consoleLogger } from './logger.ts';
@@ -55,7 +56,7 @@ export type EvacuationRequest =
    * 5xx). Do not send it again: read os-migrations and the instance to learn what Nova did.
    */
   | { outcome: 'unknown'; reason: string }
-  /** Not sent: less than the request's own deadline was left before `mustEndBy`. */
+  /** Not sent: less than the request's own deadline was left before the deadline's `mustEndBy`. */
   | { outcome: 'notSent'; timeLeftMs: number; requestTimeoutMs: number };
 
 export interface ServiceUpdate {
@@ -197,6 +198,21 @@ export class NovaClient {
     );
   }
 
+  /**
+   * Every instance of every project whose record changed at or after `since` (a Nova timestamp),
+   * all pages: one listing instead of a read per instance (docs/nova-and-bmc-facts.md#servers-changed-since).
+   */
+  listInstancesChangedSince(since: string): Promise<Instance[]> {
+    return this.api.readAll(
+      'servers/detail',
+      { items: 'servers', links: 'servers_links' },
+      instanceSchema,
+      new URLSearchParams({ all_tenants: '1', 'changes-since': since }),
+      `list the instances changed since ${since}`,
+      true,
+    );
+  }
+
   async getInstance(instanceId: string): Promise<Instance> {
     const answer = await this.api.read(
       path`servers/${instanceId}`,
@@ -220,15 +236,15 @@ export class NovaClient {
    * Asks Nova to evacuate the instance, to `targetHost` or wherever the scheduler picks. Sent at
    * most once: a second evacuate is accepted by Nova and damages the instance
    * (docs/nova-and-bmc-facts.md#no-guard-against-a-second-evacuate),
-   * so an answer that may have been lost is reported as `unknown`, never retried here. With
-   * `mustEndBy` (the end of the caller's activity attempt, epoch ms) it is sent only with a token
-   * in hand and its whole deadline still before then, and abandoned then at the latest
-   * (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
+   * so an answer that may have been lost is reported as `unknown`, never retried here. With a
+   * `deadline` (the caller's activity attempt) it is sent only with a token in hand and its whole
+   * request timeout still before `mustEndBy`, and abandoned then at the latest, or as soon as
+   * `abandon` aborts (docs/nova-and-bmc-facts.md#the-evacuate-deadline).
    */
   async evacuate(
     instanceId: string,
     targetHost?: string,
-    mustEndBy?: number,
+    deadline?: SendDeadline,
   ): Promise<EvacuationRequest> {
     // The same body suits 2.53–2.95: onSharedStorage left in 2.14, `force` (optional before 2.68)
     // is never sent (docs/nova-and-bmc-facts.md#request-bodies).
@@ -240,7 +256,7 @@ export class NovaClient {
         'POST',
         path`servers/${instanceId}/action`,
         body,
-        mustEndBy,
+        deadline,
       );
     } catch (error) {
       if (error instanceof TooLateToSend)

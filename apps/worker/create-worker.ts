@@ -48,6 +48,12 @@ export interface LazarusWorkerOptions {
   version?: WorkerDeploymentVersion;
 }
 
+/**
+ * Short, because a run whose cached worker died waits this long; not shorter, because a busy
+ * worker's own sticky task that waits longer is replayed from its whole history by another worker.
+ */
+export const STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT = '3 seconds';
+
 /** The worker's two halves, run and stopped together. */
 export interface LazarusWorker {
   run(): Promise<void>;
@@ -99,6 +105,10 @@ export async function createLazarusWorker(options: LazarusWorkerOptions): Promis
   const workflows = await Worker.create({
     ...shared,
     taskQueue,
+    // A workflow task waits this long on the sticky queue of the worker that has the run cached
+    // before any worker may take it: after that worker died (SIGKILL, its machine gone) every run
+    // it had cached stalls that long, 10 s by default (docs/design.md#a-worker-dying-mid-evacuation).
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT,
     ...(options.workflowBundle === undefined
       ? { workflowsPath: WORKFLOWS_PATH }
       : { workflowBundle: options.workflowBundle }),

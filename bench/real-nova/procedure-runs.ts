@@ -16,7 +16,7 @@ import type { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { openNovaSession } from '../baselines/cloud-client.ts';
 import { PACEMAKER_MICROVERSION, recoverLikePacemaker } from '../baselines/pacemaker.ts';
 import { scaledSleep } from '../baselines/procedure.ts';
-import { evacuationWorkflows, waitUntilEvacuationsEnded, withWorker } from '../lazarus-run.ts';
+import { evacuationWorkflows, waitUntilEvacuationsEnded, withWorkers } from '../lazarus-run.ts';
 import type { ProcedureRun } from '../real-nova-figures.ts';
 import { countsBetween } from '../real-nova-figures.ts';
 import {
@@ -158,7 +158,7 @@ export async function runPacemaker(target: HostUnderTest): Promise<ProcedureRun>
 }
 
 /**
- * Lazarus with its defaults: a fresh dev server, the worker process with a lazarus.yaml of IPMI BMCs
+ * Lazarus with its defaults: a fresh dev server, one worker process with a lazarus.yaml of IPMI BMCs
  * whose cloud reaches Nova through the proxy's catalog region, the report by signal-with-start.
  * Done once the incident's evacuations ended; verified at the last evacuation workflow's close.
  */
@@ -172,12 +172,13 @@ export async function runLazarus(
     cloudName: options.cloud.cloudName,
   });
   const config = await loadConfig({ path: configPath, env: {} });
-  return withWorker(
+  return withWorkers(
     {
       cliPath: options.cliPath,
       workDir: options.workDir,
       configPath,
       env: { ...process.env, OS_CLIENT_CONFIG_FILE: options.cloud.cloudsYaml },
+      workers: 1,
     },
     ({ client }) =>
       measureRecovery(target, 'Lazarus', async () => {

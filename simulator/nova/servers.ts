@@ -4,6 +4,7 @@ import type { NovaDeps, NovaHandler, NovaRequest } from './context.ts';
 import { badRequest, notFound } from './errors.ts';
 import { paginate } from './paging.ts';
 import { serverView } from './server-view.ts';
+import { changesWindow, isWithin } from './validation.ts';
 
 export function findInstance(deps: NovaDeps, id: string): Instance {
   const instance = deps.world.instances.get(id);
@@ -34,10 +35,13 @@ function selectServers(deps: NovaDeps, request: NovaRequest): Instance[] {
   const project = isAllTenants(query)
     ? (query.get('project_id') ?? query.get('tenant_id'))
     : request.token.project?.id;
+  // changes-since is a filter since 2.1, changes-before since 2.66, on updated_at as for migrations.
+  const window = changesWindow(query, request.microversion >= 66);
   const candidates =
     host === null ? [...deps.world.instances.values()] : [...deps.world.instancesOn(host)];
   const selected = candidates.filter(
     (i) =>
+      isWithin(window, i.updatedAt) &&
       (project === null || project === undefined || i.projectId === project) &&
       (status === undefined || serverView(deps.world, i, request, false).status === status),
   );

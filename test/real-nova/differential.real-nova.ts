@@ -2,6 +2,7 @@
 // codes, fault names and messages must agree, once host names and uuids are put aside. Differences
 // that remain on purpose belong in KNOWN-DIFFERENCES with their reason (issue 9, item 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseOpenStackTime } from '../../activities/openstack/openstack-time.ts';
 import { startSimulator, type Simulator } from '../../simulator/simulator.ts';
 import { bootOn, novaAt, until, type Answer, type NovaCall } from './nova-calls.ts';
 import { startRealNova, type RealNova } from './real-nova.ts';
@@ -352,7 +353,8 @@ describe('an evacuation from a forced-down host at 2.93', () => {
             'GET',
             `/os-migrations?migration_type=evacuation&instance_uuid=${peer.serverOnBusyHost}`,
           );
-          const found = (body as { migrations: { status: string }[] }).migrations[0];
+          const found = (body as { migrations: { status: string; created_at: string }[] })
+            .migrations[0];
           return found !== undefined &&
             ['done', 'failed', 'error', 'completed'].includes(found.status)
             ? found
@@ -362,6 +364,13 @@ describe('an evacuation from a forced-down host at 2.93', () => {
       const { body } = await peer.nova('GET', `/servers/${peer.serverOnBusyHost}`);
       const server = (body as { server: Record<string, unknown> }).server;
       const unforce = await peer.nova('PUT', `/os-services/${serviceId}`, { forced_down: false });
+      // The landing watch's one listing of the servers that changed since the evacuate was accepted.
+      const since = new Date(parseOpenStackTime(migration.created_at) ?? Number.NaN).toISOString();
+      const changed = await peer.nova(
+        'GET',
+        `/servers/detail?all_tenants=1&changes-since=${encodeURIComponent(since)}`,
+      );
+      const listed = (changed.body as { servers: { id: string }[] }).servers.map(({ id }) => id);
       return {
         evacuate: evacuate.status,
         migration: migration.status,
@@ -369,6 +378,11 @@ describe('an evacuation from a forced-down host at 2.93', () => {
         status: server.status,
         taskState: server['OS-EXT-STS:task_state'],
         unforce: fault(peer, unforce),
+        changedSince: {
+          status: changed.status,
+          evacuatedListed: listed.includes(peer.serverOnBusyHost),
+          untouchedListed: listed.includes(peer.serverOnRaceHost),
+        },
       };
     });
     expect(r).toMatchObject({
@@ -377,6 +391,7 @@ describe('an evacuation from a forced-down host at 2.93', () => {
       hostChanged: true,
       status: 'ACTIVE',
       taskState: null,
+      changedSince: { status: 200, evacuatedListed: true, untouchedListed: false },
     });
     expect(r.unforce.status).toBe(400);
     expect(s).toEqual(r);

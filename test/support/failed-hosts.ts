@@ -38,6 +38,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['replay-command', 1],
   ['rolling-upgrade', 1],
   ['payload-encryption', 2],
+  ['worker-killed-mid-evacuation', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

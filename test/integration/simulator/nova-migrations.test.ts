@@ -1,5 +1,6 @@
-// The records an evacuation leaves: os-migrations and os-instance-actions
-// (docs/nova-and-bmc-facts.md#listing-migrations, docs/nova-and-bmc-facts.md#instance-actions).
+// The records an evacuation leaves: os-migrations, os-instance-actions and the servers changed since
+// (docs/nova-and-bmc-facts.md#listing-migrations, docs/nova-and-bmc-facts.md#instance-actions,
+// docs/nova-and-bmc-facts.md#servers-changed-since).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { failAndMarkDown, firstServer, useCloud } from './cloud.ts';
 import { expectShapeOf } from './shape.ts';
@@ -163,5 +164,27 @@ describe('os-instance-actions', () => {
         },
       },
     });
+  });
+});
+
+describe('GET /servers/detail?changes-since', () => {
+  // The landing watch reads the landings of many evacuations from this one listing.
+  it('lists the servers evacuated since, and none left untouched', async () => {
+    const c = cloud();
+    const changed = await c.nova(
+      'GET',
+      `/servers/detail?all_tenants=1&changes-since=${encodeURIComponent(before)}`,
+      { microversion: '2.59' },
+    );
+    expect(changed.status).toBe(200);
+    const listed = (changed.body as { servers: { id: string }[] }).servers.map(({ id }) => id);
+    expect(listed.sort()).toEqual(evacuated.map(({ id }) => id).sort());
+  });
+
+  it('refuses a changes-since that is not a time, as for migrations', async () => {
+    const answer = await cloud().nova('GET', '/servers/detail?all_tenants=1&changes-since=soon', {
+      microversion: '2.59',
+    });
+    expect(answer.status).toBe(400);
   });
 });

@@ -21,10 +21,14 @@ function lazarus(rtoMs: number, lastLandedToLastVerifiedMs: number): LazarusRun 
     ...times,
     rtoMs,
     outcomes: { landed: 100 },
+    instances: 100,
     workerPeakRssKb: 409_600,
+    workerCpuSeconds: 12,
     serverPeakRssKb: 153_600,
     historyEventsPerIncident: 2_500,
+    historyBytesPerIncident: 1_024_000,
     novaRequestsPerInstance: 6.5,
+    exactlyOnce: { maxEvacuatesPerInstance: 1, violations: [] },
     profile: {
       reportToIncidentMs: 20,
       incidentToFencingProofMs: 800,
@@ -67,6 +71,27 @@ function resultsWith(rtoMs: number, lastLandedToLastVerifiedMs: number): BenchRe
         pacemaker: [baseline(20_000), baseline(20_200), baseline(21_000)],
       },
     ],
+    crashes: [],
+  };
+}
+
+/** 1x100-crash: 6 s as is, `killedRtoMs` with a worker killed 3 s after the report. */
+function withCrash(killedRtoMs: number, maxEvacuatesPerInstance = 1): BenchResults {
+  const run = (rtoMs: number, killed: boolean): LazarusRun => ({
+    ...lazarus(rtoMs, 400),
+    exactlyOnce: { maxEvacuatesPerInstance, violations: [] },
+    ...(killed ? { workerKilledAtMs: 3_000 } : {}),
+  });
+  const scenario = { name: '1x100-2w', failedHosts: 1, instancesPerHost: 100, spareHosts: 2 };
+  return {
+    ...resultsWith(25_000, 400),
+    crashes: [
+      {
+        crash: { name: '1x100-crash', scenario: { ...scenario, workers: 2 } },
+        undisturbed: [run(6_000, false)],
+        killed: [run(killedRtoMs, true)],
+      },
+    ],
   };
 }
 
@@ -79,7 +104,30 @@ describe('the bench report', () => {
   });
 
   it('reports the Nova requests per evacuated instance of every procedure', () => {
-    expect(renderReport(resultsWith(25_000, 400))).toContain('| 2500 | 6.5, 2.0, 2.0 |');
+    expect(renderReport(resultsWith(25_000, 400))).toContain('| 6.5, 2.0, 2.0 |');
+  });
+
+  it("reports the workers' CPU and peak memory per 1,000 instances and the history per incident", () => {
+    // 400 MiB and 12 CPU seconds for 100 instances; 2,500 events and 1,000 KiB per incident.
+    expect(renderReport(resultsWith(25_000, 400))).toContain(
+      '| 1x100 | 1 | 400 | 4000 | 120.0 | 150 | 2500 | 1000 |',
+    );
+  });
+
+  it('says what a worker SIGKILLed mid-evacuation added to the RTO, and whether exactly once held', () => {
+    const report = renderReport(withCrash(14_500));
+    expect(report).toContain('| 1x100-crash | 6.00 | 14.50 | **8.50** | 3.00 | 1 | none |');
+    expect(report).toContain(
+      '| 1x100-crash | a worker SIGKILLed mid-evacuation adds ≤ 10 s, exactly once intact | 8.50 s, exactly once | met |',
+    );
+    expect(renderReport(withCrash(17_000))).toContain('| 11.00 s, exactly once | **missed** |');
+    expect(renderReport(withCrash(14_500, 2))).toContain('| 8.50 s, **I2 broken** | **missed** |');
+  });
+
+  it('leaves out the scenario tables when only the crash scenario ran', () => {
+    const report = renderReport({ ...withCrash(14_500), scenarios: [] });
+    expect(report).not.toContain('## Recovery time');
+    expect(report).toContain('## Recovery with a crash in it');
   });
 
   it('says of each goal whether it was met, and by how much', () => {

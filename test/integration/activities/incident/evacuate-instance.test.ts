@@ -4,6 +4,7 @@
 import type { Context } from '@temporalio/activity';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
+import { EVACUATE_RECORDING_MARGIN_MS } from '../../../../activities/errors.ts';
 import { createActivities } from '../../../../activities/index.ts';
 import { connectNovaOnFirstUse } from '../../../../activities/incident/index.ts';
 import { DEFAULT_EVACUATION_POLICY, planEvacuation } from '../../../../domain/evacuation-policy.ts';
@@ -19,10 +20,7 @@ import {
   useIncidentCloud,
 } from './incident-cloud.ts';
 
-const cloud = useIncidentCloud({ hosts: 9, instancesPerHost: 3 });
-
-/** evacuateInstance's initial retry interval (workflows/activity-options.ts): the margin after an unknown outcome. */
-const UNKNOWN_OUTCOME_MARGIN_MS = 10_000;
+const cloud = useIncidentCloud({ hosts: 11, instancesPerHost: 3 });
 
 /** The next evacuate POST meets `fault`. */
 const faultOnNextEvacuate = (sim: Simulator, fault: ApiFault) => {
@@ -41,6 +39,40 @@ const attemptOf = (startToCloseMs: number) =>
     info: { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: startToCloseMs },
   }) as unknown as Context;
 
+/**
+ * An evacuate of `host`'s first instance whose POST times out after 2 s while Nova records it 4 s
+ * after it was sent, so the read right after it still finds nothing (EvacuationOutcomeUnknown);
+ * then `nextAttempt`, which must find that evacuate and send none.
+ */
+async function afterAnEvacuateRecordedLate(
+  host: string,
+  nextAttempt: (
+    activities: ReturnType<typeof createActivities>,
+    input: Awaited<ReturnType<typeof firstInstanceOfFencedHost>>,
+  ) => Promise<{ outcome: string }>,
+): Promise<void> {
+  const { sim, dependencies } = cloud();
+  const nova = connectNovaOnFirstUse({
+    env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
+    cloud: cloudName,
+    logger: captureLogs().logger,
+    requestTimeoutMs: 2_000,
+  });
+  try {
+    const activities = createActivities({ ...dependencies, nova, taskQueue: 'short-requests' });
+    const input = await firstInstanceOfFencedHost(host);
+    faultOnNextEvacuate(sim, { kind: 'latency', ms: 4_000 * TIME_SCALE });
+    await expectFailure(activities.evacuateInstance(input), 'EvacuationOutcomeUnknown', true);
+    expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
+    expect((await nextAttempt(activities, input)).outcome).toMatch(
+      /^already(Evacuating|Evacuated)$/,
+    );
+    expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
+  } finally {
+    await nova.close();
+  }
+}
+
 async function firstInstanceOfFencedHost(host: string) {
   const fenced = await fencedAndForcedDown(cloud(), host);
   const [instance] = fenced.instances;
@@ -57,7 +89,10 @@ describe('evacuateInstance', () => {
   it('sends one evacuate when called twice; the second call returns the evacuation the first started', async () => {
     const { sim, activities } = cloud();
     const input = await firstInstanceOfFencedHost('cmp-01');
+    const requestsBefore = sim.novaRequests();
     const first = await activities.evacuateInstance(input);
+    // The pre-check is one request, the instance's evacuation migrations; then the POST.
+    expect(sim.novaRequests() - requestsBefore).toBe(2);
     const [entry] = evacuatesOf(sim, input.instanceId);
     expect(first).toMatchObject({
       outcome: 'requested',
@@ -179,36 +214,45 @@ describe('evacuateInstance', () => {
   });
 
   it('after an evacuate whose answer never came, sends nothing on the next attempt once Nova recorded it', async () => {
-    const { sim, dependencies } = cloud();
-    // A 2 s request deadline, and a Nova that records the evacuate 4 s after it was sent: the POST
-    // times out, and the read right after it still finds nothing.
-    const nova = connectNovaOnFirstUse({
-      env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath },
-      cloud: cloudName,
-      logger: captureLogs().logger,
-      requestTimeoutMs: 2_000,
-    });
-    try {
-      const activities = createActivities({ ...dependencies, nova, taskQueue: 'short-requests' });
-      const input = await firstInstanceOfFencedHost('cmp-09');
-      faultOnNextEvacuate(sim, { kind: 'latency', ms: 4_000 * TIME_SCALE });
-      await expectFailure(activities.evacuateInstance(input), 'EvacuationOutcomeUnknown', true);
-      expect(evacuatesOf(sim, input.instanceId)).toEqual([]);
-      // The next attempt starts no sooner than evacuateInstance's retry interval (10 s,
+    await afterAnEvacuateRecordedLate('cmp-09', async (activities, input) => {
+      // The next attempt starts no sooner than the failure's nextRetryDelay (10 s,
       // docs/nova-and-bmc-facts.md#the-evacuate-deadline): Nova has recorded the evacuate by then.
-      await new Promise((resolve) => setTimeout(resolve, UNKNOWN_OUTCOME_MARGIN_MS));
-      const next = await activities.evacuateInstance(input);
-      expect(next.outcome).toMatch(/^already(Evacuating|Evacuated)$/);
-      expect(evacuatesOf(sim, input.instanceId)).toHaveLength(1);
-    } finally {
-      await nova.close();
-    }
+      await new Promise((resolve) => setTimeout(resolve, EVACUATE_RECORDING_MARGIN_MS));
+      return activities.evacuateInstance(input);
+    });
+  });
+
+  it('after an attempt that may have sent an evacuate, trusts Nova showing nothing only once its recording margin passed, and sends nothing', async () => {
+    await afterAnEvacuateRecordedLate('cmp-10', (activities, input) => {
+      // The next attempt starts at once, as after a worker lost mid-POST (heartbeat timeout), and
+      // reads the earlier attempt's heartbeat: it may have sent. Nova still shows nothing at its
+      // first read; sending then would make a second evacuate.
+      const next = {
+        info: {
+          currentAttemptScheduledTimestampMs: Date.now(),
+          startToCloseTimeoutMs: 60_000,
+          heartbeatDetails: { mayHaveSentEvacuate: true },
+        },
+      } as unknown as Context;
+      return asyncLocalStorage.run(next, () => activities.evacuateInstance(input));
+    });
+  });
+
+  it('after an earlier call of the activity failed, likewise waits out the margin before trusting Nova showing nothing', async () => {
+    // The workflow's next call once the activity used up its retries: a new activity, which cannot
+    // read the failed one's heartbeats, so the workflow tells it.
+    await afterAnEvacuateRecordedLate('cmp-11', (activities, input) =>
+      activities.evacuateInstance({ ...input, isAfterFailedCall: true }),
+    );
   });
 
   it('leaves an instance that is no longer on the failed host alone and says where it is', async () => {
     const { sim, activities } = cloud();
-    const [instance] = await activities.listInstancesOnHost('cmp-06', []);
-    if (instance === undefined) throw new Error('cmp-06 has no instances');
+    // One of cmp-06's own, not one that an evacuation of the tests above landed there.
+    const instance = (await activities.listInstancesOnHost('cmp-06', [])).find(
+      (candidate) => evacuatesOf(sim, candidate.id).length === 0,
+    );
+    if (instance === undefined) throw new Error('cmp-06 has no instances of its own');
     const start = await activities.evacuateInstance({
       instanceId: instance.id,
       sourceHost: 'cmp-01',

@@ -1,5 +1,5 @@
 // watchLandings: one listing of the host's evacuation migrations covers every evacuation in flight;
-// those Nova finished are judged as verifyLanding judges them, those still in flight are left out,
+// those Nova finished are judged, from one listing of the servers, as verifyLanding judges them, those still in flight are left out,
 // and a failed migration being retried after does not count as the retry's landing.
 import { describe, expect, it } from 'vitest';
 import type { WatchedEvacuation } from '../../../../contracts/evacuation-messages.ts';
@@ -43,6 +43,11 @@ describe('watchLandings', () => {
       const landings = await look();
       return landings.length === instances.length ? landings : undefined;
     }, 'every evacuation to land');
+    // Every landing of the host from two requests: its migrations, and the servers changed since.
+    const requestsLanded = c.sim.novaRequests();
+    expect(await look()).toHaveLength(instances.length);
+    expect(c.sim.novaRequests() - requestsLanded).toBe(2);
+
     const statusAfter = new Map(
       seen.map(({ watched, landing }) => [
         watched.instanceId,
