@@ -199,24 +199,32 @@ function sumOrUndefined(values: readonly (number | undefined)[]): number | undef
   return sum;
 }
 
-/** What a bench run drives: a fresh dev server, the scenario's cloud, the worker processes, a client. */
-export interface LazarusParts {
+/** What a bench run drives: a fresh dev server, the worker processes, a client. */
+export interface WorkerParts {
   server: DevServer;
-  cloud: BenchCloud;
   workers: GuardedProcess[];
   client: Client;
 }
 
+/** What a bench run on the simulator drives: the workers' parts and the scenario's cloud. */
+export interface LazarusParts extends WorkerParts {
+  cloud: BenchCloud;
+}
+
 /**
- * Runs `body` with Lazarus on a fresh cloud of `scenario`: a fresh dev server, the scenario's
- * worker processes (one unless it says) on one task queue, each with the same lazarus.yaml written
- * for the simulator (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real
- * limit, which the server enforces across workers), and a client; stops them all after.
+ * Runs `body` with a fresh dev server, `workers` worker processes (`npm run worker`'s entry point)
+ * on one task queue, each started with `configPath` and `env` and serving its task queue, and a
+ * client; stops them all after.
  */
-export async function withLazarus<T>(
-  scenario: Scenario,
-  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
-  body: (parts: LazarusParts) => Promise<T>,
+export async function withWorkers<T>(
+  options: {
+    cliPath: string;
+    workDir: string;
+    configPath: string;
+    env: NodeJS.ProcessEnv;
+    workers: number;
+  },
+  body: (parts: WorkerParts) => Promise<T>,
 ): Promise<T> {
   await mkdir(options.workDir, { recursive: true });
   const server = await startDevServer({
@@ -225,37 +233,63 @@ export async function withLazarus<T>(
     logFile: join(options.workDir, 'temporal.log'),
   });
   try {
-    const cloud = await startBenchCloud(scenario, TIME_SCALE);
+    const env = {
+      ...options.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+    };
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, (_, index) =>
+        startWorker(options.configPath, env, join(options.workDir, `worker-${index + 1}.log`)),
+      ),
+    );
     try {
-      const config = await writeLazarusConfigForSimulator(
-        { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
-        join(options.workDir, 'config'),
-      );
-      await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
-      const env = {
-        ...process.env,
-        ...config.env,
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: server.namespace,
-      };
-      const workers = await Promise.all(
-        Array.from({ length: scenario.workers ?? 1 }, (_, index) =>
-          startWorker(config.configPath, env, join(options.workDir, `worker-${index + 1}.log`)),
-        ),
-      );
       const connection = await Connection.connect({ address: server.address });
       try {
         const client = new Client({ connection, namespace: server.namespace });
-        return await body({ server, cloud, workers, client });
+        return await body({ server, workers, client });
       } finally {
         await connection.close();
-        await Promise.all(workers.map((worker) => worker.stop()));
       }
     } finally {
-      await cloud.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
     }
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * Runs `body` with Lazarus on a fresh cloud of `scenario`: the scenario's worker processes (one
+ * unless it says) on one task queue, each with the same lazarus.yaml written for the simulator
+ * (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real limit, which the
+ * server enforces across workers), their dev server and a client; stops them all after.
+ */
+export async function withLazarus<T>(
+  scenario: Scenario,
+  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
+  body: (parts: LazarusParts) => Promise<T>,
+): Promise<T> {
+  await mkdir(options.workDir, { recursive: true });
+  const cloud = await startBenchCloud(scenario, TIME_SCALE);
+  try {
+    const config = await writeLazarusConfigForSimulator(
+      { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
+      join(options.workDir, 'config'),
+    );
+    await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
+    return await withWorkers(
+      {
+        cliPath: options.cliPath,
+        workDir: options.workDir,
+        configPath: config.configPath,
+        env: { ...process.env, ...config.env },
+        workers: scenario.workers ?? 1,
+      },
+      (parts) => body({ ...parts, cloud }),
+    );
+  } finally {
+    await cloud.stop();
   }
 }
 
@@ -315,21 +349,26 @@ export async function waitUntilEvacuationsEnded(handle: WorkflowHandle): Promise
   );
 }
 
-async function measure(
+export interface EvacuationWorkflow {
+  instanceId: string;
+  startedAt: number;
+  /** When it closed, its landing verified (NaN while open). */
+  closedAt: number;
+  historyLength: number;
+  historySize: number;
+}
+
+/** The evacuation workflows of every instance the incidents tried to evacuate, described by the server. */
+export function evacuationWorkflows(
   client: Client,
-  cloud: BenchCloud,
-  states: IncidentState[],
-  handles: WorkflowHandleWithSignaledRunId[],
-  reportedAt: number,
-): Promise<
-  Omit<LazarusRun, 'workerPeakRssKb' | 'workerCpuSeconds' | 'serverPeakRssKb' | 'workerKilledAtMs'>
-> {
+  states: readonly IncidentState[],
+): Promise<EvacuationWorkflow[]> {
   const evacuated = states.flatMap((state) =>
     state.instances
       .filter((row) => row.progress.outcome !== 'skipped' && row.progress.outcome !== 'notStarted')
       .map((row) => ({ incidentId: state.incidentId, instanceId: row.instanceId })),
   );
-  const children = await mapWithConcurrency(evacuated, 8, async ({ incidentId, instanceId }) => {
+  return mapWithConcurrency(evacuated, 8, async ({ incidentId, instanceId }) => {
     const described = await client.workflow
       .getHandle(evacuationWorkflowId(incidentId, instanceId))
       .describe();
@@ -341,6 +380,18 @@ async function measure(
       historySize: described.historySize ?? Number.NaN,
     };
   });
+}
+
+async function measure(
+  client: Client,
+  cloud: BenchCloud,
+  states: IncidentState[],
+  handles: WorkflowHandleWithSignaledRunId[],
+  reportedAt: number,
+): Promise<
+  Omit<LazarusRun, 'workerPeakRssKb' | 'workerCpuSeconds' | 'serverPeakRssKb' | 'workerKilledAtMs'>
+> {
+  const children = await evacuationWorkflows(client, states);
   // Before the bench's own reads below.
   const novaRequests = cloud.sim.novaRequests();
   // The run that fenced and evacuated, not the one it continued as while waiting for re-admission.
@@ -384,10 +435,10 @@ async function measure(
   return {
     ...times,
     outcomes,
-    instances: evacuated.length,
+    instances: children.length,
     historyEventsPerIncident: historyTotal((run) => run.historyLength) / handles.length,
     historyBytesPerIncident: historyTotal((run) => run.historySize ?? Number.NaN) / handles.length,
-    novaRequestsPerInstance: novaRequests / Math.max(1, evacuated.length),
+    novaRequestsPerInstance: novaRequests / Math.max(1, children.length),
     exactlyOnce: {
       maxEvacuatesPerInstance: Math.max(0, ...evacuatesPerInstance.values()),
       violations: cloud.sim.invariants().violations.map(String),

@@ -1,30 +1,58 @@
-// The re-enactments' own clients of the simulated cloud: Keystone password auth, Nova with a token
-// and a microversion, Redfish power with Basic auth over HTTPS (the simulator's CA verified). Written
-// for the bench, sharing nothing with Lazarus's clients, as the procedures they re-enact do.
+// The re-enactments' own clients of a cloud (the simulated one, or the real-Nova tier): Keystone
+// password auth, Nova with a token and a microversion, Redfish power with Basic auth over HTTPS (the
+// simulator's CA verified). Written for the bench, sharing nothing with Lazarus's clients, as the
+// procedures they re-enact do.
 import { readFileSync } from 'node:fs';
 import { Agent, fetch } from 'undici';
 import type { RedfishEndpoint } from '../../simulator/bmc/bmc-contract.ts';
-import type { Simulator } from '../../simulator/simulator.ts';
 
 export interface NovaSession {
   call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T>;
 }
 
+/** A password login scoped to a project; domains by id (the simulator's) or by name (the real tier's). */
+export interface LoginCredentials {
+  username: string;
+  password: string;
+  projectName: string;
+  userDomainId?: string;
+  userDomainName?: string;
+  projectDomainId?: string;
+  projectDomainName?: string;
+}
+
+export interface CloudEndpoints {
+  /** Keystone's root; the v3 API is below it. */
+  keystoneUrl: string;
+  novaUrl: string;
+  credentials: LoginCredentials;
+}
+
+const domain = (
+  id: string | undefined,
+  name: string | undefined,
+): { id: string } | { name: string } => (id === undefined ? { name: name ?? 'Default' } : { id });
+
 export async function openNovaSession(
-  sim: Pick<Simulator, 'keystoneUrl' | 'novaUrl' | 'credentials'>,
+  cloud: CloudEndpoints,
   microversion: string,
 ): Promise<NovaSession> {
-  const { username, password, projectName, userDomainId, projectDomainId } = sim.credentials;
-  const auth = await fetch(`${sim.keystoneUrl}/v3/auth/tokens`, {
+  const { username, password, projectName } = cloud.credentials;
+  const { userDomainId, userDomainName, projectDomainId, projectDomainName } = cloud.credentials;
+  const auth = await fetch(`${cloud.keystoneUrl}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
       auth: {
         identity: {
           methods: ['password'],
-          password: { user: { name: username, domain: { id: userDomainId }, password } },
+          password: {
+            user: { name: username, domain: domain(userDomainId, userDomainName), password },
+          },
         },
-        scope: { project: { name: projectName, domain: { id: projectDomainId } } },
+        scope: {
+          project: { name: projectName, domain: domain(projectDomainId, projectDomainName) },
+        },
       },
     }),
   });
@@ -34,7 +62,7 @@ export async function openNovaSession(
   await auth.body?.cancel();
   return {
     async call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${sim.novaUrl}${path}`, {
+      const response = await fetch(`${cloud.novaUrl}${path}`, {
         method,
         headers: {
           'X-Auth-Token': token,

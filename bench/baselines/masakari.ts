@@ -109,14 +109,14 @@ async function pollEverySecond(
   timeoutMs: number,
   isDone: () => Promise<boolean>,
 ): Promise<void> {
-  const startedAt = context.cloud.sim.now();
+  const startedAt = context.now();
   for (
     let next = startedAt + VERIFY_INTERVAL_MS;
     next - startedAt <= timeoutMs;
     next += VERIFY_INTERVAL_MS
   ) {
     if (await isDone()) return;
-    await context.sleep(Math.max(0, next - context.cloud.sim.now()));
+    await context.sleep(Math.max(0, next - context.now()));
   }
   throw new Error(`not confirmed within ${timeoutMs / 1000} s`);
 }

@@ -15,20 +15,20 @@ const NOVA_EVACUATE_MONITOR_INTERVAL_MS = 10_000;
 /** force_down by service id needs 2.53 ("Until 2.53" in fence_compute refers to the legacy form). */
 export const PACEMAKER_MICROVERSION = '2.53';
 
-/** The monitor's ticks fall every 10 s (simulated) from the failure report, at `reportedAtSimMs`. */
+/** The monitor's ticks fall every 10 s (the cloud's time) from the failure report, at `reportedAtCloudMs`. */
 export async function recoverLikePacemaker(
   context: ProcedureContext,
   host: string,
-  reportedAtSimMs: number,
+  reportedAtCloudMs: number,
 ): Promise<HostRecovery> {
   const { nova } = context;
   const fencingProofAt = await fenceLikeFenceAgent(context, host);
   const service = await computeServiceOf(nova, host);
   await nova.call('PUT', `/os-services/${service.id}`, { forced_down: true });
   await nova.call('PUT', `/os-services/${service.id}`, { status: 'disabled' });
-  const sinceReportSimMs = context.cloud.sim.now() - reportedAtSimMs;
+  const sinceReportMs = context.now() - reportedAtCloudMs;
   await context.sleep(
-    NOVA_EVACUATE_MONITOR_INTERVAL_MS - (sinceReportSimMs % NOVA_EVACUATE_MONITOR_INTERVAL_MS),
+    NOVA_EVACUATE_MONITOR_INTERVAL_MS - (sinceReportMs % NOVA_EVACUATE_MONITOR_INTERVAL_MS),
   );
   await nova.call('GET', '/os-services?binary=nova-compute');
   let failedInstances = 0;

@@ -1,24 +1,21 @@
-// What the re-enactments share: the simulated cloud they act on, waits on its clock, and fencing
-// as the ClusterLabs fencing library drives a fence agent (fence_redfish here).
-import type { BenchCloud } from '../bench-cloud.ts';
+// What the re-enactments share: the cloud they act on (the simulated one, or the real-Nova tier),
+// waits on its clock, and fencing as the ClusterLabs fencing library drives a fence agent
+// (fence_redfish on the simulator, fence_ipmilan on the real tier).
 import type { BmcPower, NovaSession } from './cloud-client.ts';
-import { redfishPower } from './cloud-client.ts';
 
 export interface ProcedureContext {
-  cloud: BenchCloud;
   nova: NovaSession;
-  /** Waits `simMs` simulated milliseconds: the procedures' documented waits are simulated time. */
-  sleep(simMs: number): Promise<void>;
+  /** The BMC that fences `host`. */
+  bmc(host: string): BmcPower;
+  /** The cloud's clock, in milliseconds: simulated on the simulator, the wall clock on a real Nova. */
+  now(): number;
+  /** Waits `cloudMs` of the cloud's milliseconds: the procedures' documented waits are the cloud's time. */
+  sleep(cloudMs: number): Promise<void>;
 }
 
-export function simulatedSleep(timeScale: number): (simMs: number) => Promise<void> {
-  return (simMs) => new Promise((resolve) => setTimeout(resolve, simMs / timeScale));
-}
-
-export function bmcOf(context: ProcedureContext, host: string): BmcPower {
-  const endpoints = context.cloud.sim.bmcs[host];
-  if (endpoints === undefined) throw new Error(`the simulated cloud has no BMC for ${host}`);
-  return redfishPower(endpoints.redfish);
+/** On a cloud `timeScale` times faster than real time (1 for a real Nova). */
+export function scaledSleep(timeScale: number): (cloudMs: number) => Promise<void> {
+  return (cloudMs) => new Promise((resolve) => setTimeout(resolve, cloudMs / timeScale));
 }
 
 /**
@@ -29,7 +26,7 @@ export async function fenceLikeFenceAgent(
   context: ProcedureContext,
   host: string,
 ): Promise<number> {
-  const bmc = bmcOf(context, host);
+  const bmc = context.bmc(host);
   await bmc.forceOff();
   for (let check = 0; check < 20; check += 1) {
     if ((await bmc.powerState()) === 'Off') return Date.now();

@@ -6,11 +6,11 @@ import type { RecoveryTimes } from '../measurements.ts';
 import { recoveryTimes } from '../measurements.ts';
 import type { Scenario } from '../scenarios.ts';
 import { TIME_SCALE } from '../scenarios.ts';
-import { landingsInNova, openNovaSession } from './cloud-client.ts';
+import { landingsInNova, openNovaSession, redfishPower } from './cloud-client.ts';
 import { MASAKARI_MICROVERSION, recoverLikeMasakari } from './masakari.ts';
 import { PACEMAKER_MICROVERSION, recoverLikePacemaker } from './pacemaker.ts';
 import type { HostRecovery, ProcedureContext } from './procedure.ts';
-import { simulatedSleep } from './procedure.ts';
+import { scaledSleep } from './procedure.ts';
 
 export type BaselineProcedure = 'masakari' | 'pacemaker';
 
@@ -31,7 +31,16 @@ export async function runBaseline(
       cloud.sim,
       procedure === 'masakari' ? MASAKARI_MICROVERSION : PACEMAKER_MICROVERSION,
     );
-    const context: ProcedureContext = { cloud, nova, sleep: simulatedSleep(TIME_SCALE) };
+    const context: ProcedureContext = {
+      nova,
+      bmc: (host) => {
+        const endpoints = cloud.sim.bmcs[host];
+        if (endpoints === undefined) throw new Error(`the simulated cloud has no BMC for ${host}`);
+        return redfishPower(endpoints.redfish);
+      },
+      now: () => cloud.sim.now(),
+      sleep: scaledSleep(TIME_SCALE),
+    };
     const reportedAt = failHosts(cloud);
     const reportedAtSimMs = cloud.sim.now();
     const recover = (host: string): Promise<HostRecovery> =>

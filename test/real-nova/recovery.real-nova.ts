@@ -5,12 +5,10 @@
 // worker that takes over must not send a second one (docs/design.md#i2-exactly-once), as Nova's
 // own records show.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KillPoint } from '../../chaos/kill-points.ts';
 import { Timeline, formatTimeline } from '../../chaos/timeline.ts';
@@ -28,6 +26,7 @@ import { progressTable } from '../../domain/incident-progress.ts';
 import { reportHostFailure } from '../../contracts/incident-start.ts';
 import { incidentWorkflow } from '../../workflows/incident-workflow.ts';
 import { computeProcesses, ipmitool } from './compute-host.ts';
+import { writeLazarusConfig } from './lazarus-config.ts';
 import { bootOn, novaAt, until, type NovaCall } from './nova-calls.ts';
 import { startRealNova, type RealNova } from './real-nova.ts';
 
@@ -71,41 +70,6 @@ afterAll(async () => {
   await stopNova?.();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** lazarus.yaml for this Nova as an operator would write it: every BMC over IPMI, passwords in owner-only files. */
-async function writeConfig(taskQueue: string): Promise<string> {
-  const secrets = join(dir, taskQueue);
-  await mkdir(secrets, { recursive: true, mode: 0o700 });
-  const bmcs = await Promise.all(
-    Object.values(real.bmcs).map(async ({ host, ipmiPort, username, password }) => {
-      const passwordFile = join(secrets, `${host}.password`);
-      await writeFile(passwordFile, password, { mode: 0o600 });
-      return {
-        host,
-        protocol: 'ipmi',
-        address: '127.0.0.1',
-        port: ipmiPort,
-        cipherSuite: 3,
-        username,
-        passwordFile,
-      };
-    }),
-  );
-  const configPath = join(secrets, 'lazarus.yaml');
-  await writeFile(
-    configPath,
-    stringify({
-      openstack: { cloud: real.cloudName },
-      temporal: { taskQueue },
-      // Every server here boots from an image onto local disk, which the fake driver rebuilds anywhere.
-      incident: { protect: 'all', imageBackedOnLocalDisk: 'evacuate' },
-      // One of four computes down is 25 %; the crash leaves no room for a second one on the edge.
-      stormGuard: { maxFractionDown: 0.5 },
-      bmcs,
-    }),
-  );
-  return configPath;
-}
 
 function startFleet(configPath: string, timeline: Timeline): WorkerFleet {
   return new WorkerFleet({
@@ -219,7 +183,7 @@ async function crashAndRecover(
   killPoint?: KillPoint,
 ): Promise<Recovery & { fleet: WorkerFleet; timeline: Timeline }> {
   const taskQueue = `real-nova-recovery-${host}`;
-  const configPath = await writeConfig(taskQueue);
+  const configPath = await writeLazarusConfig(real, { dir, taskQueue });
   const config = await loadConfig({ path: configPath, env: {} });
   const timeline = new Timeline();
   const fleet = startFleet(configPath, timeline);
