@@ -9,7 +9,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { findFreePort } from '../../infra/process/free-port.ts';
+import { findFreePortInRange } from '../../infra/process/free-port.ts';
 import {
   databaseNames,
   databaseUrl,
@@ -98,6 +98,14 @@ function pythonEntry(module: string, func: string, args: readonly string[]): str
   return ['-c', `import sys; from ${module} import ${func}; sys.exit(${func}())`, ...args];
 }
 
+/**
+ * The ports are picked at the start and bound up to minutes later (nova-api last), so not from the
+ * kernel's ephemeral range (32768 and up), where any outgoing connection of the machine may take one
+ * meanwhile: a clean-clone CI run lost nova-api to "Address already in use" so. Below the range
+ * the cluster of `npm run cluster` uses (20000 and up).
+ */
+const freePortBelowEphemeral = () => findFreePortInRange(10_000, 20_000);
+
 async function freePorts(): Promise<Ports> {
   const names = [
     'postgres',
@@ -111,8 +119,8 @@ async function freePorts(): Promise<Ports> {
   const ports: Partial<Record<(typeof names)[number], number>> = {};
   const taken = new Set<number>();
   for (const name of names) {
-    let port = await findFreePort();
-    while (taken.has(port)) port = await findFreePort();
+    let port = await freePortBelowEphemeral();
+    while (taken.has(port)) port = await freePortBelowEphemeral();
     taken.add(port);
     ports[name] = port;
   }
