@@ -188,14 +188,7 @@ export class NovaClient {
 
   /** Every instance on `host`, of every project, all pages (docs/nova-and-bmc-facts.md#listing-and-paging). */
   listInstancesOnHost(host: string): Promise<Instance[]> {
-    return this.api.readAll(
-      'servers/detail',
-      { items: 'servers', links: 'servers_links' },
-      instanceSchema,
-      new URLSearchParams({ all_tenants: '1', host }),
-      `list the instances on host ${host}`,
-      true,
-    );
+    return this.#listAllServers({ host }, `list the instances on host ${host}`);
   }
 
   /**
@@ -203,12 +196,20 @@ export class NovaClient {
    * all pages: one listing instead of a read per instance (docs/nova-and-bmc-facts.md#servers-changed-since).
    */
   listInstancesChangedSince(since: string): Promise<Instance[]> {
+    return this.#listAllServers(
+      { 'changes-since': since },
+      `list the instances changed since ${since}`,
+    );
+  }
+
+  /** `servers/detail` of every project with `filter`, all pages. */
+  #listAllServers(filter: Record<string, string>, operation: string): Promise<Instance[]> {
     return this.api.readAll(
       'servers/detail',
       { items: 'servers', links: 'servers_links' },
       instanceSchema,
-      new URLSearchParams({ all_tenants: '1', 'changes-since': since }),
-      `list the instances changed since ${since}`,
+      new URLSearchParams({ all_tenants: '1', ...filter }),
+      operation,
       true,
     );
   }
