@@ -1,5 +1,5 @@
 // A hand-written SVG bar chart of the headline RTOs: per scenario, the physical limit, Lazarus and the two
-// re-enactments, in real seconds of Lazarus's run, each scenario scaled to its own longest bar.
+// re-enactments, in seconds of each one's cloud, each scenario scaled to its own longest bar.
 import type { BenchResults } from './results.ts';
 import { headlineOf } from './results.ts';
 
@@ -39,7 +39,7 @@ export function renderChart(results: BenchResults): string {
   const height = top + results.scenarios.length * groupHeight + 10;
   const rows: string[] = [];
   results.scenarios.forEach((result, group) => {
-    const headline = headlineOf(result, results.settings);
+    const headline = headlineOf(result);
     const longest = Math.max(
       ...BARS.map((bar) => bar.value(headline)).filter(Number.isFinite),
       1e-9,
@@ -65,7 +65,7 @@ export function renderChart(results: BenchResults): string {
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<text x="10" y="20" font-size="13" font-weight="bold">${escapeXml(`Recovery time, median of ${results.repeats}, real seconds with the cloud ${results.settings.timeScale}× faster (${results.date})`)}</text>`,
+    `<text x="10" y="20" font-size="13" font-weight="bold">${escapeXml(`Recovery time, median of ${results.repeats}, seconds (${results.date})`)}</text>`,
     ...rows,
     '</svg>',
     '',

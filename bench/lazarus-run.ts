@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import { DEFAULT_LANDING_CHECK_INTERVAL_MS } from '../domain/evacuation-policy.ts';
+import {
+  DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
+} from '../domain/evacuation-policy.ts';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import type { GuardedProcess } from '../infra/process/guarded-process.ts';
 import { writeLazarusConfigForSimulator } from '../demo/simulated-cloud/lazarus-config-for-simulator.ts';
@@ -33,14 +36,9 @@ import { cpuSeconds, peakRssKb } from './process-usage.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
-import {
-  EVACUATE_CALLS_PER_SECOND,
-  EVERY_INSTANCE,
-  LAZARUS_CONCURRENCY,
-  TIME_SCALE,
-} from './scenarios.ts';
+import { EVERY_INSTANCE } from './scenarios.ts';
 
-/** Real milliseconds. */
+/** Real milliseconds: Lazarus's cloud runs in real time (BASELINE_TIME_SCALES says why). */
 export interface LazarusRun extends RecoveryTimes {
   outcomes: Record<string, number>;
   /** Instances evacuated (neither skipped nor left unstarted). */
@@ -105,9 +103,9 @@ export async function runLazarus(
               { host, reporter: 'bench' },
               {
                 policy: EVERY_INSTANCE,
-                evacuationConcurrency: LAZARUS_CONCURRENCY,
-                // Its default, meant for a real Nova: scaled with the simulated one, like the evacuate rate.
-                landingCheckIntervalMs: DEFAULT_LANDING_CHECK_INTERVAL_MS / TIME_SCALE,
+                // As lazarus.yaml's defaults give every report's incident.
+                evacuationConcurrency: DEFAULT_EVACUATION_CONCURRENCY,
+                maxEvacuationsInFlight: DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
                 isAdmissionRequired: false,
               },
             ),
@@ -262,22 +260,29 @@ export async function withWorkers<T>(
 /**
  * Runs `body` with Lazarus on a fresh cloud of `scenario`: the scenario's worker processes (one
  * unless it says) on one task queue, each with the same lazarus.yaml written for the simulator
- * (evacuate calls limited to `evacuateCallsPerSecond`, by default the scaled real limit, which the
- * server enforces across workers), their dev server and a client; stops them all after.
+ * (evacuate calls limited to `evacuateCallsPerSecond` if given, which the server enforces across
+ * workers; Lazarus's default otherwise), their dev server and a client; stops them all after. The
+ * cloud runs in real time unless `timeScale` says how many times faster.
  */
 export async function withLazarus<T>(
   scenario: Scenario,
-  options: { cliPath: string; workDir: string; evacuateCallsPerSecond?: number },
+  options: {
+    cliPath: string;
+    workDir: string;
+    evacuateCallsPerSecond?: number;
+    timeScale?: number;
+  },
   body: (parts: LazarusParts) => Promise<T>,
 ): Promise<T> {
   await mkdir(options.workDir, { recursive: true });
-  const cloud = await startBenchCloud(scenario, TIME_SCALE);
+  const cloud = await startBenchCloud(scenario, options.timeScale ?? 1);
   try {
     const config = await writeLazarusConfigForSimulator(
       { cloud: cloudName, cloudsYaml: cloud.sim.cloudsYamlPath, bmcs: cloud.sim.bmcs },
       join(options.workDir, 'config'),
     );
-    await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
+    if (options.evacuateCallsPerSecond !== undefined)
+      await limitEvacuateCalls(config.configPath, options.evacuateCallsPerSecond);
     return await withWorkers(
       {
         cliPath: options.cliPath,
@@ -293,11 +298,7 @@ export async function withLazarus<T>(
   }
 }
 
-/** The global evacuate rate is meant for a real Nova: scaled with the simulated one. */
-async function limitEvacuateCalls(
-  configPath: string,
-  perSecond = EVACUATE_CALLS_PER_SECOND * TIME_SCALE,
-): Promise<void> {
+async function limitEvacuateCalls(configPath: string, perSecond: number): Promise<void> {
   const document = parseDocument(await readFile(configPath, 'utf8'));
   document.setIn(['temporal', 'evacuateCallsPerSecond'], perSecond);
   await writeFile(configPath, document.toString());

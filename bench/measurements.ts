@@ -2,7 +2,7 @@
 // accepted, landings in Nova) and when the procedure proved fencing and considered itself done.
 import type { EvacuateAccepted } from './bench-cloud.ts';
 
-/** Milliseconds from the report (real ones for Lazarus, simulated ones for the re-enactments). */
+/** Milliseconds of the procedure's cloud from the report (real ones for Lazarus, whose cloud runs in real time). */
 export interface RecoveryTimes {
   /** The slowest host's fencing proof. */
   fencingProofMs: number;
@@ -25,7 +25,7 @@ export interface RecoveryEvents {
   landings: ReadonlyMap<string, number>;
 }
 
-/** `scale` turns the run's real milliseconds into the unit reported (1, or the time scale for simulated ones). */
+/** `scale` turns the run's real milliseconds into its cloud's (the cloud's time scale). */
 export function recoveryTimes(events: RecoveryEvents, scale: number): RecoveryTimes {
   const since = (at: number): number => (at - events.reportedAt) * scale;
   const firstPerHost = new Map<string, number>();

@@ -12,8 +12,8 @@ export interface Timeline {
 }
 
 /**
- * One ForceOff answered after the BMC's latency and one read that finds Off the moment the
- * transition ends; one PUT forcing the service down; then every evacuate of every host sent the
+ * The scenario's hosts lost their power, so their BMCs read Off at once: one ForceOff answered
+ * after the BMC's latency and one read that finds Off; one PUT forcing the service down; then every evacuate of every host sent the
  * moment its host is forced down, accepted after the API's latency, taken by the conductor and scheduler
  * `schedulingConcurrency` at a time in order, and rebuilt on its destination, rebuilds in parallel.
  */
@@ -22,7 +22,7 @@ export function physicalLimit(
   latencies: CloudLatencies,
   capacity: { schedulingConcurrency: number },
 ): Timeline {
-  const fencingProofMs = latencies.bmcResponseMs + latencies.powerOffMs;
+  const fencingProofMs = 2 * latencies.bmcResponseMs;
   const acceptedMs = fencingProofMs + latencies.novaApiMs + latencies.evacuateApiMs;
   const evacuations = scenario.failedHosts * scenario.instancesPerHost;
   const turns = Math.ceil(evacuations / Math.min(evacuations, capacity.schedulingConcurrency));

@@ -35,8 +35,7 @@ export const NOVA_REQUESTS_PER_INSTANCE_GOAL = 3;
 
 export function renderReport(results: BenchResults): string {
   const { settings, machine } = results;
-  const { latencies: l } = settings;
-  const scale = settings.timeScale;
+  const { latencies: l, baselineTimeScales: scales } = settings;
   return [
     `# Lazarus recovery benchmark, ${results.date}`,
     '',
@@ -45,12 +44,12 @@ export function renderReport(results: BenchResults): string {
     '',
     '## What was measured',
     '',
-    `Each scenario's failed hosts lose power at once on a fresh simulated cloud; the clock starts with the report. Simulated latencies: Nova API ${l.novaApiMs} ms per request (evacuate ${l.evacuateApiMs} ms), Keystone ${l.keystoneMs} ms, Redfish BMC ${l.bmcResponseMs} ms per request, power-off ${l.powerOffMs / 1000} s, scheduling ${l.schedulingMs / 1000} s, rebuild ${l.rebuildMs / 1000} s; Nova's own timings are its defaults (service_down_time 60 s, rpc_response_timeout 60 s); Nova answers like Zed (2.93). Every instance is evacuated by every procedure.`,
+    `Each scenario's failed hosts lose power at once on a fresh simulated cloud; the clock starts with the report. Simulated latencies: Nova API ${l.novaApiMs} ms per request (evacuate ${l.evacuateApiMs} ms), Keystone ${l.keystoneMs} ms, Redfish BMC ${l.bmcResponseMs} ms per request, power-off ${l.powerOffMs / 1000} s (for a host still running: the bench's hosts lose their power, so their BMCs read Off at once), scheduling ${l.schedulingMs / 1000} s, rebuild ${l.rebuildMs / 1000} s; Nova's own timings are its defaults (service_down_time 60 s, rpc_response_timeout 60 s); Nova answers like Zed (2.93). Every instance is evacuated by every procedure.`,
     '',
-    `**Time.** The simulated cloud runs **${scale}× faster than real time** (1 real second = ${scale} simulated seconds); every figure below is real seconds. The re-enactments sleep on the simulator's clock, so their waits are scaled with the cloud; Lazarus's own timers (Temporal's retry backoff, the 1 s fencing poll) are real time and are not, which can only lengthen Lazarus's RTO. Each repeat runs the three procedures at the same time, each on its own simulated cloud (the re-enactments mostly wait).`,
+    `**Time.** Every figure is in seconds of the cloud the procedure ran on. Lazarus's and the Pacemaker re-enactment's clouds run in real time, so Lazarus's own costs (Temporal's workflow tasks, the worker, the fencing poll, the landing watch's ticks) weigh what they weigh against a real Nova; reports before 2026-12-08 ran every cloud ${scales.masakari}× faster, which weighed them ${scales.masakari} times over. Masakari's cloud runs ${scales.masakari}× faster (its re-enactment sleeps on the simulator's clock; its own requests, in real time, count ${scales.masakari} times against it). Each repeat runs the three procedures at the same time, each on its own simulated cloud (the re-enactments mostly wait).`,
     '',
-    `- **Lazarus** runs unmodified: a Temporal dev server and the worker process per repeat, per-host concurrency ${settings.lazarusConcurrency} (the default is 4), at most ${settings.evacuateCallsPerSecond} evacuate calls per simulated second in all (its default, meant for a real Nova, so configured as ${settings.evacuateCallsPerSecond * settings.timeScale} per real second), its landing watch looking once per simulated second (its default \`landingCheckSeconds\`, likewise scaled), storm guard not asked (20 hosts at once would rightly wait for an operator).`,
-    `- **Physical limit**: Nova's capacity alone (${settings.novaCapacity.schedulingConcurrency} evacuations scheduled at once), no orchestrator's throttle: ForceOff and one read of Off, one PUT forcing the service down, every evacuate sent at once, scheduled ${settings.novaCapacity.schedulingConcurrency} at a time in order, rebuilds in parallel (\`bench/physical-limit.ts\`). Every procedure meets the same bounded Nova.`,
+    `- **Lazarus** runs unmodified, with its defaults: a Temporal dev server and the worker process per repeat, at most ${settings.evacuationConcurrency} evacuations of a host being requested at once, at most ${settings.evacuateCallsPerSecond} evacuate calls per second in all, at most ${settings.maxEvacuationsInFlight} evacuations of a host accepted and not yet landed, the landing watch looking once a second; storm guard not asked (20 hosts at once would rightly wait for an operator).`,
+    `- **Physical limit**: Nova's capacity alone (${settings.novaCapacity.schedulingConcurrency} evacuations scheduled at once), no orchestrator's throttle: ForceOff and one read of Off (no transition: the host has no power), one PUT forcing the service down, every evacuate sent at once, scheduled ${settings.novaCapacity.schedulingConcurrency} at a time in order, rebuilds in parallel (\`bench/physical-limit.ts\`). Every procedure meets the same bounded Nova.`,
     `- **Masakari** and **Pacemaker** are *re-enactments* written for this bench from their documented defaults (\`bench/baselines/\`, sources cited there), not their code. Masakari: fence (as its Pacemaker cluster would), disable, 180 s wait, 3 evacuations at a time, each polled every second up to 90 s. Pacemaker: fence, force down, NovaEvacuate's next 10 s monitor, serial evacuate calls, no verification (its RTO is Nova's last landing).`,
     '',
     ...scenarioSections(results),
@@ -63,22 +62,12 @@ export function renderReport(results: BenchResults): string {
 /** The scenarios' tables, when any scenario ran besides the crash ones. */
 function scenarioSections(results: BenchResults): string[] {
   if (results.scenarios.length === 0) return [];
-  const scale = results.settings.timeScale;
   return [
-    '## Recovery time (real seconds, medians)',
+    '## Recovery time (seconds, medians)',
     '',
     '| scenario | Lazarus RTO | physical limit | Lazarus over the limit | fencing proof (limit) | first evacuate (limit) | evacuates/s | Masakari RTO | Masakari ÷ Lazarus | Pacemaker RTO | Pacemaker ÷ Lazarus |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...results.scenarios.map((result) => recoveryRow(result, results)),
-    '',
-    `In simulated seconds (× ${scale}), the RTO on the cloud as specified: ` +
-      results.scenarios
-        .map(
-          (r) =>
-            `${r.scenario.name}: physical limit ${seconds(r.limit.rtoMs)}, Masakari ${seconds(medianOf(r.masakari, (run) => run.rtoMs) * scale)}, Pacemaker ${seconds(medianOf(r.pacemaker, (run) => run.rtoMs) * scale)}`,
-        )
-        .join('; ') +
-      '.',
+    ...results.scenarios.map(recoveryRow),
     '',
     '## Resources and outcomes (medians)',
     '',
@@ -88,7 +77,7 @@ function scenarioSections(results: BenchResults): string[] {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map(resourceRow),
     '',
-    "## Where Lazarus's time goes (real seconds, medians over repeats; per-evacuation figures are medians over instances)",
+    "## Where Lazarus's time goes (seconds, medians over repeats; per-evacuation figures are medians over instances)",
     '',
     '| scenario | report → incident | incident → fencing proof (limit) | proof → first evacuation | evacuation → evacuate accepted (limit) | accepted → landed in Nova (limit, alone) | landed → verified | first evacuation → last landed (limit) | last landed → last verified |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -98,14 +87,13 @@ function scenarioSections(results: BenchResults): string[] {
   ];
 }
 
-function recoveryRow(result: ScenarioResult, results: BenchResults): string {
-  const headline = headlineOf(result, results.settings);
-  const xL = results.settings.timeScale;
+function recoveryRow(result: ScenarioResult): string {
+  const headline = headlineOf(result);
   const lazarus = (field: (run: ScenarioResult['lazarus'][number]) => number): number =>
     medianOf(result.lazarus, field);
   return (
     `| ${result.scenario.name} | ${headline.lazarusRtoS.toFixed(2)} | ${headline.limitRtoS.toFixed(2)} | **${percent(headline.overLimit)}** ` +
-    `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.limit.fencingProofMs / xL)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.limit.firstEvacuateMs / xL)}) ` +
+    `| ${seconds(lazarus((r) => r.fencingProofMs))} (${seconds(result.limit.fencingProofMs)}) | ${seconds(lazarus((r) => r.firstEvacuateMs))} (${seconds(result.limit.firstEvacuateMs)}) ` +
     `| ${rate(lazarus((r) => r.evacuateCallsPerSecond))} | ${headline.masakariRtoS.toFixed(2)} | ${ratio(headline.masakariRtoS / headline.lazarusRtoS)} ` +
     `| ${headline.pacemakerRtoS.toFixed(2)} | ${ratio(headline.pacemakerRtoS / headline.lazarusRtoS)} |`
   );
@@ -141,13 +129,13 @@ function requestsPerInstance(result: ScenarioResult): string {
 }
 
 function profileRow(result: ScenarioResult, results: BenchResults): string {
-  const { latencies: l, timeScale: xL } = results.settings;
+  const { latencies: l } = results.settings;
   const p = (field: keyof Profile): string =>
     seconds(medianOf(result.lazarus, (run) => run.profile[field]));
   return (
-    `| ${result.scenario.name} | ${p('reportToIncidentMs')} | ${p('incidentToFencingProofMs')} (${seconds(result.limit.fencingProofMs / xL)}) | ${p('fencingProofToFirstEvacuationMs')} ` +
-    `| ${p('evacuationToAcceptedMs')} (${seconds(l.evacuateApiMs / xL)}) | ${p('acceptedToLandedMs')} (${seconds((l.schedulingMs + l.rebuildMs) / xL)}) | ${p('landedToVerifiedMs')} ` +
-    `| ${p('firstEvacuationToLastLandedMs')} (${seconds(novaTimeMs(result, results.settings) / xL)}) | ${p('lastLandedToLastVerifiedMs')} |`
+    `| ${result.scenario.name} | ${p('reportToIncidentMs')} | ${p('incidentToFencingProofMs')} (${seconds(result.limit.fencingProofMs)}) | ${p('fencingProofToFirstEvacuationMs')} ` +
+    `| ${p('evacuationToAcceptedMs')} (${seconds(l.evacuateApiMs)}) | ${p('acceptedToLandedMs')} (${seconds(l.schedulingMs + l.rebuildMs)}) | ${p('landedToVerifiedMs')} ` +
+    `| ${p('firstEvacuationToLastLandedMs')} (${seconds(novaTimeMs(result, results.settings))}) | ${p('lastLandedToLastVerifiedMs')} |`
   );
 }
 
@@ -161,8 +149,8 @@ function novaTimeMs(result: ScenarioResult, settings: BenchResults['settings']):
 function whereTheTimeGoes(results: BenchResults): string[] {
   const result = results.scenarios.find((r) => r.scenario.name === PROFILED_SCENARIO);
   if (result === undefined) return [];
-  const { latencies: l, timeScale: xL } = results.settings;
-  const overheadMs = headlineOf(result, results.settings).overheadS * 1000;
+  const { latencies: l } = results.settings;
+  const overheadMs = headlineOf(result).overheadS * 1000;
   const p = (field: keyof Profile): number => medianOf(result.lazarus, (run) => run.profile[field]);
   const parts: [string, number, string][] = [
     [
@@ -172,30 +160,30 @@ function whereTheTimeGoes(results: BenchResults): string[] {
     ],
     [
       'fencing beyond the limit',
-      p('incidentToFencingProofMs') - result.limit.fencingProofMs / xL,
+      p('incidentToFencingProofMs') - result.limit.fencingProofMs,
       'the fencing poll reads the BMC every second (fencing.pollIntervalSeconds): a shorter interval finds Off sooner',
     ],
     [
       'proof → first evacuation started',
-      p('fencingProofToFirstEvacuationMs') - l.novaApiMs / xL,
+      p('fencingProofToFirstEvacuationMs') - l.novaApiMs,
       'force-down, the instance list and planning run one after the other; listing during fencing would hide the list',
     ],
     [
       'first evacuation → last landed, beyond Nova',
-      p('firstEvacuationToLastLandedMs') - novaTimeMs(result, results.settings) / xL,
-      "Nova's queue waits for evacuates that are not sent yet: each turn (evacuationConcurrency) is held through the pre-check (two reads) and the POST, and the calls are rate-limited (evacuateCallsPerSecond)",
+      p('firstEvacuationToLastLandedMs') - novaTimeMs(result, results.settings),
+      "Nova's queue waits for evacuates that are not sent yet: each turn (evacuationConcurrency) is held from the evacuation's start to Nova's answer, the calls are rate-limited (evacuateCallsPerSecond), and at most maxEvacuationsInFlight of a host are accepted and not yet landed",
     ],
     [
       'last landed → last verified',
       p('lastLandedToLastVerifiedMs'),
-      "the landing watch's next look (landingCheckSeconds, doubling while nothing lands) and the signal to the evacuation",
+      "the landing watch's next look (landingCheckSeconds, doubling while nothing lands or starts) and the signal to the evacuation",
     ],
   ];
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));
   return [
     `## Where Lazarus's time goes at ${PROFILED_SCENARIO}`,
     '',
-    `Lazarus took ${seconds(overheadMs)} s of real time more than the physical limit. What each step adds on the critical path (medians over repeats):`,
+    `Lazarus took ${seconds(overheadMs)} s more than the physical limit. What each step adds on the critical path (medians over repeats):`,
     '',
     '| step | adds (s) | why |',
     '|---|---|---|',
@@ -209,7 +197,7 @@ function whereTheTimeGoes(results: BenchResults): string[] {
 /** The goals of docs/design.md#recovery-speed, each met or missed and by how much. */
 function goalsSection(results: BenchResults): string[] {
   const lines = results.scenarios.flatMap((result) => {
-    const headline = headlineOf(result, results.settings);
+    const headline = headlineOf(result);
     const name = result.scenario.name;
     const verdict = (isMet: boolean): string => (isMet ? 'met' : '**missed**');
     const faster = headline.pacemakerRtoS / headline.lazarusRtoS;

@@ -4,13 +4,12 @@ import type { Timeline } from './physical-limit.ts';
 import type { LazarusRun } from './lazarus-run.ts';
 import type { Machine } from './machine.ts';
 import type { CrashScenario, Scenario } from './scenarios.ts';
+import { DEFAULT_EVACUATE_CALLS_PER_SECOND } from '../apps/worker/create-worker.ts';
 import {
-  EVACUATE_CALLS_PER_SECOND,
-  LATENCIES,
-  LAZARUS_CONCURRENCY,
-  NOVA_CAPACITY,
-  TIME_SCALE,
-} from './scenarios.ts';
+  DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
+} from '../domain/evacuation-policy.ts';
+import { BASELINE_TIME_SCALES, LATENCIES, NOVA_CAPACITY } from './scenarios.ts';
 import { medianOf } from './statistics.ts';
 
 export interface ScenarioResult {
@@ -39,9 +38,10 @@ export interface BenchResults {
   settings: {
     latencies: typeof LATENCIES;
     novaCapacity: typeof NOVA_CAPACITY;
-    lazarusConcurrency: number;
+    evacuationConcurrency: number;
     evacuateCallsPerSecond: number;
-    timeScale: number;
+    maxEvacuationsInFlight: number;
+    baselineTimeScales: typeof BASELINE_TIME_SCALES;
   };
   scenarios: ScenarioResult[];
   crashes: CrashResult[];
@@ -50,12 +50,13 @@ export interface BenchResults {
 export const CURRENT_SETTINGS: BenchResults['settings'] = {
   latencies: LATENCIES,
   novaCapacity: NOVA_CAPACITY,
-  lazarusConcurrency: LAZARUS_CONCURRENCY,
-  evacuateCallsPerSecond: EVACUATE_CALLS_PER_SECOND,
-  timeScale: TIME_SCALE,
+  evacuationConcurrency: DEFAULT_EVACUATION_CONCURRENCY,
+  evacuateCallsPerSecond: DEFAULT_EVACUATE_CALLS_PER_SECOND,
+  maxEvacuationsInFlight: DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
+  baselineTimeScales: BASELINE_TIME_SCALES,
 };
 
-/** Medians, in real seconds. */
+/** Medians, in seconds of each procedure's cloud. */
 export interface Headline {
   name: string;
   lazarusRtoS: number;
@@ -68,9 +69,9 @@ export interface Headline {
   pacemakerRtoS: number;
 }
 
-export function headlineOf(result: ScenarioResult, settings: BenchResults['settings']): Headline {
+export function headlineOf(result: ScenarioResult): Headline {
   const lazarusRtoS = medianOf(result.lazarus, (run) => run.rtoMs) / 1000;
-  const limitRtoS = result.limit.rtoMs / settings.timeScale / 1000;
+  const limitRtoS = result.limit.rtoMs / 1000;
   return {
     name: result.scenario.name,
     lazarusRtoS,

@@ -59,14 +59,28 @@ export const DEFAULT_EVACUATION_POLICY: EvacuationPolicy = {
   shouldRestartRunningInstances: true,
 };
 
-/** Evacuations of one host being requested at once: each holds its turn until Nova accepts it. */
-export const DEFAULT_EVACUATION_CONCURRENCY = 4;
 /**
- * Evacuations of one host accepted by Nova and not yet landed, at most: Nova queues what its
- * conductors and schedulers cannot take at once (docs/nova-and-bmc-facts.md#nova-capacity), so this
- * only keeps one host from filling that queue for every other.
+ * Evacuations of one host being requested at once: each holds its turn from its start until Nova
+ * answers its evacuate, 0.6 to 0.8 s against the simulator in real time (docs/design.md#recovery-speed).
+ * The global evacuate rate (5 a second by default) is what paces them: one host needs at least
+ * 5 × 0.8 = 4 turns to keep it busy, and 10 leave room for a slower nova-api.
  */
-export const DEFAULT_MAX_EVACUATIONS_IN_FLIGHT = 50;
+export const DEFAULT_EVACUATION_CONCURRENCY = 10;
+/**
+ * Evacuations of one host accepted by Nova and not yet landed, at most. By Little's law a host
+ * evacuating at the global rate (5 a second) has rate × landing time in flight: 200 lets the rate,
+ * not this bound, set the pace while a landing takes up to 40 s. The bound keeps one host's
+ * evacuations from filling Nova's queue for every other's beyond that
+ * (docs/nova-and-bmc-facts.md#nova-capacity). 50, the default before, held a host to 50 ÷ 18 s,
+ * under 3 a second, on the bench's cloud in real time.
+ */
+export const DEFAULT_MAX_EVACUATIONS_IN_FLIGHT = 200;
+/**
+ * The bounds of an incident whose input does not name them, as one started by hand with `temporal
+ * workflow start` may not (every report takes them from lazarus.yaml): what such incidents have
+ * always used, so that one in flight replays as it ran whatever the defaults become.
+ */
+export const BOUNDS_OF_UNNAMED_INPUT = { evacuationConcurrency: 4, maxEvacuationsInFlight: 50 };
 /**
  * How often the landing watch lists a host's evacuations while they land
  * (docs/design.md#the-landing-watch): a landing is seen within a second of Nova finishing it.

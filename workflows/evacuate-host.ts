@@ -22,10 +22,9 @@ import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
 import type { HostFailure } from '../domain/host-failure.ts';
 import {
-  DEFAULT_EVACUATION_CONCURRENCY,
+  BOUNDS_OF_UNNAMED_INPUT,
   DEFAULT_LANDING_CHECK_INTERVAL_MS,
   DEFAULT_MAX_EVACUATION_ATTEMPTS,
-  DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
 } from '../domain/evacuation-policy.ts';
 import type { EvacuationInput, EvacuationOutcome } from '../contracts/evacuation-messages.ts';
 import { evacuationWorkflowId } from '../contracts/evacuation-messages.ts';
@@ -71,7 +70,7 @@ export async function evacuateAll(
     incident.track(planned.instanceId, { outcome: 'evacuating' });
     incident.track(planned.instanceId, await evacuate(incident, planned, input, failure));
   };
-  const turns = input.evacuationConcurrency ?? DEFAULT_EVACUATION_CONCURRENCY;
+  const turns = input.evacuationConcurrency ?? BOUNDS_OF_UNNAMED_INPUT.evacuationConcurrency;
   await CancellationScope.nonCancellable(async () => {
     // Incidents that began evacuating before the landing watch hold each turn until the landing.
     if (patched(LANDING_WATCH_PATCH))
@@ -92,7 +91,8 @@ async function evacuateWatched(
   evacuateOne: (planned: PlannedEvacuation) => Promise<void>,
 ): Promise<void> {
   const { input, failure, landings, turns } = context;
-  const maxInFlight = input.maxEvacuationsInFlight ?? DEFAULT_MAX_EVACUATIONS_IN_FLIGHT;
+  const maxInFlight =
+    input.maxEvacuationsInFlight ?? BOUNDS_OF_UNNAMED_INPUT.maxEvacuationsInFlight;
   const ended = new Set<string>();
   const evacuations: Promise<void>[] = [];
   const watch = landings.watch(

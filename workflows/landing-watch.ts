@@ -25,6 +25,12 @@ import { tell, untilAnswered } from './wait-out-outages.ts';
 
 /** Evacuations started before this change watch their own landing, as they did. */
 export const LANDING_WATCH_PATCH = 'landing-watched-by-incident';
+/**
+ * Watches that began before this change count only the evacuations that started during a look as
+ * a change, so a look that saw landings still doubled the wait, and the tail of a host's landings was
+ * seen up to LONGEST_TICK_IN_INTERVALS late; they keep doing so, as they did.
+ */
+export const LANDINGS_COUNTED_PATCH = 'landing-watch-counts-landings';
 
 /**
  * Each look that sees nothing land or start doubles the wait before the next, up to this many
@@ -62,6 +68,7 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
   const watched = new Map<string, WatchedEvacuation>();
   const accepted = new Set<string>();
   let isWatching = false;
+  let startedSinceLook = 0;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
     if (!isWatching) {
       tell(evacuation.workflowId, lookYourselfSignal);
@@ -69,7 +76,9 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     }
     watched.set(evacuation.instanceId, evacuation);
     accepted.add(evacuation.instanceId);
+    startedSinceLook += 1;
   });
+  /** What changed since the last look: the evacuations seen landing or failing, and those started. */
   const look = async (failure: HostFailure): Promise<number> => {
     const evacuations = [...watched.values()];
     const seen = await untilAnswered(
@@ -83,7 +92,10 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       watched.delete(instanceId);
       tell(workflowId, landingSeenSignal, landing);
     }
-    return seen.length + watched.size - evacuations.length;
+    const started = startedSinceLook;
+    startedSinceLook = 0;
+    if (!patched(LANDINGS_COUNTED_PATCH)) return seen.length + watched.size - evacuations.length;
+    return seen.length + started;
   };
   const run = async (
     failure: HostFailure,

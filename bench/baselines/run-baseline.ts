@@ -5,7 +5,7 @@ import { failHosts, startBenchCloud } from '../bench-cloud.ts';
 import type { RecoveryTimes } from '../measurements.ts';
 import { recoveryTimes } from '../measurements.ts';
 import type { Scenario } from '../scenarios.ts';
-import { TIME_SCALE } from '../scenarios.ts';
+import { BASELINE_TIME_SCALES } from '../scenarios.ts';
 import { landingsInNova, openNovaSession, redfishPower } from './cloud-client.ts';
 import { MASAKARI_MICROVERSION, recoverLikeMasakari } from './masakari.ts';
 import { PACEMAKER_MICROVERSION, recoverLikePacemaker } from './pacemaker.ts';
@@ -14,7 +14,7 @@ import { scaledSleep } from './procedure.ts';
 
 export type BaselineProcedure = 'masakari' | 'pacemaker';
 
-/** Real milliseconds. */
+/** Milliseconds of the procedure's cloud (BASELINE_TIME_SCALES). */
 export interface BaselineRun extends RecoveryTimes {
   failedInstances: number;
   /** Requests Nova received during the recovery, per instance evacuated. */
@@ -25,7 +25,8 @@ export async function runBaseline(
   procedure: BaselineProcedure,
   scenario: Scenario,
 ): Promise<BaselineRun> {
-  const cloud = await startBenchCloud(scenario, TIME_SCALE);
+  const timeScale = BASELINE_TIME_SCALES[procedure];
+  const cloud = await startBenchCloud(scenario, timeScale);
   try {
     const nova = await openNovaSession(
       cloud.sim,
@@ -39,7 +40,7 @@ export async function runBaseline(
         return redfishPower(endpoints.redfish);
       },
       now: () => cloud.sim.now(),
-      sleep: scaledSleep(TIME_SCALE),
+      sleep: scaledSleep(timeScale),
     };
     const reportedAt = failHosts(cloud);
     const reportedAtSimMs = cloud.sim.now();
@@ -67,7 +68,7 @@ export async function runBaseline(
         landings,
         recoveredAt: procedure === 'masakari' ? endedAt : Math.max(...landings.values()),
       },
-      1,
+      timeScale,
     );
     return {
       ...times,

@@ -39,6 +39,7 @@ const FAILED_HOSTS_PER_FILE = [
   ['rolling-upgrade', 1],
   ['payload-encryption', 2],
   ['worker-killed-mid-evacuation', 1],
+  ['landing-watch-ticks', 1],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

@@ -2,6 +2,8 @@
 // accepts it, the rebuilds then run in Nova side by side, and the incident sees them land with one
 // listing of the host's migrations per tick, never one retrying verifyLanding per instance.
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { google } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../activities/openstack/index.ts';
 import { evacuationWorkflowId } from '../../../contracts/evacuation-messages.ts';
@@ -12,10 +14,11 @@ import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './i
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [ONE_TURN_HOST = '', CAPPED_HOST = ''] = failedHostsOf('landing-watch');
+const [TICKS_HOST = ''] = failedHostsOf('landing-watch-ticks');
 
 // A rebuild of 3 s of real time: long enough to see which evacuations Nova holds at once.
 const cloud = useIncidentCloud({
-  hosts: 51,
+  hosts: 57,
   instancesPerHost: 6,
   timing: { rebuildMs: 3_000_000 },
 });
@@ -52,6 +55,41 @@ const doneAt = (migrations: readonly Migration[]): number[] =>
     .map((m) => Date.parse(m.updatedAt ?? ''));
 const acceptedAt = (migrations: readonly Migration[]): number[] =>
   migrations.map((m) => Date.parse(m.createdAt)).sort((a, b) => a - b);
+
+/**
+ * Each look of the incident's landing watch: how many landings it saw, and how long the watch then
+ * waited before the next (undefined after the last look).
+ */
+async function looksOf(
+  client: Client,
+  workflowId: string,
+): Promise<{ landings: number; waitMs: number | undefined }[]> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const typeOf = new Map(
+    events.map((event) => [
+      Number(event.eventId),
+      event.activityTaskScheduledEventAttributes?.activityType?.name,
+    ]),
+  );
+  const looks: { landings: number; waitMs: number | undefined }[] = [];
+  for (const event of events) {
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && typeOf.get(Number(completed.scheduledEventId)) === 'watchLandings') {
+      const [payload] = completed.result?.payloads ?? [];
+      const seen =
+        payload === undefined ? [] : defaultPayloadConverter.fromPayload<unknown[]>(payload);
+      looks.push({ landings: seen.length, waitMs: undefined });
+    }
+    const timeout = event.timerStartedEventAttributes?.startToFireTimeout;
+    const last = looks.at(-1);
+    if (timeout && last !== undefined && last.waitMs === undefined)
+      last.waitMs = durationMs(timeout);
+  }
+  return looks;
+}
+
+const durationMs = (duration: google.protobuf.IDuration): number =>
+  Number(duration.seconds ?? 0) * 1000 + Math.round((duration.nanos ?? 0) / 1e6);
 
 async function activitiesOf(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -108,5 +146,28 @@ describe('the landing watch', () => {
     // The third is accepted only after the first is done, the fourth after the second, and so on.
     for (let next = 2; next < accepted.length; next += 1)
       expect(accepted[next]).toBeGreaterThanOrEqual(done[next - 2] ?? Infinity);
+  });
+
+  it('looks again after one interval whenever a look saw landings, and waits longer only while none land', async () => {
+    const intervalMs = 100;
+    // One turn: the six are accepted one after the other, so they land one after the other too,
+    // and most looks see a landing while no new evacuation starts.
+    const { state } = await recover(TICKS_HOST, {
+      evacuationConcurrency: 1,
+      landingCheckIntervalMs: intervalMs,
+    });
+
+    expect(state.instances.map((row) => row.progress.outcome)).toEqual(Array(6).fill('landed'));
+    const { client } = temporal();
+    await recordHistoryIfAsked(
+      client.workflow.getHandle(`incident/${TICKS_HOST}`),
+      'landing-watch-counting-landings',
+    );
+    const looks = await looksOf(client, `incident/${TICKS_HOST}`);
+    const afterLandings = looks.filter((look) => look.landings > 0 && look.waitMs !== undefined);
+    expect(afterLandings.length).toBeGreaterThan(0);
+    expect(afterLandings.map((look) => look.waitMs)).toEqual(afterLandings.map(() => intervalMs));
+    // While the rebuilds run and nothing lands, the watch backs off.
+    expect(Math.max(...looks.map((look) => look.waitMs ?? 0))).toBeGreaterThan(intervalMs);
   });
 });

@@ -27,19 +27,20 @@ describe('the physical limit', () => {
   it('sends every evacuate at once after force-down, schedules them by Nova’s capacity in turns, and rebuilds in parallel', () => {
     // 100 instances, 4 scheduled at a time for 1 s each: 25 turns, then one 15 s rebuild.
     expect(physicalLimit(host(100), latencies, { schedulingConcurrency: 4 })).toEqual({
-      fencingProofMs: 5_200,
-      firstEvacuateMs: 5_600,
-      rtoMs: 5_600 + 25 * 1_000 + 15_000,
+      // The host lost its power: ForceOff and one read of Off, no transition to wait for.
+      fencingProofMs: 400,
+      firstEvacuateMs: 800,
+      rtoMs: 800 + 25 * 1_000 + 15_000,
     });
   });
 
   it('counts the instances of every failed host against the one control plane, and a partial turn whole', () => {
     const twenty = { ...host(50), failedHosts: 20 };
     expect(physicalLimit(twenty, latencies, { schedulingConcurrency: 3 }).rtoMs).toBe(
-      5_600 + 334 * 1_000 + 15_000,
+      800 + 334 * 1_000 + 15_000,
     );
     expect(physicalLimit(twenty, latencies, { schedulingConcurrency: Infinity }).rtoMs).toBe(
-      5_600 + 1_000 + 15_000,
+      800 + 1_000 + 15_000,
     );
   });
 });

@@ -90,8 +90,8 @@ describe('the Lazarus configuration file', () => {
     });
     expect(config.incident).toEqual({
       policy: { ...DEFAULT_EVACUATION_POLICY, protectionKeys: ['HA_Enabled', 'evacuable'] },
-      evacuationConcurrency: 4,
-      maxEvacuationsInFlight: 50,
+      evacuationConcurrency: 10,
+      maxEvacuationsInFlight: 200,
       landingCheckIntervalMs: 1000,
       maxEvacuationAttempts: 3,
       readmission: 'operator',
