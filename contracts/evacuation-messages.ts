@@ -72,6 +72,8 @@ export interface WatchedEvacuation {
 export interface SeenLanding {
   watched: WatchedEvacuation;
   landing: LandingReport;
+  /** How long Nova took to land it, from its migration's created_at to updated_at; absent when unknown. */
+  novaLandingMs?: number;
 }
 
 /** Child to incident: Nova accepted this evacuation (or holds one); watch it land. */

@@ -82,8 +82,8 @@ export const DEFAULT_MAX_EVACUATIONS_IN_FLIGHT = 200;
  */
 export const BOUNDS_OF_UNNAMED_INPUT = { evacuationConcurrency: 4, maxEvacuationsInFlight: 50 };
 /**
- * How often the landing watch lists a host's evacuations while they land
- * (docs/design.md#the-landing-watch): a landing is seen within a second of Nova finishing it.
+ * The shortest wait between two looks of the landing watch at a host's evacuations
+ * (docs/design.md#the-landing-watch): the longest is 8 times this.
  */
 export const DEFAULT_LANDING_CHECK_INTERVAL_MS = 1_000;
 /** Evacuations tried per instance, the first included, before a failed landing is final. */

@@ -1,8 +1,8 @@
 // The landing watch (docs/design.md#the-landing-watch): once Nova accepted an evacuation, the
 // evacuation tells its incident, and the incident looks at all of them with one listing of the
-// host's migrations per tick, telling each how it landed. Nova is asked once per tick for the whole
-// host instead of once per instance per backoff step, and an evacuation no longer holds a slot of
-// the incident while its rebuild runs.
+// host's migrations per look, telling each how it landed, and looks when they can have landed
+// (landing-pace.ts). Nova is asked once per look for the whole host instead of once per instance per
+// backoff step, and an evacuation no longer holds a slot of the incident while its rebuild runs.
 import {
   condition,
   getExternalWorkflowHandle,
@@ -20,24 +20,18 @@ import {
 } from '../contracts/evacuation-messages.ts';
 import type { HostFailure } from '../domain/host-failure.ts';
 import { watchLandings } from './activity-options.ts';
+import { LONGEST_TICK_IN_INTERVALS, nextLookInMs } from '../domain/landing-pace.ts';
 import type { WaitingBoard } from './wait-out-outages.ts';
 import { tell, untilAnswered } from './wait-out-outages.ts';
 
 /** Evacuations started before this change watch their own landing, as they did. */
 export const LANDING_WATCH_PATCH = 'landing-watched-by-incident';
 /**
- * Watches that began before this change count only the evacuations that started during a look as
- * a change, so a look that saw landings still doubled the wait, and the tail of a host's landings was
- * seen up to LONGEST_TICK_IN_INTERVALS late; they keep doing so, as they did.
+ * Watches that began before this change look every tick, doubling it after a look that saw no
+ * evacuation start (landings were not counted, so the tail of a host's landings was seen up to
+ * LONGEST_TICK_IN_INTERVALS late); they keep doing so, as they did.
  */
-export const LANDINGS_COUNTED_PATCH = 'landing-watch-counts-landings';
-
-/**
- * Each look that sees nothing land or start doubles the wait before the next, up to this many
- * intervals: a rebuild of minutes (a real Nova) then costs the incident's history a few events a
- * minute.
- */
-const LONGEST_TICK_IN_INTERVALS = 8;
+export const LANDING_PACE_PATCH = 'landing-watch-paced-by-landings';
 /**
  * How long an evacuation waits for its incident's word before it looks for itself: the run it told
  * may have been reset meanwhile, and the new run, which lists the instance in REBUILD, does not
@@ -67,6 +61,9 @@ export interface LandingWatch {
 export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk {
   const watched = new Map<string, WatchedEvacuation>();
   const accepted = new Set<string>();
+  // When each watched evacuation's acceptance was heard, and how long the newest landing took.
+  const acceptedAt = new Map<string, number>();
+  let landingMs: number | undefined;
   let isWatching = false;
   let startedSinceLook = 0;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
@@ -76,10 +73,16 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     }
     watched.set(evacuation.instanceId, evacuation);
     accepted.add(evacuation.instanceId);
+    acceptedAt.set(evacuation.instanceId, Date.now());
     startedSinceLook += 1;
   });
-  /** What changed since the last look: the evacuations seen landing or failing, and those started. */
-  const look = async (failure: HostFailure): Promise<number> => {
+  /**
+   * What changed since the last look: the evacuations seen landing or failing, and those started;
+   * and what watches before LANDING_PACE_PATCH counted.
+   */
+  const look = async (
+    failure: HostFailure,
+  ): Promise<{ landed: number; started: number; countedBefore: number }> => {
     const evacuations = [...watched.values()];
     const seen = await untilAnswered(
       `watch the evacuations from ${host} land`,
@@ -90,26 +93,45 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       const { instanceId, workflowId } = landing.watched;
       if (!isSameWatch(watched.get(instanceId), landing.watched)) continue;
       watched.delete(instanceId);
+      acceptedAt.delete(instanceId);
       tell(workflowId, landingSeenSignal, landing);
+      landingMs = landing.novaLandingMs ?? landingMs;
     }
     const started = startedSinceLook;
     startedSinceLook = 0;
-    if (!patched(LANDINGS_COUNTED_PATCH)) return seen.length + watched.size - evacuations.length;
-    return seen.length + started;
+    return {
+      landed: seen.length,
+      started,
+      countedBefore: seen.length + watched.size - evacuations.length,
+    };
   };
   const run = async (
     failure: HostFailure,
     intervalMs: number,
     isDone: () => boolean,
   ): Promise<void> => {
-    let tickMs = intervalMs;
+    let waitMs = intervalMs;
     for (;;) {
       await condition(() => watched.size > 0 || isDone());
       if (watched.size === 0) return;
-      const changes = await look(failure);
-      tickMs =
-        changes > 0 ? intervalMs : Math.min(LONGEST_TICK_IN_INTERVALS * intervalMs, tickMs * 2);
-      await sleep(tickMs);
+      const { landed, started, countedBefore } = await look(failure);
+      if (patched(LANDING_PACE_PATCH)) {
+        waitMs = nextLookInMs({
+          intervalMs,
+          lastWaitMs: waitMs,
+          sawLanding: landed > 0,
+          sawStart: started > 0,
+          acceptedAt: [...acceptedAt.values()],
+          landingMs,
+          now: Date.now(),
+        });
+      } else {
+        waitMs =
+          countedBefore > 0
+            ? intervalMs
+            : Math.min(LONGEST_TICK_IN_INTERVALS * intervalMs, waitMs * 2);
+      }
+      await sleep(waitMs);
     }
   };
   return {

@@ -49,9 +49,18 @@ export async function watchLandings(
     const instance =
       servers.get(watched.instanceId) ?? (await nova.getInstance(watched.instanceId));
     const landing = landingOf(instance, { ...watched, sourceHost, incidentStartedAt }, migration);
-    return 'waitingFor' in landing ? undefined : { watched, landing };
+    if ('waitingFor' in landing) return undefined;
+    const novaLandingMs = landing.outcome === 'landed' ? durationOf(migration) : undefined;
+    return { watched, landing, ...(novaLandingMs === undefined ? {} : { novaLandingMs }) };
   });
   return seen.filter((landing) => landing !== undefined);
+}
+
+/** From Nova's accept of the evacuation to its done, both on Nova's clock; undefined if unreadable. */
+function durationOf(migration: Migration): number | undefined {
+  const created = parseOpenStackTime(migration.createdAt);
+  const done = migration.updatedAt === null ? null : parseOpenStackTime(migration.updatedAt);
+  return created === null || done === null || done < created ? undefined : done - created;
 }
 
 /**

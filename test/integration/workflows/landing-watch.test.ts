@@ -9,6 +9,7 @@ import type { Migration } from '../../../activities/openstack/index.ts';
 import { evacuationWorkflowId } from '../../../contracts/evacuation-messages.ts';
 import type { IncidentInput, IncidentState } from '../../../contracts/incident-messages.ts';
 import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
+import { LONGEST_TICK_IN_INTERVALS } from '../../../domain/landing-pace.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
@@ -148,8 +149,8 @@ describe('the landing watch', () => {
       expect(accepted[next]).toBeGreaterThanOrEqual(done[next - 2] ?? Infinity);
   });
 
-  it('looks again after one interval whenever a look saw landings, and waits longer only while none land', async () => {
-    const intervalMs = 100;
+  it('once it saw landings, looks when the rest can have landed instead of backing off to its longest wait', async () => {
+    const intervalMs = 1_000;
     // One turn: the six are accepted one after the other, so they land one after the other too,
     // and most looks see a landing while no new evacuation starts.
     const { state } = await recover(TICKS_HOST, {
@@ -161,13 +162,16 @@ describe('the landing watch', () => {
     const { client } = temporal();
     await recordHistoryIfAsked(
       client.workflow.getHandle(`incident/${TICKS_HOST}`),
-      'landing-watch-counting-landings',
+      'landing-watch-paced',
     );
     const looks = await looksOf(client, `incident/${TICKS_HOST}`);
-    const afterLandings = looks.filter((look) => look.landings > 0 && look.waitMs !== undefined);
-    expect(afterLandings.length).toBeGreaterThan(0);
-    expect(afterLandings.map((look) => look.waitMs)).toEqual(afterLandings.map(() => intervalMs));
-    // While the rebuilds run and nothing lands, the watch backs off.
-    expect(Math.max(...looks.map((look) => look.waitMs ?? 0))).toBeGreaterThan(intervalMs);
+    const firstLanding = looks.findIndex((look) => look.landings > 0);
+    const waitsAfter = looks.slice(firstLanding).flatMap((look) => look.waitMs ?? []);
+    expect(firstLanding).toBeGreaterThanOrEqual(0);
+    expect(waitsAfter.length).toBeGreaterThan(0);
+    // Unpaced, every wait after a landing was the longest, as no evacuation started meanwhile.
+    for (const waitMs of waitsAfter)
+      expect(waitMs).toBeLessThan(LONGEST_TICK_IN_INTERVALS * intervalMs);
+    expect(looks.reduce((sum, look) => sum + look.landings, 0)).toBe(6);
   });
 });
