@@ -89,7 +89,7 @@ export function capacityReport(run: {
   return [
     `# Nova capacity, ${run.date}`,
     '',
-    `Real-Nova tier (Debian's Nova 26.2.2, fake virt driver, one conductor and one scheduler worker, nova-api in a threaded WSGI server) on ${run.machine.cores} cores (${run.machine.cpuModel}), ${run.machine.memoryGiB} GiB, load ${run.machine.loadAtStart.toFixed(1)} at the start. Per level: ${run.servers} servers evacuated from one powered-off, forced-down compute, at most *level* in flight; landed = the first os-migrations listing (every 100 ms) that shows the migration \`done\`. Seconds are real.`,
+    `Real-Nova tier (Debian's Nova 26.2.2, fake virt driver, one conductor and one scheduler worker, nova-api in a threaded WSGI server) on ${run.machine.cores} cores (${run.machine.cpuModel}), ${run.machine.memoryGiB} GiB, load ${run.machine.loadAtStart.toFixed(1)} at the start. Per level: ${run.servers} servers evacuated from one powered-off, forced-down compute onto an empty spare of the level's own (every other compute disabled), at most *level* in flight; landed = the first os-migrations listing (every 100 ms) that shows the migration \`done\`. Seconds are real.`,
     '',
     '| in flight at most | evacuations | accept median | accept p95 | landed median | landed p95 | landed per second |',
     '|---:|---:|---:|---:|---:|---:|---:|',

@@ -2,10 +2,13 @@
 // work a real Nova takes at once, to calibrate the simulator's control plane
 // (docs/nova-and-bmc-facts.md#nova-capacity). On the real-Nova tier (Debian's Nova 26.2.2, fake
 // virt driver, one conductor and one scheduler worker, on this machine), for each level: N servers
-// booted on one compute, the compute powered off through its BMC and forced down, then every server
-// evacuated with at most `level` evacuations in flight (sent and not yet landed). Landings are read
-// from one os-migrations listing of the host per tick, so watching adds one request per tick, not
-// one per server. Writes <out>/nova-capacity-<date>.md.
+// booted on a compute of its own, the compute powered off through its BMC and forced down, then
+// every server evacuated with at most `level` evacuations in flight (sent and not yet landed) onto an
+// empty spare of its own, every other compute disabled meanwhile. So every level meets the same
+// destination: when the levels shared the computes not yet failed, each level had fewer and fuller
+// destinations than the one before, and the last level's figures were the destination's, not the
+// level's. Landings are read from one os-migrations listing of the host per tick, so watching adds
+// one request per tick, not one per server. Writes <out>/nova-capacity-<date>.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
@@ -20,6 +23,7 @@ import {
   bootServers,
   computeServiceId,
   liftQuotas,
+  setSchedulable,
   updateComputeService,
   watchLandings,
 } from './real-nova/compute-steps.ts';
@@ -79,33 +83,53 @@ async function evacuateAll(
   }
 }
 
+/** One level: `servers` (booted on `host`) evacuated, `level` in flight, onto the only compute enabled besides `host`. */
 async function measureLevel(
   real: RealNova,
   host: string,
-  options: { servers: number; level: number },
+  options: { servers: readonly string[]; level: number },
 ): Promise<LevelResult> {
   const nova = novaAt(real.novaUrl, await real.adminToken());
-  const servers = await bootServers(nova, real, host, options.servers, 'capacity');
   await ipmitool(real, host, 'chassis', 'power', 'off');
   await updateComputeService(nova, await computeServiceId(nova, host), { forced_down: true });
   console.error(
-    `nova-capacity: level ${options.level}: evacuating ${servers.length} servers from ${host}`,
+    `nova-capacity: level ${options.level}: evacuating ${options.servers.length} servers from ${host}`,
   );
-  return summarizeLevel(options.level, await evacuateAll(nova, host, servers, options.level));
+  return summarizeLevel(
+    options.level,
+    await evacuateAll(nova, host, options.servers, options.level),
+  );
 }
 
 async function main(argv: readonly string[]): Promise<void> {
   const options = optionsOf(argv);
   const machine: Machine = await describeMachine();
-  // One compute fails per level, and at least one must remain as a destination.
-  const real = await startRealNova({ computeCount: options.levels.length + 1 });
+  // Per level, a compute that fails and an empty spare where its servers land.
+  const real = await startRealNova({ computeCount: 2 * options.levels.length });
+  const failing = real.computeHosts.slice(0, options.levels.length);
+  const spares = real.computeHosts.slice(options.levels.length);
   const levels: LevelResult[] = [];
   try {
-    await liftQuotas(novaAt(real.novaUrl, await real.adminToken()), real);
+    const nova = novaAt(real.novaUrl, await real.adminToken());
+    await liftQuotas(nova, real);
+    const serversOf = new Map<string, string[]>();
+    for (const host of failing) {
+      console.error(`nova-capacity: booting ${options.servers} servers on ${host}`);
+      serversOf.set(host, await bootServers(nova, real, host, options.servers, 'capacity'));
+    }
+    for (const host of real.computeHosts) await setSchedulable(nova, host, false);
     for (const [index, level] of options.levels.entries()) {
-      const host = real.computeHosts[index];
-      if (host === undefined) throw new Error(`no compute host for level ${level}`);
-      levels.push(await measureLevel(real, host, { servers: options.servers, level }));
+      const host = failing[index];
+      const spare = spares[index];
+      if (host === undefined || spare === undefined)
+        throw new Error(`no compute host or spare for level ${level}`);
+      await setSchedulable(nova, host, true);
+      await setSchedulable(nova, spare, true);
+      try {
+        levels.push(await measureLevel(real, host, { servers: serversOf.get(host) ?? [], level }));
+      } finally {
+        await setSchedulable(nova, spare, false);
+      }
     }
   } finally {
     await real.stop();

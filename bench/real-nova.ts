@@ -15,16 +15,11 @@ import { parseOptions, positiveInteger, runCommand } from './command-line.ts';
 import { describeMachine } from './machine.ts';
 import type { ProcedureRun } from './real-nova-figures.ts';
 import { realNovaReport } from './real-nova-figures.ts';
-import { bootServers, liftQuotas } from './real-nova/compute-steps.ts';
+import { bootServers, liftQuotas, setSchedulable } from './real-nova/compute-steps.ts';
 import { countedCloud } from './real-nova/counted-cloud.ts';
 import { startCountingProxy } from './real-nova/counting-proxy.ts';
 import type { HostUnderTest } from './real-nova/procedure-runs.ts';
-import {
-  runLazarus,
-  runPacemaker,
-  runPhysicalLimit,
-  setSchedulable,
-} from './real-nova/procedure-runs.ts';
+import { runLazarus, runPacemaker, runPhysicalLimit } from './real-nova/procedure-runs.ts';
 
 /** Lazarus, the re-enactment and the limit: each gets a failing compute and an empty spare of its own. */
 const RECOVERIES = 3;

@@ -60,6 +60,21 @@ export async function updateComputeService(
     );
 }
 
+/** Keeps the scheduler off `host` (disabled) or lets it back (enabled). */
+export async function setSchedulable(
+  nova: NovaCall,
+  host: string,
+  isSchedulable: boolean,
+): Promise<void> {
+  await updateComputeService(
+    nova,
+    await computeServiceId(nova, host),
+    isSchedulable
+      ? { status: 'enabled' }
+      : { status: 'disabled', disabled_reason: 'bench: waiting for its turn' },
+  );
+}
+
 /** The host fails: its nova-compute dies without a word, while its BMC still reads On. */
 export function crashCompute(real: RealNova, host: string): void {
   const pids = computeProcesses(real, host);

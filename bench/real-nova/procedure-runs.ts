@@ -198,18 +198,3 @@ export async function runLazarus(
       }),
   );
 }
-
-/** Keeps the scheduler off `host` (disabled) or lets it back (enabled). */
-export async function setSchedulable(
-  nova: NovaCall,
-  host: string,
-  isSchedulable: boolean,
-): Promise<void> {
-  await updateComputeService(
-    nova,
-    await computeServiceId(nova, host),
-    isSchedulable
-      ? { status: 'enabled' }
-      : { status: 'disabled', disabled_reason: 'bench: waiting for its turn' },
-  );
-}

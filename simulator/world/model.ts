@@ -163,8 +163,9 @@ export interface WorldTiming {
   /** Conductor and scheduler time before a destination is claimed, per evacuation when alone. */
   schedulingMs: number;
   /**
-   * Evacuations the conductor and scheduler work on at once; the others wait their turn, in order
-   * (docs/nova-and-bmc-facts.md#nova-capacity). Infinity: no limit.
+   * Evacuations the conductor and scheduler work on at once; the others wait their turn, in order.
+   * 1 by default, as measured on the real-Nova tier (docs/nova-and-bmc-facts.md#nova-capacity).
+   * Infinity: no limit.
    */
   schedulingConcurrency: number;
   /** The destination's rebuild, from claim to `done`. */
@@ -178,7 +179,7 @@ export const defaultTiming: WorldTiming = {
   serviceDownTimeMs: 60_000,
   rpcTimeoutMs: 60_000,
   schedulingMs: 200,
-  schedulingConcurrency: Number.POSITIVE_INFINITY,
+  schedulingConcurrency: 1,
   rebuildMs: 1_000,
   powerActionMs: 500,
 };

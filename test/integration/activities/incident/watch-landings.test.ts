@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import type { WatchedEvacuation } from '../../../../contracts/evacuation-messages.ts';
 import { fencedAndForcedDown, until, useIncidentCloud } from './incident-cloud.ts';
 
-// Scheduling takes 3 s of real time: long enough to look while every evacuation is in flight.
+// Scheduling takes 3 s of real time: long enough to look while every evacuation is in flight. All
+// ten are scheduled at once, not one at a time as the simulator's Nova does by default, so they
+// land together within the wait.
 const cloud = useIncidentCloud({
   hosts: 3,
   instancesPerHost: 10,
   seed: 11,
   novaMaxMicroversion: 93,
-  timing: { schedulingMs: 3_000_000 },
+  timing: { schedulingMs: 3_000_000, schedulingConcurrency: Number.POSITIVE_INFINITY },
 });
 
 describe('watchLandings', () => {
