@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
+  DEFAULT_LANDING_CHECK_INTERVAL_MS,
   DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
 } from '../domain/evacuation-policy.ts';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
@@ -36,9 +37,13 @@ import { cpuSeconds, peakRssKb } from './process-usage.ts';
 import type { EvacuationTimes, Profile } from './profile.ts';
 import { profileOf } from './profile.ts';
 import type { Scenario } from './scenarios.ts';
-import { EVERY_INSTANCE } from './scenarios.ts';
+import {
+  EVACUATE_CALLS_PER_CLOUD_SECOND,
+  EVERY_INSTANCE,
+  LAZARUS_TIME_SCALE,
+} from './scenarios.ts';
 
-/** Real milliseconds: Lazarus's cloud runs in real time (BASELINE_TIME_SCALES says why). */
+/** Milliseconds of the cloud (LAZARUS_TIME_SCALE); resources are real. */
 export interface LazarusRun extends RecoveryTimes {
   outcomes: Record<string, number>;
   /** Instances evacuated (neither skipped nor left unstarted). */
@@ -83,13 +88,21 @@ export interface LazarusRunOptions {
   workDir: string;
   /** SIGKILL the first worker process once Nova accepted half of the scenario's evacuates. */
   killsWorkerMidEvacuation?: boolean;
+  /** How many times faster than real time the cloud runs (LAZARUS_TIME_SCALE unless said). */
+  timeScale?: number;
 }
 
 export async function runLazarus(
   scenario: Scenario,
   options: LazarusRunOptions,
 ): Promise<LazarusRun> {
-  return withLazarus(scenario, options, async ({ client, cloud, server, workers }) => {
+  const timeScale = options.timeScale ?? LAZARUS_TIME_SCALE;
+  const settings = {
+    ...options,
+    timeScale,
+    evacuateCallsPerSecond: EVACUATE_CALLS_PER_CLOUD_SECOND * timeScale,
+  };
+  return withLazarus(scenario, settings, async ({ client, cloud, server, workers }) => {
     const usage = new WorkerUsage(workers);
     await usage.start();
     const reportedAt = failHosts(cloud);
@@ -103,9 +116,11 @@ export async function runLazarus(
               { host, reporter: 'bench' },
               {
                 policy: EVERY_INSTANCE,
-                // As lazarus.yaml's defaults give every report's incident.
+                // As lazarus.yaml's defaults give every report's incident; the watch's shortest
+                // wait is meant for a real Nova, so it is scaled with the cloud.
                 evacuationConcurrency: DEFAULT_EVACUATION_CONCURRENCY,
                 maxEvacuationsInFlight: DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
+                landingCheckIntervalMs: DEFAULT_LANDING_CHECK_INTERVAL_MS / timeScale,
                 isAdmissionRequired: false,
               },
             ),
@@ -121,11 +136,11 @@ export async function runLazarus(
     const { peakRssKb: workerPeakRssKb, cpuSeconds: workerCpuSeconds } = await usage.end();
     const serverPeakRssKb = await peakRssKb(server.process);
     return {
-      ...(await measure(client, cloud, states, handles, reportedAt)),
+      ...(await measure(client, cloud, states, handles, { reportedAt, timeScale })),
       workerPeakRssKb,
       workerCpuSeconds,
       serverPeakRssKb,
-      ...(killedAt === undefined ? {} : { workerKilledAtMs: killedAt - reportedAt }),
+      ...(killedAt === undefined ? {} : { workerKilledAtMs: (killedAt - reportedAt) * timeScale }),
     };
   });
 }
@@ -388,7 +403,7 @@ async function measure(
   cloud: BenchCloud,
   states: IncidentState[],
   handles: WorkflowHandleWithSignaledRunId[],
-  reportedAt: number,
+  { reportedAt, timeScale }: { reportedAt: number; timeScale: number },
 ): Promise<
   Omit<LazarusRun, 'workerPeakRssKb' | 'workerCpuSeconds' | 'serverPeakRssKb' | 'workerKilledAtMs'>
 > {
@@ -412,7 +427,7 @@ async function measure(
       fencingProofsAt: states.map((state) => Date.parse(state.fencing.proof?.readAt ?? 'no proof')),
       recoveredAt: Math.max(...children.map((child) => child.closedAt)),
     },
-    1,
+    timeScale,
   );
   const outcomes: Record<string, number> = {};
   for (const row of states.flatMap((state) => state.instances))
@@ -444,7 +459,7 @@ async function measure(
       maxEvacuatesPerInstance: Math.max(0, ...evacuatesPerInstance.values()),
       violations: cloud.sim.invariants().violations.map(String),
     },
-    profile: profileOf({
+    profile: profileOf(timeScale, {
       reportedAt,
       incidentsStartedAt: incidents.map((incident) => incident.startTime.getTime()),
       fencingProofsAt: states.map((state) => Date.parse(state.fencing.proof?.readAt ?? 'no proof')),

@@ -1,6 +1,6 @@
 // Where Lazarus's time goes, from timestamps only (no sampling): the server's start and close times
 // of the incident and evacuation workflows, the fencing proof, and the cloud's records of when each
-// evacuate was accepted and each instance landed. Real milliseconds.
+// evacuate was accepted and each instance landed, in milliseconds of the cloud.
 import { median } from './statistics.ts';
 
 export interface EvacuationTimes {
@@ -35,13 +35,14 @@ export interface ProfileInput {
   evacuations: readonly EvacuationTimes[];
 }
 
-export function profileOf(input: ProfileInput): Profile {
+/** `scale` turns the run's real milliseconds into its cloud's. */
+export function profileOf(scale: number, input: ProfileInput): Profile {
   const { evacuations } = input;
   const lastIncidentStart = Math.max(...input.incidentsStartedAt);
   const lastProof = Math.max(...input.fencingProofsAt);
   const firstEvacuation = Math.min(...evacuations.map((e) => e.startedAt));
   const lastLanded = Math.max(...evacuations.map((e) => e.landedAt));
-  return {
+  const profile: Profile = {
     reportToIncidentMs: lastIncidentStart - input.reportedAt,
     incidentToFencingProofMs: lastProof - lastIncidentStart,
     fencingProofToFirstEvacuationMs: firstEvacuation - lastProof,
@@ -51,4 +52,7 @@ export function profileOf(input: ProfileInput): Profile {
     firstEvacuationToLastLandedMs: lastLanded - firstEvacuation,
     lastLandedToLastVerifiedMs: Math.max(...evacuations.map((e) => e.closedAt)) - lastLanded,
   };
+  return Object.fromEntries(
+    Object.entries(profile).map(([step, ms]) => [step, ms * scale]),
+  ) as unknown as Profile;
 }

@@ -4,12 +4,17 @@ import type { Timeline } from './physical-limit.ts';
 import type { LazarusRun } from './lazarus-run.ts';
 import type { Machine } from './machine.ts';
 import type { CrashScenario, Scenario } from './scenarios.ts';
-import { DEFAULT_EVACUATE_CALLS_PER_SECOND } from '../apps/worker/create-worker.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
   DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
 } from '../domain/evacuation-policy.ts';
-import { BASELINE_TIME_SCALES, LATENCIES, NOVA_CAPACITY } from './scenarios.ts';
+import {
+  BASELINE_TIME_SCALES,
+  EVACUATE_CALLS_PER_CLOUD_SECOND,
+  LATENCIES,
+  LAZARUS_TIME_SCALE,
+  NOVA_CAPACITY,
+} from './scenarios.ts';
 import { medianOf } from './statistics.ts';
 
 export interface ScenarioResult {
@@ -41,6 +46,7 @@ export interface BenchResults {
     evacuationConcurrency: number;
     evacuateCallsPerSecond: number;
     maxEvacuationsInFlight: number;
+    lazarusTimeScale: number;
     baselineTimeScales: typeof BASELINE_TIME_SCALES;
   };
   scenarios: ScenarioResult[];
@@ -51,8 +57,9 @@ export const CURRENT_SETTINGS: BenchResults['settings'] = {
   latencies: LATENCIES,
   novaCapacity: NOVA_CAPACITY,
   evacuationConcurrency: DEFAULT_EVACUATION_CONCURRENCY,
-  evacuateCallsPerSecond: DEFAULT_EVACUATE_CALLS_PER_SECOND,
+  evacuateCallsPerSecond: EVACUATE_CALLS_PER_CLOUD_SECOND,
   maxEvacuationsInFlight: DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
+  lazarusTimeScale: LAZARUS_TIME_SCALE,
   baselineTimeScales: BASELINE_TIME_SCALES,
 };
 

@@ -132,7 +132,11 @@ async function runScenario(
   return result;
 }
 
-/** Each repeat runs Lazarus as is, then with a worker SIGKILLed mid-evacuation, one after the other. */
+/**
+ * Each repeat runs Lazarus as is, then with a worker SIGKILLed mid-evacuation, one after the other,
+ * on clouds in real time: what a lost worker costs (heartbeat and sticky-queue timeouts, Nova's
+ * recording margin) is real time, and the goal is in real seconds.
+ */
 async function runCrashScenario(
   crash: CrashScenario,
   repeats: number,
@@ -145,11 +149,13 @@ async function runCrashScenario(
     const undisturbed = await runLazarus(crash.scenario, {
       cliPath,
       workDir: join(runDir, 'undisturbed'),
+      timeScale: 1,
     });
     const killed = await runLazarus(crash.scenario, {
       cliPath,
       workDir: join(runDir, 'killed'),
       killsWorkerMidEvacuation: true,
+      timeScale: 1,
     });
     result.undisturbed.push(undisturbed);
     result.killed.push(killed);

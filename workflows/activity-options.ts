@@ -55,9 +55,17 @@ export const { gatherFailureEvidence } = proxyActivities<Activities>({
  * 10 s to record what an earlier attempt may have sent: an EvacuationOutcomeUnknown is retried no
  * sooner than that (its nextRetryDelay, activities/errors.ts), and an attempt after one that may
  * have sent waits it out before it trusts Nova's silence (activities/incident/evacuate-attempt.ts).
+ *
+ * An attempt sends its evacuate only with a whole request timeout left before its startToClose,
+ * counted from when it was scheduled (the start is not known to it), and it may wait long in the
+ * rate-limited queue before it starts: with 20 hosts of 10 turns each at 5 calls a second, 40 s.
+ * With one minute, an attempt that had waited more than 30 s sent nothing and went back to the
+ * queue, again and again (docs/design.md#rate-limited-evacuate-queue). Ten minutes leave room for a
+ * queue of 2,850 calls at the default rate; a lost worker is noticed by the heartbeat timeout, not
+ * by this.
  */
 const EVACUATE_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 minutes',
   heartbeatTimeout: WORKER_LOSS_NOTICED_WITHIN,
   retry: { initialInterval: '1 second', maximumInterval: '2 minutes', maximumAttempts: 5 },
 };

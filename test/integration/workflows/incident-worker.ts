@@ -95,6 +95,7 @@ const AFTER_EVACUATIONS = new Set<IncidentPhase>([
 /** The incident's state once its evacuations ended; it then waits for re-admission unless it closed. */
 export function evacuationsEnded(
   handle: WorkflowHandle<typeof incidentWorkflow>,
+  timeoutMs = 50_000,
 ): Promise<IncidentState> {
   let last: IncidentState | undefined;
   return pollUntil(
@@ -104,7 +105,7 @@ export function evacuationsEnded(
       return AFTER_EVACUATIONS.has(last.phase) ? last : undefined;
     },
     {
-      timeoutMs: 50_000,
+      timeoutMs,
       intervalMs: 50,
       onTimeout: () =>
         `the evacuations of ${handle.workflowId} did not end; it is ${last?.phase ?? 'unknown'}:\n${last === undefined ? '' : progressTable(last)}`,

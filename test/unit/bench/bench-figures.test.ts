@@ -93,7 +93,7 @@ describe('recovery figures', () => {
 
 describe('the profile', () => {
   it("splits an evacuation into pre-checks, Nova's work and verification, and measures the critical path from the first evacuation to the last seen landed", () => {
-    const profile = profileOf({
+    const profile = profileOf(1, {
       reportedAt: 0,
       incidentsStartedAt: [20],
       fencingProofsAt: [700],
@@ -113,5 +113,16 @@ describe('the profile', () => {
       firstEvacuationToLastLandedMs: 6_000,
       lastLandedToLastVerifiedMs: 600,
     });
+  });
+
+  it("gives each step in the cloud's milliseconds, the real ones times its time scale", () => {
+    const profile = profileOf(4, {
+      reportedAt: 0,
+      incidentsStartedAt: [20],
+      fencingProofsAt: [700],
+      evacuations: [{ startedAt: 900, acceptedAt: 950, landedAt: 2_500, closedAt: 3_000 }],
+    });
+    expect(profile.reportToIncidentMs).toBe(80);
+    expect(profile.lastLandedToLastVerifiedMs).toBe(2_000);
   });
 });
