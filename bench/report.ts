@@ -176,7 +176,7 @@ function whereTheTimeGoes(results: BenchResults): string[] {
     [
       'last landed → last verified',
       p('lastLandedToLastVerifiedMs'),
-      "the landing watch's next look (landingCheckSeconds, doubling while nothing lands or starts) and the signal to the evacuation",
+      "the landing watch's next look (when the last evacuations are due, by how long Nova took for the newest landing; backing off while none lands) and the signal to the evacuation",
     ],
   ];
   const largest = parts.reduce((a, b) => (b[1] > a[1] ? b : a));

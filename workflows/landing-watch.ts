@@ -65,7 +65,6 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
   const acceptedAt = new Map<string, number>();
   let landingMs: number | undefined;
   let isWatching = false;
-  let startedSinceLook = 0;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
     if (!isWatching) {
       tell(evacuation.workflowId, lookYourselfSignal);
@@ -74,15 +73,12 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     watched.set(evacuation.instanceId, evacuation);
     accepted.add(evacuation.instanceId);
     acceptedAt.set(evacuation.instanceId, Date.now());
-    startedSinceLook += 1;
   });
   /**
-   * What changed since the last look: the evacuations seen landing or failing, and those started;
-   * and what watches before LANDING_PACE_PATCH counted.
+   * How many evacuations the look saw land or fail, and what watches before LANDING_PACE_PATCH
+   * counted as a change (only those started during the look).
    */
-  const look = async (
-    failure: HostFailure,
-  ): Promise<{ landed: number; started: number; countedBefore: number }> => {
+  const look = async (failure: HostFailure): Promise<{ landed: number; countedBefore: number }> => {
     const evacuations = [...watched.values()];
     const seen = await untilAnswered(
       `watch the evacuations from ${host} land`,
@@ -97,11 +93,8 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       tell(workflowId, landingSeenSignal, landing);
       landingMs = landing.novaLandingMs ?? landingMs;
     }
-    const started = startedSinceLook;
-    startedSinceLook = 0;
     return {
       landed: seen.length,
-      started,
       countedBefore: seen.length + watched.size - evacuations.length,
     };
   };
@@ -114,13 +107,12 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     for (;;) {
       await condition(() => watched.size > 0 || isDone());
       if (watched.size === 0) return;
-      const { landed, started, countedBefore } = await look(failure);
+      const { landed, countedBefore } = await look(failure);
       if (patched(LANDING_PACE_PATCH)) {
         waitMs = nextLookInMs({
           intervalMs,
           lastWaitMs: waitMs,
           sawLanding: landed > 0,
-          sawStart: started > 0,
           acceptedAt: [...acceptedAt.values()],
           landingMs,
           now: Date.now(),
