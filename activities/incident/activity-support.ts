@@ -36,7 +36,9 @@ export async function heartbeatWhile<T>(work: Promise<T>, intervalMs?: number): 
 
 /**
  * How long this activity attempt has before its startToClose deadline; Infinity outside an activity.
- * Counted from when the attempt was scheduled, a little before it started, so it errs short.
+ * Counted from when the attempt was scheduled, as the SDK does not say when it started, so it errs
+ * short: by the attempt's whole wait in its task queue, which on the rate-limited evacuate queue can
+ * be tens of seconds (workflows/activity-options.ts sizes evacuateInstance's startToClose for it).
  */
 export function timeLeftInAttemptMs(): number {
   const info = asyncLocalStorage.getStore()?.info;
