@@ -18,10 +18,23 @@ export const LONGEST_DUE_WAIT_IN_INTERVALS = 60;
 /**
  * The watch waits until this many of the evacuations it watches can have landed: a look costs Nova
  * a listing of the host's migrations and one of its changed servers, so its share of an evacuation
- * stays under one request. With fewer watched (the last of a host's evacuations), it waits until
- * all can have landed, when the last of them is seen as soon as it could be anyway.
+ * stays well under one request. With fewer watched and none left to start (the last of the host's
+ * evacuations), it waits until all can have landed, when the last of them is seen as soon as it
+ * could be anyway. Five, not three: at 20 hosts sharing one Nova, three left the bench's Lazarus at
+ * 3.7 requests per instance (docs/design.md#the-landing-watch).
  */
-export const LANDINGS_PER_LOOK = 3;
+export const LANDINGS_PER_LOOK = 5;
+/**
+ * How far apart in acceptance two landings must be for the growth of Nova's landing time between
+ * them to count: closer ones differ by the jitter of Nova's queue more than by its growth.
+ */
+export const GROWTH_SPAN_IN_INTERVALS = 20;
+
+/** A landing seen: when its acceptance was heard (workflow time) and how long Nova took (its clock). */
+export interface TimedLanding {
+  acceptedAt: number;
+  landingMs: number;
+}
 
 export interface LandingPace {
   intervalMs: number;
@@ -32,30 +45,60 @@ export interface LandingPace {
   /** Workflow time at which Nova's acceptance of each evacuation still watched was heard. */
   acceptedAt: readonly number[];
   /**
-   * How long the newest landing seen took, from Nova's accept to done (Nova's clock): landings queue
-   * behind one another in Nova, so the newest says best how long the next ones take.
+   * The first landing the watch saw, and the one accepted last: landings queue behind one another
+   * in Nova, so the newest says best how long the next ones take, and the two together how fast
+   * that grows while more are sent than Nova lands. Undefined until one landed.
    */
-  landingMs: number | undefined;
+  landings: { first: TimedLanding; newest: TimedLanding } | undefined;
+  /** Every evacuation of the host is started: none will join those watched. */
+  isEveryEvacuationStarted: boolean;
   now: number;
 }
 
 export function nextLookInMs(pace: LandingPace): number {
-  const due = pace.landingMs === undefined ? undefined : dueAt(pace.acceptedAt, pace.landingMs);
+  const { intervalMs, landings } = pace;
+  // The host's last evacuations: the recovery ends with them, so a due too late costs the whole
+  // incident, and Nova's queue no longer grows behind them: no growth, and a short backoff past due.
+  const isLast = pace.isEveryEvacuationStarted && pace.acceptedAt.length <= LANDINGS_PER_LOOK;
+  const due =
+    landings === undefined
+      ? undefined
+      : dueAt(pace.acceptedAt, landings.newest, isLast ? 0 : growthOf(landings, intervalMs));
   if (due !== undefined && due > pace.now) {
-    const longestMs = LONGEST_DUE_WAIT_IN_INTERVALS * pace.intervalMs;
-    return Math.min(longestMs, Math.max(pace.intervalMs, due - pace.now));
+    const longestMs = LONGEST_DUE_WAIT_IN_INTERVALS * intervalMs;
+    return Math.min(longestMs, Math.max(intervalMs, due - pace.now));
   }
-  // Nothing landed yet, or these are later than their due (Nova's queue grew): back off while
-  // nothing lands. A start says nothing of when the first landing comes: its rebuild alone takes
-  // longer than the longest tick on a real cloud.
-  return pace.sawLanding
-    ? pace.intervalMs
-    : Math.min(LONGEST_TICK_IN_INTERVALS * pace.intervalMs, 2 * pace.lastWaitMs);
+  if (pace.sawLanding) return intervalMs;
+  const longestTickMs = LONGEST_TICK_IN_INTERVALS * intervalMs;
+  // Later than due, the last are looked for again within half the delay so far.
+  if (due !== undefined && isLast)
+    return Math.min(longestTickMs, Math.max(intervalMs, (pace.now - due) / 2));
+  // Nothing landed yet, or these are later than their due (Nova's queue grew faster): back off
+  // while nothing lands. A start says nothing of when the first landing comes: its rebuild alone
+  // takes longer than the longest tick on a real cloud.
+  return Math.min(longestTickMs, 2 * pace.lastWaitMs);
+}
+
+/**
+ * How much longer Nova's landing grew per millisecond of acceptance between the first landing and
+ * the newest: more sent than Nova lands queue behind one another. Never negative (a queue draining
+ * makes the due early, which the backoff covers) nor above one (Nova landing nothing at all).
+ */
+function growthOf(landings: { first: TimedLanding; newest: TimedLanding }, intervalMs: number) {
+  const { first, newest } = landings;
+  const spanMs = newest.acceptedAt - first.acceptedAt;
+  if (spanMs < GROWTH_SPAN_IN_INTERVALS * intervalMs) return 0;
+  return Math.min(1, Math.max(0, (newest.landingMs - first.landingMs) / spanMs));
 }
 
 /** When LANDINGS_PER_LOOK of the watched evacuations (or all, if fewer) can have landed. */
-function dueAt(acceptedAt: readonly number[], landingMs: number): number | undefined {
+function dueAt(
+  acceptedAt: readonly number[],
+  newest: TimedLanding,
+  growth: number,
+): number | undefined {
   const sorted = [...acceptedAt].sort((a, b) => a - b);
   const nth = sorted[Math.min(LANDINGS_PER_LOOK, sorted.length) - 1];
-  return nth === undefined ? undefined : nth + landingMs;
+  if (nth === undefined) return undefined;
+  return nth + newest.landingMs + growth * Math.max(0, nth - newest.acceptedAt);
 }

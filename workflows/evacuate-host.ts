@@ -98,7 +98,10 @@ async function evacuateWatched(
   const watch = landings.watch(
     failure,
     input.landingCheckIntervalMs ?? DEFAULT_LANDING_CHECK_INTERVAL_MS,
-    () => ended.size === planned.length,
+    {
+      isEveryStarted: () => evacuations.length === planned.length,
+      isDone: () => ended.size === planned.length,
+    },
   );
   await mapWithConcurrency(planned, turns, async (next) => {
     const isFull = () => evacuations.length - ended.size >= maxInFlight;

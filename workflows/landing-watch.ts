@@ -20,6 +20,7 @@ import {
 } from '../contracts/evacuation-messages.ts';
 import type { HostFailure } from '../domain/host-failure.ts';
 import { watchLandings } from './activity-options.ts';
+import type { LandingPace } from '../domain/landing-pace.ts';
 import { LONGEST_TICK_IN_INTERVALS, nextLookInMs } from '../domain/landing-pace.ts';
 import type { WaitingBoard } from './wait-out-outages.ts';
 import { tell, untilAnswered } from './wait-out-outages.ts';
@@ -44,8 +45,16 @@ const isSameWatch = (a: WatchedEvacuation | undefined, b: WatchedEvacuation): bo
 
 /** The incident's side: one desk for its whole life, and a watch over its evacuations while they run. */
 export interface LandingDesk {
-  /** Watches from now until nothing is left to watch and `isDone()`. */
-  watch(failure: HostFailure, intervalMs: number, isDone: () => boolean): LandingWatch;
+  /** Watches from now until nothing is left to watch and the host's evacuations are done. */
+  watch(failure: HostFailure, intervalMs: number, progress: EvacuationProgress): LandingWatch;
+}
+
+/** How far the host's evacuations are, as the incident starting them knows. */
+export interface EvacuationProgress {
+  /** Every evacuation is started: no more will join those watched. */
+  isEveryStarted(): boolean;
+  /** Every evacuation ended. */
+  isDone(): boolean;
 }
 
 export interface LandingWatch {
@@ -61,9 +70,15 @@ export interface LandingWatch {
 export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk {
   const watched = new Map<string, WatchedEvacuation>();
   const accepted = new Set<string>();
-  // When each watched evacuation's acceptance was heard, and how long the newest landing took.
+  // When each watched evacuation's acceptance was heard, and the landings that pace the watch.
   const acceptedAt = new Map<string, number>();
-  let landingMs: number | undefined;
+  let landings: LandingPace['landings'];
+  const timeLanding = (heardAt: number | undefined, landingMs: number | undefined): void => {
+    if (heardAt === undefined || landingMs === undefined) return;
+    const landing = { acceptedAt: heardAt, landingMs };
+    if (landings === undefined) landings = { first: landing, newest: landing };
+    else if (heardAt >= landings.newest.acceptedAt) landings = { ...landings, newest: landing };
+  };
   let isWatching = false;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
     if (!isWatching) {
@@ -88,10 +103,10 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     for (const landing of seen) {
       const { instanceId, workflowId } = landing.watched;
       if (!isSameWatch(watched.get(instanceId), landing.watched)) continue;
+      timeLanding(acceptedAt.get(instanceId), landing.novaLandingMs);
       watched.delete(instanceId);
       acceptedAt.delete(instanceId);
       tell(workflowId, landingSeenSignal, landing);
-      landingMs = landing.novaLandingMs ?? landingMs;
     }
     return {
       landed: seen.length,
@@ -101,11 +116,11 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
   const run = async (
     failure: HostFailure,
     intervalMs: number,
-    isDone: () => boolean,
+    progress: EvacuationProgress,
   ): Promise<void> => {
     let waitMs = intervalMs;
     for (;;) {
-      await condition(() => watched.size > 0 || isDone());
+      await condition(() => watched.size > 0 || progress.isDone());
       if (watched.size === 0) return;
       const { landed, countedBefore } = await look(failure);
       if (patched(LANDING_PACE_PATCH)) {
@@ -114,7 +129,8 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
           lastWaitMs: waitMs,
           sawLanding: landed > 0,
           acceptedAt: [...acceptedAt.values()],
-          landingMs,
+          landings,
+          isEveryEvacuationStarted: progress.isEveryStarted(),
           now: Date.now(),
         });
       } else {
@@ -127,11 +143,11 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     }
   };
   return {
-    watch(failure, intervalMs, isDone) {
+    watch(failure, intervalMs, progress) {
       isWatching = true;
       return {
         isAccepted: (instanceId) => accepted.has(instanceId),
-        ended: run(failure, intervalMs, isDone).finally(() => {
+        ended: run(failure, intervalMs, progress).finally(() => {
           isWatching = false;
         }),
       };

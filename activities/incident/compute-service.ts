@@ -74,7 +74,7 @@ export async function computeServiceOn(
  * One PUT disables the service with a reason naming the incident and forces it down
  * (docs/nova-and-bmc-facts.md#updating-a-service). Sent together, Nova skips the RPC to the dead
  * compute that a disable on its own waits 60 s for
- * (docs/nova-and-bmc-facts.md#the-60-second-disable-trap). Then a read confirms Nova computes it
+ * (docs/nova-and-bmc-facts.md#the-60-second-disable-trap). Its answer confirms Nova computes it
  * down: forced_down makes it down at once (docs/nova-and-bmc-facts.md#how-down-is-computed), so
  * there is nothing to wait for and no sleep.
  *
@@ -119,8 +119,12 @@ export async function forceDown(
       ? `fenced manually, confirmed by ${fencing.confirmedBy} at ${fencing.confirmedAt}`
       : `fenced via ${fencing.protocol} at ${fencing.readAt}`,
   );
-  const { requestId } = await nova.forceDownComputeService(service.id, disabledReason);
-  const after = await computeServiceOn(nova, host);
+  // Nova answers with the whole record, its state computed as a listing would (forced_down makes
+  // it down at once), so the answer is the confirmation: no second read.
+  const { requestId, service: after } = await nova.forceDownComputeService(
+    service.id,
+    disabledReason,
+  );
   if (after.state !== 'down' || !after.isForcedDown) {
     throw new LazarusError(
       'UnexpectedResponse',

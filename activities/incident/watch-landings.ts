@@ -64,21 +64,32 @@ function durationOf(migration: Migration): number | undefined {
 }
 
 /**
- * The finished evacuations' servers, from one listing when there are several: Nova updates a server
- * when its rebuild ends, after the evacuate created its migration, so every one of them changed at
- * or after the earliest migration's created_at (Nova's clock on both sides: no skew). Listed after
- * the migrations, so a finished migration's server is final there too. A server the listing does
- * not show (none should be missing) is read on its own.
+ * Nova saves the server of an evacuation for the last time as it ends it, just before it marks the
+ * migration done (`finish_evacuation`: the host, then the migration, under one lock) or error, or
+ * just after it marks it failed: so every finished one changed at or after the earliest finished
+ * migration's updated_at, less this margin for two conductors' clocks. Its created_at, the bound
+ * before, reached back to the accept: where Nova queues evacuations for minutes, that listing held
+ * every server the whole cloud touched meanwhile, pages of them.
+ */
+const SERVER_SAVE_MARGIN_MS = 10_000;
+
+/**
+ * The finished evacuations' servers, from one listing when there are several (Nova's clock on both
+ * sides: no skew but between its own processes). Listed after the migrations, so a finished
+ * migration's server is final there too. A server the listing does not show (none should be
+ * missing) is read on its own.
  */
 async function serversAfter(
   nova: NovaClient,
   finished: readonly Finished[],
 ): Promise<ReadonlyMap<string, Instance>> {
   if (finished.length === 1) return new Map();
-  const created = finished.map(({ migration }) => parseOpenStackTime(migration.createdAt));
-  if (created.includes(null)) return new Map();
+  const ended = finished.map(({ migration }) =>
+    parseOpenStackTime(migration.updatedAt ?? migration.createdAt),
+  );
+  if (ended.includes(null)) return new Map();
   // Milliseconds in UTC: Nova's microseconds are cut, which only moves the bound earlier.
-  const earliest = new Date(Math.min(...created.map(Number))).toISOString();
-  const listed = await nova.listInstancesChangedSince(earliest);
+  const since = new Date(Math.min(...ended.map(Number)) - SERVER_SAVE_MARGIN_MS).toISOString();
+  const listed = await nova.listInstancesChangedSince(since);
   return new Map(listed.map((instance) => [instance.id, instance]));
 }
