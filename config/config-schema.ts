@@ -176,6 +176,11 @@ export const configFileSchema = z.strictObject({
       restartRunningInstances: flag.default(true),
       evacuationConcurrency: count.default(DEFAULT_EVACUATION_CONCURRENCY),
       maxEvacuationsInFlight: count.default(DEFAULT_MAX_EVACUATIONS_IN_FLIGHT),
+      // Off (0) by default: docs/design.md#novas-queue says why and when to set it.
+      novaQueueSeconds: z
+        .number({ error: 'must be a number of seconds' })
+        .nonnegative({ error: 'must be 0 (off) or more' })
+        .default(0),
       landingCheckSeconds: seconds.default(DEFAULT_LANDING_CHECK_INTERVAL_MS / 1000),
       maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
       readmission: z

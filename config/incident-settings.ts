@@ -25,6 +25,7 @@ export function incidentSettingsOf(
     },
     evacuationConcurrency: incident.evacuationConcurrency,
     maxEvacuationsInFlight: incident.maxEvacuationsInFlight,
+    ...(incident.novaQueueSeconds > 0 ? { novaQueueWaitMs: incident.novaQueueSeconds * 1000 } : {}),
     landingCheckIntervalMs: incident.landingCheckSeconds * 1000,
     maxEvacuationAttempts: incident.maxEvacuationAttempts,
     readmission: incident.readmission,

@@ -74,6 +74,8 @@ export interface SeenLanding {
   landing: LandingReport;
   /** How long Nova took to land it, from its migration's created_at to updated_at; absent when unknown. */
   novaLandingMs?: number;
+  /** When Nova marked it done (its migration's updated_at, epoch ms on Nova's clock); absent when unknown. */
+  novaLandedAt?: number;
 }
 
 /** Child to incident: Nova accepted this evacuation (or holds one); watch it land. */

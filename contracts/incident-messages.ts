@@ -18,6 +18,12 @@ export interface IncidentInput {
   evacuationConcurrency?: number;
   /** Evacuations of this host accepted by Nova and not yet landed, at most (default 50). */
   maxEvacuationsInFlight?: number;
+  /**
+   * How long an evacuation may wait in Nova's queue: the host keeps no more evacuations in flight
+   * than its landings a second times Nova's time alone plus this (docs/design.md#novas-queue).
+   * Absent (incidents started before it, or `novaQueueSeconds: 0`): no such bound.
+   */
+  novaQueueWaitMs?: number;
   /** How often the landing watch looks while evacuations land (default 1 s; up to 8 times that while none does). */
   landingCheckIntervalMs?: number;
   /** Evacuations tried per instance before a failed landing is final (default 3). */

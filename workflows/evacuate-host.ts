@@ -21,6 +21,7 @@ import {
 import { mapWithConcurrency } from '../lib/bounded-concurrency.ts';
 import type { EvacuationPlan, PlannedEvacuation } from '../domain/evacuation-policy.ts';
 import type { HostFailure } from '../domain/host-failure.ts';
+import { inFlightBound } from '../domain/nova-queue.ts';
 import {
   BOUNDS_OF_UNNAMED_INPUT,
   DEFAULT_LANDING_CHECK_INTERVAL_MS,
@@ -82,8 +83,9 @@ export async function evacuateAll(
 
 /**
  * A turn is held until Nova accepted the evacuation (or it ended without), so `turns` bounds the
- * evacuate calls being made; the rebuilds then run in Nova, up to maxEvacuationsInFlight at once,
- * while the landing watch looks at them all.
+ * evacuate calls being made; the rebuilds then run in Nova, up to maxEvacuationsInFlight at once
+ * and no more than keep Nova's queue to novaQueueWaitMs (domain/nova-queue.ts), while the landing
+ * watch looks at them all.
  */
 async function evacuateWatched(
   planned: readonly PlannedEvacuation[],
@@ -103,8 +105,15 @@ async function evacuateWatched(
       isDone: () => ended.size === planned.length,
     },
   );
+  const queueWaitMs = input.novaQueueWaitMs;
+  const isFull = () => {
+    const inFlight = evacuations.length - ended.size;
+    return (
+      inFlight >= maxInFlight ||
+      (queueWaitMs !== undefined && inFlight >= inFlightBound(watch.novaPace(), queueWaitMs))
+    );
+  };
   await mapWithConcurrency(planned, turns, async (next) => {
-    const isFull = () => evacuations.length - ended.size >= maxInFlight;
     // Waiters woken together each check again: only as many start as there is room for.
     while (isFull()) await condition(() => !isFull());
     evacuations.push(evacuateOne(next).finally(() => ended.add(next.instanceId)));

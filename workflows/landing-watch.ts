@@ -21,6 +21,8 @@ import {
 import type { HostFailure } from '../domain/host-failure.ts';
 import { watchLandings } from './activity-options.ts';
 import type { LandingPace } from '../domain/landing-pace.ts';
+import type { NovaPace } from '../domain/nova-queue.ts';
+import { withLanding } from '../domain/nova-queue.ts';
 import { LONGEST_TICK_IN_INTERVALS, nextLookInMs } from '../domain/landing-pace.ts';
 import type { WaitingBoard } from './wait-out-outages.ts';
 import { tell, untilAnswered } from './wait-out-outages.ts';
@@ -59,6 +61,8 @@ export interface EvacuationProgress {
 
 export interface LandingWatch {
   isAccepted(instanceId: string): boolean;
+  /** What the host's landings so far say of Nova's pace; undefined before the first. */
+  novaPace(): NovaPace | undefined;
   /** Resolves once the watch ended. */
   readonly ended: Promise<void>;
 }
@@ -73,8 +77,12 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
   // When each watched evacuation's acceptance was heard, and the landings that pace the watch.
   const acceptedAt = new Map<string, number>();
   let landings: LandingPace['landings'];
-  const timeLanding = (heardAt: number | undefined, landingMs: number | undefined): void => {
-    if (heardAt === undefined || landingMs === undefined) return;
+  let nova: NovaPace | undefined;
+  const timeLanding = (heardAt: number | undefined, seen: SeenLanding): void => {
+    const { novaLandingMs: landingMs, novaLandedAt: landedAt } = seen;
+    if (landingMs === undefined) return;
+    if (landedAt !== undefined) nova = withLanding(nova, { landedAt, landingMs });
+    if (heardAt === undefined) return;
     const landing = { acceptedAt: heardAt, landingMs };
     if (landings === undefined) landings = { first: landing, newest: landing };
     else if (heardAt >= landings.newest.acceptedAt) landings = { ...landings, newest: landing };
@@ -103,7 +111,7 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     for (const landing of seen) {
       const { instanceId, workflowId } = landing.watched;
       if (!isSameWatch(watched.get(instanceId), landing.watched)) continue;
-      timeLanding(acceptedAt.get(instanceId), landing.novaLandingMs);
+      timeLanding(acceptedAt.get(instanceId), landing);
       watched.delete(instanceId);
       acceptedAt.delete(instanceId);
       tell(workflowId, landingSeenSignal, landing);
@@ -147,6 +155,7 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       isWatching = true;
       return {
         isAccepted: (instanceId) => accepted.has(instanceId),
+        novaPace: () => nova,
         ended: run(failure, intervalMs, progress).finally(() => {
           isWatching = false;
         }),

@@ -50,17 +50,18 @@ export async function watchLandings(
       servers.get(watched.instanceId) ?? (await nova.getInstance(watched.instanceId));
     const landing = landingOf(instance, { ...watched, sourceHost, incidentStartedAt }, migration);
     if ('waitingFor' in landing) return undefined;
-    const novaLandingMs = landing.outcome === 'landed' ? durationOf(migration) : undefined;
-    return { watched, landing, ...(novaLandingMs === undefined ? {} : { novaLandingMs }) };
+    return { watched, landing, ...(landing.outcome === 'landed' ? timesOf(migration) : {}) };
   });
   return seen.filter((landing) => landing !== undefined);
 }
 
-/** From Nova's accept of the evacuation to its done, both on Nova's clock; undefined if unreadable. */
-function durationOf(migration: Migration): number | undefined {
+/** When Nova marked the evacuation done, and how long after its accept: Nova's clock; none if unreadable. */
+function timesOf(migration: Migration): { novaLandedAt?: number; novaLandingMs?: number } {
   const created = parseOpenStackTime(migration.createdAt);
   const done = migration.updatedAt === null ? null : parseOpenStackTime(migration.updatedAt);
-  return created === null || done === null || done < created ? undefined : done - created;
+  return created === null || done === null || done < created
+    ? {}
+    : { novaLandedAt: done, novaLandingMs: done - created };
 }
 
 /**

@@ -155,6 +155,7 @@ describe('the Lazarus configuration file', () => {
           '  restartRunningInstances: false',
           '  evacuationConcurrency: 8',
           '  maxEvacuationsInFlight: 20',
+          '  novaQueueSeconds: 30',
           '  landingCheckSeconds: 0.25',
           '  readmission: automatic',
           '  corroboration:',
@@ -191,6 +192,7 @@ describe('the Lazarus configuration file', () => {
         recheckIntervalMs: 5000,
       },
     });
+    expect(config.incident.novaQueueWaitMs).toBe(30_000);
     expect(config.stormGuard).toEqual({
       maxIncidents: 5,
       maxFractionDown: 0.1,
@@ -200,8 +202,9 @@ describe('the Lazarus configuration file', () => {
 
   it('says which incident and storm-guard settings are wrong and what they accept', async () => {
     const message = await problemsOf(
-      'incident:\n  stopped: ignore\n  evacuationConcurrency: 0\n  readmission: never\nstormGuard:\n  maxFractionDown: 25\n',
+      'incident:\n  stopped: ignore\n  evacuationConcurrency: 0\n  novaQueueSeconds: -5\n  readmission: never\nstormGuard:\n  maxFractionDown: 25\n',
     );
+    expect(message).toContain('incident.novaQueueSeconds: must be 0 (off) or more');
     expect(message).toContain('incident.stopped: must be evacuate or skip');
     expect(message).toContain('incident.evacuationConcurrency: must be at least 1');
     expect(message).toContain('incident.readmission: must be operator or automatic');
