@@ -6,6 +6,7 @@ import {
   GROWTH_SPAN_IN_INTERVALS,
   LANDINGS_PER_LOOK,
   LONGEST_DUE_WAIT_IN_INTERVALS,
+  LONGEST_LAST_WAIT_IN_INTERVALS,
   LONGEST_TICK_IN_INTERVALS,
   nextLookInMs,
 } from '../../../domain/landing-pace.ts';
@@ -52,6 +53,14 @@ describe('the landing watch’s pace', () => {
     expect(nextLookInMs(pace({ ...last, isEveryEvacuationStarted: true }))).toBe(2_500);
   });
 
+  it('looks at the host’s last evacuations at least every LONGEST_LAST_WAIT_IN_INTERVALS', () => {
+    const far = { acceptedAt: [99_000], landings: landedIn(30_000) };
+    expect(nextLookInMs(pace(far))).toBe(29_000);
+    expect(nextLookInMs(pace({ ...far, isEveryEvacuationStarted: true }))).toBe(
+      LONGEST_LAST_WAIT_IN_INTERVALS * INTERVAL_MS,
+    );
+  });
+
   it('waits for a due at least one interval and at most the longest due wait, past the longest tick', () => {
     expect(
       nextLookInMs(pace({ acceptedAt: [99_900, 99_950, 99_990], landings: landedIn(200) })),
@@ -62,7 +71,7 @@ describe('the landing watch’s pace', () => {
     );
   });
 
-  it('adds the growth of Nova’s landing time since the first landing, while more are to start or watched than one look sees', () => {
+  it('adds the growth of Nova’s landing time since the first landing while the host has evacuations to start', () => {
     // Landing took 10 s for the first, accepted at 0 s, and 30 s for the newest, accepted at 40 s:
     // half a millisecond more per millisecond of acceptance. The fifth watched, accepted at 58 s,
     // is due at 58 + 30 + 9 = 97 s, not 88 s.
@@ -72,10 +81,10 @@ describe('the landing watch’s pace', () => {
     };
     const acceptedAt = [50_000, 52_000, 54_000, 56_000, 58_000, 60_000];
     expect(nextLookInMs(pace({ acceptedAt, landings, now: 80_000 }))).toBe(17_000);
-    // Every one started: still more watched than one look sees.
+    // Every one started: Nova's queue drains behind them, no growth (the fifth is due at 88 s).
     expect(
       nextLookInMs(pace({ acceptedAt, landings, isEveryEvacuationStarted: true, now: 80_000 })),
-    ).toBe(17_000);
+    ).toBe(8_000);
     // The host's last: the recovery ends with them, no growth: the fifth, accepted at 60 s, is due
     // at 90 s, not 100 s.
     const lastFive = acceptedAt.slice(1);
