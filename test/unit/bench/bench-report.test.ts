@@ -99,12 +99,12 @@ describe('the bench report', () => {
   it('shows the median RTO, the physical limit, the excess over it and each re-enactment as a ratio to Lazarus', () => {
     const report = renderReport(resultsWith(25_000, 400));
     expect(report).toContain('| 1x100 | 25.00 | 6.25 | **300 %** |');
-    expect(report).toContain('| 84.20 | 3.4× | 20.20 | 0.8× |');
+    expect(report).toContain('| 84.20 | 3.37× | 20.20 | 0.81× |');
     expect(report).toContain('Test CPU, 2 cores, 24 GiB, Node v20.0.0');
   });
 
   it('reports the Nova requests per evacuated instance of every procedure', () => {
-    expect(renderReport(resultsWith(25_000, 400))).toContain('| 6.5, 2.0, 2.0 |');
+    expect(renderReport(resultsWith(25_000, 400))).toContain('| 6.50, 2.00, 2.00 |');
   });
 
   it("reports the workers' CPU and peak memory per 1,000 instances and the history per incident", () => {
@@ -132,11 +132,11 @@ describe('the bench report', () => {
 
   it('says of each goal whether it was met, and by how much', () => {
     const report = renderReport(resultsWith(25_000, 400));
-    expect(report).toContain('| 1x100 | Pacemaker ÷ Lazarus ≥ 1.0× | 0.8× | **missed** |');
+    expect(report).toContain('| 1x100 | Pacemaker ÷ Lazarus ≥ 1.0× | 0.81× | **missed** |');
     expect(report).toContain('| 1x100 | over the physical limit ≤ 10 % | 300 % | **missed** |');
-    expect(report).toContain('| 1x100 | Nova requests per instance ≤ 3 | 6.5 | **missed** |');
+    expect(report).toContain('| 1x100 | Nova requests per instance ≤ 3 | 6.50 | **missed** |');
     const fast = renderReport(resultsWith(6_500, 0));
-    expect(fast).toContain('| 1x100 | Pacemaker ÷ Lazarus ≥ 1.0× | 3.1× | met |');
+    expect(fast).toContain('| 1x100 | Pacemaker ÷ Lazarus ≥ 1.0× | 3.11× | met |');
     expect(fast).toContain('| 1x100 | over the physical limit ≤ 10 % | 4 % | met |');
   });
 
