@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import {
   Client,
   Connection,
+  NamespaceNotFoundError,
   ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -148,6 +149,10 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof WorkflowUpdateFailedError) {
     return `refused: ${error.cause?.message ?? error.message}`;
+  }
+  // A cluster whose database is restarting answers so for a namespace that exists.
+  if (error instanceof NamespaceNotFoundError) {
+    return `Temporal answers that namespace '${error.namespace}' does not exist; if it does, the Temporal cluster cannot read it now (its database restarting or unreachable): try again, and if it persists check the namespace (temporal.namespace in lazarus.yaml, or TEMPORAL_NAMESPACE) and the cluster's services`;
   }
   // "Failed to describe workflow" says nothing of why: the gRPC status under it does.
   if (error instanceof ServiceError) {

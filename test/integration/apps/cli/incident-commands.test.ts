@@ -146,6 +146,18 @@ describe('the incident commands of lazarus', () => {
     });
   });
 
+  it('say a namespace Temporal does not know may be one its cluster cannot read now, and exit 1', async () => {
+    // A cluster whose database restarts answers "Namespace not found" for one that exists.
+    const shown = await runLazarus(['show', HOST], {
+      ...env,
+      TEMPORAL_NAMESPACE: 'no-such-namespace',
+    });
+    expect(shown).toMatchObject({ status: 1 });
+    expect(shown.stderr).toBe(
+      "lazarus show: Temporal answers that namespace 'no-such-namespace' does not exist; if it does, the Temporal cluster cannot read it now (its database restarting or unreachable): try again, and if it persists check the namespace (temporal.namespace in lazarus.yaml, or TEMPORAL_NAMESPACE) and the cluster's services\n",
+    );
+  });
+
   it('report a host failure on the configured task queue and say how to follow the incident', async () => {
     const config = join(directory, 'lazarus.yaml');
     await writeFile(config, 'temporal:\n  taskQueue: cli-report-test\n');
