@@ -90,8 +90,10 @@ export function nextLookInMs(pace: LandingPace): number {
 
 /**
  * How much longer Nova's landing grew per millisecond of acceptance between the first landing and
- * the newest: more sent than Nova lands queue behind one another. Never negative (a queue draining
- * makes the due early, which the backoff covers) nor above one (Nova landing nothing at all).
+ * the newest: more sent than Nova lands queue behind one another. Never negative (while the host
+ * still sends, a shorter landing is the jitter of Nova's queue, and looks made early for it cost
+ * Nova requests; a queue that drains once every evacuation is started is left to nextLookInMs) nor
+ * above one (Nova landing nothing at all).
  */
 function growthOf(landings: { first: TimedLanding; newest: TimedLanding }, intervalMs: number) {
   const { first, newest } = landings;
