@@ -57,6 +57,8 @@ export interface LazarusRun extends RecoveryTimes {
   historyBytesPerIncident: number;
   /** Requests Nova received during the recovery, per instance evacuated. */
   novaRequestsPerInstance: number;
+  /** The same requests by method and route (`GET os-migrations`), per instance evacuated. */
+  novaRequestsByKind: Record<string, number>;
   /** From the simulator's ledger: the most evacuates Nova accepted for one instance, and the invariants it saw broken. */
   exactlyOnce: { maxEvacuatesPerInstance: number; violations: string[] };
   /** When a worker was SIGKILLed, from the report; absent when none was. */
@@ -410,6 +412,7 @@ async function measure(
   const children = await evacuationWorkflows(client, states);
   // Before the bench's own reads below.
   const novaRequests = cloud.sim.novaRequests();
+  const novaRequestsByKind = cloud.sim.novaRequestsByKind();
   // The run that fenced and evacuated, not the one it continued as while waiting for re-admission.
   const incidents = await Promise.all(
     handles.map((handle) =>
@@ -455,6 +458,12 @@ async function measure(
     historyEventsPerIncident: historyTotal((run) => run.historyLength) / handles.length,
     historyBytesPerIncident: historyTotal((run) => run.historySize ?? Number.NaN) / handles.length,
     novaRequestsPerInstance: novaRequests / Math.max(1, children.length),
+    novaRequestsByKind: Object.fromEntries(
+      Object.entries(novaRequestsByKind).map(([kind, count]) => [
+        kind,
+        count / Math.max(1, children.length),
+      ]),
+    ),
     exactlyOnce: {
       maxEvacuatesPerInstance: Math.max(0, ...evacuatesPerInstance.values()),
       violations: cloud.sim.invariants().violations.map(String),

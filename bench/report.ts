@@ -85,7 +85,38 @@ function scenarioSections(results: BenchResults): string[] {
     '|---|---|---|---|---|---|---|---|---|',
     ...results.scenarios.map((result) => profileRow(result, results)),
     '',
+    ...requestKindsSection(results),
     ...workersSection(results),
+  ];
+}
+
+/**
+ * Lazarus's Nova requests per instance by method and route, medians over repeats: which of them a
+ * goal of requests per instance is missed by. Kinds in the order of their total, the largest first.
+ */
+function requestKindsSection(results: BenchResults): string[] {
+  const totals = new Map<string, number>();
+  for (const run of results.scenarios.flatMap((result) => result.lazarus))
+    for (const [kind, perInstance] of Object.entries(run.novaRequestsByKind))
+      totals.set(kind, (totals.get(kind) ?? 0) + perInstance);
+  const kinds = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([kind]) => kind);
+  return [
+    "## Where Lazarus's Nova requests go (per instance evacuated, medians)",
+    '',
+    `| scenario | ${kinds.map((kind) => `\`${kind}\``).join(' | ')} |`,
+    `|---|${kinds.map(() => '---|').join('')}`,
+    ...results.scenarios.map(
+      (result) =>
+        `| ${result.scenario.name} | ${kinds
+          .map((kind) =>
+            fixed(
+              medianOf(result.lazarus, (run) => run.novaRequestsByKind[kind] ?? 0),
+              2,
+            ),
+          )
+          .join(' | ')} |`,
+    ),
+    '',
   ];
 }
 

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { spawnGuarded } from '../infra/process/guarded-process.ts';
 import { ensureTemporalCli } from '../infra/temporal/temporal-cli.ts';
 import type { BaselineProcedure, BaselineRun } from './baselines/run-baseline.ts';
 import { renderChart } from './chart.ts';
+import { parseOptions, positiveInteger, runCommand, UsageError } from './command-line.ts';
 import { physicalLimit } from './physical-limit.ts';
 import { runLazarus } from './lazarus-run.ts';
 import { describeMachine } from './machine.ts';
@@ -37,17 +37,12 @@ interface BenchOptions {
   suffix: string;
 }
 
-function parseOptions(args: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      quick: { type: 'boolean' },
-      repeat: { type: 'string' },
-      scenarios: { type: 'string' },
-      out: { type: 'string' },
-    },
+function benchOptions(argv: readonly string[]): BenchOptions {
+  const values = parseOptions(argv, {
+    quick: { type: 'boolean' },
+    repeat: { type: 'string' },
+    scenarios: { type: 'string' },
+    out: { type: 'string' },
   });
   const everyName = [...SCENARIOS, ...CRASH_SCENARIOS].map((s) => s.name);
   const names =
@@ -60,11 +55,13 @@ function parseOptions(args: string[]): BenchOptions {
         ]);
   const unknown = names.find((name) => !everyName.includes(name));
   if (unknown !== undefined)
-    throw new Error(`unknown scenario "${unknown}"; choose from ${everyName.join(', ')}`);
+    throw new UsageError(`unknown scenario "${unknown}"; choose from ${everyName.join(', ')}`);
   const repeats =
-    values.repeat === undefined ? (values.quick === true ? 1 : REPEATS) : Number(values.repeat);
-  if (!Number.isInteger(repeats) || repeats < 1)
-    throw new Error(`--repeat must be a whole number of at least 1, not "${values.repeat ?? ''}"`);
+    values.repeat === undefined
+      ? values.quick === true
+        ? 1
+        : REPEATS
+      : positiveInteger('--repeat', values.repeat);
   return {
     scenarios: SCENARIOS.filter((s) => names.includes(s.name)),
     crashes: CRASH_SCENARIOS.filter((s) => names.includes(s.name)),
@@ -203,16 +200,4 @@ async function runBench(options: BenchOptions): Promise<void> {
   }
 }
 
-let options: BenchOptions;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  process.exit(2);
-}
-try {
-  await runBench(options);
-} catch (error) {
-  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-}
+runCommand('bench', USAGE, async (argv) => runBench(benchOptions(argv)));

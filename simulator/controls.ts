@@ -25,6 +25,8 @@ export interface SimulatorControls {
   rotatePassword(): void;
   /** Requests Nova's API received so far, whatever their answers. */
   novaRequests(): number;
+  /** The same requests by method and route (`GET os-migrations`), `(other)` for no route. */
+  novaRequestsByKind(): Record<string, number>;
   ledger(): readonly LedgerEntry[];
   invariants(): { violations: Violation[] };
   state(): SimulatorState;

@@ -93,7 +93,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const services: HttpService[] = [];
   let fleet: BmcFleet | undefined;
   const urls = { keystone: '', nova: '' };
-  const novaRequests = { count: 0 };
+  const novaRequests: NovaRequestCounts = { count: 0, byKind: {} };
 
   const stop = async (): Promise<void> => {
     clock.stop();
@@ -129,8 +129,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         tokens,
         faults,
         keystoneUrl: () => urls.keystone,
-        onRequest: () => {
+        onRequest: (kind) => {
           novaRequests.count += 1;
+          novaRequests.byKind[kind] = (novaRequests.byKind[kind] ?? 0) + 1;
         },
       }),
     );
@@ -179,6 +180,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 }
 
+/** Requests Nova's API received: in all, and by method and route. */
+interface NovaRequestCounts {
+  count: number;
+  byKind: Record<string, number>;
+}
+
 function createControls(
   world: World,
   ledger: Ledger,
@@ -186,7 +193,7 @@ function createControls(
   tokens: TokenStore,
   fleet: () => BmcFleet | undefined,
   /** Beyond the world: who Keystone accepts, and how many requests Nova received. */
-  cloud: { identity: Identity; random: SeededRandom; novaRequests: { count: number } },
+  cloud: { identity: Identity; random: SeededRandom; novaRequests: NovaRequestCounts },
 ): SimulatorControls {
   return {
     failHost: (host, mode) => {
@@ -223,6 +230,7 @@ function createControls(
       tokens.expireAll();
     },
     novaRequests: () => cloud.novaRequests.count,
+    novaRequestsByKind: () => ({ ...cloud.novaRequests.byKind }),
     ledger: () => ledger.entries(),
     invariants: () => ({ violations: checkInvariants(ledger.entries()) }),
     state: () => describeWorld(world),

@@ -95,7 +95,11 @@ const routes: readonly Route<AdminHandler>[] = [
     },
   },
   { method: 'GET', pattern: '_sim/ledger', handler: (c) => ({ entries: c.ledger() }) },
-  { method: 'GET', pattern: '_sim/requests', handler: (c) => ({ nova: c.novaRequests() }) },
+  {
+    method: 'GET',
+    pattern: '_sim/requests',
+    handler: (c) => ({ nova: c.novaRequests(), novaByKind: c.novaRequestsByKind() }),
+  },
   { method: 'GET', pattern: '_sim/invariants', handler: (c) => c.invariants() },
   { method: 'GET', pattern: '_sim/state', handler: (c) => c.state() },
 ];

@@ -19,8 +19,11 @@ export interface NovaAppOptions {
   faults: FaultTable;
   /** The Keystone URL keystonemiddleware names in WWW-Authenticate. */
   keystoneUrl: () => string;
-  /** Called once per request received, whatever its answer: the load a client puts on Nova. */
-  onRequest?: () => void;
+  /**
+   * Called once per request received, whatever its answer: the load a client puts on Nova. Its
+   * kind is the method and the route it asks for (`GET servers/{id}`), `(other)` for no route.
+   */
+  onRequest?: (kind: string) => void;
 }
 
 const projectSegment =
@@ -33,9 +36,9 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
     handler: r,
   }));
   return async (req, res) => {
-    options.onRequest?.();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const segments = segmentsOf(url.pathname);
+    options.onRequest?.(requestKind(routes, req.method ?? 'GET', segments));
     const requestId = `req-${options.deps.random.uuid()}`;
     const idHeaders = { 'x-openstack-request-id': requestId, 'x-compute-request-id': requestId };
     const origin = url.origin;
@@ -69,7 +72,7 @@ export function createNovaHandler(options: NovaAppOptions): RequestHandler {
       return;
     }
     const project = projectSegment.test(segments[1] ?? '') ? `/${segments[1] ?? ''}` : '';
-    const routeSegments = segments.slice(project === '' ? 1 : 2);
+    const routeSegments = routeSegmentsOf(segments);
     let microversion = 1;
     try {
       microversion = negotiateMicroversion(req.headers, options.deps.maxMicroversion);
@@ -185,4 +188,19 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 /** The key of a server action body such as {"evacuate": {...}}. */
 function actionName(body: unknown): string | undefined {
   return typeof body === 'object' && body !== null ? Object.keys(body)[0] : undefined;
+}
+
+/** The path below /v2.1 and the project id older clients put in it. */
+function routeSegmentsOf(segments: readonly string[]): readonly string[] {
+  return segments.slice(projectSegment.test(segments[1] ?? '') ? 2 : 1);
+}
+
+function requestKind(
+  routes: readonly Route<NovaRoute>[],
+  method: string,
+  segments: readonly string[],
+): string {
+  const match =
+    segments[0] === 'v2.1' ? matchRoute(routes, method, routeSegmentsOf(segments)) : undefined;
+  return `${method} ${match?.kind === 'found' ? match.route.pattern : '(other)'}`;
 }

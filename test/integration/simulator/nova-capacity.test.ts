@@ -1,6 +1,6 @@
 // Nova's control plane works on a bounded number of evacuations at once; the others wait their turn
 // (docs/nova-and-bmc-facts.md#nova-capacity). And the simulator counts the requests Nova received,
-// so the bench can report each procedure's load on Nova.
+// and by route, so the bench can report each procedure's load on Nova and where it goes.
 import { describe, expect, it } from 'vitest';
 import { evacuations, failAndMarkDown, serversOn, useCloud } from './cloud.ts';
 
@@ -18,6 +18,7 @@ describe('Nova capacity', () => {
     await failAndMarkDown(c, 'cmp-01');
     const ids = (await serversOn(c, 'cmp-01')).map((s) => s.id);
     const before = c.sim.novaRequests();
+    const byKindBefore = c.sim.novaRequestsByKind();
     const answers = await Promise.all(
       ids.map((id) =>
         c.nova('POST', `/servers/${id}/action`, { microversion: '2.53', body: { evacuate: {} } }),
@@ -25,6 +26,13 @@ describe('Nova capacity', () => {
     );
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
     expect(c.sim.novaRequests() - before).toBe(3);
+    await c.nova('GET', '/no-such-thing', { microversion: '2.53' });
+    const byKind = c.sim.novaRequestsByKind();
+    expect({
+      evacuates:
+        (byKind['POST servers/{id}/action'] ?? 0) - (byKindBefore['POST servers/{id}/action'] ?? 0),
+      other: (byKind['GET (other)'] ?? 0) - (byKindBefore['GET (other)'] ?? 0),
+    }).toEqual({ evacuates: 3, other: 1 });
 
     // Each took 4 simulated seconds (0.4 real ones), one after another: Nova stamped their ends at
     // least that far apart (timers never fire early); without the limit they end together.

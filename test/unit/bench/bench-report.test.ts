@@ -28,6 +28,7 @@ function lazarus(rtoMs: number, lastLandedToLastVerifiedMs: number): LazarusRun 
     historyEventsPerIncident: 2_500,
     historyBytesPerIncident: 1_024_000,
     novaRequestsPerInstance: 6.5,
+    novaRequestsByKind: { 'POST servers/{id}/action': 1, 'GET os-migrations': 5.5 },
     exactlyOnce: { maxEvacuatesPerInstance: 1, violations: [] },
     profile: {
       reportToIncidentMs: 20,
@@ -105,6 +106,12 @@ describe('the bench report', () => {
 
   it('reports the Nova requests per evacuated instance of every procedure', () => {
     expect(renderReport(resultsWith(25_000, 400))).toContain('| 6.50, 2.00, 2.00 |');
+  });
+
+  it('says where the requests go, by method and route, the largest first', () => {
+    expect(renderReport(resultsWith(25_000, 400))).toContain(
+      '| scenario | `GET os-migrations` | `POST servers/{id}/action` |\n|---|---|---|\n| 1x100 | 5.50 | 1.00 |',
+    );
   });
 
   it("reports the workers' CPU and peak memory per 1,000 instances and the history per incident", () => {
