@@ -20,7 +20,10 @@ import {
   DEFAULT_DETECTOR_RULES,
   DEFAULT_DETECTOR_SETTINGS,
 } from '../apps/detector/detector-rules.ts';
-import { DEFAULT_STORM_GUARD_LIMITS } from '../contracts/storm-guard-messages.ts';
+import {
+  DEFAULT_FLAPPING_LIMITS,
+  DEFAULT_STORM_GUARD_LIMITS,
+} from '../contracts/storm-guard-messages.ts';
 import { count, flag, seconds, text } from './config-fields.ts';
 
 const handling = z.enum(['evacuate', 'skip'], { error: 'must be evacuate or skip' });
@@ -215,6 +218,19 @@ export const configFileSchema = z.strictObject({
         .number({ error: 'must be a number of minutes' })
         .positive({ error: 'must be more than 0 minutes' })
         .default(DEFAULT_STORM_GUARD_LIMITS.windowMs / 60_000),
+      flapping: z
+        .strictObject({
+          failures: z
+            .number({ error: 'must be a whole number of failures' })
+            .int({ error: 'must be a whole number of failures' })
+            .nonnegative({ error: 'must be 0 (off) or more' })
+            .default(DEFAULT_FLAPPING_LIMITS.failures),
+          withinHours: z
+            .number({ error: 'must be a number of hours' })
+            .positive({ error: 'must be more than 0 hours' })
+            .default(DEFAULT_FLAPPING_LIMITS.windowMs / 3_600_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   detector: z

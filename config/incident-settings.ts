@@ -47,5 +47,13 @@ export function stormGuardLimitsOf(file: Pick<ConfigFile, 'stormGuard'>): StormG
     maxIncidents: stormGuard.maxIncidents,
     maxFractionDown: stormGuard.maxFractionDown,
     windowMs: stormGuard.windowMinutes * 60_000,
+    ...(stormGuard.flapping.failures === 0
+      ? {}
+      : {
+          flapping: {
+            failures: stormGuard.flapping.failures,
+            windowMs: stormGuard.flapping.withinHours * 3_600_000,
+          },
+        }),
   };
 }

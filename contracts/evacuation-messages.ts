@@ -22,6 +22,8 @@ export interface EvacuationInput {
   maxAttempts: number;
   /** Start it again when it ran before and the evacuation left it stopped (Nova 2.95+); default true. */
   shouldRestartRunningInstances?: boolean;
+  /** IncidentInput.landingWatchPatienceMs, when the incident's input sets it. */
+  watchPatienceMs?: number;
 }
 
 export type EvacuationOutcome =

@@ -26,6 +26,12 @@ export interface IncidentInput {
   novaQueueWaitMs?: number;
   /** How often the landing watch looks while evacuations land (default 1 s; up to 8 times that while none does). */
   landingCheckIntervalMs?: number;
+  /**
+   * How long an evacuation in Nova's hands waits for word of its landing before it tells the
+   * incident again that it is in flight (default 2 min): the way a reset incident's new run learns
+   * of the evacuations of the run before (docs/design.md#the-landing-watch).
+   */
+  landingWatchPatienceMs?: number;
   /** Evacuations tried per instance before a failed landing is final (default 3). */
   maxEvacuationAttempts?: number;
   /** What must be true before anything destructive happens (default: the report is enough). */
@@ -162,7 +168,13 @@ export interface IncidentState {
   /** Set when corroboration is required: what was checked last, and what is still missing. */
   corroboration?: { checkedAt: string; missing: string[] };
   /** The storm guard's answers: while held, why; once admitted, by whom (the guard, or an operator). */
-  admission?: { heldBecause?: string; admittedBy?: string; admittedAt?: string };
+  admission?: {
+    heldBecause?: string;
+    admittedBy?: string;
+    admittedAt?: string;
+    /** The storm guard found the host flapping: it is re-admitted only by an operator's readmit. */
+    noAutomaticReadmissionBecause?: string;
+  };
   /** Set while a step of the incident itself waits for Nova or Keystone to answer again. */
   waiting?: Waiting;
   /** Set while the storm guard has paused all automation: no new evacuation starts. */
@@ -209,7 +221,8 @@ export const evacuationWaitingSignal =
 export const admissionSignal = defineSignal<[AdmissionAnswer]>('admission');
 
 export type AdmissionAnswer =
-  | { kind: 'admitted'; by: string }
+  /** `flapping`: why the host must not be re-admitted automatically (docs/design.md#flapping-guard). */
+  | { kind: 'admitted'; by: string; flapping?: string }
   | { kind: 'held'; because: string }
   | { kind: 'paused'; by: string }
   | { kind: 'resumed'; by: string };

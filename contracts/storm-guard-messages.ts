@@ -19,6 +19,21 @@ export interface StormGuardLimits {
   /** Fraction of nova-compute services down (0–1) past which new incidents are held. */
   maxFractionDown: number;
   windowMs: number;
+  /** Hosts that keep failing wait for an operator (docs/design.md#flapping-guard); absent is off. */
+  flapping?: FlappingLimits;
+}
+
+/** A host that failed this many times within the window is flapping. */
+export interface FlappingLimits {
+  failures: number;
+  windowMs: number;
+}
+
+/** An incident that asked for admission: one failure of its host. */
+export interface HostFailure {
+  host: string;
+  incidentId: string;
+  at: string;
 }
 
 /** How the guard presents itself in the Web UI, whoever starts it (an incident's request, `lazarus pause`). */
@@ -33,10 +48,17 @@ export function stormGuardStartOptions(taskQueue: string) {
   };
 }
 
+/** Three failures within a day: a host that fails a third time is not re-admitted by itself. */
+export const DEFAULT_FLAPPING_LIMITS: FlappingLimits = {
+  failures: 3,
+  windowMs: 24 * 3_600_000,
+};
+
 export const DEFAULT_STORM_GUARD_LIMITS: StormGuardLimits = {
   maxIncidents: 3,
   maxFractionDown: 0.25,
   windowMs: 10 * 60_000,
+  flapping: DEFAULT_FLAPPING_LIMITS,
 };
 
 /** An incident asking to fence its host; sent with signal-with-start by the requestAdmission activity. */
@@ -63,6 +85,8 @@ export interface HeldIncident {
   because: string;
   /** Held only because automation was paused: resuming decides again. */
   isHeldForPause: boolean;
+  /** Held because its host keeps failing: it holds no other incident (docs/design.md#flapping-guard). */
+  isHeldForFlapping?: boolean;
 }
 
 export interface AdmittedIncident {
@@ -108,6 +132,8 @@ export interface StormGuardState {
   paused?: OperatorDecision & { at: string };
   /** Hosts whose reports start nothing, after an operator's abort; expired ones are dropped. */
   suppressions: ReportSuppression[];
+  /** Each host's failures within the flapping window, when the flapping guard is on. */
+  failures?: HostFailure[];
   /** The last operator decisions, newest last, for the record. */
   decisions: (OperatorDecision & { action: string; at: string })[];
 }

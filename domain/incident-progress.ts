@@ -50,6 +50,12 @@ export function progressTable(state: IncidentState): string {
     ...(state.waiting === undefined
       ? []
       : ['', `**Waiting**: ${cell(describeWaiting(state.waiting, state.host))}`]),
+    ...(state.admission?.noAutomaticReadmissionBecause === undefined
+      ? []
+      : [
+          '',
+          `**No automatic re-admission**: ${cell(state.admission.noAutomaticReadmissionBecause)}`,
+        ]),
     '',
     '| Instance | Name | Outcome | Details |',
     '|---|---|---|---|',

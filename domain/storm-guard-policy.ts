@@ -2,6 +2,7 @@
 // or does it wait for an operator? Pure, so every limit is unit-tested. A partitioned observer that
 // reports half the racks must not be able to fence them; an operator who sees a real rack failure
 // approves at once.
+import { flappingHold } from './flapping-guard.ts';
 import type {
   AdmissionRequest,
   AdmittedIncident,
@@ -10,7 +11,8 @@ import type {
 } from '../contracts/storm-guard-messages.ts';
 
 export type AdmissionVerdict =
-  { admit: true; because: string } | { admit: false; because: string; isHeldForPause: boolean };
+  | { admit: true; because: string }
+  | { admit: false; because: string; isHeldForPause: boolean; isHeldForFlapping?: boolean };
 
 const minutes = (ms: number): string => `${Math.round((ms / 60_000) * 10) / 10} min`;
 
@@ -59,8 +61,16 @@ export function admissionVerdict(
       because: `automation is paused by ${state.paused.operator} since ${state.paused.at} (${state.paused.reason}); lazarus resume lets held incidents go on`,
     };
   }
+  // A flapping host is this host's matter, not a storm's: its hold holds no other incident.
+  const flapping =
+    limits.flapping === undefined
+      ? undefined
+      : flappingHold(state.failures ?? [], request, nowMs, limits.flapping);
+  if (flapping !== undefined)
+    return { admit: false, isHeldForPause: false, isHeldForFlapping: true, because: flapping };
   const others = state.held.filter(
-    (held) => held.incidentWorkflowId !== request.incidentWorkflowId,
+    (held) =>
+      held.incidentWorkflowId !== request.incidentWorkflowId && held.isHeldForFlapping !== true,
   );
   if (others.length > 0) {
     return {

@@ -10,7 +10,8 @@ export function guardDetails(state: StormGuardState): string {
       ? '**Automation running**'
       : `**Automation paused** by ${state.paused.operator} at ${state.paused.at}: ${cell(state.paused.reason)}`,
     '',
-    `Limits: ${limits.maxIncidents} incidents within ${limits.windowMs / 60_000} min; ${Math.round(limits.maxFractionDown * 100)} % of nova-compute services down`,
+    `Limits: ${limits.maxIncidents} incidents within ${limits.windowMs / 60_000} min; ${Math.round(limits.maxFractionDown * 100)} % of nova-compute services down${limits.flapping === undefined ? '' : `; a host flaps at ${limits.flapping.failures} failures within ${limits.flapping.windowMs / 3_600_000} h`}`,
+    ...flappingLines(state),
     '',
     `Held (${state.held.length}): approve with \`lazarus approve <host>\``,
     '',
@@ -43,4 +44,17 @@ export function guardDetails(state: StormGuardState): string {
           ),
         ]),
   ].join('\n');
+}
+
+/** Each host's failures within the flapping window, the most first: who is close to flapping. */
+function flappingLines(state: StormGuardState): string[] {
+  const failures = state.failures ?? [];
+  if (state.limits.flapping === undefined || failures.length === 0) return [];
+  const counts = new Map<string, number>();
+  for (const { host } of failures) counts.set(host, (counts.get(host) ?? 0) + 1);
+  const hosts = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return [
+    '',
+    `Failures within the flapping window: ${hosts.map(([host, count]) => `${host} ${count}`).join(', ')}`,
+  ];
 }

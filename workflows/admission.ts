@@ -22,7 +22,13 @@ export function listenToStormGuard(incident: Incident): void {
     const { state } = incident;
     switch (answer.kind) {
       case 'admitted':
-        state.admission = { admittedBy: answer.by, admittedAt: now() };
+        state.admission = {
+          admittedBy: answer.by,
+          admittedAt: now(),
+          ...(answer.flapping === undefined
+            ? {}
+            : { noAutomaticReadmissionBecause: answer.flapping }),
+        };
         break;
       case 'held':
         state.admission = { heldBecause: answer.because };

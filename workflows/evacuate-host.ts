@@ -145,6 +145,9 @@ async function evacuate(
     statusBefore: planned.statusBefore,
     maxAttempts: settings.maxEvacuationAttempts ?? DEFAULT_MAX_EVACUATION_ATTEMPTS,
     ...(shouldRestartRunningInstances === undefined ? {} : { shouldRestartRunningInstances }),
+    ...(settings.landingWatchPatienceMs === undefined
+      ? {}
+      : { watchPatienceMs: settings.landingWatchPatienceMs }),
   };
   const workflowId = evacuationWorkflowId(incidentId, planned.instanceId);
   try {

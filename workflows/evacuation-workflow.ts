@@ -25,7 +25,7 @@ import { evacuationBoard, untilAnswered } from './wait-out-outages.ts';
 export async function evacuationWorkflow(input: EvacuationInput): Promise<EvacuationOutcome> {
   const cancellation = CancellationScope.current();
   const board = evacuationBoard(input.instanceId);
-  const landingOf = landingFromIncident();
+  const landingOf = landingFromIncident(input.watchPatienceMs);
   return CancellationScope.nonCancellable(() =>
     evacuateUntilCancelled(input, { board, landingOf }, () => cancellation.consideredCancelled),
   );

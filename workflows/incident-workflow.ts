@@ -104,7 +104,11 @@ async function awaitReadmission(
   readmissionDesk: ReadmissionDesk,
   input: IncidentInput,
 ): Promise<IncidentState> {
-  const waited = await readmissionDesk.readmitWhenAsked(input);
+  // A flapping host (the storm guard said so at admission) waits for an operator's readmit.
+  const isFlapping = incident.state.admission?.noAutomaticReadmissionBecause !== undefined;
+  const waited = await readmissionDesk.readmitWhenAsked(
+    isFlapping ? { ...input, readmission: 'operator' } : input,
+  );
   if (waited === 'continueAsNew')
     // No handler runs and no readmit is owed: readmitWhenAsked stops waiting only then.
     return continueAsNew<typeof incidentWorkflow>({ ...input, carried: incident.state });

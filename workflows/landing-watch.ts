@@ -36,14 +36,22 @@ export const LANDING_WATCH_PATCH = 'landing-watched-by-incident';
  */
 export const LANDING_PACE_PATCH = 'landing-watch-paced-by-landings';
 /**
- * How long an evacuation waits for its incident's word before it looks for itself: the run it told
- * may have been reset meanwhile, and the new run, which lists the instance in REBUILD, does not
- * know of it. A rebuild that takes longer is then watched by its evacuation, as before the watch.
+ * Evacuations started before this change looked for themselves once their patience ran out, so
+ * every rebuild longer than it was watched by one retrying verifyLanding per instance (at 50 hosts
+ * of 40 instances, 9 Nova requests per instance); they keep doing so, as they did.
+ */
+export const LANDING_REANNOUNCE_PATCH = 'landing-watch-reannounced';
+/**
+ * How long an evacuation waits for its incident's word before it tells it again that it is in
+ * flight: the run it told may have been reset meanwhile, and the new run, which lists the instance
+ * in REBUILD, does not know of it until then.
  */
 const WATCH_PATIENCE_MS = 2 * 60_000;
 
 const isSameWatch = (a: WatchedEvacuation | undefined, b: WatchedEvacuation): boolean =>
   a?.instanceId === b.instanceId && a.retryAfterMigrationId === b.retryAfterMigrationId;
+const watchKey = (evacuation: WatchedEvacuation): string =>
+  `${evacuation.instanceId}/${evacuation.retryAfterMigrationId ?? 'first'}`;
 
 /** The incident's side: one desk for its whole life, and a watch over its evacuations while they run. */
 export interface LandingDesk {
@@ -87,12 +95,22 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
     if (landings === undefined) landings = { first: landing, newest: landing };
     else if (heardAt >= landings.newest.acceptedAt) landings = { ...landings, newest: landing };
   };
+  /** Each landing told, for an evacuation that asks again before the word reached it. */
+  const seenLandings = new Map<string, SeenLanding>();
   let isWatching = false;
   setHandler(evacuationAcceptedSignal, (evacuation) => {
     if (!isWatching) {
       tell(evacuation.workflowId, lookYourselfSignal);
       return;
     }
+    // Said again after its patience ran out: told again if its landing was seen (the word may be
+    // on its way), and its acceptance not heard anew, which would make it look young to the pace.
+    const told = seenLandings.get(watchKey(evacuation));
+    if (told !== undefined) {
+      tell(evacuation.workflowId, landingSeenSignal, told);
+      return;
+    }
+    if (isSameWatch(watched.get(evacuation.instanceId), evacuation)) return;
     watched.set(evacuation.instanceId, evacuation);
     accepted.add(evacuation.instanceId);
     acceptedAt.set(evacuation.instanceId, Date.now());
@@ -112,6 +130,7 @@ export function openLandingDesk(host: string, board: WaitingBoard): LandingDesk 
       const { instanceId, workflowId } = landing.watched;
       if (!isSameWatch(watched.get(instanceId), landing.watched)) continue;
       timeLanding(acceptedAt.get(instanceId), landing);
+      seenLandings.set(watchKey(landing.watched), landing);
       watched.delete(instanceId);
       acceptedAt.delete(instanceId);
       tell(workflowId, landingSeenSignal, landing);
@@ -171,10 +190,9 @@ type OwnLook = () => Promise<LandingReport | { gaveUp: string }>;
  * The evacuation's side: its landing as its incident's watch saw it. An evacuation with no incident
  * to tell (started on its own, or its incident closed) looks for itself, as before the watch.
  */
-export function landingFromIncident(): (
-  watched: WatchedEvacuation,
-  ownLook: OwnLook,
-) => Promise<LandingReport | { gaveUp: string }> {
+export function landingFromIncident(
+  patienceMs = WATCH_PATIENCE_MS,
+): (watched: WatchedEvacuation, ownLook: OwnLook) => Promise<LandingReport | { gaveUp: string }> {
   const seen: SeenLanding[] = [];
   setHandler(landingSeenSignal, (landing) => {
     seen.push(landing);
@@ -188,14 +206,23 @@ export function landingFromIncident(): (
     if (parent === undefined || !patched(LANDING_WATCH_PATCH)) return ownLook();
     const mine = () => seen.find((landing) => isSameWatch(landing.watched, watched));
     isToldToLook = false;
-    try {
-      await getExternalWorkflowHandle(parent.workflowId).signal(evacuationAcceptedSignal, watched);
-    } catch {
-      return ownLook();
+    const isAnswered = (): boolean => mine() !== undefined || isToldToLook;
+    // Its acceptance, then the same again each time its patience runs out without word: a rebuild
+    // or a queue in Nova may outlast any patience, and the incident's current run adopts it (a
+    // reset run learns of it so). Watches before LANDING_REANNOUNCE_PATCH looked on their own then.
+    for (let told = 0; told === 0 || patched(LANDING_REANNOUNCE_PATCH); told += 1) {
+      try {
+        await getExternalWorkflowHandle(parent.workflowId).signal(
+          evacuationAcceptedSignal,
+          watched,
+        );
+      } catch {
+        return ownLook();
+      }
+      if (await condition(isAnswered, patienceMs)) break;
     }
-    await condition(() => mine() !== undefined || isToldToLook, WATCH_PATIENCE_MS);
     // Not watched (the incident is not evacuating now, or a new run of it does not know of this
-    // evacuation), or no word in all that time: a landing is never left unobserved.
+    // evacuation): a landing is never left unobserved.
     return mine()?.landing ?? ownLook();
   };
 }

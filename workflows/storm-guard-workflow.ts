@@ -46,6 +46,7 @@ import {
   withoutClosed,
 } from '../domain/storm-guard-policy.ts';
 import { guardDetails } from '../domain/storm-guard-progress.ts';
+import { flappingReadmissionHold, withFailure } from '../domain/flapping-guard.ts';
 import {
   activeSuppression,
   msUntilNextExpiry,
@@ -131,10 +132,27 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
         incidentId: incident.incidentId,
       });
     show();
-    await tell(incident.incidentWorkflowId, { kind: 'admitted', by });
+    const { flapping } = state.limits;
+    const noReadmission =
+      flapping === undefined
+        ? undefined
+        : flappingReadmissionHold(state.failures ?? [], incident, Date.parse(at), flapping);
+    await tell(incident.incidentWorkflowId, {
+      kind: 'admitted',
+      by,
+      ...(noReadmission === undefined ? {} : { flapping: noReadmission }),
+    });
   };
   const decide = async (request: AdmissionRequest): Promise<void> => {
     await forgetClosed();
+    const { flapping } = state.limits;
+    if (flapping !== undefined)
+      state.failures = withFailure(
+        state.failures ?? [],
+        { host: request.host, incidentId: request.incidentId, at: now() },
+        flapping,
+      );
+    else delete state.failures;
     const verdict = admissionVerdict(state, request, Date.parse(now()));
     if (verdict.admit) {
       await admit(request, `the storm guard: ${verdict.because}`);
@@ -148,6 +166,7 @@ export async function stormGuardWorkflow(carried?: StormGuardState): Promise<voi
       heldSince: now(),
       because: verdict.because,
       isHeldForPause: verdict.isHeldForPause,
+      ...(verdict.isHeldForFlapping === true ? { isHeldForFlapping: true } : {}),
     };
     state.held = [
       ...state.held.filter((other) => other.incidentWorkflowId !== request.incidentWorkflowId),

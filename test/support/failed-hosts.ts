@@ -42,6 +42,9 @@ const FAILED_HOSTS_PER_FILE = [
   ['landing-watch-ticks', 1],
   ['evacuate-rate-backlog', 1],
   ['nova-queue', 1],
+  ['flapping-guard', 2],
+  ['landing-watch-patience', 1],
+  ['monitoring-metrics', 2],
 ] as const;
 
 type TestFile = Exclude<(typeof FAILED_HOSTS_PER_FILE)[number][0], 'free'>;

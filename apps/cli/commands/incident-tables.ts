@@ -82,7 +82,10 @@ function waitingFor(state: IncidentState | undefined): string {
     case 'Corroborating':
       return state.corroboration?.missing.join('; ') ?? 'corroboration';
     case 'AwaitingReadmission':
-      return `lazarus readmit ${state.host} once it is repaired`;
+      return (
+        state.admission?.noAutomaticReadmissionBecause ??
+        `lazarus readmit ${state.host} once it is repaired`
+      );
     default:
       return '-';
   }

@@ -16,10 +16,11 @@ import { EVERY_INSTANCE_POLICY } from './policies.ts';
 
 const [ONE_TURN_HOST = '', CAPPED_HOST = ''] = failedHostsOf('landing-watch');
 const [TICKS_HOST = ''] = failedHostsOf('landing-watch-ticks');
+const [PATIENCE_HOST = ''] = failedHostsOf('landing-watch-patience');
 
 // A rebuild of 3 s of real time: long enough to see which evacuations Nova holds at once.
 const cloud = useIncidentCloud({
-  hosts: 57,
+  hosts: 62,
   instancesPerHost: 6,
   timing: { rebuildMs: 3_000_000 },
 });
@@ -99,6 +100,19 @@ async function activitiesOf(client: Client, workflowId: string): Promise<string[
   );
 }
 
+/** The activities an evacuation ran until Nova 2.95+ made it start its instance again. */
+function untilStartedAgain(activities: readonly string[]): string[] {
+  const startedAgain = activities.indexOf('startInstance');
+  return activities.slice(0, startedAgain === -1 ? undefined : startedAgain);
+}
+
+async function signalsSentBy(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter(
+    (event) => event.signalExternalWorkflowExecutionInitiatedEventAttributes,
+  ).length;
+}
+
 describe('the landing watch', () => {
   it('sends every evacuate while the first rebuild runs, with one turn, and sees each land through the incident', async () => {
     const { state, migrations } = await recover(ONE_TURN_HOST, { evacuationConcurrency: 1 });
@@ -128,10 +142,7 @@ describe('the landing watch', () => {
         evacuationWorkflowId(incidentId, row.instanceId),
       );
       // Nova 2.95+ leaves a running instance stopped: starting it again is proven by verifyLanding.
-      const startedAgain = evacuation.indexOf('startInstance');
-      expect(evacuation.slice(0, startedAgain === -1 ? undefined : startedAgain)).toEqual([
-        'evacuateInstance',
-      ]);
+      expect(untilStartedAgain(evacuation)).toEqual(['evacuateInstance']);
     }
   });
 
@@ -173,5 +184,31 @@ describe('the landing watch', () => {
     for (const waitMs of waitsAfter)
       expect(waitMs).toBeLessThan(LONGEST_TICK_IN_INTERVALS * intervalMs);
     expect(looks.reduce((sum, look) => sum + look.landings, 0)).toBe(6);
+  });
+
+  it('keeps watching an evacuation whose rebuild outlasts its patience: the evacuation tells its incident again, and never looks on its own', async () => {
+    // Each rebuild takes 3 s; an evacuation waits 0.4 s for word before it speaks up again. Real
+    // rebuilds and queues of minutes outlast the default 2 min the same way.
+    const { state } = await recover(PATIENCE_HOST, {
+      evacuationConcurrency: 6,
+      landingWatchPatienceMs: 400,
+    });
+
+    expect(state.instances.map((row) => row.progress.outcome)).toEqual(Array(6).fill('landed'));
+    const { client } = temporal();
+    const incidentId = state.forcedDown?.failure.incidentId ?? '';
+    for (const row of state.instances) {
+      const workflowId = evacuationWorkflowId(incidentId, row.instanceId);
+      expect(untilStartedAgain(await activitiesOf(client, workflowId))).toEqual([
+        'evacuateInstance',
+      ]);
+      // Its acceptance, and at least once again after its patience ran out.
+      expect(await signalsSentBy(client, workflowId)).toBeGreaterThanOrEqual(2);
+    }
+    const [first] = state.instances;
+    await recordHistoryIfAsked(
+      client.workflow.getHandle(evacuationWorkflowId(incidentId, first?.instanceId ?? '')),
+      'evacuation-watched-past-its-patience',
+    );
   });
 });

@@ -169,6 +169,9 @@ describe('the Lazarus configuration file', () => {
           '  maxIncidents: 5',
           '  maxFractionDown: 0.1',
           '  windowMinutes: 30',
+          '  flapping:',
+          '    failures: 4',
+          '    withinHours: 12',
         ].join('\n'),
       ),
       env: {},
@@ -197,13 +200,24 @@ describe('the Lazarus configuration file', () => {
       maxIncidents: 5,
       maxFractionDown: 0.1,
       windowMs: 1_800_000,
+      flapping: { failures: 4, windowMs: 43_200_000 },
     });
+  });
+
+  it('turns the flapping guard off with failures: 0', async () => {
+    const config = await loadConfig({
+      path: await configWith('stormGuard:\n  flapping:\n    failures: 0\n'),
+      env: {},
+    });
+    expect(config.stormGuard).not.toHaveProperty('flapping');
   });
 
   it('says which incident and storm-guard settings are wrong and what they accept', async () => {
     const message = await problemsOf(
-      'incident:\n  stopped: ignore\n  evacuationConcurrency: 0\n  novaQueueSeconds: -5\n  readmission: never\nstormGuard:\n  maxFractionDown: 25\n',
+      'incident:\n  stopped: ignore\n  evacuationConcurrency: 0\n  novaQueueSeconds: -5\n  readmission: never\nstormGuard:\n  maxFractionDown: 25\n  flapping:\n    failures: -1\n    withinHours: 0\n',
     );
+    expect(message).toContain('stormGuard.flapping.failures: must be 0 (off) or more');
+    expect(message).toContain('stormGuard.flapping.withinHours: must be more than 0 hours');
     expect(message).toContain('incident.novaQueueSeconds: must be 0 (off) or more');
     expect(message).toContain('incident.stopped: must be evacuate or skip');
     expect(message).toContain('incident.evacuationConcurrency: must be at least 1');
