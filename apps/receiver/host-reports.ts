@@ -20,6 +20,9 @@ export type ParsedReports =
   | { isValid: true; reports: HostFailureReport[]; ignored: IgnoredAlert[] }
   | { isValid: false; problems: string[] };
 
+/** The label every rule of infra/monitoring/lazarus-alerts.yaml carries. */
+export const LAZARUS_ALERT_ORIGIN = 'lazarus';
+
 // Nova host names: what `openstack compute service list` shows. The incident's workflow ID embeds it.
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 const hostName = z.string({ error: 'must be a host name' }).regex(HOST_NAME, {
@@ -122,6 +125,17 @@ export function parseAlertmanagerWebhook(body: unknown, hostLabel: string): Pars
       return;
     }
     const host = alert.labels[hostLabel];
+    // Lazarus's own alerts name the host of an incident that is under way or just ended: taken as a
+    // report, one routed here by mistake would fence a repaired host again.
+    if (alert.labels.origin === LAZARUS_ALERT_ORIGIN) {
+      ignored.push({
+        ...fingerprint,
+        ...(host !== undefined && HOST_NAME.test(host) ? { host } : {}),
+        status: alert.status,
+        because: `${alert.labels.alertname ?? 'this alert'} is one of Lazarus's own alerts (label origin="${LAZARUS_ALERT_ORIGIN}"), about an incident, not a failure: it starts nothing; route it to people (infra/monitoring/README.md)`,
+      });
+      return;
+    }
     if (host === undefined || !HOST_NAME.test(host)) {
       problems.push(
         `alerts[${index}].labels.${hostLabel}: ${host === undefined ? 'is missing' : `"${host}" is not a host name as Nova shows it`}; ` +

@@ -21,6 +21,7 @@ import { parseListenAddress, type ListenAddress, type ListeningServer } from '..
 import { createLazarusWorker, shutdownGraceMsOf, type LazarusWorker } from './create-worker.ts';
 import { deploymentVersionOf, versionNotice } from './deployment-version.ts';
 import { HEALTH_PATHS, startHealthServer, workerReadiness } from './health-server.ts';
+import { countBmcCalls, countNovaCalls } from './metrics/call-metrics.ts';
 import { installMetricsRuntime, startDeploymentMetrics } from './metrics/metrics-runtime.ts';
 
 const USAGE = `usage: npm run worker [-- --config PATH] [--metrics HOST:PORT] [--health HOST:PORT]
@@ -47,7 +48,7 @@ async function runWorker(
     config.temporal,
     process.env,
   );
-  const logger = Runtime.instance().logger;
+  const { logger, metricMeter } = Runtime.instance();
   const warn = (message: string): void => {
     logger.warn(message);
   };
@@ -56,6 +57,7 @@ async function runWorker(
     logger,
     ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
   });
+  const fencing = fenceDriversFromInventory(config.bmcs, config.fencing, warn);
   const version = deploymentVersionOf(config.temporal.versioning, process.env);
   const dataConverter = await dataConverterOf(config);
   const connection = await NativeConnection.connect(connectionOptions);
@@ -88,8 +90,9 @@ async function runWorker(
       namespace,
       taskQueue: config.temporal.taskQueue,
       dependencies: {
-        nova,
-        fencing: fenceDriversFromInventory(config.bmcs, config.fencing, warn),
+        // Counted only where they are served: Nova's and the BMCs' error rates on the dashboard.
+        nova: metricsAddress === undefined ? nova : countNovaCalls(nova, metricMeter),
+        fencing: metricsAddress === undefined ? fencing : countBmcCalls(fencing, metricMeter),
         clock: systemClock,
         reportIntervalMs: NOVA_REPORT_INTERVAL_MS,
         stormGuardLimits: config.stormGuard,

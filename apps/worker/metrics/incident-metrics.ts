@@ -1,14 +1,22 @@
 // Lazarus's own metrics, derived on the worker side from what Temporal knows about this deployment's
-// incidents (visibility, each incident's state query or result, its evacuation children), because
-// the workflow code stays free of metrics. Every series describes the whole deployment (its task
+// incidents (visibility, each incident's state query or result, its evacuation children, the storm
+// guard's state query), because the workflow code stays free of metrics. Every series describes the whole deployment (its task
 // queue), so every worker reports the same: aggregate across workers with max, never sum.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import type { MetricMeter, MetricTags } from '@temporalio/common';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { MetricGauge, MetricMeter, MetricTags } from '@temporalio/common';
 import type { IncidentState } from '../../../contracts/incident-messages.ts';
 import { stateQuery } from '../../../contracts/incident-messages.ts';
 import { evacuationWorkflowId } from '../../../contracts/evacuation-messages.ts';
+import type { StormGuardState } from '../../../contracts/storm-guard-messages.ts';
+import { guardStateQuery, stormGuardWorkflowId } from '../../../contracts/storm-guard-messages.ts';
 import { LazarusOutcome, LazarusPhase } from '../../../contracts/search-attributes.ts';
 import { isRecoveryFinished } from '../../cli/commands/incident-tables.ts';
+import {
+  failedInstancesSeries,
+  heldByStormGuardSeries,
+  incidentAgeSeries,
+} from './incident-series.ts';
 
 /** Phases in which an incident waits for a person. */
 const AWAITING_OPERATOR: ReadonlySet<string> = new Set([
@@ -46,6 +54,16 @@ const TERMINAL = new Set([
   'cancelled',
 ]);
 
+/** A value of one of the gauges below, under its tags. */
+interface GaugeValue {
+  gauge: MetricGauge;
+  tags: MetricTags;
+  value: number;
+}
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 const seconds = (from: string, to: string): number =>
   Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
@@ -74,6 +92,24 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
     '',
     'instances of failed hosts by final outcome (landed, alreadyEvacuated, failed, notStarted, skipped, cancelled)',
   );
+  const age = meter.createGauge(
+    'lazarus_incident_age_seconds',
+    'float',
+    's',
+    'each open incident: seconds since it started, by host, phase and what it waits for',
+  );
+  const failedInstances = meter.createGauge(
+    'lazarus_incident_failed_instances',
+    'int',
+    '',
+    'each open incident with instances whose evacuation failed: how many, with the first one and its reason',
+  );
+  const held = meter.createGauge(
+    'lazarus_storm_guard_held_seconds',
+    'float',
+    's',
+    "each incident the storm guard holds: seconds since it was held, by host and the guard's reason",
+  );
   const fencing = meter.createHistogram(
     'lazarus_fencing_duration_seconds',
     'float',
@@ -88,11 +124,11 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
   );
 
   const counted = new Map<string, Counted>();
-  const shownGauges = new Map<string, { gauge: typeof incidents; tags: MetricTags }>();
+  const shownGauges = new Map<string, { gauge: MetricGauge; tags: MetricTags }>();
   // Incidents that ended before this worker started were counted by its predecessor, if at all.
   let isPrimed = false;
 
-  function setGauges(values: { gauge: typeof incidents; tags: MetricTags; value: number }[]): void {
+  function setGauges(values: GaugeValue[]): void {
     const shown = new Set<string>();
     for (const { gauge, tags, value } of values) {
       const key = `${gauge.name} ${JSON.stringify(tags)}`;
@@ -131,6 +167,34 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
       .at(-1);
   }
 
+  /**
+   * What the storm guard holds: nothing while the deployment has no guard yet, and what it held at
+   * the last read when it cannot be read now, so that a slow answer does not resolve an alert.
+   */
+  let lastGuard: StormGuardState | undefined;
+  async function guardState(): Promise<StormGuardState | undefined> {
+    try {
+      lastGuard = await client.workflow
+        .getHandle(stormGuardWorkflowId(options.taskQueue))
+        .query(guardStateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) lastGuard = undefined;
+      else options.warn(`metrics: cannot read the storm guard: ${messageOf(error)}`);
+    }
+    return lastGuard;
+  }
+
+  function seriesOf(state: IncidentState): GaugeValue[] {
+    const failed = failedInstancesSeries(state);
+    return [
+      { gauge: age, ...incidentAgeSeries(state, new Date()) },
+      ...(failed === undefined ? [] : [{ gauge: failedInstances, ...failed }]),
+    ];
+  }
+  // Each open incident's own series at the last read, kept when its query is not answered now, so
+  // that a slow answer does not resolve an alert.
+  let lastSeries = new Map<string, GaugeValue[]>();
+
   async function count(key: string, state: IncidentState): Promise<void> {
     const seen = counted.get(key) ?? {
       isFencingCounted: false,
@@ -166,6 +230,7 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
     const query = `WorkflowType = "incidentWorkflow" AND TaskQueue = "${options.taskQueue}" AND (ExecutionStatus = "Running" OR CloseTime > "${since}")`;
     const byPhase = new Map<string, number>();
     const waiting = new Map<string, { count: number; oldestSeconds: number }>();
+    const perIncident = new Map<string, GaugeValue[]>();
     const work: Promise<void>[] = [];
     for await (const execution of client.workflow.list({ query })) {
       const phase = execution.typedSearchAttributes.get(LazarusPhase) ?? 'unknown';
@@ -187,16 +252,20 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
       if (isOpen || execution.status.name === 'COMPLETED') {
         work.push(
           stateOf(execution)
-            .then((state) => count(key, state))
+            .then(async (state) => {
+              await count(key, state);
+              if (isOpen) perIncident.set(key, seriesOf(state));
+            })
             .catch((error: unknown) => {
-              options.warn(
-                `metrics: cannot read ${execution.workflowId}: ${error instanceof Error ? error.message : String(error)}`,
-              );
+              if (isOpen) perIncident.set(key, lastSeries.get(key) ?? []);
+              options.warn(`metrics: cannot read ${execution.workflowId}: ${messageOf(error)}`);
             }),
         );
       }
     }
     await Promise.all(work);
+    lastSeries = perIncident;
+    const guard = await guardState();
     setGauges([
       ...[...byPhase].map(([tags, value]) => ({
         gauge: incidents,
@@ -207,6 +276,11 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
         { gauge: awaiting, tags: { phase }, value: entry.count },
         { gauge: oldestAwaiting, tags: { phase }, value: entry.oldestSeconds },
       ]),
+      ...[...perIncident.values()].flat(),
+      ...(guard === undefined ? [] : heldByStormGuardSeries(guard, new Date())).map((series) => ({
+        gauge: held,
+        ...series,
+      })),
     ]);
     isPrimed = true;
   }
@@ -215,9 +289,7 @@ export function startIncidentMetrics(options: IncidentMetricsOptions): { stop():
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       await collect().catch((error: unknown) => {
-        options.warn(
-          `metrics: cannot list incidents: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        options.warn(`metrics: cannot list incidents: ${messageOf(error)}`);
       });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.intervalMs);

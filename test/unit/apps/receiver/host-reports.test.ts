@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LAZARUS_ALERT_ORIGIN,
   parseAlertmanagerWebhook,
   parseGenericReport,
 } from '../../../../apps/receiver/host-reports.ts';
@@ -41,6 +42,27 @@ describe('reading Alertmanager webhooks', () => {
         host: 'cmp-07',
         status: 'resolved',
         because: expect.stringContaining('resolved alerts start nothing') as unknown,
+      },
+    ]);
+  });
+
+  it("starts nothing for Lazarus's own alerts, which name the host of an incident, and says where they belong", () => {
+    const webhook = alertmanagerWebhook(
+      { host: 'cmp-07', status: 'firing', alertname: 'LazarusFencingUnproven' },
+      { host: 'cmp-08', status: 'firing' },
+    );
+    const [own] = webhook.alerts;
+    if (own === undefined) throw new Error('no alert in the fixture');
+    Object.assign(own.labels, { origin: LAZARUS_ALERT_ORIGIN });
+    const parsed = parseAlertmanagerWebhook(webhook, 'host');
+    expect(parsed.isValid && parsed.reports.map((report) => report.host)).toEqual(['cmp-08']);
+    expect(parsed.isValid && parsed.ignored).toEqual([
+      {
+        fingerprint: 'f0c9a3e1b2d40000',
+        host: 'cmp-07',
+        status: 'firing',
+        because:
+          'LazarusFencingUnproven is one of Lazarus\'s own alerts (label origin="lazarus"), about an incident, not a failure: it starts nothing; route it to people (infra/monitoring/README.md)',
       },
     ]);
   });
