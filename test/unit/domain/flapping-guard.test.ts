@@ -1,20 +1,14 @@
 // The flapping guard's rules (docs/design.md#flapping-guard): a host's failures within the window,
 // counted once per incident; the incident that reaches the limit is not re-admitted automatically;
-// the next one waits for an operator, and holds no other host's incident.
+// the next one waits for an operator (the storm guard's side: storm-guard-policy.test.ts).
 import { describe, expect, it } from 'vitest';
-import type {
-  FlappingLimits,
-  HostFailure,
-  StormGuardState,
-} from '../../../contracts/storm-guard-messages.ts';
+import type { FlappingLimits, HostFailure } from '../../../contracts/storm-guard-messages.ts';
 import {
   failuresOf,
   flappingHold,
   flappingReadmissionHold,
   withFailure,
 } from '../../../domain/flapping-guard.ts';
-import { admissionVerdict } from '../../../domain/storm-guard-policy.ts';
-import { guardDetails } from '../../../domain/storm-guard-progress.ts';
 
 const NOW = Date.parse('2026-12-08T12:00:00Z');
 const hoursAgo = (hours: number): string => new Date(NOW - hours * 3_600_000).toISOString();
@@ -72,57 +66,5 @@ describe('a flapping host', () => {
     );
     // A day after its first failure it counts 2 again: it is judged afresh.
     expect(flappingHold(failures, next, NOW + 5 * 3_600_000, LIMITS)).toBeUndefined();
-  });
-});
-
-describe('the storm guard with the flapping guard on', () => {
-  const state = (overrides: Partial<StormGuardState> = {}): StormGuardState => ({
-    limits: { maxIncidents: 3, maxFractionDown: 0.25, windowMs: 10 * 60_000, flapping: LIMITS },
-    admitted: [],
-    held: [],
-    running: [],
-    suppressions: [],
-    decisions: [],
-    ...overrides,
-  });
-  const request = (host: string, run: string) => ({
-    incidentWorkflowId: `incident/${host}`,
-    ...incident(host, run),
-    fleet: { computeServices: 20, down: 1 },
-    limits: state().limits,
-  });
-  const failures = [
-    failure('cmp-01', 'a', 20),
-    failure('cmp-01', 'b', 10),
-    failure('cmp-01', 'c', 2),
-    failure('cmp-01', 'd', 0),
-  ];
-
-  it('holds the flapping host’s incident, and lets another host’s run while it is held', () => {
-    const verdict = admissionVerdict(state({ failures }), request('cmp-01', 'd'), NOW);
-    expect(verdict).toMatchObject({ admit: false, isHeldForFlapping: true, isHeldForPause: false });
-    const held = {
-      ...request('cmp-01', 'd'),
-      heldSince: hoursAgo(0),
-      because: verdict.because,
-      isHeldForPause: false,
-      isHeldForFlapping: true,
-    };
-    expect(
-      admissionVerdict(state({ failures, held: [held] }), request('cmp-02', 'a'), NOW),
-    ).toMatchObject({ admit: true });
-  });
-
-  it('holds nothing for flapping when it is off', () => {
-    const limits = { maxIncidents: 3, maxFractionDown: 0.25, windowMs: 10 * 60_000 };
-    expect(
-      admissionVerdict(state({ failures, limits }), request('cmp-01', 'd'), NOW),
-    ).toMatchObject({ admit: true });
-  });
-
-  it('shows its limit and who is close to flapping in the Web UI', () => {
-    const details = guardDetails(state({ failures: [...failures, failure('cmp-02', 'a', 1)] }));
-    expect(details).toContain('a host flaps at 3 failures within 24 h');
-    expect(details).toContain('Failures within the flapping window: cmp-01 4, cmp-02 1');
   });
 });

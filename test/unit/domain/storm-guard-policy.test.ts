@@ -189,3 +189,44 @@ describe('the storm guard’s admission decision', () => {
     expect(details).toContain('| cmp-01 | incident/cmp-01 |');
   });
 });
+
+describe('the storm guard with the flapping guard on (docs/design.md#flapping-guard)', () => {
+  const flapping = { failures: 3, windowMs: 24 * 60 * 60_000 };
+  const failure = (run: string, minutes: number) => ({
+    host: 'cmp-01',
+    incidentId: `incident/cmp-01/${run}`,
+    at: minutesAgo(minutes),
+  });
+  const failures = [failure('a', 1200), failure('b', 600), failure('c', 120), failure('run-1', 0)];
+  const flappingGuard = (overrides: Partial<StormGuardState> = {}): StormGuardState =>
+    guard({ limits: { ...guard().limits, flapping }, failures, ...overrides });
+
+  it('holds the flapping host’s incident, and lets another host’s run while it is held', () => {
+    const verdict = admissionVerdict(flappingGuard(), request('cmp-01'), NOW);
+    expect(verdict).toMatchObject({ admit: false, isHeldForFlapping: true, isHeldForPause: false });
+    const held = {
+      ...request('cmp-01'),
+      heldSince: minutesAgo(0),
+      because: verdict.because,
+      isHeldForPause: false,
+      isHeldForFlapping: true,
+    };
+    expect(admissionVerdict(flappingGuard({ held: [held] }), request('cmp-02'), NOW)).toMatchObject(
+      { admit: true },
+    );
+  });
+
+  it('holds nothing for flapping when it is off', () => {
+    expect(admissionVerdict(guard({ failures }), request('cmp-01'), NOW)).toMatchObject({
+      admit: true,
+    });
+  });
+
+  it('shows its limit and who is close to flapping in the Web UI', () => {
+    const details = guardDetails(
+      flappingGuard({ failures: [...failures, { ...failure('x', 60), host: 'cmp-02' }] }),
+    );
+    expect(details).toContain('a host flaps at 3 failures within 24 h');
+    expect(details).toContain('Failures within the flapping window: cmp-01 4, cmp-02 1');
+  });
+});

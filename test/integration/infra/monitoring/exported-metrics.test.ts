@@ -3,13 +3,11 @@
 // scraped after incidents that produce each series (a recovery with a failed instance, an incident
 // the storm guard holds, Nova's and the BMC's answers), and the names are compared as Prometheus
 // would see them (a histogram's _bucket, _sum and _count).
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findFreePort } from '../../../../infra/process/free-port.ts';
 import { writeLazarusConfigForSimulator } from '../../../../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startBmcFleet } from '../../../../simulator/bmc/index.ts';
 import { cloudName } from '../../../../simulator/clouds-yaml.ts';
@@ -18,9 +16,8 @@ import { incidentWorkflowId } from '../../../../contracts/incident-messages.ts';
 import { stormGuardWorkflowId } from '../../../../contracts/storm-guard-messages.ts';
 import { sendHostReport } from '../../../../client/send-host-report.ts';
 import { EVERY_INSTANCE_POLICY } from '../../workflows/policies.ts';
-import { exitOf, waitForOutput } from '../../../support/child-output.ts';
+import { withMetricsWorker } from '../../../support/metrics-worker.ts';
 import { pollUntil } from '../../../../lib/poll-until.ts';
-import { REPO_ROOT, WORKER_ENTRY } from '../../../support/repository.ts';
 import { failedHostsOf } from '../../../support/failed-hosts.ts';
 import { alertQueries, dashboardQueries, type Query } from '../../../support/monitoring-files.ts';
 import { selectorsOf } from '../../../support/promql-selectors.ts';
@@ -83,65 +80,55 @@ describe('the monitoring files against what the worker exports', () => {
       configPath,
       `temporal:\n  taskQueue: ${TASK_QUEUE}\nincident:\n  protect: all\n  imageBackedOnLocalDisk: evacuate\nstormGuard:\n  maxIncidents: 1\n  windowMinutes: 60\n`,
     );
-    const port = await findFreePort();
-    const worker = spawn(
-      process.execPath,
-      ['--import', 'tsx', WORKER_ENTRY, '--config', configPath, '--metrics', `127.0.0.1:${port}`],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    exported = await withMetricsWorker(
+      { configPath, env },
+      { address, namespace },
+      async (scrape) => {
+        // The first evacuate Nova is sent fails for good: one instance of the admitted host fails.
+        sim.addFault({
+          service: 'nova',
+          endpoint: 'POST /servers/{id}/action',
+          action: 'evacuate',
+          fault: {
+            kind: 'status',
+            status: 400,
+            message: 'Invalid state of the instance (monitoring test)',
+          },
+          times: 1,
+        });
+        const client = new Client({ connection, namespace });
+        for (const host of HOSTS) {
+          sim.failHost(host, 'power-loss');
+          await sendHostReport(
+            client,
+            { host, reporter: 'monitoring-test' },
+            { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } },
+          );
+        }
+        let last = '';
+        return pollUntil(
+          'a recovery with a failed instance, and a held incident, in the metrics',
+          async () => {
+            last = await scrape();
+            const metrics = exportedMetrics(last);
+            const isEverySeriesThere =
+              /^lazarus_report_to_last_landing_seconds_count\S* 1$/m.test(last) &&
+              /^lazarus_incident_failed_instances\{.*\} 1$/m.test(last) &&
+              /^lazarus_storm_guard_held_seconds\{.*\} [1-9]/m.test(last);
+            return isEverySeriesThere ? metrics : undefined;
+          },
+          {
+            timeoutMs: 120_000,
+            intervalMs: 1_000,
+            onTimeout: () =>
+              `not every series in the metrics:\n${last
+                .split('\n')
+                .filter((line) => line.startsWith('lazarus'))
+                .join('\n')}`,
+          },
+        );
       },
     );
-    try {
-      // Bundling the workflows takes the worker a while on a busy 2-core machine.
-      await waitForOutput(worker, /^lazarus worker: serving task queue/m, 120_000);
-      // The first evacuate Nova is sent fails for good: one instance of the admitted host fails.
-      sim.addFault({
-        service: 'nova',
-        endpoint: 'POST /servers/{id}/action',
-        action: 'evacuate',
-        fault: {
-          kind: 'status',
-          status: 400,
-          message: 'Invalid state of the instance (monitoring test)',
-        },
-        times: 1,
-      });
-      const client = new Client({ connection, namespace });
-      for (const host of HOSTS) {
-        sim.failHost(host, 'power-loss');
-        await sendHostReport(
-          client,
-          { host, reporter: 'monitoring-test' },
-          { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } },
-        );
-      }
-      let last = '';
-      exported = await pollUntil(
-        'a recovery with a failed instance, and a held incident, in the metrics',
-        async () => {
-          last = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          const metrics = exportedMetrics(last);
-          const isEverySeriesThere =
-            /^lazarus_report_to_last_landing_seconds_count\S* 1$/m.test(last) &&
-            /^lazarus_incident_failed_instances\{.*\} 1$/m.test(last) &&
-            /^lazarus_storm_guard_held_seconds\{.*\} [1-9]/m.test(last);
-          return isEverySeriesThere ? metrics : undefined;
-        },
-        {
-          timeoutMs: 120_000,
-          intervalMs: 1_000,
-          onTimeout: () =>
-            `not every series in the metrics:\n${last
-              .split('\n')
-              .filter((line) => line.startsWith('lazarus'))
-              .join('\n')}`,
-        },
-      );
-    } finally {
-      worker.kill('SIGTERM');
-      await exitOf(worker);
-    }
   }, 300_000);
   afterAll(async () => {
     const client = new Client({ connection, namespace });

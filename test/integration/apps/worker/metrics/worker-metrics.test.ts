@@ -1,12 +1,10 @@
 // `npm run worker -- --metrics HOST:PORT`: one Prometheus endpoint with the SDK's metrics and
 // Lazarus's own, derived from this deployment's incidents, after a real incident on the simulator.
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findFreePort } from '../../../../../infra/process/free-port.ts';
 import { writeLazarusConfigForSimulator } from '../../../../../demo/simulated-cloud/lazarus-config-for-simulator.ts';
 import { startBmcFleet } from '../../../../../simulator/bmc/index.ts';
 import { cloudName } from '../../../../../simulator/clouds-yaml.ts';
@@ -14,9 +12,8 @@ import { startSimulator, type Simulator } from '../../../../../simulator/simulat
 import { incidentWorkflowId } from '../../../../../contracts/incident-messages.ts';
 import { sendHostReport } from '../../../../../client/send-host-report.ts';
 import { EVERY_INSTANCE_POLICY } from '../../../workflows/policies.ts';
-import { exitOf, waitForOutput } from '../../../../support/child-output.ts';
+import { withMetricsWorker } from '../../../../support/metrics-worker.ts';
 import { pollUntil } from '../../../../../lib/poll-until.ts';
-import { REPO_ROOT, WORKER_ENTRY } from '../../../../support/repository.ts';
 import { failedHostsOf } from '../../../../support/failed-hosts.ts';
 
 const { address, namespace } = inject('temporal');
@@ -58,18 +55,7 @@ describe("the worker's metrics endpoint", () => {
       configPath,
       `temporal:\n  taskQueue: ${TASK_QUEUE}\nincident:\n  protect: all\n  imageBackedOnLocalDisk: evacuate\n`,
     );
-    const port = await findFreePort();
-    const worker = spawn(
-      process.execPath,
-      ['--import', 'tsx', WORKER_ENTRY, '--config', configPath, '--metrics', `127.0.0.1:${port}`],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-      },
-    );
-    try {
-      // Bundling the workflows takes the worker a while on a busy 2-core machine.
-      await waitForOutput(worker, /^lazarus worker: serving task queue/m, 120_000);
+    await withMetricsWorker({ configPath, env }, { address, namespace }, async (scrape) => {
       sim.failHost(HOST, 'power-loss');
       await sendHostReport(
         new Client({ connection, namespace }),
@@ -77,8 +63,6 @@ describe("the worker's metrics endpoint", () => {
         { taskQueue: TASK_QUEUE, settings: { policy: EVERY_INSTANCE_POLICY } },
       );
 
-      const scrape = async (): Promise<string> =>
-        (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       let last = '';
       const metrics = await pollUntil(
         'the recovery to show in the metrics',
@@ -118,9 +102,6 @@ describe("the worker's metrics endpoint", () => {
       const [, toLastLanding] =
         /^lazarus_report_to_last_landing_seconds_sum (\S+)$/m.exec(metrics) ?? [];
       expect(Number(toLastLanding)).toBeGreaterThan(0);
-    } finally {
-      worker.kill('SIGTERM');
-      await exitOf(worker);
-    }
+    });
   }, 240_000);
 });
