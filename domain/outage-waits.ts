@@ -45,13 +45,16 @@ export function retryDelayMs(kind: Waiting['kind'], tries: number): number {
   return Math.min(cap, first * 2 ** Math.max(0, tries - 1));
 }
 
+/** Why a step waits, by the kind of its wait: the words every view of a wait uses. */
+export const WAIT_CAUSES: Readonly<Record<Waiting['kind'], string>> = {
+  outage: 'Nova or Keystone unreachable',
+  needsOperator: 'Nova or Keystone refuses, which does not heal by itself',
+  notYet: 'Nova refuses until it has finished work of its own',
+};
+
 /** One line for the Web UI, `lazarus show` and `lazarus incidents`. */
 export function describeWaiting(waiting: Waiting, host: string): string {
-  const cause = {
-    outage: 'Nova or Keystone unreachable',
-    needsOperator: 'Nova or Keystone refuses, which does not heal by itself',
-    notYet: 'Nova refuses until it has finished work of its own',
-  }[waiting.kind];
+  const cause = WAIT_CAUSES[waiting.kind];
   return (
     `waiting to ${waiting.step}: ${cause} since ${waiting.since} (${waiting.tries} tries): ` +
     `${waiting.lastError}; next try ${waiting.nextTryAt}, or now with: lazarus retry ${host}`

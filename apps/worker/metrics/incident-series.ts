@@ -8,6 +8,7 @@
 // details.
 import type { IncidentPhase, IncidentState } from '../../../contracts/incident-messages.ts';
 import type { StormGuardState } from '../../../contracts/storm-guard-messages.ts';
+import { WAIT_CAUSES } from '../../../domain/outage-waits.ts';
 
 /** Long enough for a BMC's address and what it answered, short enough for a label and a page. */
 export const REASON_MAX_LENGTH = 200;
@@ -46,16 +47,10 @@ const DOING: Record<IncidentPhase, string> = {
   NotCorroborated: 'closed',
 };
 
-const WAIT_CAUSE = {
-  outage: 'Nova or Keystone unreachable',
-  needsOperator: 'Nova or Keystone refuses, which does not heal by itself',
-  notYet: 'Nova refuses until it has finished work of its own',
-} as const;
-
 /** Why the incident is where it is, in words that stay the same while it stays there. */
 export function incidentReason(state: IncidentState): string {
   if (state.waiting !== undefined)
-    return `waiting to ${state.waiting.step}: ${WAIT_CAUSE[state.waiting.kind]}`;
+    return `waiting to ${state.waiting.step}: ${WAIT_CAUSES[state.waiting.kind]}`;
   if (state.pausedBy !== undefined) return `automation paused by ${state.pausedBy}`;
   if (state.instances.some((row) => row.progress.outcome === 'evacuating' && row.progress.waiting))
     return 'evacuations wait for Nova or Keystone';
