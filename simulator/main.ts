@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       keystoneUrl: sim.keystoneUrl,
       novaUrl: sim.novaUrl,
+      placementUrl: sim.placementUrl,
       adminUrl: sim.adminUrl,
       credentials: sim.credentials,
       cloudsYaml: sim.cloudsYamlPath,

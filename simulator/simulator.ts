@@ -18,11 +18,12 @@ import { TokenStore } from './keystone/tokens.ts';
 import { checkInvariants } from './ledger/invariants.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { createNovaHandler } from './nova/app.ts';
+import { createPlacementHandler } from './placement/app.ts';
 import type { Microversion } from './nova/microversion.ts';
 import type { SeededRandom } from './random.ts';
 import { createRandom } from './random.ts';
 import { buildWorld } from './world/build.ts';
-import type { WorldTiming } from './world/model.ts';
+import type { Capacity, WorldTiming } from './world/model.ts';
 import { defaultTiming } from './world/model.ts';
 import { World, WorldError } from './world/world.ts';
 
@@ -31,6 +32,8 @@ export interface SimulatorOptions {
   instancesPerHost: number;
   /** Empty hosts after the `hosts` ones (their names continue the numbering), e.g. to evacuate a big host to. */
   spareHosts?: number;
+  /** Every host's vCPUs, RAM and disk (512, 1 TiB and 16 TB by default). */
+  hostCapacity?: Capacity;
   seed?: number;
   /** Simulated time runs this many times faster than real time. */
   timeScale?: number;
@@ -61,6 +64,8 @@ export interface Simulator extends SimulatorControls {
   keystoneUrl: string;
   /** Nova's endpoint as the catalog lists it (…/v2.1). */
   novaUrl: string;
+  /** Placement's endpoint as the catalog lists it (reads only: providers, inventories, usages). */
+  placementUrl: string;
   adminUrl: string;
   /** The credentials Keystone accepts now. */
   readonly credentials: SimulatorCredentials;
@@ -92,7 +97,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const workDir = await mkdtemp(join(tmpdir(), 'lazarus-sim-'));
   const services: HttpService[] = [];
   let fleet: BmcFleet | undefined;
-  const urls = { keystone: '', nova: '' };
+  const urls = { keystone: '', nova: '', placement: '' };
   const novaRequests: NovaRequestCounts = { count: 0, byKind: {} };
 
   const stop = async (): Promise<void> => {
@@ -111,6 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         clock,
         random,
         novaUrl: () => urls.nova,
+        placementUrl: () => urls.placement,
         keystoneUrl: () => urls.keystone,
       }),
     );
@@ -137,6 +143,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     );
     services.push(nova);
     urls.nova = `${nova.url}/v2.1`;
+    const placement = await listenOnLoopback(
+      createPlacementHandler({ world, tokens, random, keystoneUrl: () => urls.keystone }),
+    );
+    services.push(placement);
+    urls.placement = placement.url;
     if (options.startBmcFleet !== undefined) {
       const ipmiHosts = options.bmc?.ipmiHosts ?? options.hosts;
       fleet = await options.startBmcFleet(
@@ -164,6 +175,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ...controls,
       keystoneUrl: urls.keystone,
       novaUrl: urls.nova,
+      placementUrl: urls.placement,
       adminUrl: admin.url,
       get credentials() {
         return credentialsOf(identity);

@@ -16,6 +16,13 @@ export type {
   ServiceUpdate,
 } from './nova-client.ts';
 export { NovaClient } from './nova-client.ts';
+export type {
+  InventoryRecord,
+  PlacementClientOptions,
+  ProviderCapacity,
+  ResourceClass,
+} from './placement-client.ts';
+export { PlacementClient } from './placement-client.ts';
 export type { NegotiatedMicroversion } from './nova-microversion.ts';
 export type {
   ComputeService,

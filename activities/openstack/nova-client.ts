@@ -202,6 +202,11 @@ export class NovaClient {
     );
   }
 
+  /** Every instance of every project on every host, all pages: one listing for a whole cloud. */
+  listInstances(): Promise<Instance[]> {
+    return this.#listAllServers({}, 'list the instances of every host');
+  }
+
   /** `servers/detail` of every project with `filter`, all pages. */
   #listAllServers(filter: Record<string, string>, operation: string): Promise<Instance[]> {
     return this.api.readAll(

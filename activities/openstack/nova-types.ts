@@ -58,8 +58,14 @@ export type KnownComputeService = ReturnType<typeof knownService>;
 export type UnreachableComputeService = z.output<typeof unreachableServiceSchema>;
 export type ComputeService = KnownComputeService | UnreachableComputeService;
 
+// Embedded in the server from 2.47 (servers/v2.94 samples); swap is in MiB, "" in older flavors for none.
 const flavorSchema = z.object({
   original_name: z.string(),
+  vcpus: z.number().int(),
+  ram: z.number().int(),
+  disk: z.number().int(),
+  ephemeral: z.number().int(),
+  swap: z.union([z.number().int(), z.literal('')]),
   extra_specs: z.record(z.string(), z.string()).optional(),
 });
 
@@ -108,6 +114,14 @@ export const instanceSchema = z
     isLocked: s.locked,
     metadata: s.metadata,
     flavorName: s.flavor.original_name,
+    /** What the flavor asks of a host: vCPUs, RAM in MiB, root and ephemeral disk in GB, swap in MiB. */
+    flavorSize: {
+      vcpus: s.flavor.vcpus,
+      ramMb: s.flavor.ram,
+      rootGb: s.flavor.disk,
+      ephemeralGb: s.flavor.ephemeral,
+      swapMb: s.flavor.swap === '' ? 0 : s.flavor.swap,
+    },
     /** Empty when the policy hides extra specs from this account. */
     flavorExtraSpecs: s.flavor.extra_specs ?? {},
     imageId: s.image === '' ? null : s.image.id,

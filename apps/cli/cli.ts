@@ -80,6 +80,12 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }
       run: (await import('../preflight/preflight-command.ts')).preflightCommand,
     }),
   },
+  drill: {
+    summary: "an incident's dry run for one host (or --all): what it would do, touching nothing",
+    load: async () => ({
+      run: (await import('../drill/drill-command.ts')).drillCommand,
+    }),
+  },
   'codec-server': {
     summary: 'decrypt payloads for the Temporal Web UI and temporal --codec-endpoint',
     load: async () => ({

@@ -17,6 +17,22 @@ options:
   --json             print the report as JSON, for scripts
   --concurrency N    how many BMCs to read at once (default ${DEFAULT_BMC_CONCURRENCY})`;
 
+/** The options of the commands that read Nova and every BMC: preflight and drill. */
+export const CLOUD_READ_OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** --concurrency's value as a number, or what is wrong with it. */
+export function concurrencyOf(text: string | undefined): number | string {
+  const concurrency = Number(text ?? DEFAULT_BMC_CONCURRENCY);
+  return Number.isInteger(concurrency) && concurrency >= 1
+    ? concurrency
+    : `--concurrency must be a whole number of at least 1 (got ${text ?? ''})`;
+}
+
 export async function preflightCommand(args: readonly string[]): Promise<number> {
   let values;
   try {
@@ -24,12 +40,7 @@ export async function preflightCommand(args: readonly string[]): Promise<number>
       args: [...args],
       strict: true,
       allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: CLOUD_READ_OPTIONS,
     }));
   } catch (error) {
     console.error(
@@ -41,11 +52,9 @@ export async function preflightCommand(args: readonly string[]): Promise<number>
     console.log(PREFLIGHT_USAGE);
     return 0;
   }
-  const concurrency = Number(values.concurrency ?? DEFAULT_BMC_CONCURRENCY);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    console.error(
-      `lazarus preflight: --concurrency must be a whole number of at least 1 (got ${values.concurrency ?? ''})`,
-    );
+  const concurrency = concurrencyOf(values.concurrency);
+  if (typeof concurrency === 'string') {
+    console.error(`lazarus preflight: ${concurrency}`);
     return 2;
   }
   const report = await runPreflight({

@@ -34,10 +34,7 @@ export interface PreflightReport {
 
 export async function runPreflight(options: PreflightOptions): Promise<PreflightReport> {
   const report: PreflightReport = {
-    config: configPathOf({
-      env: options.env,
-      ...(options.configPath === undefined ? {} : { path: options.configPath }),
-    }),
+    config: configPathOfOptions(options),
     openstack: null,
     novaMicroversion: null,
     temporal: null,
@@ -57,19 +54,51 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     };
     return Promise.resolve();
   });
-  const nova = await collectProblem(report, () => readNova(config, options, report));
+  const nova = await collectProblem(report, () =>
+    withNova(config, options, report, async (client) => {
+      const [services, hypervisors] = await Promise.all([
+        client.listComputeServices(),
+        client.listHypervisors(),
+      ]);
+      return { services, hypervisors };
+    }),
+  );
   if (nova === undefined) return report;
   report.hosts = hostRows(nova.services, nova.hypervisors, config.bmcs, config.path);
   await checkBmcPower(report.hosts, config.fencing, options.concurrency, options.warn);
   return report;
 }
 
-async function readNova(config: LazarusConfig, options: PreflightOptions, report: PreflightReport) {
+/** --config, else LAZARUS_CONFIG, else ./lazarus.yaml. */
+export function configPathOfOptions(options: Pick<PreflightOptions, 'configPath' | 'env'>): string {
+  return configPathOf({
+    env: options.env,
+    ...(options.configPath === undefined ? {} : { path: options.configPath }),
+  });
+}
+
+/** Where the OpenStack credentials came from and the microversion Nova speaks, once known. */
+export interface NovaIdentity {
+  openstack: string | null;
+  novaMicroversion: string | null;
+}
+
+/**
+ * Opens a Keystone session and a Nova client for `use` (the session serves other services' clients
+ * too), records in `identity` where the
+ * credentials came from and the microversion, and closes the session after.
+ */
+export async function withNova<T>(
+  config: LazarusConfig,
+  options: Pick<PreflightOptions, 'env' | 'warn'>,
+  identity: NovaIdentity,
+  use: (nova: NovaClient, session: KeystoneSession) => Promise<T>,
+): Promise<T> {
   const credentials = await resolveCloudCredentials({
     env: options.env,
     ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
   });
-  report.openstack = credentials.source;
+  identity.openstack = credentials.source;
   const logger = {
     warn: (message: string) => {
       options.warn(message);
@@ -78,20 +107,16 @@ async function readNova(config: LazarusConfig, options: PreflightOptions, report
   const session = await KeystoneSession.open({ credentials, logger });
   try {
     const nova = await NovaClient.connect({ session, logger });
-    report.novaMicroversion = nova.microversion.text;
-    const [services, hypervisors] = await Promise.all([
-      nova.listComputeServices(),
-      nova.listHypervisors(),
-    ]);
-    return { services, hypervisors };
+    identity.novaMicroversion = nova.microversion.text;
+    return await use(nova, session);
   } finally {
     await session.close();
   }
 }
 
 /** Runs a check; a typed failure becomes a report problem (its message already says what to do). */
-async function collectProblem<T>(
-  report: PreflightReport,
+export async function collectProblem<T>(
+  report: { problems: string[] },
   check: () => Promise<T>,
 ): Promise<T | undefined> {
   try {

@@ -19,6 +19,8 @@ export interface KeystoneAppOptions {
   random: SeededRandom;
   /** Where the catalog says Nova is (…/v2.1), known once Nova listens. */
   novaUrl: () => string;
+  /** Where the catalog says Placement is, known once it listens. */
+  placementUrl: () => string;
   /** This Keystone's own base URL, for its catalog entry and version document. */
   keystoneUrl: () => string;
 }
@@ -172,6 +174,12 @@ export function createKeystoneHandler(options: KeystoneAppOptions): RequestHandl
         name: 'nova',
         id: options.random.hex(16),
         endpoints: endpoints(options.novaUrl()),
+      },
+      {
+        type: 'placement',
+        name: 'placement',
+        id: options.random.hex(16),
+        endpoints: endpoints(options.placementUrl()),
       },
       {
         type: 'identity',

@@ -154,7 +154,7 @@ async function handle(route: NovaRoute, deps: NovaDeps, request: NovaRequest): P
  * keystonemiddleware's answer to a missing, unknown or expired token (observed,
  * docs/nova-and-bmc-facts.md#token-refusal).
  */
-function unauthenticated(keystoneUrl: string): Reply {
+export function unauthenticated(keystoneUrl: string): Reply {
   return {
     status: 401,
     headers: { 'WWW-Authenticate': `Keystone uri="${keystoneUrl}"` },
@@ -168,7 +168,7 @@ function unauthenticated(keystoneUrl: string): Reply {
   };
 }
 
-function headerText(req: IncomingMessage, name: string): string | undefined {
+export function headerText(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' ? value : undefined;
 }

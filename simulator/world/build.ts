@@ -3,6 +3,7 @@ import type { Identity } from '../identity.ts';
 import type { SeededRandom } from '../random.ts';
 import type {
   Aggregate,
+  Capacity,
   ComputeService,
   Flavor,
   Host,
@@ -19,6 +20,8 @@ export interface WorldShape {
   instancesPerHost: number;
   /** Hosts added after the others with no instances: room to evacuate to. */
   spareHosts?: number;
+  /** Every host's vCPUs, RAM and disk; a cloud with little room when small (the seeded guests may overfill it). */
+  hostCapacity?: Capacity;
 }
 
 export interface InitialWorld {
@@ -129,7 +132,7 @@ export function buildWorld(
       power: 'On',
       failure: null,
       isComputeRunning: true,
-      capacity: hostCapacity,
+      capacity: shape.hostCapacity ?? hostCapacity,
       hypervisorId: h + 1,
       hypervisorUuid: random.uuid(),
       hostIp: `192.168.${Math.floor(h / 250)}.${(h % 250) + 1}`,

@@ -26,6 +26,7 @@ describe('lazarus --help', () => {
       'unsuppress',
       'replay',
       'preflight',
+      'drill',
       'codec-server',
     ]);
     for (const name of names) {

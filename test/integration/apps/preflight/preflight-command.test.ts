@@ -2,12 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startBmcFleet } from '../../../../simulator/bmc/index.ts';
-import { cloudName } from '../../../../simulator/clouds-yaml.ts';
 import type { Simulator } from '../../../../simulator/simulator.ts';
 import { startSimulator } from '../../../../simulator/simulator.ts';
 import type { CommandResult } from '../../simulator/bmc-clients.ts';
 import { run } from '../../simulator/bmc-clients.ts';
 import { LAZARUS_BIN } from '../../../support/repository.ts';
+import {
+  simulatedCloudEnv,
+  writeSimulatedCloudConfig,
+} from '../../../support/simulated-cloud-config.ts';
 
 const lazarus = LAZARUS_BIN;
 
@@ -19,44 +22,12 @@ describe('lazarus preflight against the simulated cloud', () => {
   let secrets: string[];
 
   /** BMC entries for `covered` hosts (the first over IPMI), plus `extra` raw YAML. */
-  const writeConfig = async (covered: readonly string[], extra = ''): Promise<string> => {
-    const entries = covered.map((host) => {
-      const bmc = sim.bmcs[host];
-      if (bmc === undefined) throw new Error(`the simulator has no BMC for ${host}`);
-      const passwordEnv = `  passwordEnv: BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`;
-      if (host === ipmiHost && bmc.ipmi) {
-        return [
-          `- host: ${host}`,
-          '  protocol: ipmi',
-          `  address: ${bmc.ipmi.host}`,
-          `  port: ${bmc.ipmi.port}`,
-          `  username: ${bmc.ipmi.username}`,
-          passwordEnv,
-        ];
-      }
-      return [
-        `- host: ${host}`,
-        '  protocol: redfish',
-        `  address: ${bmc.redfish.url}`,
-        `  username: ${bmc.redfish.username}`,
-        passwordEnv,
-      ];
+  const writeConfig = (covered: readonly string[], extra = ''): Promise<string> =>
+    writeSimulatedCloudConfig(sim, covered, {
+      ipmiHost,
+      extra,
+      fileName: `lazarus-${covered.length}-${extra.length}.yaml`,
     });
-    const caBundle = Object.values(sim.bmcs)[0]?.redfish.caBundle ?? '';
-    const path = join(sim.cloudsYamlPath, '..', `lazarus-${covered.length}-${extra.length}.yaml`);
-    await writeFile(
-      path,
-      [
-        `openstack:\n  cloud: ${cloudName}`,
-        `fencing:\n  pollIntervalSeconds: 0.01\n  requestTimeoutSeconds: 5\n  redfish:\n    caBundle: ${caBundle}`,
-        'bmcs:',
-        ...entries.flat().map((line) => `  ${line}`),
-        extra,
-        '',
-      ].join('\n'),
-    );
-    return path;
-  };
   const preflight = (args: readonly string[]): Promise<CommandResult> =>
     run(process.execPath, [lazarus, 'preflight', ...args], { env });
 
@@ -64,9 +35,7 @@ describe('lazarus preflight against the simulated cloud', () => {
     sim = await startSimulator({ hosts: 4, instancesPerHost: 1, timeScale: 1000, startBmcFleet });
     hosts = sim.state().hosts.map((host) => host.name);
     ipmiHost = hosts[0] ?? '';
-    env = { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath };
-    for (const [host, bmc] of Object.entries(sim.bmcs))
-      env[`BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`] = bmc.redfish.password;
+    env = simulatedCloudEnv(sim);
     secrets = [
       sim.credentials.password,
       sim.credentials.applicationCredential.secret,

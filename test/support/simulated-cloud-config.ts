@@ -1,0 +1,69 @@
+// A lazarus.yaml for a simulated cloud started in-process, as the CLI tests need it: BMC entries for
+// the hosts named (one of them over IPMI when asked), passwords in the environment, never the file.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cloudName } from '../../simulator/clouds-yaml.ts';
+import type { Simulator } from '../../simulator/simulator.ts';
+
+export interface SimulatedConfigOptions {
+  /** The host whose BMC entry uses IPMI (when the simulator gave it one); Redfish for the others. */
+  ipmiHost?: string;
+  /** Raw YAML appended after the BMC entries (more entries, or further sections). */
+  extra?: string;
+  /** The file's name, next to the simulator's clouds.yaml. */
+  fileName: string;
+}
+
+const passwordEnvOf = (host: string): string =>
+  `BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`;
+
+/** OS_CLIENT_CONFIG_FILE and every BMC's password variable, for the `lazarus` process. */
+export function simulatedCloudEnv(sim: Simulator): Record<string, string> {
+  const env: Record<string, string> = { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath };
+  for (const [host, bmc] of Object.entries(sim.bmcs))
+    env[passwordEnvOf(host)] = bmc.redfish.password;
+  return env;
+}
+
+export async function writeSimulatedCloudConfig(
+  sim: Simulator,
+  covered: readonly string[],
+  options: SimulatedConfigOptions,
+): Promise<string> {
+  const entries = covered.map((host) => {
+    const bmc = sim.bmcs[host];
+    if (bmc === undefined) throw new Error(`the simulator has no BMC for ${host}`);
+    const passwordEnv = `  passwordEnv: ${passwordEnvOf(host)}`;
+    if (host === options.ipmiHost && bmc.ipmi) {
+      return [
+        `- host: ${host}`,
+        '  protocol: ipmi',
+        `  address: ${bmc.ipmi.host}`,
+        `  port: ${bmc.ipmi.port}`,
+        `  username: ${bmc.ipmi.username}`,
+        passwordEnv,
+      ];
+    }
+    return [
+      `- host: ${host}`,
+      '  protocol: redfish',
+      `  address: ${bmc.redfish.url}`,
+      `  username: ${bmc.redfish.username}`,
+      passwordEnv,
+    ];
+  });
+  const caBundle = Object.values(sim.bmcs)[0]?.redfish.caBundle ?? '';
+  const path = join(sim.cloudsYamlPath, '..', options.fileName);
+  await writeFile(
+    path,
+    [
+      `openstack:\n  cloud: ${cloudName}`,
+      `fencing:\n  pollIntervalSeconds: 0.01\n  requestTimeoutSeconds: 5\n  redfish:\n    caBundle: ${caBundle}`,
+      'bmcs:',
+      ...entries.flat().map((line) => `  ${line}`),
+      options.extra ?? '',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
