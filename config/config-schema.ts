@@ -20,6 +20,7 @@ import {
   DEFAULT_DETECTOR_RULES,
   DEFAULT_DETECTOR_SETTINGS,
 } from '../apps/detector/detector-rules.ts';
+import { DEFAULT_CAPACITY_RECHECK_MS } from '../domain/capacity.ts';
 import {
   DEFAULT_FLAPPING_LIMITS,
   DEFAULT_STORM_GUARD_LIMITS,
@@ -185,6 +186,12 @@ export const configFileSchema = z.strictObject({
         .nonnegative({ error: 'must be 0 (off) or more' })
         .default(0),
       landingCheckSeconds: seconds.default(DEFAULT_LANDING_CHECK_INTERVAL_MS / 1000),
+      capacity: z
+        .strictObject({
+          check: flag.default(true),
+          recheckSeconds: seconds.default(DEFAULT_CAPACITY_RECHECK_MS / 1000),
+        })
+        .prefault({}),
       maxEvacuationAttempts: count.default(DEFAULT_MAX_EVACUATION_ATTEMPTS),
       readmission: z
         .enum(['operator', 'automatic'], { error: 'must be operator or automatic' })

@@ -27,6 +27,9 @@ export function incidentSettingsOf(
     maxEvacuationsInFlight: incident.maxEvacuationsInFlight,
     ...(incident.novaQueueSeconds > 0 ? { novaQueueWaitMs: incident.novaQueueSeconds * 1000 } : {}),
     landingCheckIntervalMs: incident.landingCheckSeconds * 1000,
+    ...(incident.capacity.check
+      ? { capacityRecheckIntervalMs: incident.capacity.recheckSeconds * 1000 }
+      : {}),
     maxEvacuationAttempts: incident.maxEvacuationAttempts,
     readmission: incident.readmission,
     suppressAfterAbortMs: incident.suppressAfterAbortMinutes * 60_000,

@@ -24,6 +24,12 @@ export interface IncidentInput {
    * Absent (incidents started before it, or `novaQueueSeconds: 0`): no such bound.
    */
   novaQueueWaitMs?: number;
+  /**
+   * Capacity-aware recovery (docs/design.md#capacity-aware-recovery): an instance is evacuated only
+   * once the other enabled, up hosts have room for it, read again this often while one waits.
+   * Absent (incidents started before it, or `incident.capacity.check: false`): no such check.
+   */
+  capacityRecheckIntervalMs?: number;
   /** How often the landing watch looks while evacuations land (default 1 s; up to 8 times that while none does). */
   landingCheckIntervalMs?: number;
   /**
@@ -108,7 +114,8 @@ export type IncidentOutcome =
   'Recovered' | 'PartiallyRecovered' | 'Cancelled' | 'Aborted' | 'NotCorroborated';
 
 export type InstanceProgress =
-  | { outcome: 'planned' }
+  /** `waitingForCapacity`: why it waits for room on other hosts (docs/design.md#capacity-aware-recovery). */
+  | { outcome: 'planned'; waitingForCapacity?: string }
   | { outcome: 'evacuating'; waiting?: Waiting }
   | { outcome: 'skipped'; reason: string }
   /** The incident was cancelled before this instance's turn. */
@@ -175,6 +182,8 @@ export interface IncidentState {
     /** The storm guard found the host flapping: it is re-admitted only by an operator's readmit. */
     noAutomaticReadmissionBecause?: string;
   };
+  /** Set when capacity-aware recovery could not read the other hosts' room: it evacuated without the check. */
+  capacity?: { unknownBecause: string };
   /** Set while a step of the incident itself waits for Nova or Keystone to answer again. */
   waiting?: Waiting;
   /** Set while the storm guard has paused all automation: no new evacuation starts. */

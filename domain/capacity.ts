@@ -52,6 +52,9 @@ export interface CapacityCheck {
   unplaced: InstanceDemand[];
 }
 
+/** How often an incident reads the room again while an instance waits for it. */
+export const DEFAULT_CAPACITY_RECHECK_MS = 60_000;
+
 export const NO_RESOURCES: Resources = { vcpus: 0, ramMb: 0, diskGb: 0 };
 
 /**
@@ -150,5 +153,44 @@ export function describeCapacity(check: CapacityCheck): string {
     `short: needs ${describeResources(check.demand)}; ${free}; ` +
     `${count} instance${count === 1 ? '' : 's'} (${describeResources(sumOf(check.unplaced.map((u) => u.needs)))}) would find no host: ` +
     'free or add compute capacity, or lower the protected set'
+  );
+}
+
+/**
+ * The destinations with `needs` claimed on the first that has room for all three resources (and
+ * no more than its largest allocation), or undefined when none has. In the order given: an
+ * incident admits its instances in priority order, not largest first.
+ */
+export function claimedFirstFit(
+  needs: Resources,
+  destinations: readonly Destination[],
+): Destination[] | undefined {
+  const index = destinations.findIndex(
+    (destination) => isWithin(needs, destination.free) && isWithin(needs, destination.largest),
+  );
+  if (index === -1) return undefined;
+  return destinations.map((destination, at) =>
+    at !== index
+      ? destination
+      : {
+          ...destination,
+          free: {
+            vcpus: destination.free.vcpus - needs.vcpus,
+            ramMb: destination.free.ramMb - needs.ramMb,
+            diskGb: destination.free.diskGb - needs.diskGb,
+          },
+        },
+  );
+}
+
+/** Why an instance waits: what it needs, and what the destinations have free, in all and at most on one. */
+export function describeShortage(needs: Resources, destinations: readonly Destination[]): string {
+  const roomiest = [...destinations].sort((a, b) => b.free.ramMb - a.free.ramMb)[0];
+  return (
+    `no capacity: needs ${describeResources(needs)}; ${destinations.length} other enabled, up host${destinations.length === 1 ? '' : 's'} ` +
+    `with ${describeResources(sumOf(destinations.map((destination) => destination.free)))} free` +
+    (roomiest === undefined
+      ? ''
+      : `, the most on one (${roomiest.host}) ${describeResources(roomiest.free)}`)
   );
 }

@@ -10,7 +10,7 @@ import { describeWaiting } from './outage-waits.ts';
 export function describeProgress(progress: InstanceProgress, host: string): string {
   switch (progress.outcome) {
     case 'planned':
-      return 'waiting for a slot';
+      return progress.waitingForCapacity ?? 'waiting for a slot';
     case 'evacuating':
       return progress.waiting === undefined
         ? 'evacuating'

@@ -4,12 +4,14 @@ import type { FaultRule } from './http/faults.ts';
 import type { Violation } from './ledger/invariants.ts';
 import type { LedgerEntry } from './ledger/ledger.ts';
 import { isoMicros } from './timestamps.ts';
-import type { FailureMode } from './world/model.ts';
+import type { Capacity, FailureMode } from './world/model.ts';
 import type { World } from './world/world.ts';
 
 export interface SimulatorControls {
   failHost(host: string, mode: FailureMode): void;
   restartCompute(host: string): void;
+  /** The host's vCPUs, RAM and disk, as Placement's inventory shows them and the scheduler places against them. */
+  setHostCapacity(host: string, capacity: Capacity): void;
   /** Powers a host on or off without a BMC (recorded in the ledger as `sim-admin`). */
   setPower(host: string, state: PowerState): void;
   addFault(rule: FaultRule): void;

@@ -214,6 +214,9 @@ function createControls(
     restartCompute: (host) => {
       world.restartCompute(host);
     },
+    setHostCapacity: (host, capacity) => {
+      world.setCapacity(host, capacity);
+    },
     setPower: (host, state) => {
       world.applyPower(host, state, 'sim-admin');
     },

@@ -28,6 +28,7 @@ export const {
   enableComputeService,
   forceDownComputeService,
   listInstancesOnHost,
+  readRecoveryCapacity,
   requestAdmission,
   startInstance,
   unforceComputeService,

@@ -35,6 +35,8 @@ import { evacuationWorkflow } from './evacuation-workflow.ts';
 import type { Incident } from './incident-record.ts';
 import type { LandingDesk } from './landing-watch.ts';
 import { LANDING_WATCH_PATCH } from './landing-watch.ts';
+import { openCapacityGate } from './capacity-gate.ts';
+import type { WaitingBoard } from './wait-out-outages.ts';
 
 /**
  * Cancelling the incident stops new evacuations; those in flight finish and verify, and the host
@@ -45,7 +47,11 @@ export async function evacuateAll(
   incident: Incident,
   plan: EvacuationPlan,
   input: IncidentInput,
-  { failure, landings }: { failure: HostFailure; landings: LandingDesk },
+  {
+    failure,
+    landings,
+    board,
+  }: { failure: HostFailure; landings: LandingDesk; board: WaitingBoard },
 ): Promise<boolean> {
   incident.state.instances = [
     ...plan.evacuate.map((planned) => ({
@@ -57,19 +63,26 @@ export async function evacuateAll(
   ];
   const cancellation = CancellationScope.current();
   const isCancelled = () => cancellation.consideredCancelled;
+  const recheckMs = input.capacityRecheckIntervalMs;
+  const capacity =
+    recheckMs === undefined
+      ? undefined
+      : openCapacityGate(incident, board, { recheckMs, isCancelled });
   const evacuateOne = async (planned: PlannedEvacuation): Promise<void> => {
+    const admitted = (await capacity?.admit(planned)) ?? 'admitted';
     // Paused by the storm guard: nothing new starts until it resumes (or the incident is cancelled).
     await condition(() => incident.state.pausedBy === undefined || isCancelled());
-    if (isCancelled()) {
+    if (isCancelled() || admitted === 'cancelled') {
       incident.track(planned.instanceId, {
         outcome: 'notStarted',
-        reason:
-          'the incident was cancelled before its turn; it is still on the fenced host: evacuate it by hand or report the host again',
+        reason: `the incident was cancelled before its turn${admitted === 'cancelled' ? ', while it waited for room on other hosts' : ''}; it is still on the fenced host: evacuate it by hand or report the host again`,
       });
       return;
     }
     incident.track(planned.instanceId, { outcome: 'evacuating' });
-    incident.track(planned.instanceId, await evacuate(incident, planned, input, failure));
+    const outcome = await evacuate(incident, planned, input, failure);
+    capacity?.ended(planned.instanceId);
+    incident.track(planned.instanceId, outcome);
   };
   const turns = input.evacuationConcurrency ?? BOUNDS_OF_UNNAMED_INPUT.evacuationConcurrency;
   await CancellationScope.nonCancellable(async () => {

@@ -86,6 +86,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const wasCancelled = await evacuateAll(incident, plan, input, {
     failure: forcedDown.failure,
     landings,
+    board,
   });
   if (wasCancelled) return closeAfterAdmission(incident, isAdmissionRequired, 'Cancelled');
 

@@ -80,6 +80,11 @@ export function openRetryDesk(incident: Incident): WaitingBoard {
   let requests = 0;
   const waitingEvacuations = () =>
     state.instances.filter((row) => row.progress.outcome === 'evacuating' && row.progress.waiting);
+  // Instances waiting for room on other hosts (capacity-gate.ts): one step, which reads it again.
+  const isWaitingForRoom = () =>
+    state.instances.some(
+      (row) => row.progress.outcome === 'planned' && row.progress.waitingForCapacity !== undefined,
+    );
   setHandler(evacuationWaitingSignal, ({ instanceId, waiting }) => {
     const row = state.instances.find((candidate) => candidate.instanceId === instanceId);
     if (row?.progress.outcome !== 'evacuating') return;
@@ -100,13 +105,19 @@ export function openRetryDesk(incident: Incident): WaitingBoard {
           ),
         ),
       );
-      return (state.waiting === undefined ? 0 : 1) + evacuations.length;
+      return (
+        (state.waiting === undefined ? 0 : 1) + (isWaitingForRoom() ? 1 : 0) + evacuations.length
+      );
     },
     {
       validator: () => {
-        if (state.waiting === undefined && waitingEvacuations().length === 0) {
+        if (
+          state.waiting === undefined &&
+          waitingEvacuations().length === 0 &&
+          !isWaitingForRoom()
+        ) {
           throw new Error(
-            `nothing of ${state.incidentId} waits for Nova or Keystone (phase ${state.phase}); ` +
+            `nothing of ${state.incidentId} waits for Nova, Keystone or room on other hosts (phase ${state.phase}); ` +
               `lazarus show ${state.host} tells what it does`,
           );
         }

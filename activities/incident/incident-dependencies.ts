@@ -6,12 +6,19 @@ import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../f
 import { createFenceDriver } from '../fencing/index.ts';
 import type { CredentialRequest, OpenStackLogger } from '../openstack/index.ts';
 import type { StormGuardLimits } from '../../contracts/storm-guard-messages.ts';
-import { KeystoneSession, NovaClient, resolveCloudCredentials } from '../openstack/index.ts';
+import {
+  KeystoneSession,
+  NovaClient,
+  PlacementClient,
+  resolveCloudCredentials,
+} from '../openstack/index.ts';
 
 /** Nova, connected once and shared by every activity of the worker. */
 export interface NovaProvider {
   /** The shared client; connected at the first call, and tried again at the next if that failed. */
   client(): Promise<NovaClient>;
+  /** Placement, through the same Keystone session: what compute nodes could still take. */
+  placement(): Promise<PlacementClient>;
   /** The deadline of each of its HTTP requests: how long an evacuate POST may be in flight. */
   requestTimeoutMs: number;
   /**
@@ -65,6 +72,7 @@ export interface NovaConnection extends CredentialRequest {
 export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider {
   const requestTimeoutMs = connection.requestTimeoutMs ?? NOVA_REQUEST_TIMEOUT_MS;
   let connecting: Promise<{ session: KeystoneSession; nova: NovaClient }> | undefined;
+  let placement: Promise<PlacementClient> | undefined;
   const connect = async () => {
     const session = await KeystoneSession.open({
       credentials: await resolveCloudCredentials(connection),
@@ -79,20 +87,32 @@ export function connectNovaOnFirstUse(connection: NovaConnection): NovaProvider 
       throw error;
     }
   };
+  const connected = async () => {
+    connecting ??= connect();
+    try {
+      return await connecting;
+    } catch (error) {
+      connecting = undefined;
+      throw error;
+    }
+  };
   return {
     requestTimeoutMs,
-    async client() {
-      connecting ??= connect();
+    client: async () => (await connected()).nova,
+    async placement() {
+      const { session } = await connected();
+      placement ??= PlacementClient.connect({ session, logger: connection.logger });
       try {
-        return (await connecting).nova;
+        return await placement;
       } catch (error) {
-        connecting = undefined;
+        placement = undefined;
         throw error;
       }
     },
     async forgetCredentials() {
       const connected = await connecting?.catch(() => undefined);
       connecting = undefined;
+      placement = undefined;
       await connected?.session.close();
     },
     async close() {

@@ -7,6 +7,8 @@ import type { FencingProof } from '../fencing/index.ts';
 import type { NegotiatedMicroversion, NovaClient } from '../openstack/index.ts';
 import { heartbeatWhile, withTypedFailures } from './activity-support.ts';
 import { asEvacuateAttempt } from './evacuate-attempt.ts';
+import type { RecoveryCapacity, RecoveryCapacityInput } from './recovery-capacity.ts';
+import { readRecoveryCapacity } from './recovery-capacity.ts';
 import type {
   ComputeServiceHealth,
   ForcedDown,
@@ -57,6 +59,7 @@ export type {
   VerifyLandingInput,
   WatchLandingsInput,
 };
+export type { RecoveryCapacity, RecoveryCapacityInput } from './recovery-capacity.ts';
 export type {
   Clock,
   FencingProvider,
@@ -121,6 +124,9 @@ export function createIncidentActivities(dependencies: IncidentDependencies) {
       withNova(async (nova) =>
         (await nova.listInstancesOnHost(host)).map((instance) => instanceOnHost(instance, keys)),
       ),
+    /** What the instances would claim and the other hosts have free (Placement); unknown when Placement cannot be read. */
+    readRecoveryCapacity: (input: RecoveryCapacityInput): Promise<RecoveryCapacity> =>
+      withNova((nova) => readRecoveryCapacity(nova, () => dependencies.nova.placement(), input)),
     /** Evacuates the instance unless Nova already holds an evacuation of it for this incident. */
     evacuateInstance: (
       input: EvacuateInstanceInput,

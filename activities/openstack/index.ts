@@ -23,6 +23,7 @@ export type {
   ResourceClass,
 } from './placement-client.ts';
 export { PlacementClient } from './placement-client.ts';
+export { computeHostsOf, isSchedulable, readCapacities } from './compute-capacity.ts';
 export type { NegotiatedMicroversion } from './nova-microversion.ts';
 export type {
   ComputeService,

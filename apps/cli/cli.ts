@@ -37,7 +37,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: CommandLoader }
     load: incidentCommand('report'),
   },
   retry: {
-    summary: 'try now a step that waits for Nova or Keystone',
+    summary: 'try now a step that waits for Nova, Keystone or room on other hosts',
     load: incidentCommand('retry'),
   },
   'confirm-fenced': {

@@ -4,20 +4,9 @@
 import type { PowerState } from '../../activities/fencing/index.ts';
 import { describeBmc } from '../../activities/fencing/index.ts';
 import { instanceOnHost } from '../../activities/incident/instances-on-host.ts';
-import type {
-  Hypervisor,
-  Instance,
-  ProviderCapacity,
-  ResourceClass,
-} from '../../activities/openstack/index.ts';
-import type { CapacityCheck, Inventory, Resources } from '../../domain/capacity.ts';
-import {
-  checkCapacity,
-  demandOf,
-  describeCapacity,
-  grantable,
-  NO_RESOURCES,
-} from '../../domain/capacity.ts';
+import type { Instance } from '../../activities/openstack/index.ts';
+import type { CapacityCheck, Resources } from '../../domain/capacity.ts';
+import { checkCapacity, demandOf, describeCapacity, NO_RESOURCES } from '../../domain/capacity.ts';
 import type { EvacuationPolicy, SkippedInstance } from '../../domain/evacuation-policy.ts';
 import { planEvacuation, policyKeys } from '../../domain/evacuation-policy.ts';
 import type { RecoveryEstimate } from '../../domain/recovery-estimate.ts';
@@ -51,42 +40,6 @@ export interface HostDrill {
   estimate: RecoveryEstimate;
   /** Why an incident could not recover the host today; empty when it could. */
   reasons: string[];
-}
-
-/** The scheduler's ComputeFilter: only a node whose nova-compute is enabled and up receives instances. */
-export function isSchedulable(hypervisor: Hypervisor): boolean {
-  return hypervisor.status === 'enabled' && hypervisor.state === 'up';
-}
-
-/**
- * Each compute node as the scheduler would weigh it: whether it is a candidate at all, and what
- * Placement would still grant of it. Its resource provider's uuid is its hypervisor id (2.53+);
- * a node without one (`capacities` has no entry) grants nothing.
- */
-export function computeHostsOf(
-  hypervisors: readonly Hypervisor[],
-  capacities: ReadonlyMap<string, ProviderCapacity>,
-): ComputeHost[] {
-  return hypervisors.map((hypervisor) => {
-    const capacity = capacities.get(hypervisor.id);
-    const inventory = (resourceClass: ResourceClass): Inventory | undefined => {
-      const record = capacity?.inventories[resourceClass];
-      return record === undefined
-        ? undefined
-        : { ...record, used: capacity?.usages[resourceClass] ?? 0 };
-    };
-    const [vcpus, ramMb, diskGb] = (['VCPU', 'MEMORY_MB', 'DISK_GB'] as const).map(inventory);
-    return {
-      host: hypervisor.serviceHost,
-      isSchedulable: isSchedulable(hypervisor),
-      free: { vcpus: grantable(vcpus), ramMb: grantable(ramMb), diskGb: grantable(diskGb) },
-      largest: {
-        vcpus: vcpus?.maxUnit ?? 0,
-        ramMb: ramMb?.maxUnit ?? 0,
-        diskGb: diskGb?.maxUnit ?? 0,
-      },
-    };
-  });
 }
 
 export function drillHost(

@@ -2,10 +2,13 @@
 // instances), Placement (what each candidate destination has free), then the BMC of every host
 // drilled. Only reads: GETs to Nova and Placement and power-state reads from BMCs, so a drill
 // changes nothing in the cloud (docs/design.md#drill).
-import { LazarusError } from '../../activities/errors.ts';
-import type { Hypervisor, Instance, ProviderCapacity } from '../../activities/openstack/index.ts';
-import { PlacementClient } from '../../activities/openstack/index.ts';
-import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
+import type { Instance } from '../../activities/openstack/index.ts';
+import {
+  computeHostsOf,
+  isSchedulable,
+  PlacementClient,
+  readCapacities,
+} from '../../activities/openstack/index.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { DEFAULT_EVACUATION_POLICY } from '../../domain/evacuation-policy.ts';
 import { AUTO_RECOVERY } from '../../domain/recovery-method.ts';
@@ -14,7 +17,7 @@ import { hostRows } from '../preflight/host-checks.ts';
 import type { NovaIdentity } from '../preflight/run-preflight.ts';
 import { collectProblem, configPathOfOptions, withNova } from '../preflight/run-preflight.ts';
 import type { HostDrill } from './host-drill.ts';
-import { computeHostsOf, drillHost, isSchedulable, unknownHostRow } from './host-drill.ts';
+import { drillHost, unknownHostRow } from './host-drill.ts';
 
 export interface DrillOptions {
   /** One host, or every compute host when absent. */
@@ -85,25 +88,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     ),
   );
   return report;
-}
-
-/** How many compute nodes' Placement figures are read at once (two GETs each). */
-const PLACEMENT_READS_AT_ONCE = 8;
-
-/** Each node's inventory and usage by hypervisor id; a node Placement has no provider for is left out. */
-async function readCapacities(
-  placement: PlacementClient,
-  hypervisors: readonly Hypervisor[],
-): Promise<Map<string, ProviderCapacity>> {
-  const capacities = new Map<string, ProviderCapacity>();
-  await mapWithConcurrency(hypervisors, PLACEMENT_READS_AT_ONCE, async (hypervisor) => {
-    try {
-      capacities.set(hypervisor.id, await placement.providerCapacity(hypervisor.id));
-    } catch (error) {
-      if (!(error instanceof LazarusError) || error.type !== 'NotFound') throw error;
-    }
-  });
-  return capacities;
 }
 
 function groupByHost(instances: readonly Instance[]): Map<string, Instance[]> {

@@ -187,6 +187,11 @@ export class World implements HostPowerPort {
     this.#stopHeartbeats(host);
   }
 
+  /** A host's vCPUs, RAM and disk change, as when an operator adds memory or frees a host for guests. */
+  setCapacity(name: string, capacity: Capacity): void {
+    this.host(name).capacity = { ...capacity };
+  }
+
   restartCompute(name: string): void {
     const host = this.host(name);
     if (host.power === 'Off') {

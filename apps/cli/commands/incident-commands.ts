@@ -136,7 +136,7 @@ const retry = temporalCommand({
   arguments: ['<host>'],
   options: [],
   description:
-    "While a step of HOST's incident waits for Nova or Keystone (an outage, or an answer such as 401 or 403 whose cause you fixed): try now instead of at the next scheduled try.",
+    "While a step of HOST's incident waits for Nova or Keystone (an outage, or an answer such as 401 or 403 whose cause you fixed), or its instances wait for room on other hosts: try now instead of at the next scheduled try.",
   async run(context) {
     const handle = context.client.workflow.getHandle(incidentWorkflowId(host(context)));
     const woken = await handle.executeUpdate(retryNowUpdate);

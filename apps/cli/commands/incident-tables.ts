@@ -71,6 +71,13 @@ function waitingFor(state: IncidentState | undefined): string {
   const waitingEvacuations = state.instances.filter(
     (row) => row.progress.outcome === 'evacuating' && row.progress.waiting !== undefined,
   ).length;
+  const waitingForRoom = state.instances.flatMap((row) =>
+    row.progress.outcome === 'planned' && row.progress.waitingForCapacity !== undefined
+      ? [row.progress.waitingForCapacity]
+      : [],
+  );
+  if (waitingForRoom.length > 0)
+    return `room on other hosts for ${waitingForRoom.length} instance${waitingForRoom.length === 1 ? '' : 's'} (the first: ${waitingForRoom[0] ?? ''}); they go once it appears, or temporal workflow cancel`;
   if (waitingEvacuations > 0) {
     return `Nova or Keystone, for ${waitingEvacuations} evacuation${waitingEvacuations === 1 ? '' : 's'} (lazarus show ${state.host}; retry now with: lazarus retry ${state.host})`;
   }

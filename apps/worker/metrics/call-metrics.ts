@@ -70,6 +70,8 @@ export function countNovaCalls(nova: NovaProvider, meter: MetricMeter): NovaProv
       counted.set(client, wrapped);
       return wrapped;
     },
+    // Placement is read once before an incident evacuates: not a rate worth a dashboard panel.
+    placement: () => nova.placement(),
     forgetCredentials: () => nova.forgetCredentials(),
     close: () => nova.close(),
   };

@@ -93,6 +93,7 @@ describe('the Lazarus configuration file', () => {
       evacuationConcurrency: 10,
       maxEvacuationsInFlight: 200,
       landingCheckIntervalMs: 1000,
+      capacityRecheckIntervalMs: 60_000,
       maxEvacuationAttempts: 3,
       readmission: 'operator',
       suppressAfterAbortMs: 240 * 60_000,
@@ -202,6 +203,14 @@ describe('the Lazarus configuration file', () => {
       windowMs: 1_800_000,
       flapping: { failures: 4, windowMs: 43_200_000 },
     });
+  });
+
+  it('turns capacity-aware recovery off with capacity.check: false', async () => {
+    const config = await loadConfig({
+      path: await configWith('incident:\n  capacity:\n    check: false\n'),
+      env: {},
+    });
+    expect(config.incident).not.toHaveProperty('capacityRecheckIntervalMs');
   });
 
   it('turns the flapping guard off with failures: 0', async () => {

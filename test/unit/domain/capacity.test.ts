@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Destination, InstanceDemand, Resources } from '../../../domain/capacity.ts';
-import { checkCapacity, demandOf, describeCapacity, grantable } from '../../../domain/capacity.ts';
+import {
+  checkCapacity,
+  claimedFirstFit,
+  demandOf,
+  describeCapacity,
+  describeShortage,
+  grantable,
+} from '../../../domain/capacity.ts';
 
 const r = (vcpus: number, ramMb: number, diskGb: number): Resources => ({ vcpus, ramMb, diskGb });
 const demand = (instanceId: string, needs: Resources): InstanceDemand => ({ instanceId, needs });
@@ -99,6 +106,31 @@ describe('checkCapacity', () => {
       describeCapacity(checkCapacity([demand('a', r(1, 512, 1))], [host('x', r(2, 1024, 2))])),
     ).toBe(
       'suffices: needs 1 vCPU / 512 MiB / 1 GB; 1 other enabled, up host with 2 vCPU / 1024 MiB / 2 GB free',
+    );
+  });
+});
+
+describe('claimedFirstFit, as an incident admits its instances', () => {
+  it('claims the room on the first host where all three resources fit, in the order given', () => {
+    const room = [host('a', r(1, 8192, 100)), host('b', r(8, 8192, 100))];
+    expect(claimedFirstFit(r(2, 4096, 10), room)).toEqual([
+      host('a', r(1, 8192, 100)),
+      host('b', r(6, 4096, 90)),
+    ]);
+  });
+
+  it('claims nothing where no host has room, nor above a host’s largest allocation', () => {
+    expect(claimedFirstFit(r(2, 4096, 10), [host('a', r(1, 8192, 100))])).toBeUndefined();
+    expect(
+      claimedFirstFit(r(2, 4096, 10), [host('a', r(8, 8192, 100), r(8, 2048, 100))]),
+    ).toBeUndefined();
+  });
+
+  it('says what an instance that waits needs, and what is free in all and at most on one host', () => {
+    expect(
+      describeShortage(r(2, 4096, 10), [host('a', r(1, 1024, 5)), host('b', r(4, 2048, 1))]),
+    ).toBe(
+      'no capacity: needs 2 vCPU / 4096 MiB / 10 GB; 2 other enabled, up hosts with 5 vCPU / 3072 MiB / 6 GB free, the most on one (b) 4 vCPU / 2048 MiB / 1 GB',
     );
   });
 });

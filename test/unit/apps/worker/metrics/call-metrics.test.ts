@@ -49,6 +49,7 @@ function novaProvider(client: () => Promise<FakeNova>): NovaProvider {
   return {
     client: client as unknown as NovaProvider['client'],
     requestTimeoutMs: 30_000,
+    placement: () => Promise.reject(new Error('these tests read no Placement')),
     forgetCredentials: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
