@@ -54,6 +54,13 @@ export function incidentReason(state: IncidentState): string {
   if (state.pausedBy !== undefined) return `automation paused by ${state.pausedBy}`;
   if (state.instances.some((row) => row.progress.outcome === 'evacuating' && row.progress.waiting))
     return 'evacuations wait for Nova or Keystone';
+  // The figures of what is free change with every look: left out, so the alert holds steady.
+  if (
+    state.instances.some(
+      (row) => row.progress.outcome === 'planned' && row.progress.waitingForCapacity,
+    )
+  )
+    return 'instances wait for room on other hosts';
   switch (state.phase) {
     case 'FencingUnproven':
       return state.fencing.unprovenReason ?? DOING.FencingUnproven;

@@ -86,6 +86,21 @@ describe('the per-incident series of the alerts', () => {
     );
   });
 
+  it('say instances wait for room on other hosts, without the figures that change with each look', () => {
+    const waiting = state({
+      instances: [
+        {
+          instanceId: 'i-a',
+          name: 'a',
+          progress: { outcome: 'planned', waitingForCapacity: 'no capacity: needs 2 vCPU / …' },
+        },
+      ],
+    });
+    expect(incidentAgeSeries(waiting, NOW).tags.reason).toBe(
+      'instances wait for room on other hosts',
+    );
+  });
+
   it('count the failed instances of an incident and name the first with its reason', () => {
     const partly = state({
       phase: 'AwaitingReadmission',
