@@ -42,9 +42,14 @@ const worker = await createLazarusWorker({
   taskQueue: config.temporal.taskQueue,
   dependencies: {
     nova,
-    fencing: fenceDriversFromInventory(config.bmcs, config.fencing, (message) => {
-      logger.warn(message);
-    }),
+    fencing: fenceDriversFromInventory(
+      config.bmcs,
+      config.fencing,
+      (message) => {
+        logger.warn(message);
+      },
+      config.pdus,
+    ),
     clock: systemClock,
     reportIntervalMs: NOVA_REPORT_INTERVAL_MS,
     stormGuardLimits: config.stormGuard,

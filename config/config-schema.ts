@@ -25,14 +25,17 @@ import {
   DEFAULT_FLAPPING_LIMITS,
   DEFAULT_STORM_GUARD_LIMITS,
 } from '../contracts/storm-guard-messages.ts';
-import { count, flag, seconds, text } from './config-fields.ts';
+import {
+  checkPasswordReference,
+  count,
+  flag,
+  passwordFields,
+  seconds,
+  text,
+} from './config-fields.ts';
+import { pdusSchema } from './pdu-inventory.ts';
 
 const handling = z.enum(['evacuate', 'skip'], { error: 'must be evacuate or skip' });
-
-const INLINE_PASSWORD =
-  'inline passwords are not accepted, so that the file can be shared and logged; ' +
-  'put the password in an environment variable and write passwordEnv: VARIABLE_NAME, ' +
-  'or in a file readable only by Lazarus and write passwordFile: /path/to/file';
 
 /**
  * One entry of `bmcs`: which hosts it covers (`host`, `hosts` or `pattern`) and how to reach their BMC.
@@ -52,18 +55,11 @@ export const bmcEntrySchema = z
     protocol: z.enum(FENCE_PROTOCOL_NAMES, { error: `must be ${protocolChoices()}` }).optional(),
     address: text.optional(),
     username: text.optional(),
-    passwordEnv: text
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-        error: 'must be an environment variable name, e.g. LAZARUS_BMC_PASSWORD',
-      })
-      .optional(),
-    passwordFile: text.optional(),
-    password: z.unknown().optional(),
+    ...passwordFields,
     ...protocolEntryFields(),
   })
   .superRefine((entry, context) => {
-    if (entry.password !== undefined)
-      context.addIssue({ code: 'custom', path: ['password'], message: INLINE_PASSWORD });
+    checkPasswordReference(entry, context);
     const selectors = (['host', 'hosts', 'pattern'] as const).filter(
       (key) => entry[key] !== undefined,
     );
@@ -72,13 +68,6 @@ export const bmcEntrySchema = z
         code: 'custom',
         path: [],
         message: `names its hosts ${selectors.length === 0 ? 'nowhere' : `with ${selectors.join(' and ')}`}; give exactly one of host: NAME, hosts: [NAMES] or pattern: "cmp-{n}"`,
-      });
-    }
-    if (entry.passwordEnv !== undefined && entry.passwordFile !== undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['passwordFile'],
-        message: 'conflicts with passwordEnv; keep one of them',
       });
     }
   });
@@ -274,6 +263,8 @@ export const configFileSchema = z.strictObject({
   bmcs: z
     .array(bmcEntrySchema, { error: 'must be a list of BMC entries (see config/README.md)' })
     .default([]),
+  // Second fencing devices: switched PDUs and the outlets feeding each host (docs/design.md#fencing-levels).
+  pdus: pdusSchema,
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;

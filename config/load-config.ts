@@ -9,6 +9,7 @@ import type { FencingSettings } from '../activities/fencing/index.ts';
 import type { ConfigProblem } from './bmc-inventory.ts';
 import { BmcInventory } from './bmc-inventory.ts';
 import type { ConfigFile } from './config-schema.ts';
+import { PduInventory } from './pdu-inventory.ts';
 import { configFileSchema } from './config-schema.ts';
 import { applyEnvironmentOverrides } from './environment-overrides.ts';
 import type { IncidentSettings } from './incident-settings.ts';
@@ -25,6 +26,8 @@ export interface LazarusConfig {
   temporal: ConfigFile['temporal'];
   fencing: FencingSettings;
   bmcs: BmcInventory;
+  /** The switched PDUs and the outlets feeding each host: hosts' second fencing level. */
+  pdus: PduInventory;
   /** What every incident this deployment starts is given: policy, limits, corroboration, re-admission. */
   incident: IncidentSettings;
   stormGuard: StormGuardLimits;
@@ -62,6 +65,7 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
   const file = parsed.data;
   const bmcs = BmcInventory.from(file.bmcs);
   if (Array.isArray(bmcs)) throw configurationInvalid(path, bmcs);
+  const pdus = PduInventory.from(file.pdus);
   // The protocols' own settings are already in their drivers' shape (fence-protocols.ts).
   const {
     powerOffTimeoutSeconds,
@@ -80,6 +84,7 @@ export async function loadConfig(source: ConfigSource): Promise<LazarusConfig> {
       ...protocolSettings,
     },
     bmcs,
+    pdus,
     incident: incidentSettingsOf(file),
     stormGuard: stormGuardLimitsOf(file),
     detector: detectorSettingsOf(file),

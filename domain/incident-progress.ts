@@ -6,6 +6,7 @@ import type {
   InstanceProgress,
 } from '../contracts/incident-messages.ts';
 import { describeWaiting } from './outage-waits.ts';
+import { describeFencingProof } from './fencing-summary.ts';
 
 export function describeProgress(progress: InstanceProgress, host: string): string {
   switch (progress.outcome) {
@@ -39,7 +40,7 @@ export const cell = (text: string): string => text.replaceAll('|', '\\|').replac
 export function progressTable(state: IncidentState): string {
   const fencing =
     state.fencing.proof !== undefined
-      ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
+      ? describeFencingProof(state.fencing.proof)
       : state.fencing.confirmedBy !== undefined
         ? `confirmed manually by ${state.fencing.confirmedBy.operator}: ${state.fencing.confirmedBy.reason}`
         : (state.fencing.unprovenReason ?? 'in progress');

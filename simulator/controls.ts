@@ -18,6 +18,8 @@ export interface SimulatorControls {
   clearFaults(): void;
   faults(): FaultRule[];
   setBmcFaults(host: string, faults: BmcFaults): void;
+  /** Replaces the rack PDU's faults (409 when the simulator has no PDU). */
+  setPduFaults(faults: BmcFaults): void;
   /** Expires every Keystone token now, so clients must re-authenticate. */
   expireTokens(): void;
   /**

@@ -1,5 +1,5 @@
 // `npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X]
-// [--nova-max-microversion V] [--ipmi-hosts K]`: starts the simulated cloud, prints one JSON line that
+// [--nova-max-microversion V] [--ipmi-hosts K] [--pdu-outlets-per-host 1|2]`: starts the simulated cloud, prints one JSON line that
 // says where everything is, and runs until SIGTERM or SIGINT.
 import { parseArgs } from 'node:util';
 import { startBmcFleet } from './bmc/index.ts';
@@ -11,7 +11,7 @@ import { startSimulator } from './simulator.ts';
 class UsageError extends Error {}
 
 const usage =
-  'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--ipmi-hosts K]';
+  'usage: npm run sim -- --hosts N --instances-per-host M [--seed S] [--time-scale X] [--nova-max-microversion 2.93..2.100] [--ipmi-hosts K] [--pdu-outlets-per-host 1|2]';
 
 function integer(name: string, text: string | undefined, min: number, max: number): number {
   const value = Number(text);
@@ -36,6 +36,7 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
         'time-scale': { type: 'string' },
         'nova-max-microversion': { type: 'string' },
         'ipmi-hosts': { type: 'string' },
+        'pdu-outlets-per-host': { type: 'string' },
       },
     });
   } catch (error) {
@@ -71,6 +72,19 @@ function parseCommandLine(argv: readonly string[]): SimulatorOptions {
         values['ipmi-hosts'] === undefined
           ? hosts
           : integer('ipmi-hosts', values['ipmi-hosts'], 0, hosts),
+      // A rack PDU feeding every host, only when asked: hosts' second fencing level.
+      ...(values['pdu-outlets-per-host'] === undefined
+        ? {}
+        : {
+            pdu: {
+              outletsPerHost: integer(
+                'pdu-outlets-per-host',
+                values['pdu-outlets-per-host'],
+                1,
+                2,
+              ) as 1 | 2,
+            },
+          }),
     },
   };
 }
@@ -95,6 +109,7 @@ async function main(): Promise<void> {
       cloudsYaml: sim.cloudsYamlPath,
       cloud: cloudName,
       bmcs: sim.bmcs,
+      ...(sim.pdu === undefined ? {} : { pdu: sim.pdu.endpoint }),
     }),
   );
   const shutdown = (): void => {

@@ -3,7 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdminHandler } from './admin/app.ts';
-import type { BmcEndpoints, BmcFleet, BmcFleetOptions, StartBmcFleet } from './bmc/bmc-contract.ts';
+import type {
+  BmcEndpoints,
+  BmcFleet,
+  BmcFleetOptions,
+  RackPdu,
+  RackPduOptions,
+  StartBmcFleet,
+} from './bmc/bmc-contract.ts';
 import { createClock } from './clock.ts';
 import { writeCloudsYaml } from './clouds-yaml.ts';
 import type { SimulatorControls } from './controls.ts';
@@ -48,6 +55,8 @@ export interface SimulatorOptions {
   bmc?: Partial<Pick<BmcFleetOptions, 'powerTransitionMs' | 'redfishResponseStyle' | 'tls'>> & {
     /** How many hosts, from the first, also get an IPMI BMC (an ipmi_sim process each); all by default. */
     ipmiHosts?: number;
+    /** Also a switched rack PDU whose outlets feed the hosts (none by default). */
+    pdu?: RackPduOptions;
   };
 }
 
@@ -73,6 +82,8 @@ export interface Simulator extends SimulatorControls {
   /** Writes clouds.yaml again with the credentials Keystone accepts now, as after a rotation. */
   writeCloudsYaml(): Promise<void>;
   bmcs: Readonly<Record<string, BmcEndpoints>>;
+  /** The rack PDU, when started with `bmc.pdu`: its endpoint, its faults and its outlets' states. */
+  pdu?: RackPdu;
   /** Simulated time, so tests can measure durations as Nova's configuration states them. */
   now(): number;
   stop(): Promise<void>;
@@ -159,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           powerTransitionMs: options.bmc?.powerTransitionMs ?? 2000,
           redfishResponseStyle: options.bmc?.redfishResponseStyle ?? '204',
           tls: options.bmc?.tls ?? true,
+          ...(options.bmc?.pdu === undefined ? {} : { pdu: options.bmc.pdu }),
         },
       );
     }
@@ -183,6 +195,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       cloudsYamlPath,
       writeCloudsYaml: () => writeCloudsYaml(cloudsYamlPath, urls.keystone, identity),
       bmcs: fleet?.endpoints ?? {},
+      ...(fleet?.pdu === undefined ? {} : { pdu: fleet.pdu }),
       now: () => clock.now(),
       stop,
     };
@@ -236,6 +249,15 @@ function createControls(
           'this simulator runs without BMCs (it was started without startBmcFleet)',
         );
       bmcs.setFaults(host, bmcFaults);
+    },
+    setPduFaults: (pduFaults) => {
+      const pdu = fleet()?.pdu;
+      if (pdu === undefined)
+        throw new WorldError(
+          409,
+          'this simulator runs without a PDU (start it with bmc: { pdu: … } or --pdu-outlets-per-host)',
+        );
+      pdu.setFaults(pduFaults);
     },
     expireTokens: () => {
       tokens.expireAll();

@@ -3,8 +3,13 @@
 // state back until it is Off or the deadline passes. A command that "succeeded" is never proof.
 import { pollUntil, PollTimeoutError } from '../../lib/poll-until.ts';
 import { LazarusError } from '../errors.ts';
-import type { FenceDriver, FenceProtocol, PowerState } from './fence-driver.ts';
-import { protocolLabel } from './fence-driver.ts';
+import type {
+  FenceDeviceKind,
+  FenceDeviceProtocol,
+  FenceDriver,
+  PowerState,
+} from './fence-driver.ts';
+import { deviceKindOf, protocolLabel } from './fence-driver.ts';
 
 export interface FencingTiming {
   /** How long after the power-off command the state may take to read Off. */
@@ -13,11 +18,32 @@ export interface FencingTiming {
   pollIntervalMs: number;
 }
 
-/** Evidence that a host is powered off: its BMC read back Off. Names and numbers only, no secret. */
+/** A fencing level that did not fence the host, and why (docs/design.md#fencing-levels). */
+export interface FencingLevelFailure {
+  level: number;
+  device: FenceDeviceKind;
+  /** The device's protocol and address ("redfish https://bmc-cmp-07.mgmt.example"), never a credential. */
+  describedAs: string;
+  /** The failure's type (BmcUnavailable, FencingUnproven, …) and its operator message. */
+  type: string;
+  reason: string;
+}
+
+/**
+ * Evidence that a host is powered off: the device that fenced it read back Off. Names and numbers
+ * only, no secret.
+ */
 export interface FencingProof {
   host: string;
-  protocol: FenceProtocol;
+  protocol: FenceDeviceProtocol;
+  /** Where the device that read back Off is (historically always a BMC, hence the name). */
   bmc: string;
+  /** The fencing level that fenced the host (1 is the first tried); absent in proofs made before levels existed, which were level 1. */
+  level?: number;
+  /** What kind of device fenced it: the host's BMC, or the PDU outlets feeding it. */
+  device?: FenceDeviceKind;
+  /** The levels tried before this one, each with why it did not fence the host. */
+  earlierLevels?: FencingLevelFailure[];
   powerState: 'Off';
   /** When the BMC reported Off (ISO 8601). */
   readAt: string;
@@ -33,7 +59,7 @@ type ReadBack = { wasAlreadyOff: boolean } | { last: PowerState | LazarusError; 
 
 export async function fenceHost(
   host: string,
-  driver: FenceDriver,
+  driver: FenceDriver<FenceDeviceProtocol>,
   timing: FencingTiming,
 ): Promise<FencingProof> {
   const startedAt = Date.now();
@@ -75,7 +101,7 @@ export async function fenceHost(
 }
 
 async function powerOffAndReadBack(
-  driver: FenceDriver,
+  driver: FenceDriver<FenceDeviceProtocol>,
   readPower: () => Promise<PowerState>,
   timing: FencingTiming,
 ): Promise<ReadBack> {
@@ -115,7 +141,7 @@ async function powerOffAndReadBack(
 
 function unproven(
   host: string,
-  driver: FenceDriver,
+  driver: FenceDriver<FenceDeviceProtocol>,
   last: PowerState | LazarusError,
   counts: { attempts: number; elapsedMs: number; sinceOffMs: number },
 ): LazarusError {
@@ -126,7 +152,7 @@ function unproven(
       : `power state still "${last}" ${after}`;
   return new LazarusError(
     'FencingUnproven',
-    `fencing host ${host} via ${protocolLabel(driver.protocol)} at ${driver.address}: ${what}; check the BMC, then retry or confirm manual fencing`,
+    `fencing host ${host} via ${protocolLabel(driver.protocol)} at ${driver.address}: ${what}; check the ${deviceKindOf(driver.protocol).toUpperCase()}, then retry or confirm manual fencing`,
     {
       host,
       protocol: driver.protocol,

@@ -268,7 +268,7 @@ export function protocolSettingsFields(): UnionToIntersection<
 type ProtocolEntryShape = UnionToIntersection<Definitions[FenceProtocol]['entrySchema']['shape']>;
 type WithoutDefault<T> = T extends z.ZodDefault<infer Inner> ? Inner : T;
 
-async function readCaBundle(path: string): Promise<string> {
+export async function readCaBundle(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

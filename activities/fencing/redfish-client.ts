@@ -21,6 +21,10 @@ export interface RedfishConnectionOptions {
   isInsecure: boolean;
   requestTimeoutMs: number;
   warn: (message: string) => void;
+  /** What the service is, in messages: a BMC unless said otherwise. */
+  deviceKind?: 'BMC' | 'PDU';
+  /** The operator's name for the device, when it has one (a PDU's), in messages. */
+  deviceName?: string;
 }
 
 export interface RedfishResponse {
@@ -37,6 +41,9 @@ export class RedfishClient {
   readonly #password: string;
   readonly #auth: RedfishAuth;
   readonly #http: JsonHttp;
+  readonly #kind: 'BMC' | 'PDU';
+  /** "Redfish BMC" or "Redfish PDU pdu-r12-a", to start messages. */
+  readonly #device: string;
   #session: { token: string; uri: string | undefined } | undefined;
 
   constructor(options: RedfishConnectionOptions) {
@@ -44,10 +51,12 @@ export class RedfishClient {
     this.#username = options.username;
     this.#password = options.password;
     this.#auth = options.auth;
+    this.#kind = options.deviceKind ?? 'BMC';
+    this.#device = `Redfish ${this.#kind}${options.deviceName === undefined ? '' : ` ${options.deviceName}`}`;
     if (options.isInsecure) {
       options.warn(
-        `WARNING: TLS certificate verification is OFF for the Redfish BMC at ${this.baseUrl} (fencing.redfish.insecure); ` +
-          'anyone on the network path can impersonate this BMC and fake a power-off. Set fencing.redfish.caBundle instead.',
+        `WARNING: TLS certificate verification is OFF for the ${this.#device} at ${this.baseUrl} (fencing.redfish.insecure); ` +
+          'anyone on the network path can impersonate this device and fake a power-off. Set fencing.redfish.caBundle instead.',
       );
     }
     this.#http = new JsonHttp(options, options.requestTimeoutMs);
@@ -118,8 +127,8 @@ export class RedfishClient {
     ) {
       throw new LazarusError(
         'BmcUnsupported',
-        `Redfish BMC at ${this.baseUrl} offers no usable session login (POST ${SESSIONS_PATH} → ${response.status}); ` +
-          'set auth: basic for this BMC in the inventory',
+        `${this.#device} at ${this.baseUrl} offers no usable session login (POST ${SESSIONS_PATH} → ${response.status}); ` +
+          `set auth: basic for this ${this.#kind} in the inventory`,
         { bmc: this.baseUrl, status: response.status },
       );
     }
@@ -151,8 +160,8 @@ export class RedfishClient {
         : 'rejected the credentials';
     return new LazarusError(
       'BmcAuthenticationFailed',
-      `Redfish BMC at ${this.baseUrl} ${why} of user "${this.#username}" (${method} ${path} → ${response.status}${redfishMessage(response.body)}); ` +
-        "check the username and the password this host's BMC entry references (passwordEnv or passwordFile), and the account's role",
+      `${this.#device} at ${this.baseUrl} ${why} of user "${this.#username}" (${method} ${path} → ${response.status}${redfishMessage(response.body)}); ` +
+        `check the username and the password this ${this.#kind}'s entry references (passwordEnv or passwordFile), and the account's role`,
       { bmc: this.baseUrl, status: response.status, method, path },
     );
   }
@@ -161,8 +170,8 @@ export class RedfishClient {
   unexpected(response: RedfishResponse, method: Method, path: string): LazarusError {
     return new LazarusError(
       'BmcUnavailable',
-      `Redfish BMC at ${this.baseUrl} answered ${method} ${path} with ${response.status}${redfishMessage(response.body)}; ` +
-        'Lazarus will retry, check the BMC if it persists',
+      `${this.#device} at ${this.baseUrl} answered ${method} ${path} with ${response.status}${redfishMessage(response.body)}; ` +
+        `Lazarus will retry, check the ${this.#kind} if it persists`,
       { bmc: this.baseUrl, status: response.status, method, path },
     );
   }
@@ -191,7 +200,7 @@ export class RedfishClient {
     if (failure.kind === 'untrusted-certificate') {
       return new LazarusError(
         'ConfigurationInvalid',
-        `Redfish BMC at ${this.baseUrl}: its TLS certificate is not trusted (${code ?? 'unknown code'}); ` +
+        `${this.#device} at ${this.baseUrl}: its TLS certificate is not trusted (${code ?? 'unknown code'}); ` +
           'set fencing.redfish.caBundle to the PEM file of the CA that signed it',
         { bmc: this.baseUrl, code, method, path },
         { cause: failure.cause },
@@ -199,8 +208,8 @@ export class RedfishClient {
     }
     return new LazarusError(
       'BmcUnavailable',
-      `Redfish BMC at ${this.baseUrl} did not answer ${method} ${path} (${code ?? failure.message}); ` +
-        'check that the BMC is powered and reachable from the Lazarus worker',
+      `${this.#device} at ${this.baseUrl} did not answer ${method} ${path} (${code ?? failure.message}); ` +
+        `check that the ${this.#kind} is powered and reachable from the Lazarus worker`,
       { bmc: this.baseUrl, method, path, ...(code === undefined ? {} : { code }) },
       { cause: failure.cause },
     );

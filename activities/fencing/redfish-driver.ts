@@ -8,9 +8,10 @@ import type { FenceDriver, PowerState } from './fence-driver.ts';
 import type { Method, RedfishConnectionOptions, RedfishResponse } from './redfish-client.ts';
 import { header, RedfishClient, redfishMessage } from './redfish-client.ts';
 import type { ComputerSystem } from './redfish-resources.ts';
+import type { RedfishDevice } from './redfish-reads.ts';
+import { onlyMemberOf, parseResource } from './redfish-reads.ts';
 import {
   actionInfoSchema,
-  collectionSchema,
   computerSystemSchema,
   FAILED_TASK_STATES,
   SYSTEMS_PATH,
@@ -40,12 +41,18 @@ export class RedfishDriver implements FenceDriver {
   readonly address: string;
   readonly #client: RedfishClient;
   readonly #options: RedfishDriverOptions;
+  readonly #device: RedfishDevice;
   #systemPath: string | undefined;
 
   constructor(options: RedfishDriverOptions) {
     this.#client = new RedfishClient(options);
     this.#options = options;
     this.address = this.#client.baseUrl;
+    this.#device = {
+      client: this.#client,
+      describedAs: `Redfish BMC at ${this.address}`,
+      feature: 'Redfish ComputerSystem.Reset',
+    };
     this.#systemPath =
       options.systemId === undefined
         ? undefined
@@ -169,32 +176,17 @@ export class RedfishDriver implements FenceDriver {
     return { path, system: this.parse(computerSystemSchema, response, path) };
   }
 
-  private async onlySystemPath(): Promise<string> {
-    const members = this.parse(
-      collectionSchema,
-      await this.#client.get(SYSTEMS_PATH),
+  private onlySystemPath(): Promise<string> {
+    return onlyMemberOf(
+      this.#device,
       SYSTEMS_PATH,
-    ).Members.map((member) => member['@odata.id']);
-    const [only] = members;
-    if (members.length !== 1 || only === undefined) {
-      throw new LazarusError(
-        'ConfigurationInvalid',
-        `Redfish BMC at ${this.address} lists ${members.length} systems (${members.join(', ') || 'none'}); set systemId for this host in the BMC inventory`,
-        { bmc: this.address, systems: members },
-      );
-    }
-    return only;
+      'systems',
+      'set systemId for this host in the BMC inventory',
+    );
   }
 
   private parse<T>(schema: z.ZodType<T>, response: RedfishResponse, path: string): T {
-    if (response.status !== 200) throw this.#client.unexpected(response, 'GET', path);
-    const parsed = schema.safeParse(response.body);
-    if (parsed.success) return parsed.data;
-    throw new LazarusError(
-      'BmcUnsupported',
-      `Redfish BMC at ${this.address} answered GET ${path} with a body Lazarus cannot use (${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}); check the BMC's firmware supports Redfish ComputerSystem.Reset`,
-      { bmc: this.address, path },
-    );
+    return parseResource(this.#device, schema, response, path);
   }
 
   private unsupported(resetType: ResetType, path: string, why: string): LazarusError {

@@ -13,16 +13,21 @@ export const collectionSchema = z.object({
 
 const POWER_STATES = ['On', 'Off', 'PoweringOn', 'PoweringOff', 'Paused'] as const;
 
+/**
+ * A resource's `PowerState` (a ComputerSystem's, a PDU outlet's). Redfish allows null, and vendors
+ * add states; both read as Unknown rather than failing the read.
+ */
+export const powerStateField = z
+  .string()
+  .nullish()
+  .transform((state): PowerState =>
+    (POWER_STATES as readonly (string | null | undefined)[]).includes(state)
+      ? (state as PowerState)
+      : 'Unknown',
+  );
+
 export const computerSystemSchema = z.object({
-  // Redfish allows null, and vendors add states; both read as Unknown rather than failing the read.
-  PowerState: z
-    .string()
-    .nullish()
-    .transform((state): PowerState =>
-      (POWER_STATES as readonly (string | null | undefined)[]).includes(state)
-        ? (state as PowerState)
-        : 'Unknown',
-    ),
+  PowerState: powerStateField,
   Actions: z.object({
     '#ComputerSystem.Reset': z.object({
       target: z.string(),

@@ -2,8 +2,15 @@
 // configuration) or by a test (pointed at the simulator): Nova, the BMCs and a way to wait.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LazarusError } from '../errors.ts';
-import type { BmcEntry, FenceDriver, FencingSettings, FencingTiming } from '../fencing/index.ts';
-import { createFenceDriver } from '../fencing/index.ts';
+import type {
+  BmcEntry,
+  FenceDriver,
+  FencingLevel,
+  FencingSettings,
+  FencingTiming,
+  HostOutlets,
+} from '../fencing/index.ts';
+import { createFenceDriver, fencingLevelsOf } from '../fencing/index.ts';
 import type { CredentialRequest, OpenStackLogger } from '../openstack/index.ts';
 import type { StormGuardLimits } from '../../contracts/storm-guard-messages.ts';
 import {
@@ -33,6 +40,11 @@ export interface NovaProvider {
 export interface FencingProvider {
   /** A driver for `host`'s BMC, which the caller closes; ConfigurationInvalid when no entry covers the host. */
   driverFor(host: string): Promise<FenceDriver>;
+  /**
+   * The devices that can fence `host`, in the order they are tried (docs/design.md#fencing-levels);
+   * without it, the BMC of driverFor is the only level.
+   */
+  levelsFor?: (host: string) => FencingLevel[];
   timing: FencingTiming;
 }
 
@@ -126,13 +138,25 @@ export interface BmcInventoryView {
   bmcFor(host: string): BmcEntry | undefined;
 }
 
-/** Fence drivers from the configuration's BMC inventory and fencing settings. */
+export interface PduInventoryView {
+  /** The PDU outlets feeding `host`, by PDU; empty when no PDU feeds it. */
+  outletsFor(host: string): readonly HostOutlets[];
+}
+
+/** Fence drivers from the configuration's BMC inventory, PDUs and fencing settings. */
 export function fenceDriversFromInventory(
   inventory: BmcInventoryView,
   settings: FencingSettings,
   warn: (message: string) => void,
+  pdus?: PduInventoryView,
 ): FencingProvider {
   return {
+    levelsFor: (host) =>
+      fencingLevelsOf(inventory.bmcFor(host), pdus?.outletsFor(host) ?? [], {
+        host,
+        settings,
+        warn,
+      }),
     timing: {
       powerOffTimeoutMs: settings.powerOffTimeoutMs,
       pollIntervalMs: settings.pollIntervalMs,

@@ -57,7 +57,7 @@ async function runWorker(
     logger,
     ...(config.openstack.cloud === undefined ? {} : { cloud: config.openstack.cloud }),
   });
-  const fencing = fenceDriversFromInventory(config.bmcs, config.fencing, warn);
+  const fencing = fenceDriversFromInventory(config.bmcs, config.fencing, warn, config.pdus);
   const version = deploymentVersionOf(config.temporal.versioning, process.env);
   const dataConverter = await dataConverterOf(config);
   const connection = await NativeConnection.connect(connectionOptions);

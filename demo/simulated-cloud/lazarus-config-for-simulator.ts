@@ -4,13 +4,15 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { BmcEndpoints } from '../../simulator/bmc/bmc-contract.ts';
+import type { BmcEndpoints, PduEndpoint } from '../../simulator/bmc/bmc-contract.ts';
 
 /** The part of the simulator's JSON line this needs. */
 export interface SimulatorAnnouncement {
   cloud: string;
   cloudsYaml: string;
   bmcs: Readonly<Record<string, BmcEndpoints>>;
+  /** The rack PDU, when the simulator was started with --pdu-outlets-per-host. */
+  pdu?: PduEndpoint;
 }
 
 export interface SimulatorConfigFiles {
@@ -57,6 +59,8 @@ export async function writeLazarusConfigForSimulator(
     openstack: { cloud: sim.cloud },
     fencing: caBundle === undefined ? {} : { redfish: { caBundle } },
     bmcs,
+    // Only for a simulator started with a PDU: then every host's second fencing level is its outlets.
+    ...(sim.pdu === undefined ? {} : { pdus: [await pduEntry(sim.pdu, secrets)] }),
   };
   const configPath = join(directory, 'lazarus.yaml');
   await writeFile(
@@ -64,4 +68,18 @@ export async function writeLazarusConfigForSimulator(
     `# Generated for a simulated cloud; BMC passwords are in ${secrets}.\n${stringify(config)}`,
   );
   return { configPath, env: { OS_CLIENT_CONFIG_FILE: sim.cloudsYaml } };
+}
+
+async function pduEntry(pdu: PduEndpoint, secrets: string) {
+  const passwordFile = join(secrets, 'pdu-sim');
+  await writeFile(passwordFile, pdu.password, { mode: 0o600 });
+  await chmod(passwordFile, 0o600);
+  return {
+    name: 'pdu-sim',
+    address: pdu.url,
+    username: pdu.username,
+    passwordFile,
+    rackPduId: pdu.rackPduId,
+    outlets: pdu.outlets,
+  };
 }

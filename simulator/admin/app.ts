@@ -10,23 +10,21 @@ import type { SimulatorControls } from '../controls.ts';
 
 const failSchema = z.object({ mode: z.enum(failureModes) }).strict();
 const powerSchema = z.object({ state: z.enum(['On', 'Off']) }).strict();
-const bmcFaultsSchema = z
+const deviceFaultsSchema = z
   .object({
-    bmc: z.object({
-      host: z.string(),
-      faults: z
-        .object({
-          unreachable: z.boolean().optional(),
-          badCredentials: z.boolean().optional(),
-          ignorePowerOff: z.boolean().optional(),
-          misreportPower: z.enum(['On', 'Off']).optional(),
-          latencyMs: z.number().nonnegative().optional(),
-        })
-        .strict(),
-    }),
+    unreachable: z.boolean().optional(),
+    badCredentials: z.boolean().optional(),
+    ignorePowerOff: z.boolean().optional(),
+    misreportPower: z.enum(['On', 'Off']).optional(),
+    latencyMs: z.number().nonnegative().optional(),
   })
   .strict();
-const faultsSchema = z.union([bmcFaultsSchema, faultRuleSchema]);
+const bmcFaultsSchema = z
+  .object({ bmc: z.object({ host: z.string(), faults: deviceFaultsSchema }) })
+  .strict();
+// The rack PDU (started with a PDU only) takes the same faults; an ignored power-off is a welded relay.
+const pduFaultsSchema = z.object({ pdu: z.object({ faults: deviceFaultsSchema }) }).strict();
+const faultsSchema = z.union([bmcFaultsSchema, pduFaultsSchema, faultRuleSchema]);
 
 type AdminHandler = (
   controls: SimulatorControls,
@@ -65,6 +63,7 @@ const routes: readonly Route<AdminHandler>[] = [
     handler: (c, _p, body) => {
       const fault = faultsSchema.parse(body);
       if ('bmc' in fault) c.setBmcFaults(fault.bmc.host, withoutUndefined(fault.bmc.faults));
+      else if ('pdu' in fault) c.setPduFaults(withoutUndefined(fault.pdu.faults));
       else c.addFault(fault);
       return { faults: c.faults() };
     },

@@ -3,7 +3,8 @@
 
 export type PowerState = 'On' | 'Off';
 
-export type BmcProtocol = 'redfish' | 'ipmi';
+/** What switched a host's power: its BMC (Redfish or IPMI) or a rack PDU outlet feeding it. */
+export type BmcProtocol = 'redfish' | 'ipmi' | 'redfish-pdu';
 
 /** What a simulated BMC needs from the simulated world. */
 export interface HostPowerPort {
@@ -71,11 +72,40 @@ export interface BmcFleetOptions {
   tls: boolean;
   /** A directory the fleet may write to (certificates, ipmi_sim configs and state). */
   workDir: string;
+  /** Also start one switched rack PDU whose outlets feed the hosts (none without it). */
+  pdu?: RackPduOptions;
+}
+
+export interface RackPduOptions {
+  /** 1: outlet A<n> feeds the n-th host; 2: A<n> and B<n> (a dual-PSU host, unpowered only when both are Off). */
+  outletsPerHost: 1 | 2;
+}
+
+/** The simulated rack PDU (Redfish PowerDistribution, same TLS CA as the BMCs). */
+export interface PduEndpoint {
+  /** Base URL; the PDU is at `${url}/redfish/v1/PowerEquipment/RackPDUs/${rackPduId}`. */
+  url: string;
+  username: string;
+  password: string;
+  rackPduId: string;
+  /** Host → the Ids of the outlets feeding it. */
+  outlets: Readonly<Record<string, readonly string[]>>;
+  caBundle?: string;
+}
+
+export interface RackPdu {
+  readonly endpoint: PduEndpoint;
+  /** Replaces the PDU's faults: unreachable, badCredentials, ignorePowerOff (a welded relay), misreportPower, latencyMs. */
+  setFaults(faults: BmcFaults): void;
+  /** Each outlet's state, by Id: what the relays really are, whatever the PDU reports. */
+  outletStates(): Readonly<Record<string, PowerState>>;
 }
 
 /** All BMCs of the simulated cloud. */
 export interface BmcFleet {
   readonly endpoints: Readonly<Record<string, BmcEndpoints>>;
+  /** The rack PDU, when the fleet was started with `pdu`. */
+  readonly pdu?: RackPdu;
   setFaults(host: string, faults: BmcFaults): void;
   stop(): Promise<void>;
 }

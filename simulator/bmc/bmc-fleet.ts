@@ -2,12 +2,14 @@
 // ipmi_sim children included.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BmcFaults, BmcFleet, BmcHostSpec, StartBmcFleet } from './bmc-contract.ts';
+import type { BmcFaults, BmcFleet, BmcHostSpec, RackPdu, StartBmcFleet } from './bmc-contract.ts';
 import { BmcPower } from './bmc-power.ts';
 import { startChassisControlEndpoint } from './chassis-control-endpoint.ts';
 import type { ChassisControlEndpoint } from './chassis-control-endpoint.ts';
 import { startHostBmc } from './host-bmc.ts';
 import type { HostBmc } from './host-bmc.ts';
+import { startRackPdu } from './rack-pdu.ts';
+import type { StartedRackPdu } from './rack-pdu.ts';
 import { createServerCertificate } from './tls-certificates.ts';
 
 /** Host names become URL path segments, file names and ipmi_sim config words. */
@@ -64,7 +66,24 @@ export const startBmcFleet: StartBmcFleet = async (hosts, options) => {
       `${failures.length} of ${hosts.length} simulated BMCs failed to start: ${String(failures[0])}`,
     );
   }
-  return fleetOf(bmcs, stop);
+  let pdu: StartedRackPdu | undefined;
+  try {
+    if (options.pdu !== undefined)
+      pdu = await startRackPdu(
+        hosts.map((spec) => spec.host),
+        options.pdu,
+        options,
+        certificate,
+      );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const stopWithPdu = async () => {
+    await pdu?.stop();
+    await stop();
+  };
+  return fleetOf(bmcs, stopWithPdu, pdu);
 };
 
 function powerOf(powers: ReadonlyMap<string, BmcPower>, host: string): BmcPower {
@@ -73,11 +92,16 @@ function powerOf(powers: ReadonlyMap<string, BmcPower>, host: string): BmcPower 
   return power;
 }
 
-function fleetOf(bmcs: readonly HostBmc[], stopAll: () => Promise<void>): BmcFleet {
+function fleetOf(
+  bmcs: readonly HostBmc[],
+  stopAll: () => Promise<void>,
+  pdu: RackPdu | undefined,
+): BmcFleet {
   const byHost = new Map(bmcs.map((bmc) => [bmc.power.host, bmc]));
   let stopping: Promise<void> | undefined;
   return {
     endpoints: Object.fromEntries(bmcs.map((bmc) => [bmc.power.host, bmc.endpoints])),
+    ...(pdu === undefined ? {} : { pdu }),
     setFaults(host: string, faults: BmcFaults) {
       const bmc = byHost.get(host);
       if (!bmc)

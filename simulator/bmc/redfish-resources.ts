@@ -12,7 +12,7 @@ export const TASK_SERVICE = `${SERVICE_ROOT}/TaskService`;
 export const TASKS = `${TASK_SERVICE}/Tasks`;
 export const TASK_MONITORS = `${TASK_SERVICE}/TaskMonitors`;
 
-const link = (path: string) => ({ '@odata.id': path });
+export const link = (path: string) => ({ '@odata.id': path });
 
 export function systemPathOf(systemId: string): string {
   return `${SYSTEMS}/${systemId}`;
@@ -26,7 +26,7 @@ export function resetActionInfoPathOf(systemId: string): string {
   return `${systemPathOf(systemId)}/ResetActionInfo`;
 }
 
-function collection(type: string, name: string, path: string, members: readonly string[]) {
+export function collection(type: string, name: string, path: string, members: readonly string[]) {
   return {
     '@odata.type': `#${type}.${type}`,
     Name: name,
@@ -36,15 +36,21 @@ function collection(type: string, name: string, path: string, members: readonly 
   };
 }
 
-export function serviceRoot(uuid: string) {
+/** The service root; `resources` are what the service offers besides sessions (a BMC's Systems and Tasks by default). */
+export function serviceRoot(
+  uuid: string,
+  resources: Record<string, { '@odata.id': string }> = {
+    Systems: link(SYSTEMS),
+    Tasks: link(TASK_SERVICE),
+  },
+) {
   return {
     '@odata.type': '#ServiceRoot.v1_20_0.ServiceRoot',
     Id: 'RootService',
     Name: 'Root Service',
     RedfishVersion: '1.15.0',
     UUID: uuid,
-    Systems: link(SYSTEMS),
-    Tasks: link(TASK_SERVICE),
+    ...resources,
     SessionService: link(SESSION_SERVICE),
     Links: { Sessions: link(SESSIONS) },
     '@odata.id': `${SERVICE_ROOT}/`,

@@ -1,4 +1,4 @@
-// Serves one host's Redfish service on its own loopback port, over HTTPS unless TLS is off, and
+// Serves one Redfish service (a host's BMC, or the rack PDU) on its own loopback port, over HTTPS unless TLS is off, and
 // applies the transport faults: unreachable (connections reset) and latency.
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -7,15 +7,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BmcFaults } from './bmc-contract.ts';
 import { redfishError } from './redfish-errors.ts';
-import type { RedfishResponse } from './redfish-http.ts';
-import type { RedfishService } from './redfish-service.ts';
+import type { RedfishRequest, RedfishResponse } from './redfish-http.ts';
 import { realMs } from './simulated-time.ts';
 import type { ServerCertificate } from './tls-certificates.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface RedfishServerOptions {
-  service: RedfishService;
+  /** A host's BMC (RedfishService) or the rack PDU (RedfishPduService). */
+  service: { handle(request: RedfishRequest): RedfishResponse };
   faults: () => BmcFaults;
   timeScale: number;
   /** Serve HTTPS with this certificate; plain HTTP without. */

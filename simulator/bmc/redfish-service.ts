@@ -13,11 +13,6 @@ import {
   resetTargetOf,
   serviceRoot,
   SERVICE_ROOT,
-  SESSIONS,
-  SESSION_SERVICE,
-  sessionResource,
-  sessionService,
-  sessionsCollection,
   systemPathOf,
   SYSTEMS,
   systemsCollection,
@@ -28,13 +23,11 @@ import {
   tasksCollection,
 } from './redfish-resources.ts';
 import { isResetType, powerStepsOf } from './redfish-reset.ts';
-import type { RedfishSession } from './redfish-sessions.ts';
-import { RedfishSessions } from './redfish-sessions.ts';
+import { RedfishAccounts } from './redfish-accounts.ts';
+import type { Route } from './redfish-routes.ts';
+import { dispatch, exactly, ok, parseJsonObject, withId } from './redfish-routes.ts';
 import { RedfishTasks } from './redfish-tasks.ts';
 import { realMs } from './simulated-time.ts';
-
-/** A common BMC default (iDRAC, iLO); the DMTF schema allows 30 to 86400 seconds. */
-const SESSION_TIMEOUT_SECONDS = 1800;
 
 export interface RedfishServiceOptions {
   power: BmcPower;
@@ -46,29 +39,20 @@ export interface RedfishServiceOptions {
   timeScale: number;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
-type Handler = (request: RedfishRequest, params: readonly string[]) => RedfishResponse;
-
-interface Route {
-  path: RegExp;
-  handlers: Partial<Record<Method, Handler>>;
-  /** Methods served without authentication. */
-  anonymous?: readonly Method[];
-}
-
-const ok = (body: unknown): RedfishResponse => ({ status: 200, body });
-const exactly = (path: string) => new RegExp(`^${path.replace(/[.]/g, '\\.')}$`);
-const withId = (collectionPath: string) => new RegExp(`^${collectionPath}/([^/]+)$`);
-
 export class RedfishService {
   private readonly uuid = randomUUID();
   private readonly systemUuid = randomUUID();
-  private readonly sessions: RedfishSessions;
+  private readonly accounts: RedfishAccounts;
   private readonly tasks = new RedfishTasks();
   private readonly routes: readonly Route[];
 
   constructor(private readonly options: RedfishServiceOptions) {
-    this.sessions = new RedfishSessions(SESSION_TIMEOUT_SECONDS, options.timeScale);
+    this.accounts = new RedfishAccounts({
+      username: options.username,
+      password: options.password,
+      timeScale: options.timeScale,
+      faults: () => options.power.faults,
+    });
     const { systemId } = options;
     this.routes = [
       {
@@ -91,32 +75,6 @@ export class RedfishService {
         path: exactly(resetTargetOf(systemId)),
         handlers: { POST: (request) => this.reset(request) },
       },
-      {
-        path: exactly(SESSION_SERVICE),
-        handlers: { GET: () => ok(sessionService(this.sessions.timeoutSeconds)) },
-      },
-      {
-        path: exactly(SESSIONS),
-        handlers: {
-          GET: () =>
-            ok(
-              sessionsCollection(
-                this.sessions.live().map((session) => `${SESSIONS}/${session.id}`),
-              ),
-            ),
-          POST: (request) => this.logIn(request),
-        },
-        anonymous: ['POST'],
-      },
-      {
-        path: withId(SESSIONS),
-        handlers: {
-          GET: (request, [id]) =>
-            this.withSession(request, id, (session) => ok(this.sessionBody(session))),
-          DELETE: (request, [id]) =>
-            this.withSession(request, id, (session) => this.logOut(session)),
-        },
-      },
       { path: exactly(TASK_SERVICE), handlers: { GET: () => ok(taskService()) } },
       { path: exactly(TASKS), handlers: { GET: () => ok(tasksCollection(this.tasks.paths())) } },
       { path: withId(TASKS), handlers: { GET: (request, [id]) => this.taskResource(request, id) } },
@@ -124,25 +82,14 @@ export class RedfishService {
         path: withId(TASK_MONITORS),
         handlers: { GET: (request, [id]) => this.taskMonitor(request, id) },
       },
+      ...this.accounts.routes(),
     ];
   }
 
   handle(request: RedfishRequest): RedfishResponse {
-    for (const route of this.routes) {
-      const match = route.path.exec(request.path);
-      if (!match) continue;
-      const method = request.method as Method;
-      const handler = route.handlers[method];
-      if (!handler)
-        return redfishError('OperationNotAllowed', [], {
-          Allow: Object.keys(route.handlers).join(', '),
-        });
-      if (!route.anonymous?.includes(method) && !this.isAuthenticated(request)) {
-        return redfishError('NoValidSession', [], { 'WWW-Authenticate': 'Basic realm="Redfish"' });
-      }
-      return handler(request, match.slice(1));
-    }
-    return redfishError('ResourceMissingAtURI', [request.path]);
+    return dispatch(this.routes, request, (authenticating) =>
+      this.accounts.isAuthenticated(authenticating),
+    );
   }
 
   private system() {
@@ -152,60 +99,6 @@ export class RedfishService {
       this.systemUuid,
       this.options.power.reported(),
     );
-  }
-
-  /** badCredentials models a BMC whose password was changed behind our back: nothing authenticates. */
-  private credentialsMatch(username: unknown, password: unknown): boolean {
-    return (
-      !this.options.power.faults.badCredentials &&
-      username === this.options.username &&
-      password === this.options.password
-    );
-  }
-
-  private isAuthenticated(request: RedfishRequest): boolean {
-    const token = request.headers['x-auth-token'];
-    if (typeof token === 'string')
-      return !this.options.power.faults.badCredentials && this.sessions.use(token) !== undefined;
-    const [scheme, encoded] = (request.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'basic' || encoded === undefined) return false;
-    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon >= 0 && this.credentialsMatch(decoded.slice(0, colon), decoded.slice(colon + 1));
-  }
-
-  private logIn(request: RedfishRequest): RedfishResponse {
-    const body = parseJsonObject(request.body);
-    if (!body) return redfishError('MalformedJSON');
-    for (const property of ['UserName', 'Password']) {
-      if (typeof body[property] !== 'string') return redfishError('PropertyMissing', [property]);
-    }
-    if (!this.credentialsMatch(body.UserName, body.Password)) return redfishError('NoValidSession');
-    const session = this.sessions.open(this.options.username);
-    const location = `${SESSIONS}/${session.id}`;
-    return {
-      status: 201,
-      headers: { 'X-Auth-Token': session.token, Location: location },
-      body: this.sessionBody(session),
-    };
-  }
-
-  private logOut(session: RedfishSession): RedfishResponse {
-    this.sessions.close(session);
-    return { status: 204 };
-  }
-
-  private withSession(
-    request: RedfishRequest,
-    id: string | undefined,
-    act: (session: RedfishSession) => RedfishResponse,
-  ): RedfishResponse {
-    const session = id === undefined ? undefined : this.sessions.find(id);
-    return session ? act(session) : redfishError('ResourceMissingAtURI', [request.path]);
-  }
-
-  private sessionBody(session: RedfishSession) {
-    return sessionResource(session.id, session.userName, session.createdTime);
   }
 
   private reset(request: RedfishRequest): RedfishResponse {
@@ -258,16 +151,5 @@ export class RedfishService {
       headers: this.taskHeaders(task.monitorPath, task.retryAfterSeconds()),
       body: task.resource(),
     };
-  }
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -10,6 +10,11 @@ export interface SimulatedConfigOptions {
   ipmiHost?: string;
   /** Raw YAML appended after the BMC entries (more entries, or further sections). */
   extra?: string;
+  /**
+   * Also a `pdus` entry for the simulator's rack PDU (started with `bmc.pdu`), feeding the hosts
+   * named: their second fencing level. Off by default, so a host's only level stays its BMC.
+   */
+  isPduIncluded?: boolean;
   /** The file's name, next to the simulator's clouds.yaml. */
   fileName: string;
 }
@@ -17,11 +22,14 @@ export interface SimulatedConfigOptions {
 const passwordEnvOf = (host: string): string =>
   `BMC_PASSWORD_${host.replaceAll('-', '_').toUpperCase()}`;
 
+const PDU_PASSWORD_ENV = 'PDU_PASSWORD_SIMULATED_RACK';
+
 /** OS_CLIENT_CONFIG_FILE and every BMC's password variable, for the `lazarus` process. */
 export function simulatedCloudEnv(sim: Simulator): Record<string, string> {
   const env: Record<string, string> = { OS_CLIENT_CONFIG_FILE: sim.cloudsYamlPath };
   for (const [host, bmc] of Object.entries(sim.bmcs))
     env[passwordEnvOf(host)] = bmc.redfish.password;
+  if (sim.pdu !== undefined) env[PDU_PASSWORD_ENV] = sim.pdu.endpoint.password;
   return env;
 }
 
@@ -61,9 +69,26 @@ export async function writeSimulatedCloudConfig(
       `fencing:\n  pollIntervalSeconds: 0.01\n  requestTimeoutSeconds: 5\n  redfish:\n    caBundle: ${caBundle}`,
       'bmcs:',
       ...entries.flat().map((line) => `  ${line}`),
+      ...(options.isPduIncluded === true ? pduSection(sim, covered) : []),
       options.extra ?? '',
       '',
     ].join('\n'),
   );
   return path;
+}
+
+/** The simulator's rack PDU as a `pdus` entry, with the outlets of the hosts named. */
+function pduSection(sim: Simulator, covered: readonly string[]): string[] {
+  const pdu = sim.pdu?.endpoint;
+  if (pdu === undefined) throw new Error('the simulator has no PDU; start it with bmc: { pdu: … }');
+  return [
+    'pdus:',
+    '  - name: pdu-sim',
+    `    address: ${pdu.url}`,
+    `    username: ${pdu.username}`,
+    `    passwordEnv: ${PDU_PASSWORD_ENV}`,
+    `    rackPduId: "${pdu.rackPduId}"`,
+    '    outlets:',
+    ...covered.map((host) => `      ${host}: [${(pdu.outlets[host] ?? []).join(', ')}]`),
+  ];
 }

@@ -9,6 +9,7 @@ import { alignColumns } from '../text-table.ts';
 import { describeProgress } from '../../../domain/incident-progress.ts';
 import { describeWaiting } from '../../../domain/outage-waits.ts';
 import { describeReporters } from '../../../domain/incident-reports.ts';
+import { describeFencingProof } from '../../../domain/fencing-summary.ts';
 
 /** One line of `lazarus incidents`: the state when the incident answered its query, else what visibility knows. */
 export interface IncidentSummary {
@@ -160,7 +161,7 @@ export function incidentReport(state: IncidentState): string {
   const { done, total, skipped } = instanceCounts(state);
   const fencing =
     state.fencing.proof !== undefined
-      ? `power read back Off via ${state.fencing.proof.protocol} at ${state.fencing.proof.readAt}`
+      ? describeFencingProof(state.fencing.proof)
       : state.fencing.confirmedBy !== undefined
         ? `confirmed by ${state.fencing.confirmedBy.operator} at ${state.fencing.confirmedBy.at}: ${state.fencing.confirmedBy.reason}`
         : (state.fencing.unprovenReason ??

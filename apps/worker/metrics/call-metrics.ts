@@ -6,6 +6,7 @@
 // workers with sum.
 import type { MetricMeter } from '@temporalio/common';
 import { LazarusError } from '../../../activities/errors.ts';
+import type { FenceDeviceProtocol, FenceDriver } from '../../../activities/fencing/index.ts';
 import type { FencingProvider, NovaProvider } from '../../../activities/incident/index.ts';
 
 /** `ok`, or the failure's type from activities/errors.ts (`CloudUnavailable`, `BmcUnavailable`, …). */
@@ -84,13 +85,25 @@ export function countBmcCalls(fencing: FencingProvider, meter: MetricMeter): Fen
     '',
     "this worker's calls of BMCs by protocol, operation (powerOff, powerState, powerOn, close) and outcome (ok, or the failure type)",
   );
+  const counting = <D extends FenceDriver<FenceDeviceProtocol>>(driver: D): D =>
+    countingCalls(driver, (operation, outcome) => {
+      calls.add(1, { protocol: driver.protocol, operation, outcome });
+    });
+  const { levelsFor } = fencing;
   return {
     timing: fencing.timing,
     async driverFor(host) {
-      const driver = await fencing.driverFor(host);
-      return countingCalls(driver, (operation, outcome) => {
-        calls.add(1, { protocol: driver.protocol, operation, outcome });
-      });
+      return counting(await fencing.driverFor(host));
     },
+    // Every level's device is counted too, a PDU under its own protocol (redfish-pdu).
+    ...(levelsFor === undefined
+      ? {}
+      : {
+          levelsFor: (host: string) =>
+            levelsFor(host).map((level) => ({
+              ...level,
+              connect: async () => counting(await level.connect()),
+            })),
+        }),
   };
 }

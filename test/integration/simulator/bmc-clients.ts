@@ -111,6 +111,12 @@ export function run(
   });
 }
 
+/** The Base registry MessageId of a DMTF error body, e.g. Base.1.22.ActionParameterMissing. */
+export function messageIdOf(body: unknown): string | undefined {
+  const error = (body as { error?: { '@Message.ExtendedInfo'?: { MessageId?: string }[] } }).error;
+  return error?.['@Message.ExtendedInfo']?.[0]?.MessageId;
+}
+
 export interface HttpResult {
   /** curl's exit code: 0, or e.g. 7/35/56 when the connection failed, 60 when the certificate was not trusted. */
   curlExit: number;

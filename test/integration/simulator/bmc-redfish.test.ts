@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BmcFleet, RedfishEndpoint } from '../../../simulator/bmc/index.ts';
 import type { FakeWorld } from './bmc-clients.ts';
-import { eventually, redfish, startTestFleet } from './bmc-clients.ts';
+import { eventually, messageIdOf, redfish, startTestFleet } from './bmc-clients.ts';
 
 const MOCKUP = new URL('./bmc-fixtures/redfish-mockup-rackmount1/', import.meta.url);
 
@@ -26,11 +26,6 @@ function expectShapeOf(
     expect(typeof value, `type of ${key}`).toBe(typeof reference[key]);
   }
   expect((actual as Record<string, unknown>)['@odata.type']).toBe(reference['@odata.type']);
-}
-
-function messageIdOf(body: unknown): string | undefined {
-  const error = (body as { error?: { '@Message.ExtendedInfo'?: { MessageId?: string }[] } }).error;
-  return error?.['@Message.ExtendedInfo']?.[0]?.MessageId;
 }
 
 describe('a simulated Redfish BMC over HTTPS, answering resets with 204', () => {

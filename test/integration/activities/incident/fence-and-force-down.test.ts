@@ -120,7 +120,7 @@ describe('fencing a failed host and forcing its service down', () => {
     expect(heartbeats).toBeGreaterThan(0);
   });
 
-  it('names the missing BMC entry of a host the inventory does not cover', async () => {
+  it('names the missing BMC entry and PDU outlet of a host the inventory does not cover', async () => {
     const { activities } = cloud();
     const failure = await expectFailure(
       activities.fenceHost('cmp-99'),
@@ -128,7 +128,7 @@ describe('fencing a failed host and forcing its service down', () => {
       false,
     );
     expect(failure.message).toBe(
-      'host cmp-99 has no BMC entry in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern), then retry fencing or confirm manual fencing',
+      'host cmp-99 has no BMC entry and no PDU outlet in the configuration, so it cannot be fenced; add it under bmcs (by host, hosts or pattern) or give it outlets under pdus, then retry fencing or confirm manual fencing',
     );
   });
 });

@@ -3,10 +3,11 @@
 // passwords are referenced, not inlined.
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { BmcEntry } from '../../../../activities/fencing/index.ts';
+import type { BmcEntry, PduEntry } from '../../../../activities/fencing/index.ts';
 import { createActivities } from '../../../../activities/index.ts';
 import type { Activities } from '../../../../activities/index.ts';
 import type { IncidentDependencies, NovaProvider } from '../../../../activities/incident/index.ts';
+import type { PduInventoryView } from '../../../../activities/incident/incident-dependencies.ts';
 import {
   connectNovaOnFirstUse,
   fenceDriversFromInventory,
@@ -65,6 +66,27 @@ function inventoryOf(sim: Simulator): { bmcFor: (host: string) => BmcEntry | und
   };
 }
 
+/** The simulator's rack PDU, when it was started with one, as every host's second fencing level. */
+function pdusOf(sim: Simulator): PduInventoryView {
+  const pdu = sim.pdu?.endpoint;
+  if (pdu === undefined) return { outletsFor: () => [] };
+  const entry: PduEntry = {
+    name: 'pdu-sim',
+    protocol: 'redfish-pdu',
+    address: pdu.url,
+    username: pdu.username,
+    password: passwordInEnvironment(pdu.password),
+    auth: 'session',
+    rackPduId: pdu.rackPduId,
+  };
+  return {
+    outletsFor: (host) => {
+      const outletIds = pdu.outlets[host];
+      return outletIds === undefined ? [] : [{ pdu: entry, outletIds }];
+    },
+  };
+}
+
 /**
  * Test files share one fleet across their scenarios, whose failed hosts stay down: the storm guard
  * of a scenario that is not about it must not hold its incident for that.
@@ -88,8 +110,11 @@ export function incidentDependencies(
       cloud: cloudName,
       logger: logs.logger,
     }),
-    fencing: fenceDriversFromInventory(inventoryOf(sim), settings(), (message) =>
-      logs.lines.push(message),
+    fencing: fenceDriversFromInventory(
+      inventoryOf(sim),
+      settings(),
+      (message) => logs.lines.push(message),
+      pdusOf(sim),
     ),
     clock: systemClock,
     reportIntervalMs: NOVA_REPORT_INTERVAL_MS / TIME_SCALE,
