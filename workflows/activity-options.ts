@@ -11,9 +11,14 @@ import type { Activities } from '../activities/index.ts';
  */
 const WORKER_LOSS_NOTICED_WITHIN = '4 seconds';
 
-/** Three attempts, then the incident waits for an operator (retry fencing or confirm it manually). */
+/**
+ * Three attempts, then the incident waits for an operator (retry fencing or confirm it manually).
+ * An attempt tries every fencing level in turn (docs/design.md#fencing-levels), each up to its
+ * power-off deadline: two minutes leave two levels room for deadlines up to about 50 s, and a
+ * worker lost mid-attempt is noticed by the heartbeat, not by this.
+ */
 export const { fenceHost } = proxyActivities<Activities>({
-  startToCloseTimeout: '50 seconds',
+  startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
 });
