@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { parseDocument } from 'yaml';
 import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
+import { DEFAULT_CAPACITY_RECHECK_MS } from '../domain/capacity.ts';
 import {
   DEFAULT_EVACUATION_CONCURRENCY,
   DEFAULT_LANDING_CHECK_INTERVAL_MS,
@@ -123,6 +124,7 @@ export async function runLazarus(
                 evacuationConcurrency: DEFAULT_EVACUATION_CONCURRENCY,
                 maxEvacuationsInFlight: DEFAULT_MAX_EVACUATIONS_IN_FLIGHT,
                 landingCheckIntervalMs: DEFAULT_LANDING_CHECK_INTERVAL_MS / timeScale,
+                capacityRecheckIntervalMs: DEFAULT_CAPACITY_RECHECK_MS / timeScale,
                 isAdmissionRequired: false,
               },
             ),
