@@ -68,7 +68,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     }),
   );
   if (nova === undefined) return report;
-  const everyRow = hostRows(nova.services, nova.hypervisors, config.bmcs, config.path);
+  const everyRow = hostRows(nova.services, nova.hypervisors, config.bmcs, config.path, config.pdus);
   const rows =
     options.host === undefined
       ? everyRow.filter((row) => row.novaCompute !== null)

@@ -13,6 +13,8 @@ export interface HostRow {
   bmc: BmcEntry | undefined;
   /** Read from the BMC; null when there is no BMC entry or the read failed. */
   power: PowerState | null;
+  /** Read from the PDU outlets feeding it (its second fencing level), when it has any. */
+  pduPower?: PowerState | null;
   problems: string[];
 }
 
@@ -21,11 +23,17 @@ export interface Inventory {
   namedHosts(): string[];
 }
 
+/** The PDU outlets of the configuration (pdus): a host with some can be fenced without a BMC. */
+export interface OutletInventory {
+  outletsFor(host: string): readonly unknown[];
+}
+
 export function hostRows(
   services: readonly ComputeService[],
   hypervisors: readonly Hypervisor[],
   inventory: Inventory,
   configPath: string,
+  outlets: OutletInventory,
 ): HostRow[] {
   const rows = new Map<string, HostRow>();
   for (const service of services) {
@@ -45,9 +53,9 @@ export function hostRows(
         `Nova cannot reach the cell of ${service.host}, so Lazarus could neither see nor force down its service; check that cell's database and message queue`,
       );
     }
-    if (row.bmc === undefined) {
+    if (row.bmc === undefined && outlets.outletsFor(service.host).length === 0) {
       row.problems.push(
-        `${service.host} has no BMC entry, so Lazarus cannot fence it; add one under bmcs in ${configPath} (host: ${service.host}, or a pattern that covers it)`,
+        `${service.host} has no BMC entry and no PDU outlet, so Lazarus cannot fence it; add one under bmcs in ${configPath} (host: ${service.host}, or a pattern that covers it)`,
       );
     }
     rows.set(service.host, row);

@@ -19,6 +19,7 @@ export function reportAsJson(report: PreflightReport): string {
         novaCompute: row.novaCompute,
         bmc: row.bmc === undefined ? null : describeBmc(row.bmc),
         power: row.power,
+        ...(row.pduPower === undefined ? {} : { pduPower: row.pduPower }),
         problems: row.problems,
       })),
     },

@@ -9,6 +9,7 @@ import type { LazarusConfig } from '../../config/load-config.ts';
 import { configPathOf, loadConfig } from '../../config/load-config.ts';
 import { temporalConnectConfig } from '../../config/temporal-connection.ts';
 import { checkBmcPower } from './bmc-power-checks.ts';
+import { checkPduOutlets } from './pdu-power-checks.ts';
 import type { HostRow } from './host-checks.ts';
 import { hostRows } from './host-checks.ts';
 
@@ -64,8 +65,15 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     }),
   );
   if (nova === undefined) return report;
-  report.hosts = hostRows(nova.services, nova.hypervisors, config.bmcs, config.path);
+  report.hosts = hostRows(nova.services, nova.hypervisors, config.bmcs, config.path, config.pdus);
   await checkBmcPower(report.hosts, config.fencing, options.concurrency, options.warn);
+  await checkPduOutlets(
+    report.hosts,
+    config.pdus,
+    config.fencing,
+    options.concurrency,
+    options.warn,
+  );
   return report;
 }
 

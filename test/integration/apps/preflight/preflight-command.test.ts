@@ -32,7 +32,13 @@ describe('lazarus preflight against the simulated cloud', () => {
     run(process.execPath, [lazarus, 'preflight', ...args], { env });
 
   beforeAll(async () => {
-    sim = await startSimulator({ hosts: 4, instancesPerHost: 1, timeScale: 1000, startBmcFleet });
+    sim = await startSimulator({
+      hosts: 4,
+      instancesPerHost: 1,
+      timeScale: 1000,
+      startBmcFleet,
+      bmc: { pdu: { outletsPerHost: 1 } },
+    });
     hosts = sim.state().hosts.map((host) => host.name);
     ipmiHost = hosts[0] ?? '';
     env = simulatedCloudEnv(sim);
@@ -40,10 +46,12 @@ describe('lazarus preflight against the simulated cloud', () => {
       sim.credentials.password,
       sim.credentials.applicationCredential.secret,
       ...Object.values(sim.bmcs).map((bmc) => bmc.redfish.password),
-    ];
+      sim.pdu?.endpoint.password ?? '',
+    ].filter((secret) => secret !== '');
   });
   afterEach(() => {
     for (const host of hosts) sim.setBmcFaults(host, {});
+    sim.setPduFaults({});
   });
   afterAll(async () => {
     await sim.stop();
@@ -62,6 +70,29 @@ describe('lazarus preflight against the simulated cloud', () => {
       `ready: ${hosts.length} hosts, every one with a BMC that answered`,
     );
     expect(result.stdout).toMatch(/Nova microversion 2\.95/);
+  });
+
+  it('reads the PDU outlets of hosts that have a second fencing level, and names a PDU that does not answer', async () => {
+    const config = await writeSimulatedCloudConfig(sim, hosts, {
+      ipmiHost,
+      isPduIncluded: true,
+      fileName: 'lazarus-pdu.yaml',
+    });
+    const ready = await preflight(['--config', config, '--json']);
+    expect(ready.exitCode).toBe(0);
+    const report = JSON.parse(ready.stdout) as { hosts: { host: string; pduPower: string }[] };
+    expect(report.hosts.map((row) => [row.host, row.pduPower])).toEqual(
+      hosts.map((host) => [host, 'On']),
+    );
+
+    sim.setPduFaults({ unreachable: true });
+    const result = await preflight(['--config', config]);
+    expect(result.exitCode).toBe(1);
+    for (const host of hosts)
+      expect(result.stdout).toMatch(
+        new RegExp(`${host}: its PDU level \\(redfish-pdu pdu-sim outlet`),
+      );
+    for (const secret of secrets) expect(result.stdout).not.toContain(secret);
   });
 
   it('reports the same as JSON for scripts', async () => {
@@ -97,7 +128,7 @@ describe('lazarus preflight against the simulated cloud', () => {
     );
     expect(result.stdout).toContain(`${ipmiHost}: IPMI BMC at 127.0.0.1:`);
     expect(result.stdout).toContain(
-      `${uncovered} has no BMC entry, so Lazarus cannot fence it; add one under bmcs in ${config} (host: ${uncovered}, or a pattern that covers it)`,
+      `${uncovered} has no BMC entry and no PDU outlet, so Lazarus cannot fence it; add one under bmcs in ${config} (host: ${uncovered}, or a pattern that covers it)`,
     );
     expect(result.stdout).toContain(
       'the BMC inventory names cmp-99, which runs no nova-compute service Nova knows; correct the name',

@@ -34,6 +34,7 @@ const everyHost = (named: string[] = []): Inventory => ({
   bmcFor: redfish,
   namedHosts: () => named,
 });
+const NO_OUTLETS = { outletsFor: () => [] };
 const problemsBy = (rows: ReturnType<typeof hostRows>) =>
   Object.fromEntries(rows.map((row) => [row.host, row.problems]));
 
@@ -44,6 +45,7 @@ describe('the host identity checks of preflight', () => {
       [hypervisor('cmp-1'), hypervisor('cmp-2')],
       everyHost(['cmp-2']),
       'lazarus.yaml',
+      NO_OUTLETS,
     );
     expect(problemsBy(rows)).toEqual({ 'cmp-1': [], 'cmp-2': [] });
   });
@@ -54,6 +56,7 @@ describe('the host identity checks of preflight', () => {
       [hypervisor('cmp-1', 'node-a'), hypervisor('cmp-2', 'node-a')],
       everyHost(),
       'lazarus.yaml',
+      NO_OUTLETS,
     );
     for (const host of ['cmp-1', 'cmp-2']) {
       expect(problemsBy(rows)[host]).toEqual([
@@ -70,6 +73,7 @@ describe('the host identity checks of preflight', () => {
       [hypervisor('cmp-1')],
       everyHost(['cmp-9']),
       'lazarus.yaml',
+      NO_OUTLETS,
     );
     expect(problemsBy(rows)['cmp-2']).toEqual([
       expect.stringMatching(
@@ -98,12 +102,24 @@ describe('the host identity checks of preflight', () => {
       [hypervisor('cmp-2')],
       inventory,
       'lazarus.yaml',
+      NO_OUTLETS,
     );
     expect(problemsBy(rows)['cmp-2']).toEqual([
       expect.stringContaining(
-        'cmp-2 has no BMC entry, so Lazarus cannot fence it; add one under bmcs in lazarus.yaml',
+        'cmp-2 has no BMC entry and no PDU outlet, so Lazarus cannot fence it; add one under bmcs in lazarus.yaml',
       ),
     ]);
+    // Fenced by its PDU alone (docs/design.md#fencing-levels): no problem.
+    const withOutlet = hostRows(
+      [service('cmp-2')],
+      [hypervisor('cmp-2')],
+      inventory,
+      'lazarus.yaml',
+      {
+        outletsFor: (host) => (host === 'cmp-2' ? ['A2'] : []),
+      },
+    );
+    expect(problemsBy(withOutlet)['cmp-2']).toEqual([]);
     expect(problemsBy(rows)['cmp-3']).toEqual([
       expect.stringContaining('Nova cannot reach the cell of cmp-3'),
     ]);
@@ -115,6 +131,7 @@ describe('the host identity checks of preflight', () => {
       [hypervisor('cmp-1'), hypervisor('cmp-2')],
       everyHost(),
       'lazarus.yaml',
+      NO_OUTLETS,
     );
     if (up === undefined || down === undefined) throw new Error('two rows expected');
     expect(powerProblem(up, 'Off')).toMatch(
