@@ -34,7 +34,8 @@ describe('capacity-aware recovery', () => {
         {
           policy: EVERY_INSTANCE_POLICY,
           isAdmissionRequired: false,
-          capacityRecheckIntervalMs: 300,
+          // Read again only a minute later by itself: `lazarus retry` reads it now.
+          capacityRecheckIntervalMs: 60_000,
         },
       );
       const waiting = await inPhase(handle, 'Evacuating', (state) =>
