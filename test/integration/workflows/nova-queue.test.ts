@@ -7,7 +7,14 @@ import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
-import { inFlightBound, withLanding, type NovaPace } from '../../../domain/nova-queue.ts';
+import {
+  FEWEST_LANDINGS_FOR_A_RATE,
+  inFlightBound,
+  withLanding,
+  type NovaPace,
+} from '../../../domain/nova-queue.ts';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 
 const [HOST = ''] = failedHostsOf('nova-queue');
 
@@ -22,24 +29,58 @@ const cloud = useIncidentCloud({
 const temporal = useIncidentTemporal(cloud);
 
 /** How many of the host's evacuations Nova held, accepted and not done, as each was accepted. */
-function inNovaAtEachAccept(migrations: readonly Migration[]): { at: number; inNova: number }[] {
+function inNovaAtEachAccept(
+  migrations: readonly Migration[],
+): { instanceId: string; at: number; inNova: number }[] {
   const spans = migrations.map((m) => ({
+    instanceId: m.instanceId,
     accepted: Date.parse(m.createdAt),
     done: Date.parse(m.updatedAt ?? ''),
   }));
   return spans
-    .map(({ accepted: at }) => ({
+    .map(({ instanceId, accepted: at }) => ({
+      instanceId,
       at,
       inNova: spans.filter((span) => span.accepted <= at && span.done > at).length,
     }))
     .sort((a, b) => a.at - b.at);
 }
 
+/**
+ * The instances whose evacuation the incident started after its landing watch had seen 3 landings,
+ * so with a bound: in the order of the incident's own history.
+ */
+async function startedOnceTheRateWasKnown(handle: WorkflowHandle): Promise<Set<string>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const watchLooks = new Set(
+    events
+      .filter(
+        (event) =>
+          event.activityTaskScheduledEventAttributes?.activityType?.name === 'watchLandings',
+      )
+      .map((event) => Number(event.eventId)),
+  );
+  let landingsSeen = 0;
+  const started = new Set<string>();
+  for (const event of events) {
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && watchLooks.has(Number(completed.scheduledEventId))) {
+      const [payload] = completed.result?.payloads ?? [];
+      landingsSeen +=
+        payload === undefined ? 0 : defaultPayloadConverter.fromPayload<unknown[]>(payload).length;
+    }
+    const child = event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (child && landingsSeen >= FEWEST_LANDINGS_FOR_A_RATE)
+      started.add(child.slice(child.lastIndexOf('/') + 1));
+  }
+  return started;
+}
+
 describe('the bound by Nova’s queue', () => {
   it('keeps no more of the host’s evacuations in Nova than Nova lands within its time alone and novaQueueWaitMs', async () => {
     const { sim, nova } = cloud();
     sim.failHost(HOST, 'power-loss');
-    const state = await temporal().withWorker(
+    const { ended: state, startedOnceBounded } = await temporal().withWorker(
       async (taskQueue) => {
         const handle = await temporal().report(
           taskQueue,
@@ -54,7 +95,7 @@ describe('the bound by Nova’s queue', () => {
         );
         const ended = await evacuationsEnded(handle);
         await recordHistoryIfAsked(handle, 'nova-queue-bounded');
-        return ended;
+        return { ended, startedOnceBounded: await startedOnceTheRateWasKnown(handle) };
       },
       { evacuateCallsPerSecond: 10 },
     );
@@ -65,8 +106,10 @@ describe('the bound by Nova’s queue', () => {
       sourceCompute: HOST,
     });
     // Lazarus read its bound from the landings it had seen, a prefix of Nova's record (every one it
-    // lists is done): so each accept once the rate is known finds in Nova, itself included, at most
-    // the largest bound some prefix of the landings before it gives. Those figures are read from
+    // lists is done), and started an evacuation only below it: so the accept of each evacuation it
+    // started once it knew the rate finds in Nova, itself included, at most the largest bound some
+    // prefix of the landings before it gives. (Those started before, unbounded, count in Nova too,
+    // and in Lazarus's count as well.) Those figures are read from
     // Nova's own clock, so a loaded machine that slows Nova's landings raises the bound with them.
     // About 4 a second × (0.5 s alone + 0.5 s) + 5 on a quiet machine; unbounded, 10 sent and 4
     // landed a second leave 20 or more in Nova by the last accept.
@@ -80,8 +123,9 @@ describe('the bound by Nova’s queue', () => {
       },
       { bounds: [] },
     ).bounds;
-    const thirdDone = landings[2]?.landedAt ?? Infinity;
-    const afterRate = inNovaAtEachAccept(migrations).filter(({ at }) => at > thirdDone + 500);
+    const afterRate = inNovaAtEachAccept(migrations).filter(({ instanceId }) =>
+      startedOnceBounded.has(instanceId),
+    );
     expect(afterRate.length).toBeGreaterThan(10);
     for (const { at, inNova } of afterRate) {
       const seenBefore = landings.filter(({ landedAt }) => landedAt < at).length;
