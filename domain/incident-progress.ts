@@ -34,6 +34,15 @@ export function describeProgress(progress: InstanceProgress, host: string): stri
   }
 }
 
+/** Why each instance that waits for room on other hosts waits (capacity-gate.ts), in plan order. */
+export function capacityWaits(state: Pick<IncidentState, 'instances'>): string[] {
+  return state.instances.flatMap((row) =>
+    row.progress.outcome === 'planned' && row.progress.waitingForCapacity !== undefined
+      ? [row.progress.waitingForCapacity]
+      : [],
+  );
+}
+
 /** Markdown cells must not break the table. */
 export const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 

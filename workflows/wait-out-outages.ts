@@ -19,6 +19,7 @@ import {
   retryNowSignal,
   retryNowUpdate,
 } from '../contracts/incident-messages.ts';
+import { capacityWaits } from '../domain/incident-progress.ts';
 import { retryDelayMs, waitKindOf } from '../domain/outage-waits.ts';
 import type { Incident } from './incident-record.ts';
 import { now } from './incident-record.ts';
@@ -81,10 +82,7 @@ export function openRetryDesk(incident: Incident): WaitingBoard {
   const waitingEvacuations = () =>
     state.instances.filter((row) => row.progress.outcome === 'evacuating' && row.progress.waiting);
   // Instances waiting for room on other hosts (capacity-gate.ts): one step, which reads it again.
-  const isWaitingForRoom = () =>
-    state.instances.some(
-      (row) => row.progress.outcome === 'planned' && row.progress.waitingForCapacity !== undefined,
-    );
+  const isWaitingForRoom = () => capacityWaits(state).length > 0;
   setHandler(evacuationWaitingSignal, ({ instanceId, waiting }) => {
     const row = state.instances.find((candidate) => candidate.instanceId === instanceId);
     if (row?.progress.outcome !== 'evacuating') return;

@@ -6,7 +6,7 @@ import type {
   InstanceRow,
 } from '../../../contracts/incident-messages.ts';
 import { alignColumns } from '../text-table.ts';
-import { describeProgress } from '../../../domain/incident-progress.ts';
+import { capacityWaits, describeProgress } from '../../../domain/incident-progress.ts';
 import { describeWaiting } from '../../../domain/outage-waits.ts';
 import { describeReporters } from '../../../domain/incident-reports.ts';
 import { describeFencingProof } from '../../../domain/fencing-summary.ts';
@@ -72,11 +72,7 @@ function waitingFor(state: IncidentState | undefined): string {
   const waitingEvacuations = state.instances.filter(
     (row) => row.progress.outcome === 'evacuating' && row.progress.waiting !== undefined,
   ).length;
-  const waitingForRoom = state.instances.flatMap((row) =>
-    row.progress.outcome === 'planned' && row.progress.waitingForCapacity !== undefined
-      ? [row.progress.waitingForCapacity]
-      : [],
-  );
+  const waitingForRoom = capacityWaits(state);
   if (waitingForRoom.length > 0)
     return `room on other hosts for ${waitingForRoom.length} instance${waitingForRoom.length === 1 ? '' : 's'} (the first: ${waitingForRoom[0] ?? ''}); they go once it appears, or temporal workflow cancel`;
   if (waitingEvacuations > 0) {

@@ -8,6 +8,7 @@
 // details.
 import type { IncidentPhase, IncidentState } from '../../../contracts/incident-messages.ts';
 import type { StormGuardState } from '../../../contracts/storm-guard-messages.ts';
+import { capacityWaits } from '../../../domain/incident-progress.ts';
 import { WAIT_CAUSES } from '../../../domain/outage-waits.ts';
 
 /** Long enough for a BMC's address and what it answered, short enough for a label and a page. */
@@ -55,12 +56,7 @@ export function incidentReason(state: IncidentState): string {
   if (state.instances.some((row) => row.progress.outcome === 'evacuating' && row.progress.waiting))
     return 'evacuations wait for Nova or Keystone';
   // The figures of what is free change with every look: left out, so the alert holds steady.
-  if (
-    state.instances.some(
-      (row) => row.progress.outcome === 'planned' && row.progress.waitingForCapacity,
-    )
-  )
-    return 'instances wait for room on other hosts';
+  if (capacityWaits(state).length > 0) return 'instances wait for room on other hosts';
   switch (state.phase) {
     case 'FencingUnproven':
       return state.fencing.unprovenReason ?? DOING.FencingUnproven;

@@ -1,7 +1,6 @@
 // The flapping guard (docs/design.md#flapping-guard): a host that fails again and again is
 // recovered each time, but once it reaches the limit it is re-admitted only by an operator, and its
 // next incident waits for one before fencing anything; another host's incident is not held with it.
-import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { readmitUpdate } from '../../../contracts/incident-messages.ts';
 import {
@@ -9,9 +8,8 @@ import {
   guardStateQuery,
   stormGuardWorkflowId,
 } from '../../../contracts/storm-guard-messages.ts';
-import type { incidentWorkflow } from '../../../workflows/incident-workflow.ts';
 import { useIncidentCloud } from '../activities/incident/incident-cloud.ts';
-import { inPhase } from './incident-observations.ts';
+import { inPhase, scheduledActivities } from './incident-observations.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
@@ -36,14 +34,6 @@ const SETTINGS = {
   readmission: 'automatic',
   readmissionRecheckIntervalMs: 200,
 } as const;
-
-/** The activities the incident has scheduled so far, by type. */
-async function activitiesOf(handle: WorkflowHandle<typeof incidentWorkflow>): Promise<string[]> {
-  const { events } = await handle.fetchHistory();
-  return (events ?? []).flatMap(
-    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
-  );
-}
 
 describe('the flapping guard', () => {
   it('re-admits a host by itself until its second failure, then only on an operator’s word, and holds its third incident (and no other) for an operator', async () => {
@@ -75,7 +65,7 @@ describe('the flapping guard', () => {
       // The first incident looked at the compute within 200 ms of waiting; this one never looks.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect((await inPhase(second, 'AwaitingReadmission')).readmission).toBeUndefined();
-      expect(await activitiesOf(second)).not.toContain('checkComputeServiceUp');
+      expect(await scheduledActivities(second)).not.toContain('checkComputeServiceUp');
       await second.executeUpdate(readmitUpdate, {
         args: [{ operator: 'bob', reason: 'replaced its PSU' }],
       });

@@ -22,6 +22,14 @@ export function inPhase(
   );
 }
 
+/** The activities a workflow has scheduled so far, by type, in order. */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const { events } = await handle.fetchHistory();
+  return (events ?? []).flatMap(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
+}
+
 /** Anything Lazarus did to these hosts: BMC power changes, service updates, evacuates. */
 export function touched(sim: IncidentCloud['sim'], hosts: readonly string[]) {
   return sim

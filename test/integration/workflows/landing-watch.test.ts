@@ -13,6 +13,7 @@ import { LONGEST_TICK_IN_INTERVALS } from '../../../domain/landing-pace.ts';
 import { failedHostsOf } from '../../support/failed-hosts.ts';
 import { evacuationsEnded, recordHistoryIfAsked, useIncidentTemporal } from './incident-worker.ts';
 import { EVERY_INSTANCE_POLICY } from './policies.ts';
+import { scheduledActivities } from './incident-observations.ts';
 
 const [ONE_TURN_HOST = '', CAPPED_HOST = ''] = failedHostsOf('landing-watch');
 const [TICKS_HOST = ''] = failedHostsOf('landing-watch-ticks');
@@ -93,12 +94,8 @@ async function looksOf(
 const durationMs = (duration: google.protobuf.IDuration): number =>
   Number(duration.seconds ?? 0) * 1000 + Math.round((duration.nanos ?? 0) / 1e6);
 
-async function activitiesOf(client: Client, workflowId: string): Promise<string[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap(
-    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
-  );
-}
+const activitiesOf = (client: Client, workflowId: string): Promise<string[]> =>
+  scheduledActivities(client.workflow.getHandle(workflowId));
 
 /** The activities an evacuation ran until Nova 2.95+ made it start its instance again. */
 function untilStartedAgain(activities: readonly string[]): string[] {
