@@ -1,13 +1,30 @@
 // Reads every host's power state through its BMC, a bounded number at a time, so a preflight of
 // hundreds of hosts neither takes hours nor floods the management network.
 import { LazarusError } from '../../activities/errors.ts';
-import type { FencingSettings } from '../../activities/fencing/index.ts';
+import type {
+  FenceDeviceProtocol,
+  FenceDriver,
+  FencingSettings,
+  PowerState,
+} from '../../activities/fencing/index.ts';
 import { createFenceDriver } from '../../activities/fencing/index.ts';
 import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
 import type { HostRow } from './host-checks.ts';
 import { powerProblem } from './host-checks.ts';
 
 export const DEFAULT_BMC_CONCURRENCY = 8;
+
+/** The power state a device reads, its driver closed whatever happens. */
+export async function readPowerThrough(
+  connect: () => Promise<FenceDriver<FenceDeviceProtocol>>,
+): Promise<PowerState> {
+  const driver = await connect();
+  try {
+    return await driver.powerState();
+  } finally {
+    await driver.close();
+  }
+}
 
 export async function checkBmcPower(
   rows: readonly HostRow[],
@@ -25,14 +42,12 @@ async function readPower(
   settings: FencingSettings,
   warn: (message: string) => void,
 ): Promise<void> {
-  if (row.bmc === undefined) return;
+  const { bmc } = row;
+  if (bmc === undefined) return;
   try {
-    const driver = await createFenceDriver(row.bmc, { host: row.host, settings, warn });
-    try {
-      row.power = await driver.powerState();
-    } finally {
-      await driver.close();
-    }
+    row.power = await readPowerThrough(() =>
+      createFenceDriver(bmc, { host: row.host, settings, warn }),
+    );
     const problem = powerProblem(row, row.power);
     if (problem !== undefined) row.problems.push(problem);
   } catch (error) {

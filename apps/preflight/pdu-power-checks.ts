@@ -5,6 +5,7 @@ import { LazarusError } from '../../activities/errors.ts';
 import type { FencingSettings, HostOutlets } from '../../activities/fencing/index.ts';
 import { fencingLevelsOf } from '../../activities/fencing/index.ts';
 import { mapWithConcurrency } from '../../lib/bounded-concurrency.ts';
+import { readPowerThrough } from './bmc-power-checks.ts';
 import type { HostRow } from './host-checks.ts';
 
 export async function checkPduOutlets(
@@ -27,12 +28,7 @@ export async function checkPduOutlets(
     if (level === undefined) return;
     row.pduPower = null;
     try {
-      const driver = await level.connect();
-      try {
-        row.pduPower = await driver.powerState();
-      } finally {
-        await driver.close();
-      }
+      row.pduPower = await readPowerThrough(() => level.connect());
     } catch (error) {
       if (!(error instanceof LazarusError)) throw error;
       row.problems.push(`${row.host}: its PDU level (${level.describedAs}): ${error.message}`);
